@@ -1,0 +1,3 @@
+"""otelgo: build Go programs with OpenTelemetry instrumentation spliced in."""
+
+__version__ = "0.1.0"

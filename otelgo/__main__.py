@@ -1,0 +1,3 @@
+from otelgo.cli import main
+
+main()

@@ -1,0 +1,98 @@
+"""Run one instrumented go command: plan, then the go command with the shim
+as -toolexec, then clean up and summarise.
+
+The user's flags go to the go command untouched and in order; otelgo adds
+-toolexec, -modfile (or GOWORK) and -overlay after them.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from otelgo import plan as planning
+from otelgo.goflags import GoCommandLine
+from otelgo.golist import GoEnv, go_env
+from otelgo.rules import builtin_rule_files, load_all, user_rule_files
+from otelgo.shim import PLAN_ENV
+from otelgo.summary import print_summary
+
+_SHIM = Path(__file__).resolve().parent / "shim.py"
+
+
+def toolexec_command() -> str:
+    """Stable across builds: per-build state travels in OTELGO_PLAN instead.
+
+    -I -S keeps the interpreter's start-up to the bare minimum; the shim
+    finds the rest of otelgo through the plan when it needs it.
+    """
+    return " ".join(shlex.quote(part) for part in (sys.executable, "-I", "-S", str(_SHIM)))
+
+
+def run(cmd: GoCommandLine, quiet: bool = False) -> int:
+    cwd = Path(os.getcwd())
+    if "C" in cmd.values:
+        cwd = (cwd / cmd.values["C"]).resolve()
+    env = go_env(cwd)
+    rules = load_all(builtin_rule_files() + user_rule_files(tuple(cmd.rule_files)))
+    build_dir = Path(tempfile.mkdtemp(prefix="otelgo-build-"))
+    try:
+        plan = planning.make_plan(cmd, env, rules, build_dir, cwd)
+        code = _run_go(cmd, plan)
+        if code == 0 and not quiet:
+            print_summary(plan, env)
+        return code
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _go_argv(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
+    return [
+        "go", cmd.subcommand,
+        *cmd.without("modfile", "overlay", "toolexec"),
+        "-toolexec", toolexec_command(),
+        *plan.go_flags,
+        *_module_mode(cmd, plan),
+        *cmd.packages, *plan.extra_files, *cmd.rest,
+    ]
+
+
+def _module_mode(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
+    """-mod=mod lets the go command complete otelgo's go.mod copy with the
+    hook module's requirements; it writes only that copy. Workspace mode and
+    a -mod the user chose (flag or GOFLAGS) are left alone."""
+    if "mod" in cmd.values or "GOWORK" in plan.go_env or "-mod=" in os.environ.get("GOFLAGS", ""):
+        return []
+    return ["-mod=mod"]
+
+
+def _run_go(cmd: GoCommandLine, plan: planning.Plan) -> int:
+    env = dict(os.environ)
+    env.update(plan.go_env)
+    env[PLAN_ENV] = str(plan.file_path)
+    proc = subprocess.Popen(_go_argv(cmd, plan), env=env)
+    # A terminal's ^C reaches the go command too (same process group); wait
+    # for it to stop so that the build dir is removed after it, never before.
+    previous = signal.signal(signal.SIGTERM, lambda *_: proc.send_signal(signal.SIGTERM))
+    try:
+        while True:
+            try:
+                return _exit_code(proc.wait())
+            except KeyboardInterrupt:
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_code(returncode: int) -> int:
+    # A go command killed by a signal: exit the way a shell reports it.
+    return 128 - returncode if returncode < 0 else returncode
+
+
+__all__ = ["run", "toolexec_command", "GoEnv"]

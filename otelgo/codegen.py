@@ -1,0 +1,116 @@
+"""Generate the trampolines file that joins an instrumented package.
+
+It declares, in the target package itself and with no import beyond what the
+package already imports (the compile's -importcfg allows nothing else):
+  - otelgoCallContext, an interface with the method set of
+    otelgo.dev/rules/api.CallContext, so the two are the same to the ABI;
+  - a body-less declaration of each hook, //go:linkname'd to the hook package;
+  - per target, a call type and the otelgoEnterN/otelgoExitN trampolines that
+    run the hooks in Order, each behind a recover.
+Generated code spells interface{} rather than any: the package may be
+compiled with a language version older than Go 1.18.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from otelgo.render import render
+from otelgo.splice import PackageSplice, Target, Var
+
+REPORT_PANIC = "otelgo.dev/rules/api.ReportHookPanic"
+
+
+@dataclass
+class HookDecl:
+    local: str
+    symbol: str
+    params: list[str]
+
+
+@dataclass
+class HookCall:
+    rule_index: int
+    local: str
+    args: list[str]
+    site: str
+
+
+def generate(import_path: str, splice: PackageSplice) -> str:
+    hooks: dict[tuple[str, tuple[str, ...]], HookDecl] = {}
+
+    def declare(path: str, func: str, vars_: list[Var]) -> str:
+        # Unnamed: a parameter of the target may well be called "call".
+        params = [v.hook_type for v in vars_]
+        key = (f"{path}.{func}", tuple(v.hook_type for v in vars_))
+        if key not in hooks:
+            hooks[key] = HookDecl(f"otelgoHook{len(hooks)}", key[0], params)
+        return hooks[key].local
+
+    targets = []
+    for t in splice.targets:
+        enter, exit_ = [], []
+        for k, rule in enumerate(t.rules):
+            path = rule["Path"]
+            if rule.get("OnEnter"):
+                vars_ = ([t.receiver] if t.receiver else []) + t.params
+                local = declare(path, rule["OnEnter"], vars_)
+                enter.append(HookCall(k, local, [f"*c.{_field(t, v)}" for v in vars_], _site(import_path, t, path, rule["OnEnter"])))
+            if rule.get("OnExit"):
+                local = declare(path, rule["OnExit"], t.results)
+                exit_.append(HookCall(k, local, [f"*c.{_field(t, v)}" for v in t.results], _site(import_path, t, path, rule["OnExit"])))
+        targets.append(_target_view(t, enter, list(reversed(exit_))))
+    return render(
+        "trampolines.go.j2",
+        package=splice.package_name,
+        import_path=import_path,
+        imports=_imports(splice.imports),
+        report_panic=REPORT_PANIC,
+        hooks=list(hooks.values()),
+        targets=targets,
+    )
+
+
+def _imports(used: dict[str, str]) -> list[tuple[str, str]]:
+    """Sorted as gofmt sorts them; the name is written only where it differs
+    from the path's last element."""
+    out = {path: (name if name != path.rsplit("/", 1)[-1] else "") for path, name in used.items()}
+    out.setdefault("unsafe", "_")
+    return sorted(out.items())
+
+
+def _site(import_path: str, t: Target, path: str, func: str) -> str:
+    return f"{path}.{func} on {import_path}.{t.func_name}"
+
+
+def _field(t: Target, v: Var) -> str:
+    if t.receiver is v:
+        return "recv"
+    if v in t.params:
+        return f"p{t.params.index(v)}"
+    return f"r{t.results.index(v)}"
+
+
+def _target_view(t: Target, enter: list[HookCall], exit_: list[HookCall]) -> dict:
+    fields = [("rule", "int"), ("data", f"[{len(t.rules)}]interface{{}}"), ("failed", f"[{len(t.rules)}]bool"), ("skip", "bool")]
+    pointers = []
+    if t.receiver:
+        pointers.append(("recv", t.receiver))
+    pointers += [(f"p{i}", v) for i, v in enumerate(t.params)]
+    pointers += [(f"r{i}", v) for i, v in enumerate(t.results)]
+    fields += [(name, "*" + v.type) for name, v in pointers]
+    width = max(len(name) for name, _ in fields)
+    return {
+        "index": t.index,
+        "func_name": t.func_name,
+        "type_params": t.type_params,
+        "type_args": t.type_args,
+        "fields": [f"{name.ljust(width)} {typ}" for name, typ in fields],
+        "enter_params": ", ".join(f"{name} *{v.type}" for name, v in pointers),
+        "enter_fields": ", ".join(f"{name}: {name}" for name, _ in pointers),
+        "receiver": "recv" if t.receiver else None,
+        "params": [(i, v.type) for i, v in enumerate(t.params)],
+        "results": [(i, v.type) for i, v in enumerate(t.results)],
+        "enter": enter,
+        "exit": exit_,
+    }

@@ -1,0 +1,85 @@
+"""The compile of a package that a rule matched: splice, generate, then run
+the real compiler on the spliced copies.
+
+The copies go into the action's own work directory (beside its -o output),
+which the go command removes; the user's files are only read. If the package
+cannot be spliced, it is compiled as it is, with a warning: a build is never
+broken by instrumentation that does not fit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from otelgo.codegen import generate
+from otelgo.shim import PLAN_ENV, expand_response_files
+from otelgo.splice import SpliceError, splice_package
+
+GENERATED = "otelgo_trampolines.go"
+
+
+def _go_files(args: list[str]) -> list[int]:
+    """Indexes of the source files: the compiler takes them after all flags."""
+    i = len(args)
+    while i > 0 and args[i - 1].endswith(".go") and not args[i - 1].startswith("-"):
+        i -= 1
+    return list(range(i, len(args)))
+
+
+def _flag(args: list[str], name: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def compile_instrumented(plan: dict, pkg: str, tool: str, args: list[str]) -> int:
+    args = expand_response_files(args)
+    try:
+        new_args = _instrument(plan, pkg, args)
+    except (SpliceError, OSError, UnicodeDecodeError) as e:
+        sys.stderr.write(f"otel: warning: {pkg} compiled without instrumentation: {e}\n")
+        new_args = args
+    os.execv(tool, [tool, *new_args])
+
+
+def _instrument(plan: dict, pkg: str, args: list[str]) -> list[str]:
+    rules = plan["packages"][pkg]["rules"]
+    indexes = _go_files(args)
+    cwd = Path(os.getcwd())
+    files = [(str(cwd / args[i]), (cwd / args[i]).read_bytes()) for i in indexes]
+    result = splice_package(pkg, files, rules)
+    _report(pkg, result)
+    if not result.targets:
+        return args
+    workdir = Path(_flag(args, "-o") or "_pkg_.a").resolve().parent / "otelgo"
+    workdir.mkdir(parents=True, exist_ok=True)
+    new_args = [a for a in args if a != "-complete"]  # body-less hook declarations
+    offset = len(args) - len(new_args)
+    for i in indexes:
+        original = str(cwd / args[i])
+        if original in result.sources:
+            copy = workdir / Path(original).name
+            copy.write_text(result.sources[original])
+            new_args[i - offset] = str(copy)
+    generated = workdir / GENERATED
+    generated.write_text(generate(pkg, result))
+    new_args.append(str(generated))
+    return new_args
+
+
+def _report(pkg: str, result) -> None:
+    """Leave what was applied where for the build's summary."""
+    reports = Path(os.environ[PLAN_ENV]).parent / "reports"
+    reports.mkdir(exist_ok=True)
+    report = {
+        "package": pkg,
+        "instrumented": [t.func_name for t in result.targets],
+        "missing": [r.get("Name") or r["Function"] for r in result.missing],
+    }
+    (reports / (pkg.replace("/", "_") + ".json")).write_text(json.dumps(report))

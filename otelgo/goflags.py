@@ -1,0 +1,115 @@
+"""The go command line a user typed, split into what otelgo must know.
+
+Flags are passed on to the go command untouched; otelgo only reads the few
+that decide what gets built (tags, race, module mode...) so that planning
+sees the same packages as the build, and takes over -modfile and -overlay,
+which it merges with its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Build flags that take a value in the next argument when not written -flag=value.
+_VALUE_FLAGS = {
+    "C", "o", "p", "asmflags", "buildmode", "compiler", "gccgoflags", "gcflags",
+    "installsuffix", "ldflags", "mod", "modfile", "overlay", "pgo", "pkgdir", "tags",
+    "toolexec", "covermode", "coverpkg", "exec", "debug-actiongraph", "debug-runtime-trace",
+    "debug-trace", "run", "bench", "benchtime", "count", "coverprofile", "cpu", "parallel",
+    "timeout", "skip", "fuzz", "fuzztime", "fuzzminimizetime", "outputdir", "shuffle",
+    "blockprofile", "cpuprofile", "memprofile", "mutexprofile", "trace", "list",
+    "vet", "failfast-n",
+}
+
+# Flags that change which packages or files a build contains; `go list` must see them.
+_PLAN_FLAGS = {"tags", "mod", "race", "msan", "asan", "buildmode", "pgo", "cover", "covermode", "coverpkg"}
+
+OTELGO_FLAGS = {"rules"}
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass
+class GoCommandLine:
+    subcommand: str
+    flags: list[str] = field(default_factory=list)      # go flags, in order, as typed
+    packages: list[str] = field(default_factory=list)   # package patterns or .go files
+    rest: list[str] = field(default_factory=list)       # after the packages (go run's program args)
+    values: dict[str, str] = field(default_factory=dict)  # flag name -> last value
+    rule_files: list[str] = field(default_factory=list)
+
+    def plan_flags(self) -> list[str]:
+        """The subset of the user's flags that `go list` needs to plan the same build."""
+        out = []
+        for name, value in self.values.items():
+            if name in _PLAN_FLAGS:
+                out.append(f"-{name}={value}")
+        return out
+
+    def without(self, *names: str) -> list[str]:
+        """The user's flags minus the named ones (which otelgo replaces)."""
+        out, skip_next = [], False
+        for arg in self.flags:
+            if skip_next:
+                skip_next = False
+                continue
+            name, has_value = _flag_name(arg)
+            if name in names:
+                skip_next = not has_value and name in _VALUE_FLAGS
+                continue
+            out.append(arg)
+        return out
+
+
+def _flag_name(arg: str) -> tuple[str, bool]:
+    name = arg.lstrip("-")
+    if "=" in name:
+        return name.split("=", 1)[0], True
+    return name, False
+
+
+def parse(subcommand: str, args: list[str]) -> GoCommandLine:
+    """Split `go SUBCOMMAND ARGS` the way the go command's flag parsing does."""
+    cmd = GoCommandLine(subcommand)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            i += 1
+            break
+        if not arg.startswith("-") or arg == "-":
+            break
+        name, has_value = _flag_name(arg)
+        if name in OTELGO_FLAGS and arg.startswith("--"):
+            value, i = _value(args, i, name, has_value)
+            cmd.rule_files.append(value)
+            continue
+        if name in _VALUE_FLAGS:
+            value, next_i = _value(args, i, name, has_value)
+            cmd.flags.extend(args[i:next_i])
+            cmd.values[name] = value
+            i = next_i
+            continue
+        cmd.flags.append(arg)
+        cmd.values[name] = arg.split("=", 1)[1] if has_value else "true"
+        i += 1
+    # go build treats every remaining argument as a package; go run stops at
+    # the first argument after the .go files or the package.
+    rest = args[i:]
+    if subcommand == "run" and rest:
+        gofiles = [a for a in rest if a.endswith(".go")]
+        n = len(gofiles) if gofiles and rest[: len(gofiles)] == gofiles else 1
+        cmd.packages, cmd.rest = rest[:n], rest[n:]
+    else:
+        cmd.packages = rest
+    return cmd
+
+
+def _value(args: list[str], i: int, name: str, has_value: bool) -> tuple[str, int]:
+    if has_value:
+        return args[i].split("=", 1)[1], i + 1
+    if i + 1 >= len(args):
+        raise UsageError(f"flag -{name} needs a value")
+    return args[i + 1], i + 2

@@ -1,0 +1,123 @@
+"""What the go command knows: its environment and the packages of a build."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from otelgo.versions import Version, VersionError
+
+
+class GoCommandError(Exception):
+    def __init__(self, message: str, returncode: int = 1):
+        super().__init__(message)
+        self.returncode = returncode
+
+
+@dataclass(frozen=True)
+class GoEnv:
+    goversion: str  # "go1.26.8"
+    goroot: Path
+    gomod: str      # path of go.mod, "" outside a module, os.devnull in GOPATH mode
+    gowork: str     # path of go.work, "" when not in workspace mode
+    gomodcache: Path
+    gocache: Path
+
+    @property
+    def std_version(self) -> Version | None:
+        """The version standard-library packages are matched with: the toolchain's."""
+        try:
+            return Version.parse(self.goversion.split()[0].split("-")[0])
+        except VersionError:
+            return None  # a devel toolchain: no version range applies
+
+
+@dataclass
+class Package:
+    import_path: str
+    name: str
+    dir: Path | None
+    standard: bool
+    dep_only: bool
+    module_path: str = ""
+    module_version: str = ""
+    module_dir: str = ""
+    go_files: list[str] = field(default_factory=list)
+    deps: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def is_command(self) -> bool:
+        return self.name == "main" and not self.dep_only
+
+
+def run_go(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run(["go", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise GoCommandError(proc.stderr.strip() or f"go {args[0]} failed", proc.returncode)
+    return proc.stdout
+
+
+def go_env(cwd: Path, env: dict[str, str] | None = None) -> GoEnv:
+    out = json.loads(run_go(["env", "-json", "GOVERSION", "GOROOT", "GOMOD", "GOWORK", "GOMODCACHE", "GOCACHE"], cwd, env))
+    return GoEnv(
+        goversion=out["GOVERSION"],
+        goroot=Path(out["GOROOT"]),
+        gomod=out.get("GOMOD", ""),
+        gowork=out.get("GOWORK", ""),
+        gomodcache=Path(out["GOMODCACHE"]),
+        gocache=Path(out["GOCACHE"]),
+    )
+
+
+_FIELDS = "ImportPath,Name,Dir,Standard,DepOnly,Module,GoFiles,Deps,Error"
+
+
+def list_deps(patterns: list[str], flags: list[str], cwd: Path, env: dict[str, str]) -> list[Package]:
+    """One `go list -deps` over the user's packages and the hook packages.
+
+    -e keeps going past broken packages: the build that follows reports
+    their errors in the go command's own words.
+    """
+    out = run_go(["list", "-e", "-deps", f"-json={_FIELDS}", *flags, "--", *patterns], cwd, env)
+    return [_package(obj) for obj in _json_stream(out)]
+
+
+def _json_stream(text: str):
+    decoder, pos = json.JSONDecoder(), 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            return
+        obj, pos = decoder.raw_decode(text, pos)
+        yield obj
+
+
+def _package(obj: dict) -> Package:
+    module = obj.get("Module") or {}
+    replace = module.get("Replace") or {}
+    return Package(
+        import_path=obj["ImportPath"],
+        name=obj.get("Name", ""),
+        dir=Path(obj["Dir"]) if obj.get("Dir") else None,
+        standard=obj.get("Standard", False),
+        dep_only=obj.get("DepOnly", False),
+        module_path=module.get("Path", ""),
+        # A module replaced by another version is that version; replaced by a
+        # directory, it keeps the version the build requires.
+        module_version=replace.get("Version") or module.get("Version", ""),
+        module_dir=module.get("Dir", ""),
+        go_files=obj.get("GoFiles", []),
+        deps=obj.get("Deps", []),
+        error=(obj.get("Error") or {}).get("Err", ""),
+    )
+
+
+def go_subprocess_env(extra: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    return env

@@ -1,0 +1,152 @@
+"""Plan a build: list its packages, match the rules, and write the build dir.
+
+The build dir (outside the user's tree) holds the -modfile go.mod/go.sum or
+go.work, the -overlay JSON that adds the bootstrap file to each package main,
+and plan.json, which the shim reads for every compile it instruments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from otelgo import __version__, modfile
+from otelgo.goflags import GoCommandLine
+from otelgo.golist import GoEnv, Package, go_subprocess_env, list_deps
+from otelgo.match import MAIN, Match, hook_packages_for, match_rules
+from otelgo.render import render
+from otelgo.resources import package_dir, templates_dir
+from otelgo.rules import FunctionRule
+
+BOOTSTRAP_FILE = "otelgo_bootstrap.go"
+
+
+@dataclass
+class Plan:
+    build_dir: Path
+    go_flags: list[str]                      # added to the user's flags
+    go_env: dict[str, str]                   # added to the go command's environment
+    packages: list[Package]
+    match: Match
+    commands: dict[str, list[str]] = field(default_factory=dict)  # package main -> hook packages
+    extra_files: list[str] = field(default_factory=list)          # appended to a go-files build
+    file_path: Path | None = None
+
+
+def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[FunctionRule], build_dir: Path, cwd: Path) -> Plan:
+    setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd)
+    list_env = go_subprocess_env(setup.env)
+    hook_pkgs = sorted({r.Path for r in rules} | {"otelgo.dev/rules/sdk"})
+    # In workspace mode the go command refuses -mod=mod; there the go.work.sum
+    # we wrote must already hold every sum the hook module needs.
+    mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
+    flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
+    packages = list_deps([*(cmd.packages or ["."]), *hook_pkgs], [*setup.flags, *mod_flags, *flags], cwd, list_env)
+    _check_hooks_listed(packages, hook_pkgs)
+    match = match_rules(rules, packages, env)
+    by_path = {p.import_path: p for p in packages}
+    user_targets = _user_targets(cmd, packages, hook_pkgs)
+    plan = Plan(build_dir, list(setup.flags), dict(setup.env), packages, match)
+    overlay: dict[str, str] = {}
+    for command in user_targets:
+        if command.dir is None:
+            continue
+        hooks = hook_packages_for(command, by_path, match)
+        plan.commands[command.import_path] = hooks
+        target = command.dir / _bootstrap_name(command)
+        overlay[str(target)] = str(_write_generated(env, render("bootstrap.go.j2", imports=hooks)))
+        if command.import_path == "command-line-arguments":
+            plan.extra_files.append(str(target))
+    overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
+    plan.go_flags.append(f"-overlay={overlay_path}")
+    plan.file_path = _write_plan_file(build_dir, env, rules, match)
+    return plan
+
+
+class PlanError(Exception):
+    pass
+
+
+def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str]) -> None:
+    broken = [p for p in packages if p.import_path in hook_pkgs and p.error]
+    if broken:
+        raise PlanError("\n".join(f"hook package {p.import_path}: {p.error}" for p in broken))
+
+
+def _user_targets(cmd: GoCommandLine, packages: list[Package], hook_pkgs: list[str]) -> list[Package]:
+    return [p for p in packages if p.is_command and p.import_path not in hook_pkgs]
+
+
+def _bootstrap_name(command: Package) -> str:
+    # Never shadow a file of the user's: the overlay would replace it.
+    name, n = BOOTSTRAP_FILE, 1
+    while command.dir is not None and (command.dir / name).exists():
+        n += 1
+        name = f"otelgo_bootstrap{n}.go"
+    return name
+
+
+def _write_generated(env: GoEnv, text: str) -> Path:
+    """Content-addressed, so that the file's path is the same in every build
+    that needs the same text (the go command's cache keys stay stable)."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+    directory = cache_dir() / "generated"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{digest}.go"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    return path
+
+
+def _write_overlay(build_dir: Path, ours: dict[str, str], user_overlay: str | None, cwd: Path) -> Path:
+    replace = {}
+    if user_overlay:
+        replace.update(json.loads((cwd / user_overlay).read_text()).get("Replace", {}))
+    replace.update(ours)
+    path = build_dir / "overlay.json"
+    path.write_text(json.dumps({"Replace": replace}, indent=1))
+    return path
+
+
+def _write_plan_file(build_dir: Path, env: GoEnv, rules: list[FunctionRule], match: Match) -> Path:
+    plan = {
+        "otelgo": __version__,
+        "token": instrumentation_token(rules),
+        "python_path": [p for p in sys.path if p],
+        "goversion": env.goversion,
+        "packages": {
+            key: {"version": match.versions[key], "rules": [r.model_dump() for r in applied]}
+            for key, applied in match.applied.items()
+        },
+    }
+    path = build_dir / "plan.json"
+    path.write_text(json.dumps(plan, indent=1))
+    return path
+
+
+def instrumentation_token(rules: list[FunctionRule]) -> str:
+    """Everything that decides how a package is instrumented: otelgo's own code
+    and templates, and the rules. The hook packages' Go code is not part of it:
+    the go command keys those packages on their sources like any other."""
+    h = hashlib.sha256(__version__.encode())
+    for directory in (package_dir(), templates_dir()):
+        for path in sorted(directory.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".j2"):
+                h.update(path.name.encode())
+                h.update(path.read_bytes())
+    h.update(json.dumps([r.model_dump() for r in rules], sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "otelgo"
+
+
+__all__ = ["MAIN", "Plan", "PlanError", "make_plan", "instrumentation_token"]

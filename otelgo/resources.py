@@ -1,0 +1,31 @@
+"""Where the templates and the rules (with the Go hook module) live.
+
+A source checkout or editable install keeps them at the repository's top
+level; a wheel carries them under otelgo/_data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _data_dir(name: str) -> Path:
+    for candidate in (_PACKAGE.parent / name, _PACKAGE / "_data" / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"otelgo installation is incomplete: no {name}/ directory near {_PACKAGE}")
+
+
+def templates_dir() -> Path:
+    return _data_dir("templates")
+
+
+def rules_dir() -> Path:
+    """The built-in rules: JSON rule files beside the Go hook module."""
+    return _data_dir("rules")
+
+
+def package_dir() -> Path:
+    return _PACKAGE

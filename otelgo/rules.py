@@ -1,0 +1,146 @@
+"""Rule files: JSON arrays of rules, validated before anything is compiled.
+
+Every problem is reported with the file, the rule (index and Name) and the
+field, and all problems of a file are reported together.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from otelgo.resources import rules_dir
+from otelgo.versions import VersionError, VersionRange
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_EXPORTED = r"[A-Z][A-Za-z0-9_]*"
+_IMPORT_PATH = re.compile(r"^[A-Za-z0-9_.~+-]+(/[A-Za-z0-9_.~+-]+)*$")
+
+RULES_ENV = "OTELGO_RULES"
+
+
+class RuleError(Exception):
+    """One or more problems in rule files, one line each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _check_version(text: str | None) -> str | None:
+    if text is not None:
+        try:
+            VersionRange.parse(text)
+        except VersionError as e:
+            raise ValueError(str(e)) from None
+    return text
+
+
+def _check_import_path(text: str) -> str:
+    if not _IMPORT_PATH.match(text):
+        raise ValueError(f"{text!r} is not a Go import path")
+    return text
+
+
+def _check(pattern: str, what: str):
+    regex = re.compile(f"^{pattern}$")
+
+    def check(text: str | None) -> str | None:
+        if text is not None and not regex.match(text):
+            raise ValueError(f"{text!r} is not {what}")
+        return text
+
+    return AfterValidator(check)
+
+
+class FunctionRule(BaseModel):
+    """Hooks around one function or method: OnEnter before its body, OnExit after."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    Name: Annotated[str, Field(min_length=1)] | None = None
+    ImportPath: Annotated[str, AfterValidator(_check_import_path)]
+    Function: Annotated[str, _check(_IDENT, "a Go function name")]
+    ReceiverType: Annotated[str | None, _check(rf"\*?{_IDENT}", 'a receiver type such as "*Transport" or "Client"')] = None
+    OnEnter: Annotated[str | None, _check(_EXPORTED, "an exported Go function name")] = None
+    OnExit: Annotated[str | None, _check(_EXPORTED, "an exported Go function name")] = None
+    Path: Annotated[str, AfterValidator(_check_import_path)]
+    Version: Annotated[str | None, AfterValidator(_check_version)] = None
+    Order: int = 0
+
+    @model_validator(mode="after")
+    def _has_a_hook(self) -> "FunctionRule":
+        if not self.OnEnter and not self.OnExit:
+            raise ValueError("a rule needs OnEnter, OnExit or both")
+        return self
+
+    @property
+    def version_range(self) -> VersionRange | None:
+        return VersionRange.parse(self.Version) if self.Version else None
+
+    @property
+    def target(self) -> str:
+        """The function as Go spells a method expression: (*Transport).RoundTrip."""
+        if self.ReceiverType:
+            return f"({self.ReceiverType}).{self.Function}"
+        return self.Function
+
+
+def _describe(index: int, raw: Any) -> str:
+    name = raw.get("Name") if isinstance(raw, dict) else None
+    return f"rule {index}" + (f" ({name})" if isinstance(name, str) else "")
+
+
+def _field(loc: tuple) -> str:
+    field = ".".join(str(part) for part in loc)
+    return field or "(rule)"
+
+
+def load_file(path: Path) -> list[FunctionRule]:
+    """Read and validate one rule file; raise RuleError listing every problem."""
+    try:
+        raw = json.loads(path.read_text())
+    except OSError as e:
+        raise RuleError([f"{path}: cannot read rule file: {e.strerror}"]) from None
+    except json.JSONDecodeError as e:
+        raise RuleError([f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}"]) from None
+    if not isinstance(raw, list):
+        raise RuleError([f"{path}: a rule file holds a JSON array of rules, not {type(raw).__name__}"])
+    rules, problems = [], []
+    for index, item in enumerate(raw):
+        try:
+            rules.append(FunctionRule.model_validate(item))
+        except ValidationError as e:
+            for err in e.errors():
+                msg = err["msg"].removeprefix("Value error, ")
+                problems.append(f"{path}: {_describe(index, item)}: {_field(err['loc'])}: {msg}")
+    if problems:
+        raise RuleError(problems)
+    return rules
+
+
+def builtin_rule_files() -> list[Path]:
+    return sorted(rules_dir().glob("*/*.json"))
+
+
+def user_rule_files(cli_files: tuple[str, ...] = ()) -> list[Path]:
+    env = [p for p in os.environ.get(RULES_ENV, "").split(os.pathsep) if p]
+    return [Path(p).resolve() for p in (*env, *cli_files)]
+
+
+def load_all(files: list[Path]) -> list[FunctionRule]:
+    """Load every file, collecting the problems of all of them before failing."""
+    rules, problems = [], []
+    for path in files:
+        try:
+            rules.extend(load_file(path))
+        except RuleError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise RuleError(problems)
+    return rules

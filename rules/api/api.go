@@ -1,0 +1,61 @@
+// Package api is the contract between code that otelgo splices into an
+// instrumented package and the hook functions that rules point at.
+//
+// A function rule names a target function and hook functions:
+//
+//	target: func (recv R) F(p0 P0, p1 P1) (r0 Q0, r1 Q1)
+//	OnEnter: func(call api.CallContext, recv R, p0 P0, p1 P1)
+//	OnExit:  func(call api.CallContext, r0 Q0, r1 Q1)
+//
+// The receiver is passed only for methods. A variadic parameter ...T is
+// passed as []T. A type the hook package cannot name (an unexported type,
+// a type parameter, a type from an internal package) is passed as any.
+//
+// The hooks are reached through //go:linkname, so their signatures must fit
+// the target exactly; otelgo checks them before it compiles anything.
+package api
+
+import (
+	"fmt"
+	"os"
+	"sync"
+)
+
+// CallContext is the view a hook has of one call of an instrumented
+// function. The spliced code declares an interface with the same method set
+// inside the target package (which may not import this one); keep the two in
+// step: templates/trampolines.go.j2 declares the other half.
+type CallContext interface {
+	// Param returns parameter i (the receiver is not counted).
+	Param(i int) any
+	// SetParam replaces parameter i before the original body runs.
+	SetParam(i int, v any)
+	// Receiver returns the receiver of a method call, nil for a function.
+	Receiver() any
+	// Result returns result i; meaningful in OnExit, or after SetResult.
+	Result(i int) any
+	// SetResult replaces result i.
+	SetResult(i int, v any)
+	// SkipCall, called from OnEnter, makes the call return at once with the
+	// results set through SetResult (zero values otherwise).
+	SkipCall()
+	// Data returns what this rule's OnEnter stored with SetData.
+	Data() any
+	// SetData keeps a value for this rule's OnExit of the same call.
+	SetData(v any)
+	// FuncName is the target as written in the rule: "(*Transport).RoundTrip".
+	FuncName() string
+	// PackagePath is the import path of the target's package.
+	PackagePath() string
+}
+
+var reported sync.Map // hook site -> struct{}
+
+// ReportHookPanic is called by spliced code when a hook panics. The panic
+// never reaches the user's program; it is reported once per hook on stderr.
+func ReportHookPanic(site string, recovered any) {
+	if _, seen := reported.LoadOrStore(site, struct{}{}); seen {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "otelgo: hook %s panicked: %v (the call went on uninstrumented; reported once)\n", site, recovered)
+}
