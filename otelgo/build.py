@@ -40,10 +40,11 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
     if "C" in cmd.values:
         cwd = (cwd / cmd.values["C"]).resolve()
     env = go_env(cwd)
-    rules = load_all(builtin_rule_files() + user_rule_files(tuple(cmd.rule_files)))
+    builtin = load_all(builtin_rule_files())
+    user = load_all(user_rule_files(tuple(cmd.rule_files)))
     build_dir = Path(tempfile.mkdtemp(prefix="otelgo-build-"))
     try:
-        plan = planning.make_plan(cmd, env, rules, build_dir, cwd)
+        plan = planning.make_plan(cmd, env, builtin, user, build_dir, cwd)
         code = _run_go(cmd, plan)
         if code == 0 and not quiet:
             print_summary(plan, env)

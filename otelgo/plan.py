@@ -37,7 +37,9 @@ class Plan:
     file_path: Path | None = None
 
 
-def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[FunctionRule], build_dir: Path, cwd: Path) -> Plan:
+def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[FunctionRule], user: list[FunctionRule],
+              build_dir: Path, cwd: Path) -> Plan:
+    rules = builtin + user
     setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd)
     list_env = go_subprocess_env(setup.env)
     hook_pkgs = sorted({r.Path for r in rules} | {"otelgo.dev/rules/sdk"})
@@ -61,10 +63,44 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[FunctionRule], build_d
         overlay[str(target)] = str(_write_generated(env, render("bootstrap.go.j2", imports=hooks)))
         if command.import_path == "command-line-arguments":
             plan.extra_files.append(str(target))
+    stamped = _stamp_local_packages(env, packages, user_targets, match, user, overlay)
     overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
     plan.go_flags.append(f"-overlay={overlay_path}")
-    plan.file_path = _write_plan_file(build_dir, env, rules, match)
+    token_rules = builtin + [r for r in user if r not in stamped]
+    plan.file_path = _write_plan_file(build_dir, env, token_rules, match)
     return plan
+
+
+def _is_local(pkg: Package, env: GoEnv) -> bool:
+    """A package of the user's own modules: the overlay can add files to it."""
+    if pkg.standard or pkg.dir is None:
+        return False
+    return not pkg.dir.is_relative_to(env.gomodcache) and not pkg.dir.is_relative_to(env.goroot)
+
+
+def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[FunctionRule]:
+    """User rules on the user's own packages are keyed into the go command's
+    cache through a stamp file in each such package (an overlay), not through
+    the tool ID: changing such a rule rebuilds that package, not the whole
+    standard library. Returns the rules handled this way."""
+    user_set = set(user)
+    stamped: set[FunctionRule] = set()
+    targets: dict[str, tuple[Package, list[FunctionRule]]] = {}
+    for pkg in packages:
+        key = MAIN if pkg.is_command else pkg.import_path
+        rules = [r for r in match.applied.get(key, []) if r in user_set]
+        if rules and _is_local(pkg, env):
+            targets[pkg.import_path] = (pkg, rules)
+    # A rule is stamped only if every package it applies to is local.
+    for rule in user:
+        applies = [p for p in packages if rule in match.applied.get(MAIN if p.is_command else p.import_path, [])]
+        if applies and all(p.import_path in targets for p in applies):
+            stamped.add(rule)
+    for pkg, rules in targets.values():
+        digest = hashlib.sha256(json.dumps([r.model_dump() for r in rules], sort_keys=True).encode()).hexdigest()[:16]
+        text = render("rules_stamp.go.j2", package=pkg.name, digest=digest)
+        overlay[str(pkg.dir / "otelgo_rules.go")] = str(_write_generated(env, text))
+    return stamped
 
 
 class PlanError(Exception):
