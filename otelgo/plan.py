@@ -171,11 +171,9 @@ def instrumentation_token(rules: list[FunctionRule]) -> str:
     and templates, and the rules. The hook packages' Go code is not part of it:
     the go command keys those packages on their sources like any other."""
     h = hashlib.sha256(__version__.encode())
-    for directory in (package_dir(), templates_dir()):
-        for path in sorted(directory.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".j2"):
-                h.update(path.name.encode())
-                h.update(path.read_bytes())
+    for path in [*sorted(package_dir().glob("*.py")), *sorted(templates_dir().glob("*.j2"))]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     h.update(json.dumps([r.model_dump() for r in rules], sort_keys=True).encode())
     return h.hexdigest()[:16]
 

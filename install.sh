@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Install otelgo (the `otel` command) from this checkout.
+#
+#   ./install.sh          install for the current user: a virtualenv under
+#                         $OTELGO_HOME (default ~/.local/share/otelgo) and the
+#                         `otel` command linked into $OTELGO_BIN (default ~/.local/bin)
+#   ./install.sh --dev    a development virtualenv in ./.venv with the test
+#                         dependencies, the package installed editable
+#
+# Non-interactive (Dockerfile stages, CI). Says what is missing and exits
+# non-zero when the machine lacks something it cannot install by itself.
+set -euo pipefail
+
+MIN_GO_MINOR=24       # the hook module needs Go 1.24 or newer
+MIN_PY_MINOR=10
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+mode=user
+[[ "${1:-}" == "--dev" ]] && mode=dev
+
+say() { printf 'install.sh: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# --- Go ---------------------------------------------------------------------
+command -v go >/dev/null 2>&1 || die "no \`go\` command on PATH: install Go 1.${MIN_GO_MINOR} or newer (https://go.dev/doc/install), then run this again"
+goversion="$(go env GOVERSION)"
+if [[ "$goversion" =~ ^go1\.([0-9]+) ]]; then
+    (( BASH_REMATCH[1] >= MIN_GO_MINOR )) || die "$goversion is too old: otelgo needs Go 1.${MIN_GO_MINOR} or newer"
+else
+    say "warning: cannot tell the version of Go '$goversion' (a development toolchain?); going on"
+fi
+
+# --- Python -----------------------------------------------------------------
+python="${PYTHON:-}"
+if [[ -z "$python" ]]; then
+    for candidate in python3 python; do
+        command -v "$candidate" >/dev/null 2>&1 && { python="$(command -v "$candidate")"; break; }
+    done
+fi
+[[ -n "$python" ]] || die "no python3 on PATH: install Python 3.${MIN_PY_MINOR} or newer (Debian: apt-get install python3 python3-venv)"
+"$python" -c "import sys; sys.exit(sys.version_info < (3, $MIN_PY_MINOR))" \
+    || die "$("$python" --version 2>&1) is too old: otelgo needs Python 3.${MIN_PY_MINOR} or newer"
+
+make_venv() {
+    "$python" -m venv "$1" 2>/dev/null \
+        || die "cannot create a virtualenv with $python (Debian: apt-get install python3-venv)"
+    "$1/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+}
+
+if [[ "$mode" == dev ]]; then
+    venv="$here/.venv"
+    [[ -x "$venv/bin/python" ]] || make_venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here[test]"
+    say "development install ready: $venv/bin/otel, tests: $venv/bin/python -m pytest"
+    exit 0
+fi
+
+home="${OTELGO_HOME:-$HOME/.local/share/otelgo}"
+bin="${OTELGO_BIN:-$HOME/.local/bin}"
+rm -rf "$home/venv"
+make_venv "$home/venv"
+"$home/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$here"
+mkdir -p "$bin"
+ln -sf "$home/venv/bin/otel" "$bin/otel"
+# Fetch the hook module's Go dependencies now, so the first build needs no network.
+(cd "$home/venv" && "$home/venv/bin/python" - <<'EOF'
+from otelgo.resources import rules_dir
+import subprocess
+subprocess.run(["go", "mod", "download"], cwd=rules_dir(), check=True)
+EOF
+) || say "warning: could not download the hook module's Go dependencies yet; the first build will"
+say "installed: $bin/otel ($("$bin/otel" --version))"
+case ":$PATH:" in
+    *":$bin:"*) ;;
+    *) say "add $bin to PATH, e.g.: export PATH=\"$bin:\$PATH\"" ;;
+esac
