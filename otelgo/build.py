@@ -18,7 +18,7 @@ from pathlib import Path
 
 from otelgo import plan as planning
 from otelgo.goflags import GoCommandLine
-from otelgo.golist import GoEnv, go_env
+from otelgo.golist import GoCommandError, GoEnv, go_env
 from otelgo.rules import builtin_rule_files, load_all, user_rule_files
 from otelgo.shim import PLAN_ENV
 from otelgo.summary import print_summary
@@ -44,13 +44,26 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
     user = load_all(user_rule_files(tuple(cmd.rule_files)))
     build_dir = Path(tempfile.mkdtemp(prefix="otelgo-build-"))
     try:
-        plan = planning.make_plan(cmd, env, builtin, user, build_dir, cwd)
+        try:
+            plan = planning.make_plan(cmd, env, builtin, user, build_dir, cwd)
+        except GoCommandError as e:
+            raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
         code = _run_go(cmd, plan)
         if code == 0 and not quiet:
             print_summary(plan, env)
         return code
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _user_paths(message: str, build_dir: Path, env: GoEnv) -> str:
+    """The go command's words, about the user's go.mod rather than our copy."""
+    if env.gomod:
+        message = message.replace(str(build_dir / "otel.mod"), env.gomod)
+        message = message.replace(str(build_dir / "otel.sum"), str(Path(env.gomod).with_suffix(".sum")))
+    if env.gowork:
+        message = message.replace(str(build_dir / "go.work"), env.gowork)
+    return message
 
 
 def _go_argv(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:

@@ -86,6 +86,8 @@ def parse(subcommand: str, args: list[str]) -> GoCommandLine:
             value, i = _value(args, i, name, has_value)
             cmd.rule_files.append(value)
             continue
+        if name == "toolexec":
+            raise UsageError("-toolexec cannot be combined with otel go build: otelgo runs the build through a toolexec of its own")
         if name in _VALUE_FLAGS:
             value, next_i = _value(args, i, name, has_value)
             cmd.flags.extend(args[i:next_i])

@@ -1,0 +1,70 @@
+"""The shim's fast path: what it imports, and how it answers -V=full."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from otelgo.build import toolexec_command
+
+SHIM = Path(__file__).resolve().parent.parent / "otelgo" / "shim.py"
+HEAVY = ("click", "pydantic", "tree_sitter", "jinja2", "rich", "otelgo")
+
+
+def _plan(tmp_path, packages=None) -> Path:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"token": "abc123", "packages": packages or {}, "python_path": []}))
+    return plan
+
+
+def _shim(tmp_path, *args, packages=None):
+    return subprocess.run([sys.executable, "-I", "-S", "-X", "importtime", str(SHIM), *args],
+                          capture_output=True, text=True, env={"OTELGO_PLAN": str(_plan(tmp_path, packages))})
+
+
+def imported(stderr: str) -> set[str]:
+    return {line.split("|")[-1].strip().split(".")[0] for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_unmatched_compile_execs_the_tool_without_heavy_imports(tmp_path):
+    proc = _shim(tmp_path, "/bin/echo", "-p", "example.com/nothing", "-o", "x.a", "a.go",
+                 packages={"net/http": {"rules": []}})
+    assert proc.stdout == "-p example.com/nothing -o x.a a.go\n"
+    assert imported(proc.stderr).isdisjoint(HEAVY), sorted(imported(proc.stderr))
+
+
+def test_other_tools_are_execed_untouched(tmp_path):
+    proc = _shim(tmp_path, "/bin/echo", "-o", "out", "-p", "net/http", "main.o")  # not a compile
+    assert proc.stdout == "-o out -p net/http main.o\n"
+    assert imported(proc.stderr).isdisjoint(HEAVY)
+
+
+def test_version_line_carries_the_token(tmp_path):
+    tool = tmp_path / "compile"
+    tool.write_text("#!/bin/sh\necho 'compile version go1.26.8'\n")
+    tool.chmod(0o755)
+    assert _shim(tmp_path, str(tool), "-V=full").stdout == "compile version go1.26.8 otelgo-abc123\n"
+
+
+def test_devel_toolchain_build_id_carries_the_token(tmp_path):
+    tool = tmp_path / "compile"
+    tool.write_text("#!/bin/sh\necho 'compile version devel go1.27-abc Tue buildID=xyz'\n")
+    tool.chmod(0o755)
+    out = _shim(tmp_path, str(tool), "-V=full").stdout
+    assert out == "compile version devel go1.27-abc Tue buildID=xyz-otelgo-abc123\n"
+
+
+def test_toolexec_command_is_stable_and_isolated():
+    assert toolexec_command() == toolexec_command()
+    assert toolexec_command().split()[1:3] == ["-I", "-S"]
+    assert toolexec_command().endswith("shim.py")
+
+
+def test_response_files_are_read(tmp_path):
+    from otelgo.shim import expand_response_files
+
+    rsp = tmp_path / "args"
+    rsp.write_text("-p\nexample.com/a\\\\b\nline\\nbreak\n")
+    assert expand_response_files(["-o", "x", f"@{rsp}"]) == ["-o", "x", "-p", "example.com/a\\b", "line\nbreak"]
