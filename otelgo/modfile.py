@@ -1,68 +1,129 @@
-"""Make the hook module available to the build without touching the user's files.
+"""Make the hook modules available to the build without touching the user's files.
 
 In module mode the go command is pointed at a copy of the user's go.mod in
 the build dir (-modfile=.../otel.mod, with otel.sum beside it) that also
-requires and replaces the hook module. In workspace mode, where -modfile is
+requires and replaces the hook modules. In workspace mode, where -modfile is
 refused, a go.work in the build dir (passed as GOWORK) uses the user's
-modules and the hook module.
+modules and the hook modules.
+
+rules/ holds one root hook module (otelgo.dev/rules: the API, the SDK setup
+and the standard library's hooks) and one module per third-party library,
+which requires the lowest version of the library its rules support. A
+library's hook module joins the build only when the user's modules require
+that library, so otelgo never adds a library to a build, and never raises
+one above what the user's own go.mod asks for.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from otelgo.golist import GoEnv, run_go
 from otelgo.resources import rules_dir
+from otelgo.rules import FunctionRule
 
-HOOK_MODULE = "otelgo.dev/rules"
+ROOT_MODULE = "otelgo.dev/rules"
+
+
+@dataclass(frozen=True)
+class HookModule:
+    path: str
+    dir: Path
 
 
 @dataclass
 class ModuleSetup:
     flags: list[str] = field(default_factory=list)  # go flags for every go command of the build
     env: dict[str, str] = field(default_factory=dict)
+    hook_modules: list[HookModule] = field(default_factory=list)
 
 
 class ModuleError(Exception):
     pass
 
 
-def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path) -> ModuleSetup:
-    hooks = rules_dir()
+@lru_cache(maxsize=1)
+def hook_modules() -> tuple[HookModule, ...]:
+    root = rules_dir()
+    found = [HookModule(ROOT_MODULE, root)]
+    for gomod in sorted(root.glob("*/go.mod")):
+        found.append(HookModule(f"{ROOT_MODULE}/{gomod.parent.name}", gomod.parent))
+    return tuple(found)
+
+
+def module_of(package: str) -> HookModule | None:
+    """The hook module that holds a hook package (longest module path prefix)."""
+    best = None
+    for m in hook_modules():
+        if (package == m.path or package.startswith(m.path + "/")) and (best is None or len(m.path) > len(best.path)):
+            best = m
+    return best
+
+
+def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, rules: list[FunctionRule]) -> ModuleSetup:
     if env.gowork and env.gowork != "off":
-        return _workspace(env, build_dir, hooks, cwd)
-    if not env.gomod or env.gomod == "/dev/null" or env.gomod == "NUL":
+        work = json.loads(run_go(["work", "edit", "-json", env.gowork], cwd))
+        base = Path(env.gowork).parent
+        gomods = [(base / u["DiskPath"]).resolve() / "go.mod" for u in work.get("Use") or []]
+        needed = _needed(rules, _required_modules(gomods, cwd))
+        return _workspace(work, base, build_dir, needed)
+    if not env.gomod or env.gomod in ("/dev/null", "NUL"):
         raise ModuleError(
             "otel go build needs a Go module: run it in a directory with a go.mod "
             "(create one with `go mod init example.com/app`)"
         )
-    gomod = Path(user_modfile).resolve() if user_modfile else Path(env.gomod)
-    return _module(gomod, build_dir, hooks)
+    gomod = (cwd / user_modfile).resolve() if user_modfile else Path(env.gomod)
+    needed = _needed(rules, _required_modules([gomod], cwd))
+    return _module(gomod, build_dir, needed)
 
 
-def _module(gomod: Path, build_dir: Path, hooks: Path) -> ModuleSetup:
-    text = gomod.read_text()
+def _required_modules(gomods: list[Path], cwd: Path) -> set[str]:
+    """Every module the user's go.mod files name: their own and what they
+    require (since Go 1.17 that lists every module that provides a package)."""
+    required: set[str] = set()
+    for gomod in gomods:
+        data = json.loads(run_go(["mod", "edit", "-json", str(gomod)], cwd))
+        required.add(data["Module"]["Path"])
+        required.update(r["Path"] for r in data.get("Require") or [])
+    return required
+
+
+def _needed(rules: list[FunctionRule], required: set[str]) -> list[HookModule]:
+    needed = {ROOT_MODULE: hook_modules()[0]}
+    for rule in rules:
+        m = module_of(rule.Path)
+        if m is None or m.path in needed:
+            continue
+        if _is_std_or_main(rule.ImportPath) or any(
+            rule.ImportPath == mod or rule.ImportPath.startswith(mod + "/") for mod in required
+        ):
+            needed[m.path] = m
+    return list(needed.values())
+
+
+def _is_std_or_main(import_path: str) -> bool:
+    return "." not in import_path.split("/", 1)[0]
+
+
+def _module(gomod: Path, build_dir: Path, needed: list[HookModule]) -> ModuleSetup:
+    lines = [gomod.read_text().rstrip("\n"), "", "// Added by otelgo for this build only; the user's go.mod is not changed."]
+    lines += [f"require {m.path} v0.0.0" for m in needed]
+    lines += [f"replace {m.path} => {_quote(m.dir)}" for m in needed]
     modfile = build_dir / "otel.mod"
-    modfile.write_text(
-        text.rstrip("\n")
-        + "\n\n// Added by otelgo for this build only; the user's go.mod is not changed.\n"
-        + f"require {HOOK_MODULE} v0.0.0\n\nreplace {HOOK_MODULE} => {_quote(hooks)}\n"
-    )
-    _merge_sums(build_dir / "otel.sum", [gomod.with_suffix(".sum"), hooks / "go.sum"])
-    return ModuleSetup(flags=[f"-modfile={modfile}"])
+    modfile.write_text("\n".join(lines) + "\n")
+    _merge_sums(build_dir / "otel.sum", [gomod.with_suffix(".sum")] + [m.dir / "go.sum" for m in needed])
+    return ModuleSetup(flags=[f"-modfile={modfile}"], hook_modules=needed)
 
 
-def _workspace(env: GoEnv, build_dir: Path, hooks: Path, cwd: Path) -> ModuleSetup:
-    user_work = Path(env.gowork)
-    work = json.loads(run_go(["work", "edit", "-json", str(user_work)], cwd))
-    base = user_work.parent
+def _workspace(work: dict, base: Path, build_dir: Path, needed: list[HookModule]) -> ModuleSetup:
     lines = [f"go {work['Go']}"] if work.get("Go") else []
     if work.get("Toolchain"):
         lines.append(f"toolchain {work['Toolchain']}")
-    uses = [str((base / u["DiskPath"]).resolve()) for u in work.get("Use") or []]
-    lines += [f"use {_quote(Path(u))}" for u in uses] + [f"use {_quote(hooks)}"]
+    uses = [(base / u["DiskPath"]).resolve() for u in work.get("Use") or []]
+    lines += [f"use {_quote(u)}" for u in uses] + [f"use {_quote(m.dir)}" for m in needed]
     for r in work.get("Replace") or []:
         old = r["Old"]["Path"] + (" " + r["Old"]["Version"] if r["Old"].get("Version") else "")
         new = r["New"]["Path"]
@@ -70,8 +131,8 @@ def _workspace(env: GoEnv, build_dir: Path, hooks: Path, cwd: Path) -> ModuleSet
         lines.append(f"replace {old} => {new}")
     workfile = build_dir / "go.work"
     workfile.write_text("\n".join(lines) + "\n")
-    _merge_sums(build_dir / "go.work.sum", [base / "go.work.sum", hooks / "go.sum"])
-    return ModuleSetup(env={"GOWORK": str(workfile)})
+    _merge_sums(build_dir / "go.work.sum", [base / "go.work.sum"] + [m.dir / "go.sum" for m in needed])
+    return ModuleSetup(env={"GOWORK": str(workfile)}, hook_modules=needed)
 
 
 def _merge_sums(target: Path, sources: list[Path]) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from otelgo import __version__, modfile
 from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoEnv, Package, go_subprocess_env, list_deps
-from otelgo.match import MAIN, Match, hook_packages_for, match_rules
+from otelgo.match import MAIN, SDK_PACKAGE, Match, hook_packages_for, match_rules
 from otelgo.render import render
 from otelgo.resources import package_dir, templates_dir
 from otelgo.rules import FunctionRule
@@ -40,9 +40,11 @@ class Plan:
 def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[FunctionRule], user: list[FunctionRule],
               build_dir: Path, cwd: Path) -> Plan:
     rules = builtin + user
-    setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd)
+    setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules)
     list_env = go_subprocess_env(setup.env)
-    hook_pkgs = sorted({r.Path for r in rules} | {"otelgo.dev/rules/sdk"})
+    available = {m.path for m in setup.hook_modules}
+    rules = [r for r in rules if _hook_available(r, available)]
+    hook_pkgs = sorted({r.Path for r in rules} | {SDK_PACKAGE})
     # In workspace mode the go command refuses -mod=mod; there the go.work.sum
     # we wrote must already hold every sum the hook module needs.
     mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
@@ -105,6 +107,13 @@ def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[
 
 class PlanError(Exception):
     pass
+
+
+def _hook_available(rule: FunctionRule, modules: set[str]) -> bool:
+    """Built-in rules for libraries the build does not require are dropped;
+    a user's rule's hooks live outside rules/ and always stay."""
+    m = modfile.module_of(rule.Path)
+    return m is None or m.path in modules
 
 
 def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str]) -> None:
