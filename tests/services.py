@@ -14,6 +14,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,26 +88,33 @@ def redis_server(workdir: Path):
 def postgres_server(workdir: Path):
     initdb = _need("initdb", "postgresql")
     postgres = _need("postgres", "postgresql")
-    data, sock = workdir / "pgdata", workdir / "pgsock"
-    sock.mkdir()
     demote = _as_user("postgres")
     if demote:
+        # pytest's own temp dirs are closed to other users; PostgreSQL refuses
+        # to run as root, so it gets a directory of its own.
+        workdir = Path(tempfile.mkdtemp(prefix="otelgo-postgres-"))
+        workdir.chmod(0o755)
         shutil.chown(workdir, "postgres")
-        shutil.chown(sock, "postgres")
+    data, sock = workdir / "pgdata", workdir / "pgsock"
     subprocess.run([initdb, "-D", str(data), "-U", "otelgo", "--auth=trust", "-E", "UTF8"], check=True,
                    capture_output=True, preexec_fn=demote)
+    sock.mkdir()
+    if demote:
+        shutil.chown(sock, "postgres")
     port = free_port()
     log = open(workdir / "postgres.log", "wb")
     proc = subprocess.Popen([postgres, "-D", str(data), "-p", str(port), "-k", str(sock), "-c", "listen_addresses=127.0.0.1",
                              "-c", "fsync=off"], stdout=log, stderr=subprocess.STDOUT, preexec_fn=demote)
     try:
         wait_for_port(port, proc, 60)
-        _retry(lambda: subprocess.run([str(Path(postgres).parent / "createdb"), "-h", "127.0.0.1", "-p", str(port),
+        _retry(lambda: subprocess.run([_need("createdb", "postgresql"), "-h", "127.0.0.1", "-p", str(port),
                                        "-U", "otelgo", "otelgo"], check=True, capture_output=True))
         yield Server("postgres", port, f"postgres://otelgo@127.0.0.1:{port}/otelgo?sslmode=disable", proc)
     finally:
         _stop(proc)
         log.close()
+        if demote:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 @contextlib.contextmanager

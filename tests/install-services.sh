@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install the database servers the library tests run against (Debian's
+# redis-server, postgresql, mariadb-server). The tests start and stop their
+# own instances on free loopback ports; nothing here starts a service.
+set -euo pipefail
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v mariadb-install-db >/dev/null 2>&1 || need+=(mariadb-server mariadb-client)
+command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+if ((${#need[@]} == 0)); then
+    exit 0
+fi
+if [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null 2>&1; then
+    echo "tests/install-services.sh: need root to install ${need[*]}" >&2
+    exit 1
+fi
+sudo=$([[ $(id -u) -eq 0 ]] || echo sudo)
+echo "tests/install-services.sh: installing ${need[*]}" >&2
+$sudo apt-get update -qq
+# policy-rc.d-less containers may try to start the services: harmless, ours
+# run on their own ports and data directories.
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
