@@ -1,0 +1,312 @@
+package nethttp
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
+	"go.opentelemetry.io/otel/trace"
+
+	"otelgo.dev/rules/api"
+)
+
+// serverCall is the state of one request being served, from ServerOnEnter
+// to ServerOnExit.
+type serverCall struct {
+	span       trace.Span
+	orig       *http.Request // the request net/http passed
+	req        *http.Request // the request the handler was given
+	key        any           // the ResponseWriter, key in inflight; nil if not registered
+	methodName string        // method as used in span names
+	status     atomic.Int64  // first final status written; 0 if none yet
+	hijacked   atomic.Bool   // connection hijacked before a status was written
+}
+
+// inflight maps the ResponseWriter (*http.response or *http2responseWriter)
+// of each request being served to its *serverCall, so that the WriteHeader
+// and Hijack hooks can find the request's span without wrapping the
+// ResponseWriter (a wrapper would hide http.Flusher, http.Hijacker, ...).
+var inflight sync.Map
+
+// ServerOnEnter is the OnEnter hook of
+//
+//	func (sh serverHandler) ServeHTTP(rw ResponseWriter, req *Request)
+//
+// in net/http (server.go): every request an http.Server serves, HTTP/1 and
+// HTTP/2, passes there. It starts the SERVER span, with the parent taken
+// from the request headers, and hands the handler a request whose context
+// holds the span.
+func ServerOnEnter(call api.CallContext, _ any, rw http.ResponseWriter, req *http.Request) {
+	if req == nil {
+		return
+	}
+	ctx := otel.GetTextMapPropagator().Extract(req.Context(), propagation.HeaderCarrier(req.Header))
+
+	attrs := make([]attribute.KeyValue, 0, 14)
+	attrs, name := methodAttrs(attrs, req.Method)
+	scheme := "http"
+	if req.TLS != nil {
+		scheme = "https"
+	}
+	attrs = append(attrs, semconv.URLScheme(scheme))
+	if req.URL != nil {
+		attrs = append(attrs, semconv.URLPath(req.URL.Path))
+		if req.URL.RawQuery != "" {
+			attrs = append(attrs, semconv.URLQuery(redactQuery(req.URL.RawQuery)))
+		}
+	}
+	if host, port := splitHostPort(req.Host); host != "" {
+		if port == 0 {
+			port = defaultPort(scheme)
+		}
+		attrs = append(attrs, semconv.ServerAddress(host))
+		if port > 0 {
+			attrs = append(attrs, semconv.ServerPort(port))
+		}
+	}
+	if v := protocolVersion(req.ProtoMajor, req.ProtoMinor); v != "" {
+		attrs = append(attrs, semconv.NetworkProtocolVersion(v))
+	}
+	if ua := req.UserAgent(); ua != "" {
+		attrs = append(attrs, semconv.UserAgentOriginal(ua))
+	}
+	peer, peerPort := splitHostPort(req.RemoteAddr)
+	if client := forwardedClient(req.Header); client != "" {
+		attrs = append(attrs, semconv.ClientAddress(client))
+	} else if peer != "" {
+		attrs = append(attrs, semconv.ClientAddress(peer))
+	}
+	if peer != "" {
+		attrs = append(attrs, semconv.NetworkPeerAddress(peer))
+		if peerPort > 0 {
+			attrs = append(attrs, semconv.NetworkPeerPort(peerPort))
+		}
+	}
+
+	ctx, span := tracer().Start(ctx, name,
+		trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attrs...))
+
+	sc := &serverCall{span: span, orig: req, methodName: name}
+	sc.req = req.WithContext(ctx)
+	call.SetParam(1, sc.req)
+	if sc.key = writerKey(rw); sc.key != nil {
+		inflight.Store(sc.key, sc)
+	}
+	call.SetData(sc)
+}
+
+// ServerOnExit is the OnExit hook of serverHandler.ServeHTTP. It must run
+// also when the handler panics (the spliced code calls it from a deferred
+// function): it then marks the span as failed.
+func ServerOnExit(call api.CallContext) {
+	sc, _ := call.Data().(*serverCall)
+	if sc == nil {
+		return
+	}
+	if sc.key != nil {
+		inflight.Delete(sc.key)
+	}
+	panicked := panicking("net/http.serverHandler.ServeHTTP")
+	if sc.orig.MultipartForm == nil && sc.req.MultipartForm != nil {
+		// net/http removes the temporary files of a multipart form the
+		// handler parsed only if they are in the request it passed.
+		sc.orig.MultipartForm = sc.req.MultipartForm
+	}
+	span := sc.span
+
+	status := int(sc.status.Load())
+	if status == 0 && !panicked && !sc.hijacked.Load() {
+		// The handler wrote nothing: net/http sends 200 OK once it returns.
+		status = http.StatusOK
+	}
+	if status > 0 {
+		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
+	}
+	if route := routeOf(sc.req.Pattern); route != "" {
+		span.SetAttributes(semconv.HTTPRoute(route))
+		span.SetName(sc.methodName + " " + route)
+	}
+	switch {
+	case panicked:
+		// net/http recovers the panic and aborts the response (HTTP/1
+		// closes the connection, HTTP/2 resets the stream).
+		span.SetAttributes(semconv.ErrorTypeKey.String("panic"))
+		span.SetStatus(codes.Error, "handler panicked")
+	case status >= 500:
+		span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(status)))
+		span.SetStatus(codes.Error, "")
+	}
+	span.End()
+}
+
+// writerKey returns the value the WriteHeader hooks get as their receiver
+// for writes on rw, or nil. That is rw itself (*http.response, and
+// *http.http2responseWriter up to Go 1.26), except for HTTP/2 since Go 1.27:
+// rw is then a net/http.http2ResponseWriter{*http2.ResponseWriter} struct
+// and WriteHeader a method of the embedded pointer
+// (net/http/internal/http2.(*responseWriter).WriteHeader).
+func writerKey(rw http.ResponseWriter) any {
+	if rw == nil {
+		return nil
+	}
+	t := reflect.TypeOf(rw)
+	switch t.Kind() {
+	case reflect.Pointer:
+		return rw
+	case reflect.Struct:
+		if t.NumField() == 1 {
+			if f := t.Field(0); f.Anonymous && f.IsExported() && f.Type.Kind() == reflect.Pointer {
+				if v := reflect.ValueOf(rw).Field(0); !v.IsNil() {
+					return v.Interface()
+				}
+			}
+		}
+	}
+	if t.Comparable() {
+		return rw
+	}
+	return nil
+}
+
+// ResponseWriteHeaderOnEnter is the OnEnter hook of
+//
+//	func (w *response) WriteHeader(code int)
+//
+// in net/http (server.go), the HTTP/1 ResponseWriter; recv is the *response.
+func ResponseWriteHeaderOnEnter(_ api.CallContext, recv any, code int) {
+	recordStatus(recv, code)
+}
+
+// HTTP2WriteHeaderOnEnter is the OnEnter hook of the HTTP/2 ResponseWriter's
+// WriteHeader: up to Go 1.26
+//
+//	func (w *http2responseWriter) WriteHeader(code int)
+//
+// in net/http (h2_bundle.go), since Go 1.27
+//
+//	func (w *responseWriter) WriteHeader(code int)
+//
+// in net/http/internal/http2 (server.go).
+func HTTP2WriteHeaderOnEnter(_ api.CallContext, recv any, code int) {
+	recordStatus(recv, code)
+}
+
+// recordStatus records the first final status code written on w.
+func recordStatus(w any, code int) {
+	if w == nil {
+		return
+	}
+	// Informational codes other than 101 Switching Protocols are followed by
+	// the real status; out-of-range codes make WriteHeader panic.
+	if code < 100 || code > 999 || (code < 200 && code != http.StatusSwitchingProtocols) {
+		return
+	}
+	v, ok := inflight.Load(w)
+	if !ok {
+		return
+	}
+	sc := v.(*serverCall)
+	if sc.hijacked.Load() {
+		// WriteHeader on a hijacked connection writes nothing.
+		return
+	}
+	sc.status.CompareAndSwap(0, int64(code))
+}
+
+// ResponseHijackOnEnter is the OnEnter hook of
+//
+//	func (w *response) Hijack() (rwc net.Conn, buf *bufio.ReadWriter, err error)
+//
+// in net/http (server.go). Once the handler has taken the connection over
+// (websockets...), the status it writes to it is unknown to net/http, so the
+// span gets no http.response.status_code unless one was written before.
+func ResponseHijackOnEnter(call api.CallContext, recv any) {
+	if recv == nil {
+		return
+	}
+	if v, ok := inflight.Load(recv); ok {
+		call.SetData(v)
+	}
+}
+
+// ResponseHijackOnExit is the OnExit hook of (*response).Hijack.
+func ResponseHijackOnExit(call api.CallContext, _ net.Conn, _ *bufio.ReadWriter, err error) {
+	sc, _ := call.Data().(*serverCall)
+	if sc == nil || err != nil {
+		return
+	}
+	sc.hijacked.Store(true)
+}
+
+// routeOf returns the path part of a ServeMux pattern:
+// "GET example.com/users/{id}" -> "/users/{id}".
+func routeOf(pattern string) string {
+	if pattern == "" {
+		return ""
+	}
+	// [METHOD ][HOST]/[PATH]; method and the rest are separated by blanks.
+	if i := strings.IndexAny(pattern, " \t"); i >= 0 {
+		pattern = strings.TrimLeft(pattern[i:], " \t")
+	}
+	if i := strings.IndexByte(pattern, '/'); i >= 0 {
+		return pattern[i:]
+	}
+	return ""
+}
+
+// forwardedClient returns the original client address from the Forwarded or
+// X-Forwarded-For header, or "".
+func forwardedClient(h http.Header) string {
+	if v := h.Get("Forwarded"); v != "" {
+		first, _, _ := strings.Cut(v, ",")
+		for _, pair := range strings.Split(first, ";") {
+			k, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if !ok || !strings.EqualFold(k, "for") {
+				continue
+			}
+			val = strings.Trim(val, `"`)
+			if host, _ := splitHostPort(val); host != "" && !strings.HasPrefix(host, "_") && host != "unknown" {
+				return host
+			}
+		}
+	}
+	if v := h.Get("X-Forwarded-For"); v != "" {
+		first, _, _ := strings.Cut(v, ",")
+		return strings.TrimSpace(first)
+	}
+	return ""
+}
+
+// panicking reports whether the calling OnExit hook runs in a deferred call
+// while the function it instruments (named target, as runtime.Frame names
+// it) panics: runtime.gopanic is then a few frames above the hook, before
+// any frame of the target itself.
+func panicking(target string) bool {
+	var pcs [12]uintptr
+	n := runtime.Callers(3, pcs[:]) // skip Callers, panicking, the hook
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		switch f.Function {
+		case "runtime.gopanic":
+			return true
+		case target:
+			return false
+		}
+		if !more {
+			return false
+		}
+	}
+}
