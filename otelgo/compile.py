@@ -54,12 +54,14 @@ def _instrument(plan: dict, pkg: str, args: list[str]) -> list[str]:
     cwd = Path(os.getcwd())
     files = [(str(cwd / args[i]), (cwd / args[i]).read_bytes()) for i in indexes]
     result = splice_package(pkg, files, rules)
-    _report(pkg, result)
-    if not result.targets:
+    added = [r["File"] for r in rules if r.get("Kind") == "file"]
+    _report(pkg, result, added)
+    if not result.sources and not added:
         return args
     workdir = Path(_flag(args, "-o") or "_pkg_.a").resolve().parent / "otelgo"
     workdir.mkdir(parents=True, exist_ok=True)
-    new_args = [a for a in args if a != "-complete"]  # body-less hook declarations
+    # Hook declarations have no body: the compiler must not insist on -complete.
+    new_args = [a for a in args if a != "-complete"] if result.targets else list(args)
     offset = len(args) - len(new_args)
     for i in indexes:
         original = str(cwd / args[i])
@@ -67,19 +69,20 @@ def _instrument(plan: dict, pkg: str, args: list[str]) -> list[str]:
             copy = workdir / Path(original).name
             copy.write_text(result.sources[original])
             new_args[i - offset] = str(copy)
-    generated = workdir / GENERATED
-    generated.write_text(generate(pkg, result))
-    new_args.append(str(generated))
-    return new_args
+    if result.targets:
+        generated = workdir / GENERATED
+        generated.write_text(generate(pkg, result))
+        new_args.append(str(generated))
+    return new_args + added
 
 
-def _report(pkg: str, result) -> None:
+def _report(pkg: str, result, added: list[str]) -> None:
     """Leave what was applied where for the build's summary."""
     reports = Path(os.environ[PLAN_ENV]).parent / "reports"
     reports.mkdir(exist_ok=True)
     report = {
         "package": pkg,
-        "instrumented": [t.func_name for t in result.targets],
-        "missing": [r.get("Name") or r["Function"] for r in result.missing],
+        "instrumented": [t.func_name for t in result.targets] + [Path(f).name for f in added],
+        "missing": [r.get("Name") or r.get("Function") or r.get("StructType") for r in result.missing],
     }
     (reports / (pkg.replace("/", "_") + ".json")).write_text(json.dumps(report))

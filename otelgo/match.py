@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from otelgo.golist import GoEnv, Package
-from otelgo.rules import FunctionRule
+from otelgo.rules import Rule
 from otelgo.versions import Version, VersionError
 
 MAIN = "main"
@@ -21,7 +21,7 @@ SDK_PACKAGE = "otelgo.dev/rules/sdk"
 
 @dataclass
 class Skipped:
-    rule: FunctionRule
+    rule: Rule
     package: str
     version: str
     reason: str
@@ -31,7 +31,7 @@ class Skipped:
 class Match:
     """Rules matched by import path; what the shim sees under `-p`."""
 
-    applied: dict[str, list[FunctionRule]] = field(default_factory=dict)
+    applied: dict[str, list[Rule]] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
 
@@ -46,8 +46,8 @@ def package_version(pkg: Package, env: GoEnv) -> Version | None:
         return None
 
 
-def match_rules(rules: list[FunctionRule], packages: list[Package], env: GoEnv) -> Match:
-    by_path: dict[str, list[FunctionRule]] = {}
+def match_rules(rules: list[Rule], packages: list[Package], env: GoEnv) -> Match:
+    by_path: dict[str, list[Rule]] = {}
     for rule in rules:
         by_path.setdefault(rule.ImportPath, []).append(rule)
     result = Match()
@@ -87,7 +87,7 @@ def hook_packages_for(command: Package, packages: dict[str, Package], match: Mat
             if hook in packages:
                 in_binary.update([hook, *packages[hook].deps])
         keys = {MAIN} | in_binary
-        wanted = {SDK_PACKAGE} | {r.Path for key in keys for r in match.applied.get(key, [])}
+        wanted = {SDK_PACKAGE} | {r.hook_package for key in keys for r in match.applied.get(key, []) if r.hook_package}
         if wanted <= needed:
             return sorted(needed)
         needed |= wanted

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from otelgo.golist import GoEnv, run_go
 from otelgo.resources import rules_dir
-from otelgo.rules import FunctionRule
+from otelgo.rules import Rule
 
 ROOT_MODULE = "otelgo.dev/rules"
 
@@ -63,7 +63,7 @@ def module_of(package: str) -> HookModule | None:
     return best
 
 
-def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, rules: list[FunctionRule]) -> ModuleSetup:
+def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, rules: list[Rule]) -> ModuleSetup:
     if env.gowork and env.gowork != "off":
         work = json.loads(run_go(["work", "edit", "-json", env.gowork], cwd))
         base = Path(env.gowork).parent
@@ -91,10 +91,10 @@ def _required_modules(gomods: list[Path], cwd: Path) -> set[str]:
     return required
 
 
-def _needed(rules: list[FunctionRule], required: set[str]) -> list[HookModule]:
+def _needed(rules: list[Rule], required: set[str]) -> list[HookModule]:
     needed = {ROOT_MODULE: hook_modules()[0]}
     for rule in rules:
-        m = module_of(rule.Path)
+        m = module_of(rule.hook_package) if rule.hook_package else None
         if m is None or m.path in needed:
             continue
         if _is_std_or_main(rule.ImportPath) or any(

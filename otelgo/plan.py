@@ -20,7 +20,7 @@ from otelgo.golist import GoEnv, Package, go_subprocess_env, list_deps
 from otelgo.match import MAIN, SDK_PACKAGE, Match, hook_packages_for, match_rules
 from otelgo.render import render
 from otelgo.resources import package_dir, templates_dir
-from otelgo.rules import FunctionRule
+from otelgo.rules import FileRule, Rule
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
 
@@ -37,14 +37,14 @@ class Plan:
     file_path: Path | None = None
 
 
-def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[FunctionRule], user: list[FunctionRule],
+def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Rule],
               build_dir: Path, cwd: Path) -> Plan:
     rules = builtin + user
     setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules)
     list_env = go_subprocess_env(setup.env)
     available = {m.path for m in setup.hook_modules}
     rules = [r for r in rules if _hook_available(r, available)]
-    hook_pkgs = sorted({r.Path for r in rules} | {SDK_PACKAGE})
+    hook_pkgs = sorted({r.hook_package for r in rules if r.hook_package} | {SDK_PACKAGE})
     # In workspace mode the go command refuses -mod=mod; there the go.work.sum
     # we wrote must already hold every sum the hook module needs.
     mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
@@ -80,14 +80,14 @@ def _is_local(pkg: Package, env: GoEnv) -> bool:
     return not pkg.dir.is_relative_to(env.gomodcache) and not pkg.dir.is_relative_to(env.goroot)
 
 
-def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[FunctionRule]:
+def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[Rule]:
     """User rules on the user's own packages are keyed into the go command's
     cache through a stamp file in each such package (an overlay), not through
     the tool ID: changing such a rule rebuilds that package, not the whole
     standard library. Returns the rules handled this way."""
     user_set = set(user)
-    stamped: set[FunctionRule] = set()
-    targets: dict[str, tuple[Package, list[FunctionRule]]] = {}
+    stamped: set[Rule] = set()
+    targets: dict[str, tuple[Package, list[Rule]]] = {}
     for pkg in packages:
         key = MAIN if pkg.is_command else pkg.import_path
         rules = [r for r in match.applied.get(key, []) if r in user_set]
@@ -99,7 +99,7 @@ def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[
         if applies and all(p.import_path in targets for p in applies):
             stamped.add(rule)
     for pkg, rules in targets.values():
-        digest = hashlib.sha256(json.dumps([r.model_dump() for r in rules], sort_keys=True).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(_rules_digest_input(rules)).hexdigest()[:16]
         text = render("rules_stamp.go.j2", package=pkg.name, digest=digest)
         overlay[str(pkg.dir / "otelgo_rules.go")] = str(_write_generated(env, text))
     return stamped
@@ -109,10 +109,10 @@ class PlanError(Exception):
     pass
 
 
-def _hook_available(rule: FunctionRule, modules: set[str]) -> bool:
+def _hook_available(rule: Rule, modules: set[str]) -> bool:
     """Built-in rules for libraries the build does not require are dropped;
     a user's rule's hooks live outside rules/ and always stay."""
-    m = modfile.module_of(rule.Path)
+    m = modfile.module_of(rule.hook_package) if rule.hook_package else None
     return m is None or m.path in modules
 
 
@@ -159,7 +159,7 @@ def _write_overlay(build_dir: Path, ours: dict[str, str], user_overlay: str | No
     return path
 
 
-def _write_plan_file(build_dir: Path, env: GoEnv, rules: list[FunctionRule], match: Match) -> Path:
+def _write_plan_file(build_dir: Path, env: GoEnv, rules: list[Rule], match: Match) -> Path:
     plan = {
         "otelgo": __version__,
         "token": instrumentation_token(rules),
@@ -175,7 +175,7 @@ def _write_plan_file(build_dir: Path, env: GoEnv, rules: list[FunctionRule], mat
     return path
 
 
-def instrumentation_token(rules: list[FunctionRule]) -> str:
+def instrumentation_token(rules: list[Rule]) -> str:
     """Everything that decides how a package is instrumented: otelgo's own code
     and templates, and the rules. The hook packages' Go code is not part of it:
     the go command keys those packages on their sources like any other."""
@@ -183,8 +183,17 @@ def instrumentation_token(rules: list[FunctionRule]) -> str:
     for path in [*sorted(package_dir().glob("*.py")), *sorted(templates_dir().glob("*.j2"))]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
-    h.update(json.dumps([r.model_dump() for r in rules], sort_keys=True).encode())
+    h.update(_rules_digest_input(rules))
     return h.hexdigest()[:16]
+
+
+def _rules_digest_input(rules: list[Rule]) -> bytes:
+    """The rules, and the contents of the files that file rules add."""
+    data = json.dumps([r.model_dump() for r in rules], sort_keys=True).encode()
+    for r in rules:
+        if isinstance(r, FileRule):
+            data += Path(r.File).read_bytes()
+    return data
 
 
 def cache_dir() -> Path:

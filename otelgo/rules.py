@@ -10,7 +10,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -58,20 +58,32 @@ def _check(pattern: str, what: str):
     return AfterValidator(check)
 
 
-class FunctionRule(BaseModel):
-    """Hooks around one function or method: OnEnter before its body, OnExit after."""
-
+class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     Name: Annotated[str, Field(min_length=1)] | None = None
     ImportPath: Annotated[str, AfterValidator(_check_import_path)]
+    Version: Annotated[str | None, AfterValidator(_check_version)] = None
+    Order: int = 0
+
+    @property
+    def version_range(self) -> VersionRange | None:
+        return VersionRange.parse(self.Version) if self.Version else None
+
+    @property
+    def hook_package(self) -> str | None:
+        return None
+
+
+class FunctionRule(_Rule):
+    """Hooks around one function or method: OnEnter before its body, OnExit after."""
+
+    Kind: Literal["function"] = "function"
     Function: Annotated[str, _check(_IDENT, "a Go function name")]
     ReceiverType: Annotated[str | None, _check(rf"\*?{_IDENT}", 'a receiver type such as "*Transport" or "Client"')] = None
     OnEnter: Annotated[str | None, _check(_EXPORTED, "an exported Go function name")] = None
     OnExit: Annotated[str | None, _check(_EXPORTED, "an exported Go function name")] = None
     Path: Annotated[str, AfterValidator(_check_import_path)]
-    Version: Annotated[str | None, AfterValidator(_check_version)] = None
-    Order: int = 0
 
     @model_validator(mode="after")
     def _has_a_hook(self) -> "FunctionRule":
@@ -80,8 +92,8 @@ class FunctionRule(BaseModel):
         return self
 
     @property
-    def version_range(self) -> VersionRange | None:
-        return VersionRange.parse(self.Version) if self.Version else None
+    def hook_package(self) -> str | None:
+        return self.Path
 
     @property
     def target(self) -> str:
@@ -89,6 +101,54 @@ class FunctionRule(BaseModel):
         if self.ReceiverType:
             return f"({self.ReceiverType}).{self.Function}"
         return self.Function
+
+
+class RawRule(_Rule):
+    """Go statements spliced in at the start of a function's body. Unnamed
+    results are named otelgoR0, otelgoR1...; a `defer` runs code at return."""
+
+    Kind: Literal["raw"]
+    Function: Annotated[str, _check(_IDENT, "a Go function name")]
+    ReceiverType: Annotated[str | None, _check(rf"\*?{_IDENT}", 'a receiver type such as "*Transport" or "Client"')] = None
+    Raw: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _one_line(self) -> "RawRule":
+        if "//" in self.Raw:
+            raise ValueError("Raw code is spliced into one line: use /* */ comments, not //")
+        return self
+
+    @property
+    def target(self) -> str:
+        return f"({self.ReceiverType}).{self.Function}" if self.ReceiverType else self.Function
+
+
+class StructRule(_Rule):
+    """A field added at the end of a struct type."""
+
+    Kind: Literal["struct"]
+    StructType: Annotated[str, _check(_IDENT, "a Go type name")]
+    FieldName: Annotated[str, _check(_IDENT, "a Go field name")]
+    FieldType: Annotated[str, Field(min_length=1)]
+
+    @property
+    def target(self) -> str:
+        return f"{self.StructType}.{self.FieldName}"
+
+
+class FileRule(_Rule):
+    """A Go file added to the package; File is relative to the rule file."""
+
+    Kind: Literal["file"]
+    File: Annotated[str, Field(min_length=1)]
+
+    @property
+    def target(self) -> str:
+        return f"+{Path(self.File).name}"
+
+
+Rule = FunctionRule | RawRule | StructRule | FileRule
+_KINDS = {"function": FunctionRule, "raw": RawRule, "struct": StructRule, "file": FileRule}
 
 
 def _describe(index: int, raw: Any) -> str:
@@ -101,7 +161,7 @@ def _field(loc: tuple) -> str:
     return field or "(rule)"
 
 
-def load_file(path: Path) -> list[FunctionRule]:
+def load_file(path: Path) -> list[Rule]:
     """Read and validate one rule file; raise RuleError listing every problem."""
     try:
         raw = json.loads(path.read_text())
@@ -113,15 +173,33 @@ def load_file(path: Path) -> list[FunctionRule]:
         raise RuleError([f"{path}: a rule file holds a JSON array of rules, not {type(raw).__name__}"])
     rules, problems = [], []
     for index, item in enumerate(raw):
+        kind = item.get("Kind", "function") if isinstance(item, dict) else "function"
+        model = _KINDS.get(kind)
+        if model is None:
+            problems.append(f"{path}: {_describe(index, item)}: Kind: {kind!r} is not one of {', '.join(_KINDS)}")
+            continue
         try:
-            rules.append(FunctionRule.model_validate(item))
+            rule = model.model_validate(item)
         except ValidationError as e:
             for err in e.errors():
                 msg = err["msg"].removeprefix("Value error, ")
                 problems.append(f"{path}: {_describe(index, item)}: {_field(err['loc'])}: {msg}")
+            continue
+        if isinstance(rule, FileRule):
+            rule = _resolve_file(rule, path, index, item, problems)
+        if rule is not None:
+            rules.append(rule)
     if problems:
         raise RuleError(problems)
     return rules
+
+
+def _resolve_file(rule: FileRule, path: Path, index: int, item: Any, problems: list[str]) -> FileRule | None:
+    file = (path.parent / rule.File).resolve()
+    if not file.is_file() or file.suffix != ".go":
+        problems.append(f"{path}: {_describe(index, item)}: File: {rule.File!r} is not a Go file beside the rule file")
+        return None
+    return rule.model_copy(update={"File": str(file)})
 
 
 def builtin_rule_files() -> list[Path]:
@@ -133,7 +211,7 @@ def user_rule_files(cli_files: tuple[str, ...] = ()) -> list[Path]:
     return [Path(p).resolve() for p in (*env, *cli_files)]
 
 
-def load_all(files: list[Path]) -> list[FunctionRule]:
+def load_all(files: list[Path]) -> list[Rule]:
     """Load every file, collecting the problems of all of them before failing."""
     rules, problems = [], []
     for path in files:

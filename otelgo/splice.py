@@ -115,14 +115,21 @@ def _descendants(node: Node, kind: str):
 
 
 def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list[dict]) -> PackageSplice:
-    """files: (path as given to the compiler, contents). rules: plan rule dicts."""
+    """files: (path as given to the compiler, contents). rules: plan rule dicts
+    of the kinds that edit sources: function, raw and struct rules."""
     wanted: dict[tuple[str, str], list[dict]] = {}
+    structs: dict[str, list[dict]] = {}
     for rule in rules:
-        wanted.setdefault((rule["Function"], rule.get("ReceiverType") or ""), []).append(rule)
-    names = {fn.encode() for fn, _ in wanted}
+        kind = rule.get("Kind", "function")
+        if kind in ("function", "raw"):
+            wanted.setdefault((rule["Function"], rule.get("ReceiverType") or ""), []).append(rule)
+        elif kind == "struct":
+            structs.setdefault(rule["StructType"], []).append(rule)
+    names = {fn.encode() for fn, _ in wanted} | {name.encode() for name in structs}
     result = PackageSplice()
     parsed: dict[str, _File] = {}
     found: set[tuple[str, str]] = set()
+    found_structs: set[str] = set()
     for path, src in files:
         if not any(name in src for name in names):
             continue
@@ -130,6 +137,8 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
         result.package_name = result.package_name or _package_name(f)
         edits: list[tuple[int, int, str]] = []
         for decl in f.root.children:
+            if decl.type == "type_declaration":
+                edits.extend(_struct_edits(f, decl, structs, found_structs))
             key = _decl_key(f, decl)
             if key is None or key not in wanted or key in found:
                 continue
@@ -137,15 +146,40 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
             if body is None:
                 continue  # declared without a body (assembly): nothing to splice into
             found.add(key)
-            target = _target(import_path, f, decl, wanted[key], len(result.targets), files, parsed)
-            result.targets.append(target)
+            hooks = [r for r in wanted[key] if r.get("Kind", "function") == "function"]
+            target = _target(import_path, f, decl, hooks, len(result.targets), files, parsed)
             edits.extend(_signature_edits(f, decl, target))
-            edits.append((body.start_byte + 1, body.start_byte + 1, _call_site(target)))
-            _collect_imports(f, decl, result.imports)
+            raw = "".join(f" {r['Raw'].replace(chr(10), '; ')};" for r in wanted[key] if r.get("Kind") == "raw")
+            if hooks:
+                result.targets.append(target)
+                _collect_imports(f, decl, result.imports)
+                raw += _call_site(target)
+            edits.append((body.start_byte + 1, body.start_byte + 1, raw))
         if edits:
             result.sources[path] = _apply(f, edits)
     result.missing = [r for key, rs in wanted.items() if key not in found for r in rs]
+    result.missing += [r for name, rs in structs.items() if name not in found_structs for r in rs]
     return result
+
+
+def _struct_edits(f: _File, decl: Node, structs: dict[str, list[dict]], found: set[str]) -> list[tuple[int, int, str]]:
+    """New fields go last, on the line of the closing brace: no line moves,
+    and no offset the runtime's assembly knows changes."""
+    edits = []
+    for spec in _descendants(decl, "type_spec"):
+        name = _text(f.src, spec.child_by_field_name("name"))
+        body = spec.child_by_field_name("type")
+        if name not in structs or name in found or body is None or body.type != "struct_type":
+            continue
+        found.add(name)
+        fields = body.named_children[0]  # field_declaration_list
+        closing = fields.end_byte - 1
+        text = "".join(f"{r['FieldName']} {r['FieldType']}; " for r in structs[name])
+        before = f.src[:closing].rstrip(b" \t")
+        if not before.endswith((b"{", b";", b"\n")):
+            text = "; " + text
+        edits.append((closing, closing, text))
+    return edits
 
 
 def _package_name(f: _File) -> str:

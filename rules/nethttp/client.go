@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/goroutine"
 )
 
 // ClientOnEnter is the OnEnter hook of
@@ -40,7 +41,7 @@ func ClientOnEnter(call api.CallContext, _ *http.Transport, req *http.Request) {
 			attrs = append(attrs, semconv.ServerPort(port))
 		}
 	}
-	ctx, span := tracer().Start(req.Context(), name,
+	ctx, span := tracer().Start(goroutine.Context(req.Context()), name,
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attrs...))
 

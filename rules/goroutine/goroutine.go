@@ -1,0 +1,95 @@
+// Package goroutine gives hooks the span that is current on a goroutine, for
+// calls made without a context (http.Get, redigo's conn.Do, db.Query) and
+// for goroutines started from a traced function.
+//
+// The rules in goroutine.json add a field to runtime.g, copy it from parent
+// to child in runtime.newproc1, clear it in runtime.gdestroy, and push and
+// pop spans on it when the SDK starts and ends them. The field points to an
+// immutable stack of frames, so a child goroutine can share its parent's
+// frames safely and keeps seeing the span that was current when it started.
+package goroutine
+
+import (
+	"context"
+	"unsafe"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"otelgo.dev/rules/api"
+)
+
+// Implemented by the file otelgo adds to package runtime (runtime_otelgo.go).
+func getGoroutineContext() unsafe.Pointer
+func setGoroutineContext(p unsafe.Pointer)
+
+// maxDepth bounds each goroutine's stack of spans, in case spans are started
+// and never ended, or ended on another goroutine.
+const maxDepth = 128
+
+type frame struct {
+	span  trace.Span
+	prev  *frame
+	depth int
+}
+
+func current() *frame { return (*frame)(getGoroutineContext()) }
+
+// Span returns the span current on this goroutine, or nil.
+func Span() trace.Span {
+	if f := current(); f != nil {
+		return f.span
+	}
+	return nil
+}
+
+// Context returns ctx when it carries a span, and otherwise ctx with the span
+// current on this goroutine (if any) as its parent-to-be.
+func Context(ctx context.Context) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if trace.SpanContextFromContext(ctx).IsValid() {
+		return ctx
+	}
+	if span := Span(); span != nil {
+		return trace.ContextWithSpan(ctx, span)
+	}
+	return ctx
+}
+
+func push(span trace.Span) {
+	if span == nil || !span.SpanContext().IsValid() {
+		return
+	}
+	top := current()
+	depth := 1
+	if top != nil {
+		depth = top.depth + 1
+	}
+	if depth > maxDepth {
+		return
+	}
+	setGoroutineContext(unsafe.Pointer(&frame{span: span, prev: top, depth: depth}))
+}
+
+func pop(span trace.Span) {
+	top := current()
+	if top == nil || span == nil || top.span.SpanContext().SpanID() != span.SpanContext().SpanID() {
+		return // ended elsewhere, or out of order: bounded by maxDepth
+	}
+	setGoroutineContext(unsafe.Pointer(top.prev))
+}
+
+// SpanStartOnExit is the hook on the SDK's (*tracer).Start: every span that
+// starts, automatic or manual, becomes current on its goroutine.
+func SpanStartOnExit(_ api.CallContext, _ context.Context, span trace.Span) {
+	push(span)
+}
+
+// SpanEndOnEnter is the hook on (*recordingSpan).End and
+// (nonRecordingSpan).End: the span's parent becomes current again.
+func SpanEndOnEnter(_ api.CallContext, recv any, _ []trace.SpanEndOption) {
+	if span, ok := recv.(trace.Span); ok {
+		pop(span)
+	}
+}
