@@ -21,7 +21,10 @@ def print_summary(plan, env: GoEnv) -> None:
         targets = ", ".join(sorted({r.target for r in rules}))
         parts.append(f"  {where}: {targets}")
     programs = len(plan.commands)
-    console.print(f"[green]otel:[/] instrumented {len(applied)} packages for {programs} program{'s' * (programs != 1)}")
+    if programs:
+        console.print(f"[green]otel:[/] instrumented {len(applied)} packages for {programs} program{'s' * (programs != 1)}")
+    else:
+        console.print(f"[green]otel:[/] instrumented {len(applied)} packages (no program in this build links them)")
     for line in parts:
         console.print(line)
     for skipped in plan.match.skipped:

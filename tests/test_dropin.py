@@ -67,7 +67,12 @@ def test_flags_take_effect_and_binary_is_traced(dropin, tmp_path, receiver):
 
 
 def test_n_prints_the_compiles_through_the_shim(dropin, tmp_path):
-    result = otel("go", "build", "-n", "-o", str(tmp_path / "d"), "./internal/greet", cwd=dropin)
+    # A package never built before: -n prints nothing for cached archives.
+    module = tmp_path / "fresh"
+    shutil.copytree(dropin, module)
+    greet = module / "internal" / "greet" / "greet.go"
+    greet.write_text(greet.read_text() + f"\nconst unique = {str(tmp_path)!r}\n".replace("'", '"'))
+    result = otel("go", "build", "-n", "-o", str(tmp_path / "d"), "./internal/greet", cwd=module)
     harness.check_build(result)
     compiles = [line for line in result.stderr.splitlines() if "/compile " in line]
     assert compiles and all("-I -S" in line and "shim.py" in line for line in compiles)
