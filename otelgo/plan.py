@@ -20,7 +20,8 @@ from otelgo.golist import GoEnv, Package, go_subprocess_env, list_deps
 from otelgo.match import MAIN, SDK_PACKAGE, Match, hook_packages_for, match_rules
 from otelgo.render import render
 from otelgo.resources import package_dir, templates_dir
-from otelgo.rules import FileRule, Rule
+from otelgo.check import check_hooks
+from otelgo.rules import FileRule, Rule, describe
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
 
@@ -34,6 +35,7 @@ class Plan:
     match: Match
     commands: dict[str, list[str]] = field(default_factory=dict)  # package main -> hook packages
     extra_files: list[str] = field(default_factory=list)          # appended to a go-files build
+    warnings: list[str] = field(default_factory=list)             # rules that found no function
     file_path: Path | None = None
 
 
@@ -54,7 +56,10 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     match = match_rules(rules, packages, env)
     by_path = {p.import_path: p for p in packages}
     user_targets = _user_targets(cmd, packages, hook_pkgs)
-    plan = Plan(build_dir, list(setup.flags), dict(setup.env), packages, match)
+    verdict = check_hooks(match.applied, by_path, user_targets, cache_dir() / "checked", describe)
+    if verdict.problems:
+        raise PlanError("\n".join(verdict.problems) + "\nno package was compiled: fix these hooks and build again")
+    plan = Plan(build_dir, list(setup.flags), dict(setup.env), packages, match, warnings=verdict.missing)
     overlay: dict[str, str] = {}
     for command in user_targets:
         if command.dir is None:

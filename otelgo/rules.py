@@ -189,9 +189,19 @@ def load_file(path: Path) -> list[Rule]:
             rule = _resolve_file(rule, path, index, item, problems)
         if rule is not None:
             rules.append(rule)
+            _SOURCES[rule] = (path, index)
     if problems:
         raise RuleError(problems)
     return rules
+
+
+_SOURCES: dict = {}  # rule -> (file, index), for messages
+
+
+def describe(rule: Rule) -> str:
+    """How messages name a rule: its file, index and Name."""
+    path, index = _SOURCES.get(rule, ("(rules)", "?"))
+    return f"{path}: rule {index}" + (f" ({rule.Name})" if rule.Name else "")
 
 
 def _resolve_file(rule: FileRule, path: Path, index: int, item: Any, problems: list[str]) -> FileRule | None:

@@ -51,6 +51,7 @@ class Target:
     type_params: str = ""            # "[T any, U comparable]" for generic targets
     type_args: str = ""              # "[T, U]"
     file: str = ""
+    imports: dict[str, str] = field(default_factory=dict)  # the file's: name -> import path
 
 
 @dataclass
@@ -162,6 +163,20 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
     return result
 
 
+def find_target(import_path: str, files: list[tuple[str, bytes]], function: str, receiver: str | None) -> Target | None:
+    """The target of a function rule as the splice would see it, or None."""
+    key = (function, receiver or "")
+    parsed: dict[str, _File] = {}
+    for path, src in files:
+        if function.encode() not in src:
+            continue
+        f = parsed[path] = _parse(path, src)
+        for decl in f.root.children:
+            if _decl_key(f, decl) == key and decl.child_by_field_name("body") is not None:
+                return _target(import_path, f, decl, [], 0, files, parsed)
+    return None
+
+
 def _struct_edits(f: _File, decl: Node, structs: dict[str, list[dict]], found: set[str]) -> list[tuple[int, int, str]]:
     """New fields go last, on the line of the closing brace: no line moves,
     and no offset the runtime's assembly knows changes."""
@@ -220,7 +235,7 @@ def _target(import_path, f, decl, rules, index, files, parsed) -> Target:
     params = _vars(import_path, f, decl.child_by_field_name("parameters").named_children, "otelgoP", type_param_names)
     results = _vars(import_path, f, _result_decls(decl), "otelgoR", type_param_names)
     return Target(index, func_name, sorted(rules, key=lambda r: r.get("Order", 0)), receiver, params, results,
-                  type_params, type_args, f.path)
+                  type_params, type_args, f.path, dict(f.imports))
 
 
 def _ordered_type_param_names(f: _File, tp: Node) -> list[str]:

@@ -9,7 +9,7 @@ from otelgo.match import MAIN
 
 
 def print_summary(plan, env: GoEnv) -> None:
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
     applied = plan.match.applied
     if not applied:
         console.print("[yellow]otel:[/] no rule matched a package of this build; the binary is uninstrumented")
@@ -27,5 +27,7 @@ def print_summary(plan, env: GoEnv) -> None:
         console.print(f"[green]otel:[/] instrumented {len(applied)} packages (no program in this build links them)")
     for line in parts:
         console.print(line)
+    for warning in plan.warnings:
+        console.print(f"  [yellow]not applied[/] {warning}")
     for skipped in plan.match.skipped:
         console.print(f"  [yellow]skipped[/] {skipped.rule.Name or skipped.rule.target} on {skipped.package}: {skipped.reason}")

@@ -96,3 +96,35 @@ def test_go_toolchain_versions():
 def test_bad_ranges_are_errors(text):
     with pytest.raises(VersionError):
         VersionRange.parse(text)
+
+
+def _otel_build(module, *args):
+    env = harness.clean_env()
+    env["PYTHONPATH"] = str(harness.REPO_ROOT)
+    return subprocess.run([sys.executable, "-m", "otelgo", "go", "build", *args], cwd=module, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_hook_that_does_not_fit_its_target_stops_the_build(tmp_path, testdata):
+    import shutil
+
+    module = tmp_path / "tricky"
+    shutil.copytree(testdata / "tricky", module)
+    hooks = module / "hooks" / "hooks.go"
+    hooks.write_text(hooks.read_text().replace("func ScaleExit(call api.CallContext, p lib.Point)",
+                                               "func ScaleExit(call api.CallContext, p any)"))
+    proc = _otel_build(module, "-x", "--rules", "rules.json", "-o", str(tmp_path / "out"), ".")
+    assert proc.returncode == 1
+    assert ("rule 2 (scale): hook example.com/tricky/hooks.ScaleExit has parameters (api.CallContext, any) "
+            "but example.com/tricky/lib.(Point).Scale needs (api.CallContext, lib.Point)") in proc.stderr
+    assert "/compile " not in proc.stderr and not (tmp_path / "out").exists()
+
+
+def test_rule_whose_function_is_missing_is_reported_not_fatal(tmp_path, testdata):
+    rules = json.loads((testdata / "tricky" / "rules.json").read_text())
+    rules.append({"Name": "ghost", "ImportPath": "example.com/tricky/lib", "Function": "Ghost",
+                  "OnEnter": "GreetEnter", "Path": "example.com/tricky/hooks"})
+    path = write(tmp_path, rules)
+    proc = _otel_build(testdata / "tricky", "--rules", str(path), "-o", str(tmp_path / "out"), ".")
+    assert proc.returncode == 0, proc.stderr
+    assert "rule 13 (ghost): Ghost not found in example.com/tricky/lib" in proc.stderr
