@@ -64,7 +64,7 @@ func ClientOnExit(call api.CallContext, resp *http.Response, err error) {
 	}
 	switch {
 	case err != nil:
-		span.SetAttributes(semconv.ErrorType(err))
+		span.SetAttributes(errorType(err))
 		span.SetStatus(codes.Error, err.Error())
 	case resp != nil:
 		span.SetAttributes(semconv.HTTPResponseStatusCode(resp.StatusCode))

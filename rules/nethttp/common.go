@@ -8,6 +8,9 @@
 package nethttp
 
 import (
+	"context"
+	"errors"
+	"io"
 	"net"
 	"net/url"
 	"strconv"
@@ -170,4 +173,21 @@ func fullURL(u *url.URL) string {
 	}
 	c.RawQuery = q
 	return c.String()
+}
+
+// errorType is the error.type of a failed call: the name of a well-known
+// sentinel error the chain holds (errors.New values would otherwise all be
+// "*errors.errorString"), else the Go type of err.
+func errorType(err error) attribute.KeyValue {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return semconv.ErrorTypeKey.String("context.Canceled")
+	case errors.Is(err, context.DeadlineExceeded):
+		return semconv.ErrorTypeKey.String("context.DeadlineExceeded")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return semconv.ErrorTypeKey.String("io.ErrUnexpectedEOF")
+	case errors.Is(err, io.EOF):
+		return semconv.ErrorTypeKey.String("io.EOF")
+	}
+	return semconv.ErrorType(err)
 }

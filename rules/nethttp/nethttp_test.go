@@ -292,6 +292,25 @@ func TestServerSpan(t *testing.T) {
 	}
 }
 
+// A router behind a ServeMux names the span with the route it matched (as
+// the router hooks do); the coarser ServeMux pattern must not replace it.
+func TestServerRouterRouteWins(t *testing.T) {
+	rec := setup(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		span := trace.SpanFromContext(r.Context())
+		span.SetAttributes(attribute.String("http.route", "/api/users/:id"))
+		span.SetName("GET /api/users/:id")
+	})
+	srv := newServer(t, mux)
+	get(t, http.DefaultClient, srv.URL+"/api/users/7", nil)
+	s := oneSpan(t, rec, trace.SpanKindServer)
+	if s.Name() != "GET /api/users/:id" {
+		t.Errorf("name %q", s.Name())
+	}
+	wantAttrs(t, s, map[string]any{"http.route": "/api/users/:id"})
+}
+
 func TestServerStatus(t *testing.T) {
 	rec := setup(t)
 	mux := http.NewServeMux()
@@ -707,6 +726,23 @@ func TestFullURL(t *testing.T) {
 	}
 }
 
+func TestErrorType(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{io.EOF, "io.EOF"},
+		{fmt.Errorf("read: %w", io.ErrUnexpectedEOF), "io.ErrUnexpectedEOF"},
+		{context.Canceled, "context.Canceled"},
+		{&net.OpError{Op: "dial", Err: context.DeadlineExceeded}, "context.DeadlineExceeded"},
+		{&net.OpError{Op: "dial", Err: errors.New("refused")}, "*net.OpError"},
+	} {
+		if got := errorType(c.err).Value.AsString(); got != c.want {
+			t.Errorf("errorType(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}
+
 func TestProtocolVersion(t *testing.T) {
 	for _, c := range []struct {
 		maj, min int
@@ -775,5 +811,36 @@ func checkRules(t *testing.T, file, importPath string, hooks map[string]any) {
 		if !used[h] {
 			t.Errorf("hook %s is in no rule", h)
 		}
+	}
+}
+
+// BenchmarkServerHooks measures the hooks of one served request (sampled,
+// span recorded, no export).
+func BenchmarkServerHooks(b *testing.B) {
+	tp := sdktrace.NewTracerProvider()
+	oldTP := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	defer otel.SetTracerProvider(oldTP)
+	req := httptest.NewRequest(http.MethodGet, "http://example.com/users/1?x=y", nil)
+	req.Header.Set("User-Agent", "bench")
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		call := newCall(nil, w, req)
+		ServerOnEnter(call, nil, w, req)
+		ResponseWriteHeaderOnEnter(nil, w, 200)
+		func() { defer ServerOnExit(call) }()
+	}
+}
+
+func BenchmarkPanicking(b *testing.B) {
+	for b.Loop() {
+		func() {
+			defer func() {
+				if panicking("nothing") {
+					b.Fatal("not panicking")
+				}
+			}()
+		}()
 	}
 }

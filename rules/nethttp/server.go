@@ -33,10 +33,10 @@ type serverCall struct {
 	hijacked   atomic.Bool   // connection hijacked before a status was written
 }
 
-// inflight maps the ResponseWriter (*http.response or *http2responseWriter)
-// of each request being served to its *serverCall, so that the WriteHeader
-// and Hijack hooks can find the request's span without wrapping the
-// ResponseWriter (a wrapper would hide http.Flusher, http.Hijacker, ...).
+// inflight maps the ResponseWriter of each request being served (see
+// writerKey) to its *serverCall, so that the WriteHeader and Hijack hooks
+// can find the request's span without wrapping the ResponseWriter (a
+// wrapper would hide http.Flusher, http.Hijacker, ... from the handler).
 var inflight sync.Map
 
 // ServerOnEnter is the OnEnter hook of
@@ -134,7 +134,9 @@ func ServerOnExit(call api.CallContext) {
 	if status > 0 {
 		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
 	}
-	if route := routeOf(sc.req.Pattern); route != "" {
+	if route := routeOf(sc.req.Pattern); route != "" && !hasRoute(span) {
+		// The ServeMux pattern, unless a router behind it (gin, echo...)
+		// has already given the span the more precise route it matched.
 		span.SetAttributes(semconv.HTTPRoute(route))
 		span.SetName(sc.methodName + " " + route)
 	}
@@ -250,6 +252,20 @@ func ResponseHijackOnExit(call api.CallContext, _ net.Conn, _ *bufio.ReadWriter,
 	sc.hijacked.Store(true)
 }
 
+// hasRoute reports whether span (an SDK span) already has http.route.
+func hasRoute(span trace.Span) bool {
+	ro, ok := span.(interface{ Attributes() []attribute.KeyValue })
+	if !ok {
+		return false
+	}
+	for _, kv := range ro.Attributes() {
+		if kv.Key == semconv.HTTPRouteKey {
+			return true
+		}
+	}
+	return false
+}
+
 // routeOf returns the path part of a ServeMux pattern:
 // "GET example.com/users/{id}" -> "/users/{id}".
 func routeOf(pattern string) string {
@@ -294,7 +310,7 @@ func forwardedClient(h http.Header) string {
 // it) panics: runtime.gopanic is then a few frames above the hook, before
 // any frame of the target itself.
 func panicking(target string) bool {
-	var pcs [12]uintptr
+	var pcs [8]uintptr
 	n := runtime.Callers(3, pcs[:]) // skip Callers, panicking, the hook
 	frames := runtime.CallersFrames(pcs[:n])
 	for {

@@ -49,6 +49,12 @@ func init() {
 	if disabled() {
 		return
 	}
+	defer func() {
+		// Never let the set-up stop the program.
+		if r := recover(); r != nil {
+			warn("setting up OpenTelemetry panicked: %v; the program runs without OpenTelemetry instrumentation", r)
+		}
+	}()
 	if err := setup(context.Background()); err != nil {
 		warn("%v; the program runs without OpenTelemetry instrumentation", err)
 		return

@@ -59,6 +59,9 @@ func handleSignals(ch <-chan os.Signal) {
 		if programHandles(s) {
 			continue
 		}
+		// Default action from now on: the same signal again while the SDK
+		// flushes (a second Ctrl-C) ends the program at once.
+		signal.Reset(s)
 		Shutdown()
 		reraise(s)
 	}

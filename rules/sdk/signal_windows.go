@@ -4,7 +4,6 @@ package sdk
 
 import (
 	"os"
-	"os/signal"
 	"syscall"
 )
 
@@ -16,7 +15,6 @@ const statusControlCExit = -1073741510
 
 // reraise ends the process as Windows' default console control handler
 // would: Windows has no way to send the event to this process alone again.
-func reraise(s os.Signal) {
-	signal.Reset(s)
+func reraise(os.Signal) {
 	os.Exit(statusControlCExit)
 }
