@@ -21,7 +21,7 @@ from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoCommandError, GoEnv, go_env
 from otelgo.rules import builtin_rule_files, load_all, user_rule_files
 from otelgo.shim import PLAN_ENV
-from otelgo.summary import print_summary
+from otelgo.summary import print_explanation, print_summary
 
 _SHIM = Path(__file__).resolve().parent / "shim.py"
 
@@ -48,6 +48,8 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
             plan = planning.make_plan(cmd, env, builtin, user, build_dir, cwd)
         except GoCommandError as e:
             raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
+        if cmd.explain:
+            print_explanation(plan)
         code = _run_go(cmd, plan)
         if code == 0 and not quiet:
             print_summary(plan, env)

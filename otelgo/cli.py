@@ -83,3 +83,54 @@ def _instrumented(subcommand: str, rest: list[str]) -> int:
 def _fail(message: str, code: int) -> None:
     click.echo(f"otel: {message}", err=True)
     sys.exit(code)
+
+
+@main.group("rules")
+def rules_group() -> None:
+    """List and check instrumentation rules."""
+
+
+@rules_group.command("list")
+@click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Also list the rules in this file (repeatable).")
+def rules_list(rule_files: tuple[str, ...]) -> None:
+    """Show the built-in rules (and yours) with their version ranges."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from otelgo import rules
+
+    try:
+        loaded = rules.load_all(rules.builtin_rule_files() + rules.user_rule_files(rule_files))
+    except rules.RuleError as e:
+        _fail("\n".join(e.problems), 2)
+    table = Table("Name", "Package", "Target", "Version", "Hook", box=None, pad_edge=False)
+    for rule in sorted(loaded, key=lambda r: (r.ImportPath, r.Name or "")):
+        hook = ""
+        if isinstance(rule, rules.FunctionRule):
+            hook = " ".join(f"{rule.Path}.{h}" for h in (rule.OnEnter, rule.OnExit) if h)
+        table.add_row(rule.Name or "", rule.ImportPath, f"{rule.Kind} {rule.target}", rule.Version or "any", hook)
+    Console(soft_wrap=True).print(table)
+
+
+@rules_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def rules_check(files: tuple[str, ...]) -> None:
+    """Validate rule files; every problem is named by file, rule and field.
+
+    Hook signatures are checked against their targets by `otel go build`,
+    before anything is compiled."""
+    from pathlib import Path
+
+    from otelgo import rules
+
+    problems = []
+    for f in files:
+        try:
+            n = len(rules.load_file(Path(f)))
+            click.echo(f"{f}: {n} rule{'s' * (n != 1)}, valid")
+        except rules.RuleError as e:
+            problems += e.problems
+    for p in problems:
+        click.echo(f"otel: {p}", err=True)
+    sys.exit(2 if problems else 0)

@@ -25,6 +25,7 @@ _VALUE_FLAGS = {
 _PLAN_FLAGS = {"tags", "mod", "race", "msan", "asan", "buildmode", "pgo", "cover", "covermode", "coverpkg"}
 
 OTELGO_FLAGS = {"rules"}
+OTELGO_SWITCHES = {"explain"}
 
 
 class UsageError(Exception):
@@ -39,6 +40,7 @@ class GoCommandLine:
     rest: list[str] = field(default_factory=list)       # after the packages (go run's program args)
     values: dict[str, str] = field(default_factory=dict)  # flag name -> last value
     rule_files: list[str] = field(default_factory=list)
+    explain: bool = False
 
     def plan_flags(self) -> list[str]:
         """The subset of the user's flags that `go list` needs to plan the same build."""
@@ -82,6 +84,10 @@ def parse(subcommand: str, args: list[str]) -> GoCommandLine:
         if not arg.startswith("-") or arg == "-":
             break
         name, has_value = _flag_name(arg)
+        if name in OTELGO_SWITCHES and arg.startswith("--"):
+            cmd.explain = True
+            i += 1
+            continue
         if name in OTELGO_FLAGS and arg.startswith("--"):
             value, i = _value(args, i, name, has_value)
             cmd.rule_files.append(value)

@@ -36,6 +36,7 @@ class Plan:
     commands: dict[str, list[str]] = field(default_factory=dict)  # package main -> hook packages
     extra_files: list[str] = field(default_factory=list)          # appended to a go-files build
     warnings: list[str] = field(default_factory=list)             # rules that found no function
+    rules: list[Rule] = field(default_factory=list)               # every rule loaded
     file_path: Path | None = None
 
 
@@ -59,7 +60,8 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     verdict = check_hooks(match.applied, by_path, user_targets, cache_dir() / "checked", describe)
     if verdict.problems:
         raise PlanError("\n".join(verdict.problems) + "\nno package was compiled: fix these hooks and build again")
-    plan = Plan(build_dir, list(setup.flags), dict(setup.env), packages, match, warnings=verdict.missing)
+    plan = Plan(build_dir, list(setup.flags), dict(setup.env), packages, match, warnings=verdict.missing,
+                rules=builtin + user)
     overlay: dict[str, str] = {}
     for command in user_targets:
         if command.dir is None:

@@ -31,3 +31,28 @@ def print_summary(plan, env: GoEnv) -> None:
         console.print(f"  [yellow]not applied[/] {warning}")
     for skipped in plan.match.skipped:
         console.print(f"  [yellow]skipped[/] {skipped.rule.Name or skipped.rule.target} on {skipped.package}: {skipped.reason}")
+
+
+def print_explanation(plan) -> None:
+    """For every rule loaded: where it applies, or why it does not."""
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    in_build = {p.import_path: p for p in plan.packages}
+    skipped = {(s.rule, s.package): s.reason for s in plan.match.skipped}
+    missing = "\n".join(plan.warnings)
+    console.print("[bold]otel: rules[/]")
+    for rule in plan.rules:
+        name = rule.Name or rule.target
+        key = rule.ImportPath
+        applied = rule in plan.match.applied.get(key, [])
+        if applied and f"({rule.Name})" in missing:
+            why = f"[yellow]not applied[/]: {rule.target} not found in {key}"
+        elif applied:
+            where = "every program" if key == MAIN else f"{key} {plan.match.versions[key]}"
+            why = f"[green]applied[/] to {rule.target} in {where}"
+        elif (rule, key) in skipped:
+            why = f"[yellow]skipped[/]: {skipped[(rule, key)]}"
+        elif key not in in_build and key != MAIN:
+            why = f"not applied: {key} is not in this build"
+        else:
+            why = "not applied: no program in this build"
+        console.print(f"  {name}: {why}")
