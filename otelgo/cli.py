@@ -110,7 +110,10 @@ def rules_list(rule_files: tuple[str, ...]) -> None:
         if isinstance(rule, rules.FunctionRule):
             hook = " ".join(f"{rule.Path}.{h}" for h in (rule.OnEnter, rule.OnExit) if h)
         table.add_row(rule.Name or "", rule.ImportPath, f"{rule.Kind} {rule.target}", rule.Version or "any", hook)
-    Console(soft_wrap=True).print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=10_000)  # a pipe or a log: never cut a cell
+    console.print(table)
 
 
 @rules_group.command("check")

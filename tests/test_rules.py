@@ -128,3 +128,37 @@ def test_rule_whose_function_is_missing_is_reported_not_fatal(tmp_path, testdata
     proc = _otel_build(testdata / "tricky", "--rules", str(path), "-o", str(tmp_path / "out"), ".")
     assert proc.returncode == 0, proc.stderr
     assert "rule 13 (ghost): Ghost not found in example.com/tricky/lib" in proc.stderr
+
+
+def _otel(*args, cwd=None):
+    env = harness.clean_env()
+    env["PYTHONPATH"] = str(harness.REPO_ROOT)
+    return subprocess.run([sys.executable, "-m", "otelgo", *args], cwd=cwd or harness.REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_rules_list_shows_builtin_rules_with_versions():
+    out = _otel("rules", "list").stdout
+    line = next(line for line in out.splitlines() if line.startswith("nethttp-client "))
+    assert "net/http" in line and "(*Transport).RoundTrip" in line and "[1.24.0,)" in line
+
+
+def test_rules_check_reports_every_problem(tmp_path):
+    good = write(tmp_path, [GOOD])
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps([dict(GOOD, Name="b", Version="[9,1)"), {"Name": "c", "Kind": "magic", "ImportPath": "x"}]))
+    proc = _otel("rules", "check", str(good), str(bad))
+    assert proc.returncode == 2
+    assert f"{good}: 1 rule, valid" in proc.stdout
+    assert f"otel: {bad}: rule 0 (b): Version: '[9,1)' is empty: no version can be in it" in proc.stderr
+    assert f"otel: {bad}: rule 1 (c): Kind: 'magic' is not one of function, raw, struct, file" in proc.stderr
+
+
+def test_explain_says_where_each_rule_applies_and_why_not(tmp_path, testdata):
+    proc = _otel("go", "build", "--explain", "-o", str(tmp_path / "hello"), ".", cwd=testdata / "hello")
+    assert proc.returncode == 0, proc.stderr
+    lines = dict(line.strip().split(": ", 1) for line in proc.stderr.splitlines() if line.startswith("  ") and ": " in line)
+    assert lines["nethttp-client"].startswith("applied to (*Transport).RoundTrip in net/http go1.")
+    assert lines["sdk-main-exit"] == "applied to main in every program"
+    h2 = "nethttp-server-h2-writeheader-internal"
+    assert lines[h2].startswith("skipped: version go1.") or lines[h2].endswith("is not in this build")
