@@ -17,13 +17,14 @@ one above what the user's own go.mod asks for.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from otelgo.golist import GoEnv, run_go
 from otelgo.resources import rules_dir
-from otelgo.rules import Rule
+from otelgo.rules import Rule, rule_source
 
 ROOT_MODULE = "otelgo.dev/rules"
 
@@ -68,7 +69,8 @@ def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, ru
         work = json.loads(run_go(["work", "edit", "-json", env.gowork], cwd))
         base = Path(env.gowork).parent
         gomods = [(base / u["DiskPath"]).resolve() / "go.mod" for u in work.get("Use") or []]
-        needed = _needed(rules, _required_modules(gomods, cwd))
+        required = _required_modules(gomods, cwd)
+        needed = _needed(rules, required) + _user_hook_modules(rules, required)
         return _workspace(work, base, build_dir, needed)
     if not env.gomod or env.gomod in ("/dev/null", "NUL"):
         raise ModuleError(
@@ -76,8 +78,34 @@ def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, ru
             "(create one with `go mod init example.com/app`)"
         )
     gomod = (cwd / user_modfile).resolve() if user_modfile else Path(env.gomod)
-    needed = _needed(rules, _required_modules([gomod], cwd))
+    required = _required_modules([gomod], cwd)
+    needed = _needed(rules, required) + _user_hook_modules(rules, required)
     return _module(gomod, build_dir, needed)
+
+
+def _user_hook_modules(rules: list[Rule], required: set[str]) -> list[HookModule]:
+    """A user's rule file may sit in a Go module of its own that holds its
+    hooks (not one the build already has): that module joins the build."""
+    found: dict[str, HookModule] = {}
+    for rule in rules:
+        source = rule_source(rule)
+        if not rule.hook_package or source is None or source.is_relative_to(rules_dir()):
+            continue
+        module = _enclosing_module(source.parent)
+        if module is None or module.path in required or module.path in found:
+            continue
+        if rule.hook_package == module.path or rule.hook_package.startswith(module.path + "/"):
+            found[module.path] = module
+    return list(found.values())
+
+
+def _enclosing_module(directory: Path) -> HookModule | None:
+    for d in [directory, *directory.parents]:
+        gomod = d / "go.mod"
+        if gomod.is_file():
+            m = re.search(r"^module\s+(\S+)", gomod.read_text(), re.MULTILINE)
+            return HookModule(m.group(1).strip('"'), d) if m else None
+    return None
 
 
 def _required_modules(gomods: list[Path], cwd: Path) -> set[str]:

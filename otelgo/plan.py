@@ -182,12 +182,17 @@ def _write_plan_file(build_dir: Path, env: GoEnv, rules: list[Rule], match: Matc
     return path
 
 
+# The modules whose code decides what a compile of a matched package produces.
+_COMPILE_MODULES = ("shim.py", "compile.py", "splice.py", "codegen.py", "render.py")
+
+
 def instrumentation_token(rules: list[Rule]) -> str:
-    """Everything that decides how a package is instrumented: otelgo's own code
-    and templates, and the rules. The hook packages' Go code is not part of it:
-    the go command keys those packages on their sources like any other."""
+    """Everything that decides how a package is instrumented: the compile-side
+    code, the templates and the rules. Planning, the CLI and the summary are
+    not part of it, and neither is the hook packages' Go code: the go command
+    keys those packages on their sources like any other."""
     h = hashlib.sha256(__version__.encode())
-    for path in [*sorted(package_dir().glob("*.py")), *sorted(templates_dir().glob("*.j2"))]:
+    for path in [*(package_dir() / m for m in _COMPILE_MODULES), *sorted(templates_dir().glob("*.j2"))]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update(_rules_digest_input(rules))

@@ -198,6 +198,11 @@ def load_file(path: Path) -> list[Rule]:
 _SOURCES: dict = {}  # rule -> (file, index), for messages
 
 
+def rule_source(rule: Rule) -> Path | None:
+    """The file a rule was loaded from."""
+    return _SOURCES[rule][0] if rule in _SOURCES else None
+
+
 def describe(rule: Rule) -> str:
     """How messages name a rule: its file, index and Name."""
     path, index = _SOURCES.get(rule, ("(rules)", "?"))
