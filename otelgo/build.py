@@ -51,7 +51,8 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
         if cmd.explain:
             print_explanation(plan)
         code = _run_go(cmd, plan)
-        if code == 0 and not quiet:
+        # After `go run` and `go test` the last words are the program's.
+        if code == 0 and not quiet and cmd.subcommand in ("build", "install"):
             print_summary(plan, env)
         return code
     finally:

@@ -10,20 +10,22 @@ import click
 
 from otelgo import __version__
 
-INSTRUMENTED = ("build", "install")
+INSTRUMENTED = ("build", "install", "run", "test")
 
 GO_HELP = """\
-Usage: otel go build|install [otelgo flags] [go build flags] [packages]
+Usage: otel go build|install|run|test [otelgo flags] [go flags] [packages] [args]
        otel go COMMAND [args]   (any other go command runs unchanged)
 
-Builds like `go build` / `go install`, with OpenTelemetry instrumentation
-spliced in at compile time. Every go flag is passed through untouched, and
+Builds like `go build` / `go install` / `go run` / `go test`, with
+OpenTelemetry instrumentation spliced in at compile time (test binaries
+export spans too). Every go flag is passed through untouched, and
 GOOS, GOARCH, CGO_ENABLED and GOFLAGS are honoured. The source tree is never
 written to.
 
 otelgo flags (double dash):
   --rules FILE   add the rules in FILE (repeatable; also OTELGO_RULES, a
                  list of files separated by the OS path separator)
+  --explain      say for every rule where it applies, or why not
 
 The program is configured at run time by the standard OTEL_* variables:
 OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_EXPORTER,

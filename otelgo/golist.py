@@ -46,6 +46,7 @@ class Package:
     module_version: str = ""
     module_dir: str = ""
     go_files: list[str] = field(default_factory=list)
+    has_tests: bool = False
     deps: list[str] = field(default_factory=list)
     error: str = ""
 
@@ -73,17 +74,27 @@ def go_env(cwd: Path, env: dict[str, str] | None = None) -> GoEnv:
     )
 
 
-_FIELDS = "ImportPath,Name,Dir,Standard,DepOnly,Module,GoFiles,Deps,Error"
+_FIELDS = "ImportPath,Name,Dir,Standard,DepOnly,Module,GoFiles,TestGoFiles,XTestGoFiles,Deps,Error,ForTest"
 
 
-def list_deps(patterns: list[str], flags: list[str], cwd: Path, env: dict[str, str]) -> list[Package]:
+def list_deps(patterns: list[str], flags: list[str], cwd: Path, env: dict[str, str], tests: bool = False) -> list[Package]:
     """One `go list -deps` over the user's packages and the hook packages.
 
     -e keeps going past broken packages: the build that follows reports
     their errors in the go command's own words.
     """
-    out = run_go(["list", "-e", "-deps", f"-json={_FIELDS}", *flags, "--", *patterns], cwd, env)
-    return [_package(obj) for obj in _json_stream(out)]
+    test_flag = ["-test"] if tests else []
+    out = run_go(["list", "-e", "-deps", *test_flag, f"-json={_FIELDS}", *flags, "--", *patterns], cwd, env)
+    packages, seen = [], set()
+    for obj in _json_stream(out):
+        pkg = _package(obj)
+        # Test variants ("net/http [example.com/x.test]") compile as the same
+        # package for the shim; the generated test main is a command.
+        if pkg.import_path in seen or obj.get("ForTest") and pkg.name != "main":
+            continue
+        seen.add(pkg.import_path)
+        packages.append(pkg)
+    return packages
 
 
 def _json_stream(text: str):
@@ -101,7 +112,7 @@ def _package(obj: dict) -> Package:
     module = obj.get("Module") or {}
     replace = module.get("Replace") or {}
     return Package(
-        import_path=obj["ImportPath"],
+        import_path=obj["ImportPath"].split(" ")[0],
         name=obj.get("Name", ""),
         dir=Path(obj["Dir"]) if obj.get("Dir") else None,
         standard=obj.get("Standard", False),
@@ -112,6 +123,7 @@ def _package(obj: dict) -> Package:
         module_version=replace.get("Version") or module.get("Version", ""),
         module_dir=module.get("Dir", ""),
         go_files=obj.get("GoFiles", []),
+        has_tests=bool(obj.get("TestGoFiles") or obj.get("XTestGoFiles")),
         deps=obj.get("Deps", []),
         error=(obj.get("Error") or {}).get("Err", ""),
     )

@@ -52,7 +52,9 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     # we wrote must already hold every sum the hook module needs.
     mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
-    packages = list_deps([*(cmd.packages or ["."]), *hook_pkgs], [*setup.flags, *mod_flags, *flags], cwd, list_env)
+    testing = cmd.subcommand == "test"
+    packages = list_deps([*(cmd.packages or ["."]), *hook_pkgs], [*setup.flags, *mod_flags, *flags], cwd, list_env,
+                         tests=testing)
     _check_hooks_listed(packages, hook_pkgs)
     match = match_rules(rules, packages, env)
     by_path = {p.import_path: p for p in packages}
@@ -63,13 +65,12 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     plan = Plan(build_dir, list(setup.flags), dict(setup.env), packages, match, warnings=verdict.missing,
                 rules=builtin + user)
     overlay: dict[str, str] = {}
-    for command in user_targets:
-        if command.dir is None:
-            continue
+    for command, host in _bootstrap_hosts(user_targets, by_path, testing):
         hooks = hook_packages_for(command, by_path, match)
         plan.commands[command.import_path] = hooks
-        target = command.dir / _bootstrap_name(command)
-        overlay[str(target)] = str(_write_generated(env, render("bootstrap.go.j2", imports=hooks)))
+        target = host.dir / _bootstrap_name(host, testing)
+        text = render("bootstrap.go.j2", package=host.name, imports=hooks)
+        overlay[str(target)] = str(_write_generated(env, text))
         if command.import_path == "command-line-arguments":
             plan.extra_files.append(str(target))
     stamped = _stamp_local_packages(env, packages, user_targets, match, user, overlay)
@@ -133,12 +134,27 @@ def _user_targets(cmd: GoCommandLine, packages: list[Package], hook_pkgs: list[s
     return [p for p in packages if p.is_command and p.import_path not in hook_pkgs]
 
 
-def _bootstrap_name(command: Package) -> str:
+def _bootstrap_hosts(commands: list[Package], by_path: dict[str, Package], testing: bool):
+    """(binary, package that gets the bootstrap file) pairs. A program's
+    bootstrap joins its package main; a test binary's joins the package under
+    test as a _test.go file, since the go command generates the test main."""
+    for command in commands:
+        if not testing:
+            if command.dir is not None:
+                yield command, command
+            continue
+        tested = by_path.get(command.import_path.removesuffix(".test"))
+        if command.import_path.endswith(".test") and tested is not None and tested.dir is not None:
+            yield command, tested
+
+
+def _bootstrap_name(host: Package, testing: bool) -> str:
     # Never shadow a file of the user's: the overlay would replace it.
-    name, n = BOOTSTRAP_FILE, 1
-    while command.dir is not None and (command.dir / name).exists():
+    suffix = "_test.go" if testing else ".go"
+    name, n = BOOTSTRAP_FILE.removesuffix(".go") + suffix, 1
+    while host.dir is not None and (host.dir / name).exists():
         n += 1
-        name = f"otelgo_bootstrap{n}.go"
+        name = f"otelgo_bootstrap{n}{suffix}"
     return name
 
 
