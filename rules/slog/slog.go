@@ -1,0 +1,86 @@
+// Package slog holds the hooks otelgo splices into log/slog: a record logged
+// with a context that holds a span (slog.InfoContext(ctx, ...),
+// logger.InfoContext, logger.Log(ctx, ...), logger.LogAttrs(ctx, ...))
+// gets the attributes trace_id and span_id (lowercase hex), so every
+// handler, built-in or the program's own, sees them like attributes the
+// program passed itself. The rules are in slog.json beside this file.
+//
+// Records logged without a context (slog.Info, logger.Info, ...) carry
+// context.Background() and are left unchanged, as are records whose context
+// holds no span and records that already have a trace_id attribute. The
+// attributes are added after the call's own ones, so they land in the
+// logger's innermost group when the logger has one (logger.WithGroup).
+//
+// The hooks are reached from log/slog through //go:linkname, so their
+// signatures follow the convention of otelgo.dev/rules/api exactly.
+package slog
+
+import (
+	"context"
+	"log/slog"
+
+	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/internal/logctx"
+)
+
+// LogOnEnter is the OnEnter hook of
+//
+//	func (l *Logger) log(ctx context.Context, level Level, msg string, args ...any)
+//
+// in log/slog (logger.go), where every Logger method and package function
+// that takes key-value pairs ends up. It appends the IDs as two slog.Attr
+// values to a copy of args (the caller's slice is never written to).
+func LogOnEnter(call api.CallContext, l *slog.Logger, ctx context.Context, level slog.Level, _ string, args []any) {
+	if l == nil || !logctx.Valid(ctx) || hasTraceKey(args) || !l.Enabled(ctx, level) {
+		return
+	}
+	traceID, spanID, _ := logctx.IDs(ctx)
+	out := make([]any, len(args), len(args)+2)
+	copy(out, args)
+	out = append(out, slog.String(logctx.TraceIDKey, traceID), slog.String(logctx.SpanIDKey, spanID))
+	call.SetParam(3, out)
+}
+
+// LogAttrsOnEnter is the OnEnter hook of
+//
+//	func (l *Logger) logAttrs(ctx context.Context, level Level, msg string, attrs ...Attr)
+//
+// in log/slog (logger.go), behind Logger.LogAttrs and slog.LogAttrs.
+func LogAttrsOnEnter(call api.CallContext, l *slog.Logger, ctx context.Context, level slog.Level, _ string, attrs []slog.Attr) {
+	if l == nil || !logctx.Valid(ctx) || hasTraceAttr(attrs) || !l.Enabled(ctx, level) {
+		return
+	}
+	traceID, spanID, _ := logctx.IDs(ctx)
+	out := make([]slog.Attr, len(attrs), len(attrs)+2)
+	copy(out, attrs)
+	out = append(out, slog.String(logctx.TraceIDKey, traceID), slog.String(logctx.SpanIDKey, spanID))
+	call.SetParam(3, out)
+}
+
+// hasTraceKey reports whether args, read the way slog.Record.Add reads
+// them, already has a top-level trace_id.
+func hasTraceKey(args []any) bool {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i].(type) {
+		case string:
+			if a == logctx.TraceIDKey {
+				return true
+			}
+			i++ // its value
+		case slog.Attr:
+			if a.Key == logctx.TraceIDKey {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasTraceAttr(attrs []slog.Attr) bool {
+	for _, a := range attrs {
+		if a.Key == logctx.TraceIDKey {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,13 @@
+module example.com/logapp
+
+go 1.24
+
+require (
+	github.com/sirupsen/logrus v1.10.2
+	go.uber.org/zap v1.28.0
+)
+
+require (
+	go.uber.org/multierr v1.10.0 // indirect
+	golang.org/x/sys v0.13.0 // indirect
+)

@@ -1,0 +1,14 @@
+module example.com/logapp
+
+go 1.24
+
+require (
+	github.com/sirupsen/logrus v1.8.1
+	go.uber.org/zap v1.21.0
+)
+
+require (
+	go.uber.org/atomic v1.7.0 // indirect
+	go.uber.org/multierr v1.10.0 // indirect
+	golang.org/x/sys v0.13.0 // indirect
+)

@@ -1,0 +1,93 @@
+// logapp serves GET /log?req=N, whose handler writes the same set of records
+// through log/slog, logrus, zap and the standard log package as the program
+// does at start-up and at shutdown, outside any request. Every record is a
+// line on stdout (JSON, or text for the log package and slog's default
+// logger) with a "case" naming the call and a "where" naming the moment.
+// It contains no OpenTelemetry code.
+package main
+
+import (
+	"context"
+	"errors"
+	"log"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sirupsen/logrus"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+var (
+	slogger = slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{AddSource: true}))
+	zlogger = zap.New(zapcore.NewCore(
+		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
+		zapcore.Lock(os.Stdout),
+		zapcore.InfoLevel,
+	), zap.AddCaller())
+	lr = logrus.New()
+)
+
+// extraZap logs the cases that need a newer zap than the lowest tested
+// (zap_latest.go); nil when built with -tags zaplowest.
+var extraZap func(ctx context.Context, where string)
+
+// logAll writes one record per case, all with ctx and where.
+func logAll(ctx context.Context, where string) {
+	slogger.InfoContext(ctx, "slog ctx", "case", "slog.ctx", "where", where)
+	slogger.Log(ctx, slog.LevelWarn, "slog log", "case", "slog.log", "where", where)
+	slogger.LogAttrs(ctx, slog.LevelInfo, "slog attrs", slog.String("case", "slog.attrs"), slog.String("where", where))
+	slogger.WithGroup("g").InfoContext(ctx, "slog group", "case", "slog.group", "where", where)
+	slogger.DebugContext(ctx, "slog debug (disabled)", "case", "slog.debug", "where", where)
+	slog.InfoContext(ctx, "slog default", "case", "slog.default", "where", where)
+	slogger.Info("slog no ctx", "case", "slog.noctx", "where", where)
+
+	lr.WithContext(ctx).WithField("case", "logrus.ctx").WithField("where", where).Info("logrus ctx")
+	lr.WithContext(ctx).WithFields(logrus.Fields{"case": "logrus.warnf", "where": where}).Warnf("logrus %s", "warnf")
+	lr.WithFields(logrus.Fields{"case": "logrus.noctx", "where": where}).Info("logrus no ctx")
+
+	zlogger.Info("zap ctx field", zap.String("case", "zap.field"), zap.String("where", where), zap.Any("context", ctx))
+	zlogger.Sugar().Infow("zap sugar", "case", "zap.sugar", "where", where, "context", ctx)
+	zlogger.With(zap.Any("context", ctx)).Info("zap with", zap.String("case", "zap.with"), zap.String("where", where))
+	if extraZap != nil {
+		extraZap(ctx, where)
+	}
+	zlogger.Info("zap no ctx", zap.String("case", "zap.noctx"), zap.String("where", where))
+
+	log.Printf("std log case=log.printf where=%s", where)
+}
+
+func main() {
+	log.SetOutput(os.Stdout)
+	log.SetFlags(0)
+	log.SetPrefix("stdlog: ")
+	lr.SetOutput(os.Stdout)
+	lr.SetFormatter(&logrus.JSONFormatter{})
+	lr.SetReportCaller(true)
+
+	logAll(context.Background(), "startup")
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /log", func(w http.ResponseWriter, r *http.Request) {
+		where := "request-" + r.URL.Query().Get("req")
+		logAll(r.Context(), where)
+		// A context without the request's span, inside the request.
+		logAll(context.Background(), where+"-background")
+		_, _ = w.Write([]byte("logged\n"))
+	})
+	srv := &http.Server{Addr: os.Getenv("ADDR"), Handler: mux}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		_ = srv.Shutdown(context.Background())
+	}()
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Fatal(err)
+	}
+	logAll(context.Background(), "shutdown")
+}
