@@ -25,6 +25,7 @@ from pathlib import Path
 from otelgo.golist import GoEnv, run_go
 from otelgo.resources import rules_dir
 from otelgo.rules import Rule, rule_source
+from otelgo.versions import Version, VersionError
 
 ROOT_MODULE = "otelgo.dev/rules"
 
@@ -40,6 +41,7 @@ class ModuleSetup:
     flags: list[str] = field(default_factory=list)  # go flags for every go command of the build
     env: dict[str, str] = field(default_factory=dict)
     hook_modules: list[HookModule] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # libraries left uninstrumented, and why
 
 
 class ModuleError(Exception):
@@ -65,13 +67,16 @@ def module_of(package: str) -> HookModule | None:
 
 
 def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, rules: list[Rule]) -> ModuleSetup:
+    notes: list[str] = []
     if env.gowork and env.gowork != "off":
         work = json.loads(run_go(["work", "edit", "-json", env.gowork], cwd))
         base = Path(env.gowork).parent
         gomods = [(base / u["DiskPath"]).resolve() / "go.mod" for u in work.get("Use") or []]
         required = _required_modules(gomods, cwd)
-        needed = _needed(rules, required) + _user_hook_modules(rules, required)
-        return _workspace(work, base, build_dir, needed)
+        needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
+        setup = _workspace(work, base, build_dir, needed)
+        setup.notes = notes
+        return setup
     if not env.gomod or env.gomod in ("/dev/null", "NUL"):
         raise ModuleError(
             "otel go build needs a Go module: run it in a directory with a go.mod "
@@ -79,8 +84,10 @@ def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, ru
         )
     gomod = (cwd / user_modfile).resolve() if user_modfile else Path(env.gomod)
     required = _required_modules([gomod], cwd)
-    needed = _needed(rules, required) + _user_hook_modules(rules, required)
-    return _module(gomod, build_dir, needed)
+    needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
+    setup = _module(gomod, build_dir, needed)
+    setup.notes = notes
+    return setup
 
 
 def _user_hook_modules(rules: list[Rule], required: set[str]) -> list[HookModule]:
@@ -108,28 +115,58 @@ def _enclosing_module(directory: Path) -> HookModule | None:
     return None
 
 
-def _required_modules(gomods: list[Path], cwd: Path) -> set[str]:
-    """Every module the user's go.mod files name: their own and what they
-    require (since Go 1.17 that lists every module that provides a package)."""
-    required: set[str] = set()
+def _required_modules(gomods: list[Path], cwd: Path) -> dict[str, str]:
+    """Every module the user's go.mod files name, with the version asked for:
+    their own ("") and what they require (since Go 1.17, every module that
+    provides a package of the build)."""
+    required: dict[str, str] = {}
     for gomod in gomods:
         data = json.loads(run_go(["mod", "edit", "-json", str(gomod)], cwd))
-        required.add(data["Module"]["Path"])
-        required.update(r["Path"] for r in data.get("Require") or [])
+        required[data["Module"]["Path"]] = ""
+        required.update({r["Path"]: r["Version"] for r in data.get("Require") or []})
     return required
 
 
-def _needed(rules: list[Rule], required: set[str]) -> list[HookModule]:
+def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> list[HookModule]:
     needed = {ROOT_MODULE: hook_modules()[0]}
+    refused: set[str] = set()
     for rule in rules:
         m = module_of(rule.hook_package) if rule.hook_package else None
-        if m is None or m.path in needed:
+        if m is None or m.path in needed or m.path in refused:
             continue
-        if _is_std_or_main(rule.ImportPath) or any(
-            rule.ImportPath == mod or rule.ImportPath.startswith(mod + "/") for mod in required
-        ):
+        if _is_std_or_main(rule.ImportPath):
+            needed[m.path] = m
+            continue
+        library = next((mod for mod in required if rule.ImportPath == mod or rule.ImportPath.startswith(mod + "/")), None)
+        if library is None:
+            continue
+        too_old = _below_minimum(m, library, required[library])
+        if too_old:
+            refused.add(m.path)
+            notes.append(too_old)
+        else:
             needed[m.path] = m
     return list(needed.values())
+
+
+def _below_minimum(m: HookModule, library: str, version: str) -> str | None:
+    """Joining would raise the user's library to the hook module's minimum:
+    rather than upgrade anything, leave that library uninstrumented."""
+    want = _direct_requirements(m.dir / "go.mod").get(library)
+    if not want or not version:
+        return None
+    try:
+        if Version.parse(version) >= Version.parse(want):
+            return None
+    except VersionError:
+        return None
+    return f"{library} {version} is older than {want}, the oldest version {m.path} supports: left uninstrumented"
+
+
+def _direct_requirements(gomod: Path) -> dict[str, str]:
+    text = gomod.read_text()
+    lines = re.findall(r"^\s*(?:require\s+)?([\w.~/-]+\.[\w.~/-]+)\s+(v\S+)\s*(//.*)?$", text, re.MULTILINE)
+    return {path: version for path, version, comment in lines if "indirect" not in comment}
 
 
 def _is_std_or_main(import_path: str) -> bool:

@@ -62,7 +62,7 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     verdict = check_hooks(match.applied, by_path, user_targets, cache_dir() / "checked", describe)
     if verdict.problems:
         raise PlanError("\n".join(verdict.problems) + "\nno package was compiled: fix these hooks and build again")
-    plan = Plan(build_dir, list(setup.flags), dict(setup.env), packages, match, warnings=verdict.missing,
+    plan = Plan(build_dir, list(setup.flags), dict(setup.env), packages, match, warnings=setup.notes + verdict.missing,
                 rules=builtin + user)
     overlay: dict[str, str] = {}
     for command, host in _bootstrap_hosts(user_targets, by_path, testing):
