@@ -184,7 +184,9 @@ def _module(gomod: Path, build_dir: Path, needed: list[HookModule]) -> ModuleSet
 
 
 def _workspace(work: dict, base: Path, build_dir: Path, needed: list[HookModule]) -> ModuleSetup:
-    lines = [f"go {work['Go']}"] if work.get("Go") else []
+    # A workspace's go line must be at least every module's.
+    go = _newest_go([work.get("Go") or ""] + [_go_directive(m.dir / "go.mod") for m in needed])
+    lines = [f"go {go}"] if go else []
     if work.get("Toolchain"):
         lines.append(f"toolchain {work['Toolchain']}")
     uses = [(base / u["DiskPath"]).resolve() for u in work.get("Use") or []]
@@ -198,6 +200,17 @@ def _workspace(work: dict, base: Path, build_dir: Path, needed: list[HookModule]
     workfile.write_text("\n".join(lines) + "\n")
     _merge_sums(build_dir / "go.work.sum", [base / "go.work.sum"] + [m.dir / "go.sum" for m in needed])
     return ModuleSetup(env={"GOWORK": str(workfile)}, hook_modules=needed)
+
+
+def _go_directive(gomod: Path) -> str:
+    m = re.search(r"^go\s+(\S+)", gomod.read_text(), re.MULTILINE)
+    return m.group(1) if m else ""
+
+
+def _newest_go(versions: list[str]) -> str:
+    """The highest go version; "1.24" (the language) sorts before "1.24.0"."""
+    valid = [v for v in versions if v]
+    return max(valid, key=lambda v: (Version.parse(v), v.count(".")), default="")
 
 
 def _merge_sums(target: Path, sources: list[Path]) -> None:
