@@ -7,6 +7,7 @@ The user's flags go to the go command untouched and in order; otelgo adds
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -21,7 +22,7 @@ from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoCommandError, GoEnv, go_env
 from otelgo.rules import builtin_rule_files, load_all, user_rule_files
 from otelgo.shim import PLAN_ENV
-from otelgo.summary import print_explanation, print_summary
+from otelgo.summary import print_explanation, print_summary, summary_data
 
 _SHIM = Path(__file__).resolve().parent / "shim.py"
 
@@ -51,8 +52,10 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
         if cmd.explain:
             print_explanation(plan)
         code = _run_go(cmd, plan)
+        if code == 0 and cmd.summary_json:
+            print(json.dumps(summary_data(plan, env), indent=1))
         # After `go run` and `go test` the last words are the program's.
-        if code == 0 and not quiet and cmd.subcommand in ("build", "install"):
+        elif code == 0 and not (quiet or cmd.quiet) and cmd.subcommand in ("build", "install"):
             print_summary(plan, env)
         return code
     finally:

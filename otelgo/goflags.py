@@ -25,7 +25,7 @@ _VALUE_FLAGS = {
 _PLAN_FLAGS = {"tags", "mod", "race", "msan", "asan", "buildmode", "pgo", "cover", "covermode", "coverpkg"}
 
 OTELGO_FLAGS = {"rules"}
-OTELGO_SWITCHES = {"explain"}
+OTELGO_SWITCHES = {"explain", "json", "q", "quiet"}  # --explain, --json, -q
 
 
 class UsageError(Exception):
@@ -41,6 +41,8 @@ class GoCommandLine:
     values: dict[str, str] = field(default_factory=dict)  # flag name -> last value
     rule_files: list[str] = field(default_factory=list)
     explain: bool = False
+    summary_json: bool = False
+    quiet: bool = False
 
     def plan_flags(self) -> list[str]:
         """The subset of the user's flags that `go list` needs to plan the same build."""
@@ -84,8 +86,11 @@ def parse(subcommand: str, args: list[str]) -> GoCommandLine:
         if not arg.startswith("-") or arg == "-":
             break
         name, has_value = _flag_name(arg)
-        if name in OTELGO_SWITCHES and arg.startswith("--"):
-            cmd.explain = True
+        if name in OTELGO_SWITCHES and (arg.startswith("--") or name == "q") and not has_value:
+            # -json (one dash) stays the go command's own flag.
+            cmd.explain |= name == "explain"
+            cmd.summary_json |= name == "json"
+            cmd.quiet |= name in ("q", "quiet")
             i += 1
             continue
         if name in OTELGO_FLAGS and arg.startswith("--"):

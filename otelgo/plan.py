@@ -37,6 +37,7 @@ class Plan:
     extra_files: list[str] = field(default_factory=list)          # appended to a go-files build
     warnings: list[str] = field(default_factory=list)             # rules that found no function
     rules: list[Rule] = field(default_factory=list)               # every rule loaded
+    linked: set[str] = field(default_factory=set)                 # packages in the programs built
     file_path: Path | None = None
 
 
@@ -68,6 +69,9 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     for command, host in _bootstrap_hosts(user_targets, by_path, testing):
         hooks = hook_packages_for(command, by_path, match)
         plan.commands[command.import_path] = hooks
+        plan.linked |= {command.import_path, *command.deps, MAIN}
+        for hook in hooks:
+            plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
         target = host.dir / _bootstrap_name(host, testing)
         text = render("bootstrap.go.j2", package=host.name, imports=hooks)
         overlay[str(target)] = str(_write_generated(env, text))

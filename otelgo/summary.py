@@ -8,9 +8,18 @@ from otelgo.golist import GoEnv
 from otelgo.match import MAIN
 
 
+def _shown(plan) -> dict:
+    """The instrumented packages that end up in a program of this build (all
+    of them when the build makes no program)."""
+    applied = plan.match.applied
+    if not plan.linked:
+        return applied
+    return {k: v for k, v in applied.items() if k in plan.linked}
+
+
 def print_summary(plan, env: GoEnv) -> None:
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
-    applied = plan.match.applied
+    applied = _shown(plan)
     if not applied:
         console.print("[yellow]otel:[/] no rule matched a package of this build; the binary is uninstrumented")
         return
@@ -31,6 +40,22 @@ def print_summary(plan, env: GoEnv) -> None:
         console.print(f"  [yellow]not applied[/] {warning}")
     for skipped in plan.match.skipped:
         console.print(f"  [yellow]skipped[/] {skipped.rule.Name or skipped.rule.target} on {skipped.package}: {skipped.reason}")
+
+
+def summary_data(plan, env: GoEnv) -> dict:
+    """The summary for machines (--json)."""
+    applied = _shown(plan)
+    return {
+        "go": env.goversion,
+        "programs": {name: hooks for name, hooks in sorted(plan.commands.items())},
+        "instrumented": [
+            {"package": key, "version": plan.match.versions[key], "targets": sorted({r.target for r in rules}),
+             "rules": [r.Name for r in rules if r.Name]}
+            for key, rules in sorted(applied.items())
+        ],
+        "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
+        "warnings": list(plan.warnings),
+    }
 
 
 def print_explanation(plan) -> None:

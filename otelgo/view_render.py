@@ -68,12 +68,11 @@ class _Layout:
 
     @classmethod
     def fit(cls, width: int, widest_label: int) -> _Layout:
-        # The label column takes what it needs, up to about half the line;
-        # the timeline gets the rest (kept between MIN_BAR and MAX_BAR).
-        fixed = KIND_WIDTH + DURATION_WIDTH + 3  # three separating spaces
-        label = max(MIN_LABEL, min(widest_label, MAX_LABEL, (width - fixed) // 2))
-        bar = max(MIN_BAR, min(MAX_BAR, width - fixed - label))
-        label = max(1, min(label + max(0, width - fixed - label - bar), widest_label, MAX_LABEL))
+        # The label column takes what it needs as long as the timeline keeps
+        # two fifths of the room; the timeline gets the rest, up to MAX_BAR.
+        room = width - KIND_WIDTH - DURATION_WIDTH - 3  # three separating spaces
+        label = _clamp(widest_label, MIN_LABEL, min(MAX_LABEL, room - max(MIN_BAR, room * 2 // 5)))
+        bar = _clamp(room - label, MIN_BAR, MAX_BAR)
         return cls(width, label, bar)
 
 
@@ -122,11 +121,7 @@ class _Row:
         return cell_len(self.guide + self.service_label + self.span.name) + 2 * self.span.is_error
 
     def render(self, trace: Trace, layout: _Layout, colors: dict[str, str]) -> list[Text]:
-        lines = [self._main_line(trace, layout, colors)]
-        detail = self._detail_line(layout.width)
-        if detail is not None:
-            lines.append(detail)
-        return lines
+        return [self._main_line(trace, layout, colors), *self._detail_lines(layout.width)]
 
     def _main_line(self, trace: Trace, layout: _Layout, colors: dict[str, str]) -> Text:
         span = self.span
@@ -148,16 +143,21 @@ class _Row:
         line.truncate(layout.width, overflow="ellipsis")
         return line
 
-    def _detail_line(self, width: int) -> Text | None:
+    def _detail_lines(self, width: int) -> list[Text]:
+        """The key attributes, wrapped between whole attributes rather than
+        cut off: an error at the end of a long line must stay visible."""
         parts = list(key_attributes(self.span))
         if self.node.orphan:
             parts.insert(0, Text(f"orphan: parent {self.span.parent_span_id} not received", "yellow"))
-        if not parts:
-            return None
-        line = Text(self.detail_guide, "dim")
-        line.append_text(Text("  ").join(parts))
-        line.truncate(width, overflow="ellipsis")
-        return line
+        room = max(1, width - cell_len(self.detail_guide))
+        lines: list[Text] = []
+        for part in parts:
+            part.truncate(room, overflow="ellipsis")
+            if lines and lines[-1].cell_len + 2 + part.cell_len <= room:
+                lines[-1].append("  ").append_text(part)
+            else:
+                lines.append(part)
+        return [Text(self.detail_guide, "dim").append_text(line) for line in lines]
 
 
 def _rows(roots: list[Node], trace_service: str) -> Iterator[_Row]:

@@ -4,6 +4,7 @@ environment's GOOS/GOARCH/CGO_ENABLED are honoured."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -158,3 +159,20 @@ def test_build_dir_is_removed_afterwards(dropin, tmp_path):
     tmp.mkdir()
     harness.check_build(otel("go", "build", "-o", str(tmp_path / "x"), ".", cwd=dropin, env={"TMPDIR": str(tmp)}))
     assert list(tmp.iterdir()) == []
+
+
+def test_quiet_and_json_summaries(dropin, tmp_path):
+    loud = otel("go", "build", "-o", str(tmp_path / "a"), ".", cwd=dropin)
+    assert "otel: instrumented" in loud.stderr and "net/http go1." in loud.stderr
+    quiet = otel("go", "build", "-q", "-o", str(tmp_path / "b"), ".", cwd=dropin)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    machine = otel("go", "build", "--json", "-o", str(tmp_path / "c"), ".", cwd=dropin)
+    assert machine.returncode == 0
+    data = json.loads(machine.stdout)
+    assert data["programs"]["example.com/dropin"] == sorted(data["programs"]["example.com/dropin"])
+    assert "otelgo.dev/rules/nethttp" in data["programs"]["example.com/dropin"]
+    http = next(i for i in data["instrumented"] if i["package"] == "net/http")
+    assert "(*Transport).RoundTrip" in http["targets"] and http["version"].startswith("go1.")
+    # Only what the program links: the hook packages' own imports of
+    # database/sql do not make it "instrumented" here.
+    assert "database/sql" not in {i["package"] for i in data["instrumented"]}
