@@ -1,0 +1,3 @@
+module example.com/stockcheck
+
+go 1.24
