@@ -118,6 +118,15 @@ def rules_list(rule_files: tuple[str, ...]) -> None:
     console.print(table)
 
 
+@rules_group.command("dir")
+def rules_dir_command() -> None:
+    """Print the directory of the built-in rules and the hook module
+    otelgo.dev/rules (for a `replace` in your own hooks module's go.mod)."""
+    from otelgo.resources import rules_dir
+
+    click.echo(rules_dir())
+
+
 @rules_group.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def rules_check(files: tuple[str, ...]) -> None:

@@ -131,7 +131,9 @@ def _hook_available(rule: Rule, modules: set[str]) -> bool:
 def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str]) -> None:
     broken = [p for p in packages if p.import_path in hook_pkgs and p.error]
     if broken:
-        raise PlanError("\n".join(f"hook package {p.import_path}: {p.error}" for p in broken))
+        hint = ("a rule's hook package must be in your module, in a module your go.mod requires, "
+                "or in the Go module that holds the rule file")
+        raise PlanError("\n".join(f"hook package {p.import_path}: {p.error}" for p in broken) + "\n" + hint)
 
 
 def _user_targets(cmd: GoCommandLine, packages: list[Package], hook_pkgs: list[str]) -> list[Package]:

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import gzip
 import json
+import os
 import threading
 import zlib
 from collections.abc import Callable, Iterable
@@ -20,6 +21,10 @@ from concurrent import futures
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+# grpc's core logs a failed bind on stderr itself; the viewer says it in one
+# line of its own. Read when grpc initialises, so set before the import.
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 
 import grpc
 from google.protobuf import json_format
