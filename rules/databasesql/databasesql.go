@@ -1,0 +1,402 @@
+// Package databasesql holds the hooks otelgo splices into database/sql: a
+// CLIENT span for every statement a program runs through a *sql.DB, *sql.Conn,
+// *sql.Tx or *sql.Stmt, whatever the driver, following the OpenTelemetry
+// database semantic conventions. The rules are in databasesql.json.
+//
+// Where the hooks sit (database/sql's sql.go; the same in Go 1.24 to 1.26):
+//
+//   - (*DB).queryDC and (*DB).execDC run one statement on one connection for
+//     DB, Conn and Tx alike (Query, QueryRow, Exec and their Context forms):
+//     one span per attempt that reaches the driver, including the
+//     prepare-and-run fallback for drivers without Queryer/Execer. A retry
+//     after driver.ErrBadConn is a new attempt, and a new span.
+//   - (*DB).prepareDC: Prepare on a DB, Conn or Tx; a "PREPARE" span.
+//   - (*Stmt).ExecContext and (*Stmt).QueryContext: a prepared statement
+//     run (Exec, Query, QueryRow), one span across database/sql's retries.
+//   - (*DB).beginDC, (*Tx).Commit and (*Tx).rollback: BEGIN, COMMIT and
+//     ROLLBACK spans; rollback also sees the rollback database/sql does
+//     when a transaction's context ends.
+//   - Open and OpenDB: the driver, DSN or connector of each *sql.DB, for
+//     db.system.name, db.namespace, server.address and server.port.
+//
+// The span of a statement is a child of the span in the ctx the program
+// passed; the methods without ctx pass context.Background() inside
+// database/sql, so their spans start new traces. The driver is called with
+// a ctx holding the statement's span, so driver-level instrumentation
+// nests under it.
+//
+// The hooks are reached from database/sql through //go:linkname, so their
+// signatures follow the convention of otelgo.dev/rules/api exactly.
+package databasesql
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
+	"go.opentelemetry.io/otel/trace"
+
+	"otelgo.dev/rules/api"
+)
+
+// ScopeName is the instrumentation scope of the spans made here.
+const ScopeName = "otelgo.dev/rules/databasesql"
+
+func tracer() trace.Tracer {
+	return otel.GetTracerProvider().Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
+}
+
+var (
+	dbs   weakMap[sql.DB, *dbInfo]
+	stmts weakMap[sql.Stmt, *stmtInfo]
+	txs   weakMap[sql.Tx, *txInfo]
+)
+
+type stmtInfo struct {
+	db    *dbInfo
+	query string
+}
+
+type txInfo struct {
+	db  *dbInfo
+	ctx context.Context // BeginTx's: the parent of COMMIT and ROLLBACK
+}
+
+// infoOf returns what is known of db; for a *DB made before the hooks could
+// see it, what its driver's type says.
+func infoOf(db *sql.DB) *dbInfo {
+	if info, ok := dbs.load(db); ok {
+		return info
+	}
+	if db == nil {
+		return newInfo("", "", "", 0)
+	}
+	info := newInfo(systemOfDriver(db.Driver()), "", "", 0)
+	dbs.store(db, info)
+	return info
+}
+
+// --- sql.Open and sql.OpenDB ----------------------------------------------------
+
+// OpenDBOnExit is the OnExit hook of
+//
+//	func OpenDB(c driver.Connector) *DB
+//
+// It notes the DBMS (from the connector's driver) and the endpoint (from
+// the connector's settings) of the new *DB.
+func OpenDBOnExit(call api.CallContext, db *sql.DB) {
+	c, _ := call.Param(0).(driver.Connector)
+	if db == nil || c == nil {
+		return
+	}
+	system := systemOfDriver(c.Driver())
+	e := connectorEndpoint(system, c)
+	dbs.store(db, newInfo(system, e.namespace, e.address, e.port))
+}
+
+// OpenOnExit is the OnExit hook of
+//
+//	func Open(driverName, dataSourceName string) (*DB, error)
+//
+// Open calls OpenDB, so the *DB is known already; the DSN, parsed the way
+// the DBMS's drivers take it, and the driver's registered name (for
+// drivers whose type says nothing) complete it.
+func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
+	if db == nil || err != nil {
+		return
+	}
+	name, _ := call.Param(0).(string)
+	dsn, _ := call.Param(1).(string)
+	prev, _ := dbs.load(db)
+	system := systemOfDriver(db.Driver())
+	if system == "" {
+		system = systemOfName(name)
+	}
+	e := parseDSN(system, dsn)
+	if prev != nil {
+		if e.namespace == "" {
+			e.namespace = prev.namespace
+		}
+		if e.address == "" {
+			e.address, e.port = prev.address, prev.port
+		}
+	}
+	dbs.store(db, newInfo(system, e.namespace, e.address, e.port))
+}
+
+// --- statements --------------------------------------------------------------------
+
+// statementSpan starts the span of one statement. Parameterized text (sent
+// with arguments) is recorded as it is; text sent without arguments is
+// recorded with its literals replaced by "?", as the conventions ask.
+func statementSpan(ctx context.Context, info *dbInfo, query string, nargs int) (context.Context, trace.Span) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	a := analyze(info.dialect, query)
+	attrs := make([]attribute.KeyValue, 0, len(info.attrs)+3)
+	attrs = append(attrs, info.attrs...)
+	text := query
+	if nargs == 0 {
+		text = a.sanitized
+	}
+	if text != "" {
+		attrs = append(attrs, semconv.DBQueryText(text))
+	}
+	if a.operation != "" {
+		attrs = append(attrs, semconv.DBOperationName(a.operation))
+	}
+	if a.summary != "" {
+		attrs = append(attrs, semconv.DBQuerySummary(a.summary))
+	}
+	name := a.summary
+	if name == "" {
+		name = a.operation
+	}
+	if name == "" {
+		name = info.system
+	}
+	return tracer().Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+}
+
+// operationSpan starts the span of an operation without text of its own
+// (BEGIN, COMMIT, ROLLBACK, PREPARE).
+func operationSpan(ctx context.Context, info *dbInfo, op string, extra ...attribute.KeyValue) (context.Context, trace.Span) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	attrs := make([]attribute.KeyValue, 0, len(info.attrs)+1+len(extra))
+	attrs = append(attrs, info.attrs...)
+	attrs = append(attrs, semconv.DBOperationName(op))
+	attrs = append(attrs, extra...)
+	return tracer().Start(ctx, op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+}
+
+func endWith(call api.CallContext, err error) {
+	if span, ok := call.Data().(trace.Span); ok {
+		EndSpan(span, err)
+	}
+}
+
+// QueryDCOnEnter is the OnEnter hook of
+//
+//	func (db *DB) queryDC(ctx, txctx context.Context, dc *driverConn, releaseConn func(error), query string, args []any) (*Rows, error)
+func QueryDCOnEnter(call api.CallContext, db *sql.DB, ctx, _ context.Context, _ any, _ func(error), query string, args []any) {
+	ctx, span := statementSpan(ctx, infoOf(db), query, len(args))
+	call.SetParam(0, ctx)
+	call.SetData(span)
+}
+
+// QueryDCOnExit is the OnExit hook of (*DB).queryDC. The span ends when the
+// query has returned its *Rows, not when they are read.
+func QueryDCOnExit(call api.CallContext, _ *sql.Rows, err error) {
+	endWith(call, err)
+}
+
+// ExecDCOnEnter is the OnEnter hook of
+//
+//	func (db *DB) execDC(ctx context.Context, dc *driverConn, release func(error), query string, args []any) (res Result, err error)
+func ExecDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), query string, args []any) {
+	ctx, span := statementSpan(ctx, infoOf(db), query, len(args))
+	call.SetParam(0, ctx)
+	call.SetData(span)
+}
+
+// ExecDCOnExit is the OnExit hook of (*DB).execDC.
+func ExecDCOnExit(call api.CallContext, _ sql.Result, err error) {
+	endWith(call, err)
+}
+
+// prepareCall carries PREPARE's span and what the *Stmt will need.
+type prepareCall struct {
+	span trace.Span
+	info *stmtInfo
+}
+
+// PrepareDCOnEnter is the OnEnter hook of
+//
+//	func (db *DB) prepareDC(ctx context.Context, dc *driverConn, release func(error), cg stmtConnGrabber, query string) (*Stmt, error)
+//
+// used by Prepare on a DB, a Conn and a Tx. The span is "PREPARE" with the
+// statement's text; the statement's runs get spans named after it.
+func PrepareDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), _ any, query string) {
+	info := infoOf(db)
+	var extra []attribute.KeyValue
+	if query != "" {
+		extra = append(extra, semconv.DBQueryText(preparedText(info.dialect, query)))
+	}
+	ctx, span := operationSpan(ctx, info, "PREPARE", extra...)
+	call.SetParam(0, ctx)
+	call.SetData(&prepareCall{span, &stmtInfo{info, query}})
+}
+
+// PrepareDCOnExit is the OnExit hook of (*DB).prepareDC.
+func PrepareDCOnExit(call api.CallContext, stmt *sql.Stmt, err error) {
+	p, ok := call.Data().(*prepareCall)
+	if !ok {
+		return
+	}
+	if stmt != nil {
+		stmts.store(stmt, p.info)
+	}
+	EndSpan(p.span, err)
+}
+
+// TxStmtOnExit is the OnExit hook of
+//
+//	func (tx *Tx) StmtContext(ctx context.Context, stmt *Stmt) *Stmt
+//
+// The transaction's copy of a prepared statement runs the same text.
+func TxStmtOnExit(call api.CallContext, txStmt *sql.Stmt) {
+	orig, _ := call.Param(1).(*sql.Stmt)
+	if info, ok := stmts.load(orig); ok && txStmt != nil {
+		stmts.store(txStmt, info)
+	}
+}
+
+func stmtEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
+	info, ok := stmts.load(s)
+	if !ok {
+		return
+	}
+	ctx, span := statementSpan(ctx, info.db, info.query, len(args))
+	call.SetParam(0, ctx)
+	call.SetData(span)
+}
+
+// StmtExecOnEnter is the OnEnter hook of
+//
+//	func (s *Stmt) ExecContext(ctx context.Context, args ...any) (Result, error)
+func StmtExecOnEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
+	stmtEnter(call, s, ctx, args)
+}
+
+// StmtExecOnExit is the OnExit hook of (*Stmt).ExecContext.
+func StmtExecOnExit(call api.CallContext, _ sql.Result, err error) {
+	endWith(call, err)
+}
+
+// StmtQueryOnEnter is the OnEnter hook of
+//
+//	func (s *Stmt) QueryContext(ctx context.Context, args ...any) (*Rows, error)
+func StmtQueryOnEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
+	stmtEnter(call, s, ctx, args)
+}
+
+// StmtQueryOnExit is the OnExit hook of (*Stmt).QueryContext.
+func StmtQueryOnExit(call api.CallContext, _ *sql.Rows, err error) {
+	endWith(call, err)
+}
+
+// --- transactions ------------------------------------------------------------------
+
+type beginCall struct {
+	span trace.Span
+	info *txInfo
+}
+
+// BeginDCOnEnter is the OnEnter hook of
+//
+//	func (db *DB) beginDC(ctx context.Context, dc *driverConn, release func(error), opts *TxOptions) (tx *Tx, err error)
+//
+// ctx is left as it is: it becomes the transaction's own context, which
+// lives on after the BEGIN span has ended.
+func BeginDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), _ *sql.TxOptions) {
+	info := infoOf(db)
+	_, span := operationSpan(ctx, info, "BEGIN")
+	call.SetData(&beginCall{span, &txInfo{info, ctx}})
+}
+
+// BeginDCOnExit is the OnExit hook of (*DB).beginDC.
+func BeginDCOnExit(call api.CallContext, tx *sql.Tx, err error) {
+	b, ok := call.Data().(*beginCall)
+	if !ok {
+		return
+	}
+	if tx != nil {
+		txs.store(tx, b.info)
+	}
+	EndSpan(b.span, err)
+}
+
+// takeTx returns what BeginTx noted of tx and forgets it, so that a
+// transaction gets one COMMIT or ROLLBACK span: Commit and Rollback end the
+// transaction's context, which makes database/sql's own watcher call
+// rollback at once (it returns sql.ErrTxDone), and a deferred Rollback after
+// Commit does the same.
+func takeTx(tx *sql.Tx) (*txInfo, bool) {
+	info, ok := txs.load(tx)
+	if ok {
+		txs.remove(tx)
+	}
+	return info, ok
+}
+
+// TxCommitOnEnter is the OnEnter hook of
+//
+//	func (tx *Tx) Commit() error
+//
+// COMMIT is a child of the span in BeginTx's ctx.
+func TxCommitOnEnter(call api.CallContext, tx *sql.Tx) {
+	info, ok := takeTx(tx)
+	if !ok {
+		return
+	}
+	_, span := operationSpan(info.ctx, info.db, "COMMIT")
+	call.SetData(span)
+}
+
+// TxCommitOnExit is the OnExit hook of (*Tx).Commit.
+func TxCommitOnExit(call api.CallContext, err error) {
+	endWith(call, err)
+}
+
+// TxRollbackOnEnter is the OnEnter hook of
+//
+//	func (tx *Tx) rollback(discardConn bool) error
+//
+// called by Rollback and, with discardConn, by database/sql when the
+// transaction's context ends before Commit or Rollback.
+func TxRollbackOnEnter(call api.CallContext, tx *sql.Tx, _ bool) {
+	info, ok := takeTx(tx)
+	if !ok {
+		return
+	}
+	_, span := operationSpan(info.ctx, info.db, "ROLLBACK")
+	call.SetData(span)
+}
+
+// TxRollbackOnExit is the OnExit hook of (*Tx).rollback. With discardConn
+// database/sql returns driver.ErrBadConn on purpose (to drop the
+// connection): that is no failure of the rollback.
+func TxRollbackOnExit(call api.CallContext, err error) {
+	if discard, _ := call.Param(0).(bool); discard && errors.Is(err, driver.ErrBadConn) {
+		err = nil
+	}
+	endWith(call, err)
+}
+
+// preparedText is the db.query.text of a statement being prepared: its
+// arguments come later, so it counts as parameterized if it has
+// placeholders, and is sanitized if it has none.
+func preparedText(d dialect, query string) string {
+	a := analyze(d, query)
+	if a.hasParams {
+		return query
+	}
+	return a.sanitized
+}
+
+// QueryText is the db.query.text for query as sent to a database of the
+// given db.system.name: as it is if parameterized, else with its literals
+// replaced by "?". For instrumentation of libraries above database/sql.
+func QueryText(system, query string, parameterized bool) string {
+	if parameterized {
+		return query
+	}
+	return analyze(dialectOf(system), query).sanitized
+}
