@@ -20,8 +20,9 @@
 //     db.system.name, db.namespace, server.address and server.port.
 //
 // The span of a statement is a child of the span in the ctx the program
-// passed; the methods without ctx pass context.Background() inside
-// database/sql, so their spans start new traces. The driver is called with
+// passed, or else of the span current on the calling goroutine: the methods
+// without ctx pass context.Background() inside database/sql, and still land
+// under the request that made the call. The driver is called with
 // a ctx holding the statement's span, so driver-level instrumentation
 // nests under it.
 //
@@ -41,6 +42,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/goroutine"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
@@ -134,9 +136,7 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 // with arguments) is recorded as it is; text sent without arguments is
 // recorded with its literals replaced by "?", as the conventions ask.
 func statementSpan(ctx context.Context, info *dbInfo, query string, nargs int) (context.Context, trace.Span) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	ctx = goroutine.Context(ctx) // db.Query without ctx: the goroutine's span is the parent
 	a := analyze(info.dialect, query)
 	attrs := make([]attribute.KeyValue, 0, len(info.attrs)+3)
 	attrs = append(attrs, info.attrs...)
@@ -166,9 +166,7 @@ func statementSpan(ctx context.Context, info *dbInfo, query string, nargs int) (
 // operationSpan starts the span of an operation without text of its own
 // (BEGIN, COMMIT, ROLLBACK, PREPARE).
 func operationSpan(ctx context.Context, info *dbInfo, op string, extra ...attribute.KeyValue) (context.Context, trace.Span) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	ctx = goroutine.Context(ctx)
 	attrs := make([]attribute.KeyValue, 0, len(info.attrs)+1+len(extra))
 	attrs = append(attrs, info.attrs...)
 	attrs = append(attrs, semconv.DBOperationName(op))
