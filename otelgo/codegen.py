@@ -68,6 +68,7 @@ def generate(import_path: str, splice: PackageSplice) -> str:
         report_panic=REPORT_PANIC,
         hooks=list(hooks.values()),
         targets=targets,
+        spans=splice.spans,
     )
 
 

@@ -61,7 +61,7 @@ def _instrument(plan: dict, pkg: str, args: list[str]) -> list[str]:
     workdir = Path(_flag(args, "-o") or "_pkg_.a").resolve().parent / "otelgo"
     workdir.mkdir(parents=True, exist_ok=True)
     # Hook declarations have no body: the compiler must not insist on -complete.
-    new_args = [a for a in args if a != "-complete"] if result.targets else list(args)
+    new_args = [a for a in args if a != "-complete"] if result.targets or result.spans else list(args)
     offset = len(args) - len(new_args)
     for i in indexes:
         original = str(cwd / args[i])
@@ -69,7 +69,7 @@ def _instrument(plan: dict, pkg: str, args: list[str]) -> list[str]:
             copy = workdir / Path(original).name
             copy.write_text(result.sources[original])
             new_args[i - offset] = str(copy)
-    if result.targets:
+    if result.targets or result.spans:
         generated = workdir / GENERATED
         generated.write_text(generate(pkg, result))
         new_args.append(str(generated))

@@ -19,9 +19,10 @@ from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoEnv, Package, go_subprocess_env, list_deps
 from otelgo.match import MAIN, SDK_PACKAGE, Match, hook_packages_for, match_rules
 from otelgo.render import render
-from otelgo.resources import package_dir, templates_dir
+from otelgo.resources import package_dir, rules_dir, templates_dir
 from otelgo.check import check_hooks
-from otelgo.rules import FileRule, Rule, describe
+from otelgo.annotations import annotated_rules
+from otelgo.rules import SPAN_HOOKS, FileRule, Rule, describe
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
 
@@ -48,7 +49,7 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     list_env = go_subprocess_env(setup.env)
     available = {m.path for m in setup.hook_modules}
     rules = [r for r in rules if _hook_available(r, available)]
-    hook_pkgs = sorted({r.hook_package for r in rules if r.hook_package} | {SDK_PACKAGE})
+    hook_pkgs = sorted({r.hook_package for r in rules if r.hook_package} | {SDK_PACKAGE, SPAN_HOOKS})
     # In workspace mode the go command refuses -mod=mod; there the go.work.sum
     # we wrote must already hold every sum the hook module needs.
     mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
@@ -58,6 +59,7 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
                          tests=testing)
     _check_hooks_listed(packages, hook_pkgs)
     match = match_rules(rules, packages, env)
+    _add_annotated(match, packages, env)
     by_path = {p.import_path: p for p in packages}
     user_targets = _user_targets(cmd, packages, hook_pkgs)
     verdict = check_hooks(match.applied, by_path, user_targets, cache_dir() / "checked", describe)
@@ -85,11 +87,25 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     return plan
 
 
+def _add_annotated(match: Match, packages: list[Package], env: GoEnv) -> None:
+    """Span rules from //otel:span comments in the user's own packages. The
+    comments are in the sources, which key the cache already: these rules
+    stay out of the instrumentation token."""
+    for pkg in packages:
+        if not _is_local(pkg, env):
+            continue
+        key = MAIN if pkg.is_command else pkg.import_path
+        found = annotated_rules(pkg, key)
+        if found:
+            match.applied.setdefault(key, []).extend(found)
+            match.versions.setdefault(key, "(main module)")
+
+
 def _is_local(pkg: Package, env: GoEnv) -> bool:
     """A package of the user's own modules: the overlay can add files to it."""
     if pkg.standard or pkg.dir is None:
         return False
-    return not pkg.dir.is_relative_to(env.gomodcache) and not pkg.dir.is_relative_to(env.goroot)
+    return not any(pkg.dir.is_relative_to(d) for d in (env.gomodcache, env.goroot, rules_dir()))
 
 
 def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[Rule]:

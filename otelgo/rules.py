@@ -147,8 +147,38 @@ class FileRule(_Rule):
         return f"+{Path(self.File).name}"
 
 
-Rule = FunctionRule | RawRule | StructRule | FileRule
-_KINDS = {"function": FunctionRule, "raw": RawRule, "struct": StructRule, "file": FileRule}
+class SpanRule(_Rule):
+    """A span around a function: named SpanName (default: the function's
+    qualified name), with Attributes, a child of the span in its
+    context.Context parameter (or of the goroutine's current span), which it
+    replaces for the body; a non-nil last error result is recorded. A
+    `//otel:span [name] [key=value...]` comment above a function of the
+    user's own code makes one of these."""
+
+    Kind: Literal["span"]
+    Function: Annotated[str, _check(_IDENT, "a Go function name")]
+    ReceiverType: Annotated[str | None, _check(rf"\*?{_IDENT}", 'a receiver type such as "*Transport" or "Client"')] = None
+    SpanName: str | None = None
+    Attributes: dict[str, str] = Field(default_factory=dict)
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+    def __hash__(self) -> int:
+        return hash((self.ImportPath, self.Function, self.ReceiverType, self.SpanName, tuple(sorted(self.Attributes.items()))))
+
+    @property
+    def hook_package(self) -> str | None:
+        return SPAN_HOOKS
+
+    @property
+    def target(self) -> str:
+        return f"span ({self.ReceiverType}).{self.Function}" if self.ReceiverType else f"span {self.Function}"
+
+
+SPAN_HOOKS = "otelgo.dev/rules/annotate"
+
+Rule = FunctionRule | RawRule | StructRule | FileRule | SpanRule
+_KINDS = {"function": FunctionRule, "raw": RawRule, "struct": StructRule, "file": FileRule, "span": SpanRule}
 
 
 def _describe(index: int, raw: Any) -> str:

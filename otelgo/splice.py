@@ -61,6 +61,7 @@ class PackageSplice:
     targets: list[Target] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)   # import path -> name used
     missing: list[dict] = field(default_factory=list)       # rules whose function was not found
+    spans: bool = False                                     # a span rule needs its start function
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +123,7 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
     structs: dict[str, list[dict]] = {}
     for rule in rules:
         kind = rule.get("Kind", "function")
-        if kind in ("function", "raw"):
+        if kind in ("function", "raw", "span"):
             wanted.setdefault((rule["Function"], rule.get("ReceiverType") or ""), []).append(rule)
         elif kind == "struct":
             structs.setdefault(rule["StructType"], []).append(rule)
@@ -151,6 +152,10 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
             target = _target(import_path, f, decl, hooks, len(result.targets), files, parsed)
             edits.extend(_signature_edits(f, decl, target))
             raw = "".join(f" {r['Raw'].replace(chr(10), '; ')};" for r in wanted[key] if r.get("Kind") == "raw")
+            for r in wanted[key]:
+                if r.get("Kind") == "span":
+                    raw += _span_site(f, target, r, result.package_name)
+                    result.spans = True
             if hooks:
                 result.targets.append(target)
                 _collect_imports(f, decl, result.imports)
@@ -403,6 +408,23 @@ def _name_edits(f: _File, groups) -> list[tuple[int, int, str]]:
                 if _text(f.src, n) == "_":
                     edits.append((n.start_byte, n.end_byte, var.name))
     return edits
+
+
+def _span_site(f: _File, t: Target, rule: dict, package: str) -> str:
+    """`defer start(...)(...)`: the span starts now and ends at return, with
+    the error result as it is then. The context parameter, if any, is passed
+    by address so that the body runs with the span's context."""
+    context_names = {name for name, path in f.imports.items() if path == "context"}
+    ctx = next((v for v in t.params if v.type.split(".")[0] in context_names and v.type.endswith(".Context")), None)
+    err = t.results[-1] if t.results and t.results[-1].type == "error" else None
+    name = rule.get("SpanName") or f"{package}.{t.func_name.replace('(*', '').replace('(', '').replace(')', '')}"
+    attrs = ", ".join(_go_string(f"{k}={v}") for k, v in sorted((rule.get("Attributes") or {}).items()))
+    return (f" defer otelgoSpanStart({_go_string(name)}, []string{{{attrs}}}, "
+            f"{'&' + ctx.name if ctx else 'nil'})({'&' + err.name if err else 'nil'});")
+
+
+def _go_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _call_site(t: Target) -> str:

@@ -1,0 +1,72 @@
+// Package annotate makes the spans that span rules and //otel:span comments
+// ask for. Spliced code calls Start at the top of the function and the
+// function Start returns when it returns:
+//
+//	defer otelgoSpanStart("pricing.Quote", []string{"k=v"}, &ctx)(&err)
+//
+// Set OTELGO_SPANS_DISABLED=true to turn these spans off at run time.
+package annotate
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	_ "otelgo.dev/rules/api" // spliced code reports hook panics through it
+	"otelgo.dev/rules/goroutine"
+)
+
+const scope = "otelgo.dev/rules/annotate"
+
+var disabled, _ = strconv.ParseBool(os.Getenv("OTELGO_SPANS_DISABLED"))
+
+func noEnd(any) {}
+
+// Start starts a span named name, a child of *ctx (a *context.Context, or nil
+// when the function takes none) or else of the goroutine's current span, and
+// gives the function the span's context. The returned function ends the
+// span, recording the error that err (a *error, or nil) points to.
+func Start(name string, attributes []string, ctx any) (end func(err any)) {
+	if disabled {
+		return noEnd
+	}
+	defer func() {
+		if recover() != nil {
+			end = noEnd // never let instrumentation break the program
+		}
+	}()
+	parent := context.Background()
+	p, _ := ctx.(*context.Context)
+	if p != nil && *p != nil {
+		parent = *p
+	}
+	spanCtx, span := otel.GetTracerProvider().Tracer(scope).Start(goroutine.Context(parent), name,
+		trace.WithAttributes(parse(attributes)...))
+	if p != nil {
+		*p = spanCtx
+	}
+	return func(err any) {
+		defer func() { _ = recover() }()
+		if e, ok := err.(*error); ok && e != nil && *e != nil {
+			span.RecordError(*e)
+			span.SetStatus(codes.Error, (*e).Error())
+		}
+		span.End()
+	}
+}
+
+func parse(pairs []string) []attribute.KeyValue {
+	out := make([]attribute.KeyValue, 0, len(pairs))
+	for _, kv := range pairs {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			out = append(out, attribute.String(k, v))
+		}
+	}
+	return out
+}

@@ -1,0 +1,3 @@
+module example.com/annotated
+
+go 1.24
