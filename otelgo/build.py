@@ -22,6 +22,7 @@ from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoCommandError, GoEnv, go_env
 from otelgo.rules import builtin_rule_files, load_all, user_rule_files
 from otelgo.shim import PLAN_ENV
+from otelgo.progress import progress
 from otelgo.summary import print_explanation, print_summary, summary_data
 
 _SHIM = Path(__file__).resolve().parent / "shim.py"
@@ -51,7 +52,8 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
             raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
         if cmd.explain:
             print_explanation(plan)
-        code = _run_go(cmd, plan)
+        with progress(build_dir / "progress", not (quiet or cmd.quiet or cmd.summary_json)) as progress_env:
+            code = _run_go(cmd, plan, progress_env)
         if code == 0 and cmd.summary_json:
             print(json.dumps(summary_data(plan, env), indent=1))
         # After `go run` and `go test` the last words are the program's.
@@ -92,9 +94,10 @@ def _module_mode(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
     return ["-mod=mod"]
 
 
-def _run_go(cmd: GoCommandLine, plan: planning.Plan) -> int:
+def _run_go(cmd: GoCommandLine, plan: planning.Plan, extra_env: dict[str, str]) -> int:
     env = dict(os.environ)
     env.update(plan.go_env)
+    env.update(extra_env)
     env[PLAN_ENV] = str(plan.file_path)
     proc = subprocess.Popen(_go_argv(cmd, plan), env=env)
     # A terminal's ^C reaches the go command too (same process group); wait

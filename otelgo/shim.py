@@ -13,6 +13,16 @@ import os
 import sys
 
 PLAN_ENV = "OTELGO_PLAN"
+PROGRESS_ENV = "OTELGO_PROGRESS"
+
+
+def _progress(mark, pkg):
+    """One line per compile for the progress display, when there is one."""
+    path = os.environ.get(PROGRESS_ENV)
+    if path:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.write(fd, f"{mark} {pkg}\n".encode())
+        os.close(fd)
 
 
 def _load_plan():
@@ -102,6 +112,7 @@ def main(argv):
         pkg = _import_path(args)
         if pkg is not None:
             plan = _load_plan()
+            _progress("i" if pkg in plan["packages"] else "c", pkg)
             if pkg in plan["packages"]:
                 sys.path[:0] = plan["python_path"]
                 from otelgo.compile import compile_instrumented
