@@ -101,11 +101,28 @@ def _file_imports(src: bytes, root: Node) -> dict[str, str]:
         for spec in _descendants(decl, "import_spec"):
             path = _text(src, spec.child_by_field_name("path")).strip('"`')
             name_node = spec.child_by_field_name("name")
-            name = _text(src, name_node) if name_node else path.rsplit("/", 1)[-1]
+            if name_node is None:
+                for name in package_names(path):
+                    imports.setdefault(name, path)
+                continue
+            name = _text(src, name_node)
             if name == ".":
                 raise SpliceError("dot imports are not supported in instrumented files")
             imports[name] = path
     return imports
+
+
+def package_names(path: str) -> list[str]:
+    """The names an unaliased import may bind, without reading the package:
+    github.com/redis/go-redis/v9 is package redis, gopkg.in/yaml.v3 is yaml,
+    github.com/go-sql-driver/mysql is mysql."""
+    parts = path.split("/")
+    last = parts[-1]
+    if re.fullmatch(r"v\d+", last) and len(parts) > 1:
+        last = parts[-2]
+    last = re.sub(r"\.v\d+$", "", last)
+    names = [parts[-1], last, re.sub(r"^go-?", "", last), re.sub(r"[-.]?go$", "", last), last.replace("-", "_")]
+    return list(dict.fromkeys(n for n in names if n.isidentifier()))
 
 
 def _descendants(node: Node, kind: str):
