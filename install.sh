@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install otelgo (the `otel` command) from this checkout.
 #
-#   ./install.sh          install for the current user: a virtualenv under
-#                         $OTELGO_HOME (default ~/.local/share/otelgo) and the
-#                         `otel` command linked into $OTELGO_BIN (default ~/.local/bin)
+#   ./install.sh          install for the current user (with `otel view`'s extra
+#                         dependencies): a virtualenv under $OTELGO_HOME (default
+#                         ~/.local/share/otelgo) and the `otel` command linked
+#                         into $OTELGO_BIN (default ~/.local/bin)
 #   ./install.sh --dev    a development virtualenv in ./.venv with the test
 #                         dependencies, the package installed editable
 #
@@ -49,7 +50,7 @@ make_venv() {
 if [[ "$mode" == dev ]]; then
     venv="$here/.venv"
     [[ -x "$venv/bin/python" ]] || make_venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here[test]"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here[test,view]"
     say "development install ready: $venv/bin/otel, tests: $venv/bin/python -m pytest"
     exit 0
 fi
@@ -58,7 +59,7 @@ home="${OTELGO_HOME:-$HOME/.local/share/otelgo}"
 bin="${OTELGO_BIN:-$HOME/.local/bin}"
 rm -rf "$home/venv"
 make_venv "$home/venv"
-"$home/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$here"
+"$home/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$here[view]"
 mkdir -p "$bin"
 ln -sf "$home/venv/bin/otel" "$bin/otel"
 # Fetch the hook module's Go dependencies now, so the first build needs no network.

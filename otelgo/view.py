@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from otelgo.view_receiver import HOST, Receivers, ReceiverError
+from otelgo.view_receiver import HOST, ReceiverError, Receivers
 from otelgo.view_render import render_trace
 from otelgo.view_traces import Trace, TraceAssembler, trace_to_json
 
@@ -70,6 +70,7 @@ def run(opts: ViewOptions) -> int:
         _say(f"otel: {e}")
         return 127
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the viewer at once
         code = _command_status(proc)
         _stop_command(proc)
         receivers.close()
@@ -77,9 +78,11 @@ def run(opts: ViewOptions) -> int:
 
 
 def _loop(assembler: TraceAssembler, show: _Printer, limit: int | None, proc: subprocess.Popen | None) -> None:
-    while _left(limit, show.count) > 0:
+    while True:
         for trace in assembler.take_finished()[: _left(limit, show.count)]:
             show(trace)
+        if _left(limit, show.count) <= 0:
+            return
         if proc is not None and proc.poll() is not None and assembler.quiet_for() >= assembler.idle:
             # The command has exited and flushed: what is pending now is all
             # there will be, root or not.
@@ -115,10 +118,11 @@ class _Printer:
 
 
 def _announce(receivers: Receivers) -> None:
-    where = f"OTLP/HTTP on http://{HOST}:{receivers.http_port}"
+    # Short enough for 80 columns with both ports of five digits.
+    where = f"http://{HOST}:{receivers.http_port} (OTLP/HTTP)"
     if receivers.grpc_port:
-        where += f", OTLP/gRPC on {HOST}:{receivers.grpc_port}"
-    _say(f"otel view: {where}; waiting for traces (Ctrl-C to stop)")
+        where += f" and :{receivers.grpc_port} (gRPC)"
+    _say(f"otel view: listening on {where}")
 
 
 def _say(line: str) -> None:

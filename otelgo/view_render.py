@@ -35,15 +35,19 @@ ERROR = "bold red"
 
 
 def format_duration(ns: int) -> str:
-    """At most 8 characters, three significant digits: 126µs, 6.57ms, 12.3s."""
+    """Three significant digits, at most 8 characters: 126µs, 6.57ms, 12.3s,
+    2m05s, 3h07m."""
     if ns < 1_000:
         return f"{ns}ns"
     for unit, scale in (("µs", 1e3), ("ms", 1e6), ("s", 1e9)):
         value = ns / scale
-        if value < 999.5 or unit == "s" and value < 59.95:
+        if value < (59.95 if unit == "s" else 999.5):
             return f"{value:.3g}{unit}" if value < 100 else f"{value:.0f}{unit}"
     minutes, seconds = divmod(round(ns / 1e9), 60)
-    return f"{minutes}m{seconds:02d}s"
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours < 100 else f"{hours // 24}d{hours % 24:02d}h"
 
 
 def render_trace(trace: Trace, width: int) -> Group:
@@ -157,7 +161,7 @@ class _Row:
                 lines[-1].append("  ").append_text(part)
             else:
                 lines.append(part)
-        return [Text(self.detail_guide, "dim").append_text(line) for line in lines]
+        return [Text.assemble((self.detail_guide, "dim"), line) for line in lines]
 
 
 def _rows(roots: list[Node], trace_service: str) -> Iterator[_Row]:
