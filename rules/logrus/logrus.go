@@ -1,11 +1,15 @@
 // Package logrus holds the hooks otelgo splices into
-// github.com/sirupsen/logrus: an entry logged with a context
-// (logger.WithContext(ctx).Info(...), entry.WithContext(ctx)...) that holds
-// a valid span gets the fields trace_id and span_id (lowercase hex) in its
-// Data, so every formatter and every hook of the program sees them like
-// fields added with WithField. Entries without a context, or whose context
-// holds no span, are unchanged, as are entries that already have a
-// trace_id field. The rules are in logrus.json beside this file.
+// github.com/sirupsen/logrus: an entry that belongs to a span gets the
+// fields trace_id and span_id (lowercase hex) in its Data, so every
+// formatter and every hook of the program sees them like fields added with
+// WithField. The rules are in logrus.json beside this file.
+//
+// An entry belongs to the span in its context (logger.WithContext(ctx).Info(...),
+// entry.WithContext(ctx)...) when that context holds one; otherwise, as for
+// entries logged without a context (logger.Info(...)), to the span current
+// on the calling goroutine, such as the server span of the request being
+// handled (see otelgo.dev/rules/internal/logctx). Entries that belong to no
+// span are unchanged, as are entries that already have a trace_id field.
 //
 // The hooks run in (*Entry).fireHooks, on the copy of the entry that
 // (*Entry).log makes for each record (since v1.8.1), so the program's own

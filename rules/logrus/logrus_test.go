@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/goroutine"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -118,5 +119,65 @@ func TestNilEntryAndNilData(t *testing.T) {
 	FireHooksListOnEnter(nil, e, nil)
 	if e.Data["trace_id"] != wantTrace || e.Data["span_id"] != wantSpan {
 		t.Errorf("got %v", e.Data)
+	}
+}
+
+const (
+	goroutineTrace = "0af7651916cd43dd8448eb211c80319c"
+	goroutineSpan  = "b7ad6b7169203331"
+)
+
+// onGoroutine makes a span current on the goroutine for the test, the way
+// the SDK hooks of package goroutine do when a span starts and ends.
+func onGoroutine(t *testing.T) {
+	t.Helper()
+	tid, _ := trace.TraceIDFromHex(goroutineTrace)
+	sid, _ := trace.SpanIDFromHex(goroutineSpan)
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
+	ctx := trace.ContextWithSpanContext(context.Background(), sc)
+	span := trace.SpanFromContext(ctx)
+	goroutine.SpanStartOnExit(nil, ctx, span)
+	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
+}
+
+func TestEntriesWithoutSpanGetGoroutineIDs(t *testing.T) {
+	onGoroutine(t)
+	var buf bytes.Buffer
+	l, s := newLogger(&buf)
+	invalid := trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
+	entry := l.WithField("k", "v")
+	entry.Info("no context")
+	l.WithContext(context.Background()).Info("background")
+	l.WithContext(invalid).Info("invalid")
+	l.Warnf("package-level %s", "style")
+	got := lines(t, &buf)
+	if len(got) != 4 {
+		t.Fatalf("got %v", got)
+	}
+	for i, rec := range got {
+		if rec["trace_id"] != goroutineTrace || rec["span_id"] != goroutineSpan {
+			t.Errorf("got %v", rec)
+		}
+		if s.data[i]["trace_id"] != goroutineTrace {
+			t.Errorf("the program's hooks did not see trace_id: %v", s.data[i])
+		}
+	}
+	if _, ok := entry.Data["trace_id"]; ok {
+		t.Errorf("the program's entry was written to: %v", entry.Data)
+	}
+}
+
+func TestContextSpanWinsOverGoroutineSpan(t *testing.T) {
+	onGoroutine(t)
+	var buf bytes.Buffer
+	l, _ := newLogger(&buf)
+	l.WithContext(spanCtx()).Info("ctx")
+	l.WithField("trace_id", "mine").Info("own trace_id")
+	got := lines(t, &buf)
+	if got[0]["trace_id"] != wantTrace || got[0]["span_id"] != wantSpan {
+		t.Errorf("got %v", got[0])
+	}
+	if got[1]["trace_id"] != "mine" || got[1]["span_id"] != nil {
+		t.Errorf("own trace_id replaced: %v", got[1])
 	}
 }

@@ -1,15 +1,21 @@
-// Package slog holds the hooks otelgo splices into log/slog: a record logged
-// with a context that holds a span (slog.InfoContext(ctx, ...),
-// logger.InfoContext, logger.Log(ctx, ...), logger.LogAttrs(ctx, ...))
-// gets the attributes trace_id and span_id (lowercase hex), so every
-// handler, built-in or the program's own, sees them like attributes the
-// program passed itself. The rules are in slog.json beside this file.
+// Package slog holds the hooks otelgo splices into log/slog: a record that
+// belongs to a span gets the attributes trace_id and span_id (lowercase hex),
+// so every handler, built-in or the program's own, sees them like attributes
+// the program passed itself. The rules are in slog.json beside this file.
 //
-// Records logged without a context (slog.Info, logger.Info, ...) carry
-// context.Background() and are left unchanged, as are records whose context
-// holds no span and records that already have a trace_id attribute. The
+// A record belongs to the span in the context it is logged with
+// (slog.InfoContext(ctx, ...), logger.InfoContext, logger.Log(ctx, ...),
+// logger.LogAttrs(ctx, ...)) when that context holds one; otherwise, as for
+// records logged without a context (slog.Info, logger.Info, ...: they carry
+// context.Background()), to the span current on the calling goroutine, such
+// as the server span of the request being handled (see
+// otelgo.dev/rules/internal/logctx). Records that belong to no span are left
+// unchanged, as are records that already have a trace_id attribute. The
 // attributes are added after the call's own ones, so they land in the
 // logger's innermost group when the logger has one (logger.WithGroup).
+//
+// The default logger's handler writes through package log, whose hook
+// (otelgo.dev/rules/log) leaves lines that already hold trace_id alone.
 //
 // The hooks are reached from log/slog through //go:linkname, so their
 // signatures follow the convention of otelgo.dev/rules/api exactly.

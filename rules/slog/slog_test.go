@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/goroutine"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -46,6 +47,23 @@ var (
 func spanCtx() context.Context {
 	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: traceID, SpanID: spanID})
 	return trace.ContextWithSpanContext(context.Background(), sc)
+}
+
+// otherSpanCtx holds another span, for the goroutine.
+func otherSpanCtx() context.Context {
+	tid, _ := trace.TraceIDFromHex("0af7651916cd43dd8448eb211c80319c")
+	sid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
+	return trace.ContextWithSpanContext(context.Background(), sc)
+}
+
+// onGoroutine makes the span of ctx current on the goroutine for the test,
+// the way the SDK hooks of package goroutine do when a span starts and ends.
+func onGoroutine(t *testing.T, ctx context.Context) {
+	t.Helper()
+	span := trace.SpanFromContext(ctx)
+	goroutine.SpanStartOnExit(nil, ctx, span)
+	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
 }
 
 // logThrough plays the spliced (*Logger).log: OnEnter, then the body with
@@ -165,5 +183,42 @@ func TestGroupedLoggerNestsIDs(t *testing.T) {
 	g, _ := got["g"].(map[string]any)
 	if g["trace_id"] != traceID.String() || g["span_id"] != spanID.String() {
 		t.Errorf("got %s", buf.String())
+	}
+}
+
+func TestRecordWithoutContextGetsGoroutineIDs(t *testing.T) {
+	onGoroutine(t, spanCtx())
+	invalid := trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
+	want := `{"level":"INFO","msg":"m","k":"v","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}` + "\n"
+	for name, ctx := range map[string]context.Context{"background": context.Background(), "nil": nil, "invalid span": invalid} {
+		var buf bytes.Buffer
+		l := newLogger(&buf)
+		logThrough(l, ctx, slog.LevelInfo, "m", "k", "v")
+		logAttrsThrough(l, ctx, slog.LevelInfo, "m", slog.String("k", "v"))
+		if buf.String() != want+want {
+			t.Errorf("%s: got %s", name, buf.String())
+		}
+	}
+}
+
+func TestContextSpanWinsOverGoroutineSpan(t *testing.T) {
+	onGoroutine(t, otherSpanCtx())
+	var buf bytes.Buffer
+	logThrough(newLogger(&buf), spanCtx(), slog.LevelInfo, "m")
+	want := `{"level":"INFO","msg":"m","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}` + "\n"
+	if buf.String() != want {
+		t.Errorf("got  %s\nwant %s", buf.String(), want)
+	}
+}
+
+func TestGoroutineIDsNotDoubled(t *testing.T) {
+	onGoroutine(t, spanCtx())
+	var buf bytes.Buffer
+	l := newLogger(&buf)
+	if c := logThrough(l, context.Background(), slog.LevelInfo, "m", "trace_id", "mine"); c.set {
+		t.Errorf("args replaced despite trace_id")
+	}
+	if c := logThrough(l, context.Background(), slog.LevelDebug, "m"); c.set {
+		t.Errorf("args replaced for a disabled level")
 	}
 }

@@ -1,20 +1,40 @@
 // Package zap holds the hooks otelgo splices into go.uber.org/zap.
 //
-// zap's API takes no context, so the only sound source of a span is a
-// context the program hands zap as a field, the convention of the
-// OpenTelemetry zap bridge (go.opentelemetry.io/contrib/bridges/otelzap):
-// any field whose value is a context.Context, such as
+// zap's API takes no context. A program can hand zap one as a field, the
+// convention of the OpenTelemetry zap bridge
+// (go.opentelemetry.io/contrib/bridges/otelzap): any field whose value is a
+// context.Context, such as
 //
 //	logger.Info("msg", zap.Any("context", ctx))
 //	sugar.Infow("msg", "context", ctx)
 //	logger.With(zap.Any("context", ctx)).Info("msg")
 //
-// When that context holds a valid span, the record (or, for With, every
-// record of the derived logger) gets the string fields trace_id and
-// span_id (lowercase hex) after the call's own fields. The context field
-// itself is left in place, so the output is otherwise what it was.
-// Records without such a field are unchanged, as are records whose fields
-// already have a trace_id. The rules are in zap.json beside this file.
+// A record gets the string fields trace_id and span_id (lowercase hex) of
+// the span it belongs to, after the call's own fields:
+//
+//   - a record written with a context field belongs to the span of that
+//     context (the last such field wins, as in otelzap), or, when that
+//     context holds none, to the span current on the calling goroutine;
+//   - a record written without one (logger.Info("msg")) belongs to the span
+//     current on the calling goroutine, such as the server span of the
+//     request being handled (see otelgo.dev/rules/internal/logctx).
+//
+// A logger derived with With or WithLazy and a context field that holds a
+// span carries that span's IDs in its own fields (after the With fields),
+// for every record it writes, wherever and whenever it writes them: the
+// context was bound on purpose. Its records get no further IDs, so a record
+// never has two trace_id keys; nor do records of a logger whose own fields
+// (or the call's) already have a trace_id. With and WithLazy never bind the
+// goroutine's span: a derived logger may outlive it, and its records get the
+// span current where they are written. The context field itself is left in
+// place, so the output is otherwise what it was. Records that belong to no
+// span are unchanged. The rules are in zap.json beside this file.
+//
+// Which loggers carry IDs in their own fields is kept in the logger itself,
+// so that every logger derived from one (With, Named, WithOptions, Sugar,
+// ...) knows it too: their error output is wrapped in a type of this
+// package that writes to the same place. zap copies the error output to
+// each CheckedEntry, where WriteOnEnter reads it.
 //
 // The hooks are reached from zap through //go:linkname, so their
 // signatures follow the convention of otelgo.dev/rules/api exactly.
@@ -22,6 +42,8 @@ package zap
 
 import (
 	"context"
+	"reflect"
+	"unsafe"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -40,8 +62,16 @@ func WriteOnEnter(call api.CallContext, ce *zapcore.CheckedEntry, fields []zapco
 	if ce == nil {
 		return
 	}
-	if out, ok := withIDs(fields); ok {
-		call.SetParam(0, out)
+	if _, ok := ce.ErrorOutput.(idsOutput); ok {
+		return // the logger's own fields have a trace_id
+	}
+	ctx, hasTraceID := scan(fields)
+	if hasTraceID {
+		return
+	}
+	// A nil ctx (no context field): the goroutine's span, if any.
+	if traceID, spanID, ok := logctx.IDs(ctx); ok {
+		call.SetParam(0, appendIDs(fields, traceID, spanID))
 	}
 }
 
@@ -50,46 +80,129 @@ func WriteOnEnter(call api.CallContext, ce *zapcore.CheckedEntry, fields []zapco
 //	func (log *Logger) With(fields ...Field) *Logger
 //
 // in go.uber.org/zap (logger.go), also behind SugaredLogger.With.
-func WithOnEnter(call api.CallContext, _ *zap.Logger, fields []zap.Field) {
-	if out, ok := withIDs(fields); ok {
-		call.SetParam(0, out)
-	}
+func WithOnEnter(call api.CallContext, log *zap.Logger, fields []zap.Field) {
+	withOnEnter(call, log, fields)
+}
+
+// WithOnExit is the OnExit hook of (*Logger).With: it marks the derived
+// logger when WithOnEnter gave it IDs or its fields have a trace_id.
+func WithOnExit(call api.CallContext, l *zap.Logger) {
+	withOnExit(call, l)
 }
 
 // WithLazyOnEnter is the OnEnter hook of
 //
 //	func (log *Logger) WithLazy(fields ...Field) *Logger
 //
-// in go.uber.org/zap (logger.go, since v1.27.0).
-func WithLazyOnEnter(call api.CallContext, _ *zap.Logger, fields []zap.Field) {
-	if out, ok := withIDs(fields); ok {
-		call.SetParam(0, out)
+// in go.uber.org/zap (logger.go, since v1.27.0), also behind
+// SugaredLogger.WithLazy.
+func WithLazyOnEnter(call api.CallContext, log *zap.Logger, fields []zap.Field) {
+	withOnEnter(call, log, fields)
+}
+
+// WithLazyOnExit is the OnExit hook of (*Logger).WithLazy.
+func WithLazyOnExit(call api.CallContext, l *zap.Logger) {
+	withOnExit(call, l)
+}
+
+// marked is the SetData value of the With hooks: the derived logger is to
+// be marked as carrying a trace_id in its own fields.
+type marked struct{}
+
+func withOnEnter(call api.CallContext, log *zap.Logger, fields []zap.Field) {
+	if log == nil || len(fields) == 0 || carriesIDs(log) {
+		return // With returns log itself, or log's fields have a trace_id already
+	}
+	ctx, hasTraceID := scan(fields)
+	if hasTraceID {
+		call.SetData(marked{})
+		return
+	}
+	// Only a context the program binds: never the goroutine's span.
+	if traceID, spanID, ok := logctx.ContextIDs(ctx); ok {
+		call.SetParam(0, appendIDs(fields, traceID, spanID))
+		call.SetData(marked{})
 	}
 }
 
-// withIDs returns a copy of fields with trace_id and span_id appended when
-// a field carries a context with a valid span (the last such field wins,
-// as in otelzap) and no field is named trace_id; the caller's slice is
-// never written to.
-func withIDs(fields []zapcore.Field) ([]zapcore.Field, bool) {
-	var ctx context.Context
+func withOnExit(call api.CallContext, l *zap.Logger) {
+	if _, ok := call.Data().(marked); !ok || l == nil {
+		return
+	}
+	if out, ok := errorOutput(l); ok {
+		call.SetResult(0, l.WithOptions(zap.ErrorOutput(idsOutput{out})))
+	}
+}
+
+// scan returns the context of the last field whose value is a
+// context.Context (nil if none) and whether a field is named trace_id.
+func scan(fields []zapcore.Field) (ctx context.Context, hasTraceID bool) {
 	for i := range fields {
 		if fields[i].Key == logctx.TraceIDKey {
-			return nil, false
+			return nil, true
 		}
 		if c, ok := fields[i].Interface.(context.Context); ok {
 			ctx = c
 		}
 	}
-	traceID, spanID, ok := logctx.IDs(ctx)
-	if !ok {
-		return nil, false
-	}
+	return ctx, false
+}
+
+// appendIDs returns a copy of fields with trace_id and span_id appended; the
+// caller's slice is never written to.
+func appendIDs(fields []zapcore.Field, traceID, spanID string) []zapcore.Field {
 	out := make([]zapcore.Field, len(fields), len(fields)+2)
 	copy(out, fields)
-	out = append(out,
+	return append(out,
 		zapcore.Field{Key: logctx.TraceIDKey, Type: zapcore.StringType, String: traceID},
 		zapcore.Field{Key: logctx.SpanIDKey, Type: zapcore.StringType, String: spanID},
 	)
-	return out, true
+}
+
+// idsOutput marks a logger whose own fields have a trace_id: it is the
+// logger's error output (zap.ErrorOutput), writing to the one it wraps,
+// which may be nil (zap never writes to a nil one; neither does this).
+type idsOutput struct{ w zapcore.WriteSyncer }
+
+func (o idsOutput) Write(p []byte) (int, error) {
+	if o.w == nil {
+		return len(p), nil
+	}
+	return o.w.Write(p)
+}
+
+func (o idsOutput) Sync() error {
+	if o.w == nil {
+		return nil
+	}
+	return o.w.Sync()
+}
+
+func carriesIDs(l *zap.Logger) bool {
+	out, ok := errorOutput(l)
+	if !ok {
+		return false
+	}
+	_, marked := out.(idsOutput)
+	return marked
+}
+
+// errorOutputOffset is the offset of zap.Logger's unexported field
+// errorOutput, a zapcore.WriteSyncer in every zap version the rules claim;
+// ^uintptr(0) if a zap version changed that, in which case no logger is
+// marked.
+var errorOutputOffset = func() uintptr {
+	f, ok := reflect.TypeOf(zap.Logger{}).FieldByName("errorOutput")
+	if !ok || f.Type != reflect.TypeOf((*zapcore.WriteSyncer)(nil)).Elem() {
+		return ^uintptr(0)
+	}
+	return f.Offset
+}()
+
+// errorOutput reads l's error output, which zap offers no method for.
+func errorOutput(l *zap.Logger) (zapcore.WriteSyncer, bool) {
+	if errorOutputOffset == ^uintptr(0) {
+		return nil, false
+	}
+	return *(*zapcore.WriteSyncer)(unsafe.Add(unsafe.Pointer(l), errorOutputOffset)), true
 }

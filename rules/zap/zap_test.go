@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/trace"
@@ -11,33 +13,38 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/goroutine"
 )
 
 // The hooks must fit the api convention for their targets exactly.
 var (
 	_ func(api.CallContext, *zapcore.CheckedEntry, []zapcore.Field) = WriteOnEnter
 	_ func(api.CallContext, *zap.Logger, []zap.Field)               = WithOnEnter
+	_ func(api.CallContext, *zap.Logger)                            = WithOnExit
 	_ func(api.CallContext, *zap.Logger, []zap.Field)               = WithLazyOnEnter
+	_ func(api.CallContext, *zap.Logger)                            = WithLazyOnExit
 )
 
 // fakeCall is a CallContext like the one the spliced code passes.
 type fakeCall struct {
-	params []any
-	set    bool
+	params  []any
+	set     bool
+	results []any
+	data    any
 }
 
 var _ api.CallContext = (*fakeCall)(nil)
 
-func (c *fakeCall) Param(i int) any       { return c.params[i] }
-func (c *fakeCall) SetParam(i int, v any) { c.params[i] = v; c.set = true }
-func (c *fakeCall) Receiver() any         { return nil }
-func (c *fakeCall) Result(int) any        { return nil }
-func (c *fakeCall) SetResult(int, any)    {}
-func (c *fakeCall) SkipCall()             {}
-func (c *fakeCall) Data() any             { return nil }
-func (c *fakeCall) SetData(any)           {}
-func (c *fakeCall) FuncName() string      { return "(*CheckedEntry).Write" }
-func (c *fakeCall) PackagePath() string   { return "go.uber.org/zap/zapcore" }
+func (c *fakeCall) Param(i int) any        { return c.params[i] }
+func (c *fakeCall) SetParam(i int, v any)  { c.params[i] = v; c.set = true }
+func (c *fakeCall) Receiver() any          { return nil }
+func (c *fakeCall) Result(i int) any       { return c.results[i] }
+func (c *fakeCall) SetResult(i int, v any) { c.results[i] = v }
+func (c *fakeCall) SkipCall()              {}
+func (c *fakeCall) Data() any              { return c.data }
+func (c *fakeCall) SetData(v any)          { c.data = v }
+func (c *fakeCall) FuncName() string       { return "(*CheckedEntry).Write" }
+func (c *fakeCall) PackagePath() string    { return "go.uber.org/zap/zapcore" }
 
 const (
 	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -66,11 +73,13 @@ func info(l *zap.Logger, msg string, fields ...zap.Field) *fakeCall {
 	return call
 }
 
-// with plays logger.With with the With hook spliced.
+// with plays logger.With with the With hooks spliced.
 func with(l *zap.Logger, fields ...zap.Field) *zap.Logger {
 	call := &fakeCall{params: []any{fields}}
 	WithOnEnter(call, l, fields)
-	return l.With(call.params[0].([]zap.Field)...)
+	call.results = []any{l.With(call.params[0].([]zap.Field)...)}
+	WithOnExit(call, call.results[0].(*zap.Logger))
+	return call.results[0].(*zap.Logger)
 }
 
 // keys returns the record's keys in order and its values.
@@ -177,5 +186,192 @@ func TestWithContextFieldTagsDerivedLogger(t *testing.T) {
 	}
 	if _, m := record(t, lines[1]); m["trace_id"] != nil {
 		t.Errorf("base logger changed: %s", lines[1])
+	}
+}
+
+// --- records without a context field: the goroutine's span ------------------
+
+const (
+	goroutineTrace = "0af7651916cd43dd8448eb211c80319c"
+	goroutineSpan  = "b7ad6b7169203331"
+)
+
+func otherSpanCtx() context.Context {
+	tid, _ := trace.TraceIDFromHex(goroutineTrace)
+	sid, _ := trace.SpanIDFromHex(goroutineSpan)
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
+	return trace.ContextWithSpanContext(context.Background(), sc)
+}
+
+// onGoroutine makes the span of ctx current on the goroutine until the
+// returned function (also a cleanup of the test) ends it, the way the SDK
+// hooks of package goroutine do when a span starts and ends.
+func onGoroutine(t *testing.T, ctx context.Context) (end func()) {
+	t.Helper()
+	span := trace.SpanFromContext(ctx)
+	goroutine.SpanStartOnExit(nil, ctx, span)
+	ended := false
+	end = func() {
+		if !ended {
+			ended = true
+			goroutine.SpanEndOnEnter(nil, span, nil)
+		}
+	}
+	t.Cleanup(end)
+	return end
+}
+
+// oneRecord checks that line has the keys want (in order) with trace_id and
+// span_id, if in want, equal to the given ids, and no key twice.
+func oneRecord(t *testing.T, name string, line []byte, want []string, traceID, spanID string) {
+	t.Helper()
+	keys, m := record(t, line)
+	if strings.Join(keys, ",") != strings.Join(want, ",") {
+		t.Errorf("%s: keys %v, want %v: %s", name, keys, want, line)
+		return
+	}
+	if traceID != "" && (m["trace_id"] != traceID || m["span_id"] != spanID) {
+		t.Errorf("%s: got %s, want ids %s %s", name, line, traceID, spanID)
+	}
+}
+
+func lastLine(buf *bytes.Buffer) []byte {
+	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	return lines[len(lines)-1]
+}
+
+func TestNoContextFieldGetsGoroutineIDs(t *testing.T) {
+	onGoroutine(t, otherSpanCtx())
+	invalid := trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
+	for name, c := range map[string]struct {
+		fields []zap.Field
+		keys   []string
+	}{
+		"no fields":        {nil, []string{"level", "msg", "trace_id", "span_id"}},
+		"no context field": {[]zap.Field{zap.String("k", "v")}, []string{"level", "msg", "k", "trace_id", "span_id"}},
+		"background":       {[]zap.Field{zap.Any("context", context.Background()), zap.Int("n", 1)}, []string{"level", "msg", "context", "n", "trace_id", "span_id"}},
+		"invalid span":     {[]zap.Field{zap.Any("context", invalid)}, []string{"level", "msg", "context", "trace_id", "span_id"}},
+	} {
+		var buf bytes.Buffer
+		info(newLogger(&buf), "m", c.fields...)
+		oneRecord(t, name, buf.Bytes(), c.keys, goroutineTrace, goroutineSpan)
+	}
+}
+
+func TestContextFieldWinsOverGoroutineSpan(t *testing.T) {
+	onGoroutine(t, otherSpanCtx())
+	var buf bytes.Buffer
+	info(newLogger(&buf), "m", zap.Any("context", spanCtx()))
+	oneRecord(t, "ctx", buf.Bytes(), []string{"level", "msg", "context", "trace_id", "span_id"}, wantTrace, wantSpan)
+}
+
+func TestOwnTraceIDKeptInsideSpan(t *testing.T) {
+	onGoroutine(t, otherSpanCtx())
+	var buf bytes.Buffer
+	if c := info(newLogger(&buf), "m", zap.String("trace_id", "mine")); c.set {
+		t.Errorf("fields replaced despite trace_id: %v", c.params[0])
+	}
+}
+
+// A logger derived with a context field keeps that context's ids, once,
+// in every logger derived from it, whatever the goroutine's span.
+func TestWithContextFieldNoDuplicateIDs(t *testing.T) {
+	var buf bytes.Buffer
+	base := newLogger(&buf)
+	l := with(base, zap.Any("context", spanCtx()))
+	onGoroutine(t, otherSpanCtx())
+	withKeys := []string{"level", "msg", "context", "trace_id", "span_id"}
+	for name, c := range map[string]struct {
+		l      *zap.Logger
+		fields []zap.Field
+		keys   []string
+	}{
+		"derived":           {l, nil, withKeys},
+		"call fields":       {l, []zap.Field{zap.String("k", "v")}, append(withKeys, "k")},
+		"call context":      {l, []zap.Field{zap.Any("context", otherSpanCtx())}, append(withKeys, "context")},
+		"named":             {l.Named("n"), nil, []string{"level", "logger", "msg", "context", "trace_id", "span_id"}},
+		"with again":        {with(l, zap.String("a", "b")), nil, append(withKeys, "a")},
+		"with a context":    {with(l, zap.Any("context2", otherSpanCtx())), nil, append(withKeys, "context2")},
+		"options":           {l.WithOptions(zap.Development()), nil, withKeys},
+		"sugar":             {l.Sugar().With("s", 1).Desugar(), nil, append(withKeys, "s")},
+		"plain with":        {l.With(zap.String("a", "b")), nil, append(withKeys, "a")},
+		"with own trace_id": {with(base, zap.String("trace_id", "mine")), nil, []string{"level", "msg", "trace_id"}},
+	} {
+		buf.Reset()
+		info(c.l, "m", c.fields...)
+		tid, sid := wantTrace, wantSpan
+		if name == "with own trace_id" {
+			tid = ""
+		}
+		oneRecord(t, name, lastLine(&buf), c.keys, tid, sid)
+	}
+	// The base logger is not marked.
+	buf.Reset()
+	info(base, "m")
+	oneRecord(t, "base", buf.Bytes(), []string{"level", "msg", "trace_id", "span_id"}, goroutineTrace, goroutineSpan)
+}
+
+// With binds only a context the program hands it, never the goroutine's
+// span: the derived logger's records get the span current where they are
+// written.
+func TestWithWithoutSpanBindsNothing(t *testing.T) {
+	var buf bytes.Buffer
+	base := newLogger(&buf)
+	end := onGoroutine(t, spanCtx())
+	var ls []*zap.Logger
+	for _, f := range []zap.Field{zap.String("k", "v"), zap.Any("context", context.Background())} {
+		call := &fakeCall{params: []any{[]zap.Field{f}}}
+		WithOnEnter(call, base, []zap.Field{f})
+		if call.set || call.data != nil {
+			t.Errorf("%s: With fields replaced or logger marked", f.Key)
+		}
+		ls = append(ls, with(base, f))
+	}
+	for _, l := range ls {
+		buf.Reset()
+		info(l, "inside")
+		if _, m := record(t, buf.Bytes()); m["trace_id"] != wantTrace || m["span_id"] != wantSpan {
+			t.Errorf("inside: %s", buf.String())
+		}
+	}
+	end()
+	onGoroutine(t, otherSpanCtx())
+	for _, l := range ls {
+		buf.Reset()
+		info(l, "elsewhere")
+		if _, m := record(t, buf.Bytes()); m["trace_id"] != goroutineTrace {
+			t.Errorf("elsewhere: %s", buf.String())
+		}
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("boom") }
+func (failingWriter) Sync() error               { return nil }
+
+// The mark on a derived logger's error output writes where the error
+// output did, and a nil one stays silent.
+func TestMarkedErrorOutputStillWorks(t *testing.T) {
+	var errBuf bytes.Buffer
+	core := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), failingWriter{}, zapcore.InfoLevel)
+	l := with(zap.New(core, zap.ErrorOutput(zapcore.AddSync(&errBuf))), zap.Any("context", spanCtx()))
+	if !carriesIDs(l) {
+		t.Fatalf("derived logger not marked")
+	}
+	info(l, "m")
+	if !strings.Contains(errBuf.String(), "boom") {
+		t.Errorf("error output: %q", errBuf.String())
+	}
+	quiet := with(zap.New(core, zap.ErrorOutput(nil)), zap.Any("context", spanCtx()))
+	info(quiet, "m") // must not panic
+}
+
+func TestNilLoggerInWith(t *testing.T) {
+	call := &fakeCall{params: []any{[]zap.Field{zap.Any("context", spanCtx())}}, results: []any{(*zap.Logger)(nil)}}
+	WithOnEnter(call, nil, call.params[0].([]zap.Field))
+	WithOnExit(call, nil)
+	if call.set || call.data != nil || call.results[0] != (*zap.Logger)(nil) {
+		t.Errorf("nil logger: %+v", call)
 	}
 }

@@ -44,6 +44,7 @@ func logAll(ctx context.Context, where string) {
 	slogger.DebugContext(ctx, "slog debug (disabled)", "case", "slog.debug", "where", where)
 	slog.InfoContext(ctx, "slog default", "case", "slog.default", "where", where)
 	slogger.Info("slog no ctx", "case", "slog.noctx", "where", where)
+	slog.Info("slog default no ctx", "case", "slog.defaultnoctx", "where", where)
 
 	lr.WithContext(ctx).WithField("case", "logrus.ctx").WithField("where", where).Info("logrus ctx")
 	lr.WithContext(ctx).WithFields(logrus.Fields{"case": "logrus.warnf", "where": where}).Warnf("logrus %s", "warnf")
@@ -56,8 +57,23 @@ func logAll(ctx context.Context, where string) {
 		extraZap(ctx, where)
 	}
 	zlogger.Info("zap no ctx", zap.String("case", "zap.noctx"), zap.String("where", where))
+	zlogger.Sugar().Infow("zap sugar no ctx", "case", "zap.sugarnoctx", "where", where)
+	zlogger.With(zap.String("with", "x")).Info("zap with no ctx", zap.String("case", "zap.withnoctx"), zap.String("where", where))
 
 	log.Printf("std log case=log.printf where=%s", where)
+	log.Println("std log case=log.println where=" + where)
+	logPanic(where)
+}
+
+// logPanic writes a record through log.Panicf, recovers, and writes whether
+// the panic value is the message as written (without anything appended).
+func logPanic(where string) {
+	want := "std log case=log.panic where=" + where
+	defer func() {
+		r := recover()
+		log.Printf("std log recovered case=log.recovered where=%s intact=%t", where, r == want)
+	}()
+	log.Panicf("std log case=log.panic where=%s", where)
 }
 
 func main() {

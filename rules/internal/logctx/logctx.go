@@ -1,15 +1,21 @@
-// Package logctx is what the log hooks (slog, zap, logrus) share: the names
-// of the fields that tie a log record to a trace, and reading them from a
-// context.
+// Package logctx is what the log hooks (slog, zap, logrus, log) share: the
+// names of the fields that tie a log record to a trace, and the one decision
+// of which span a record belongs to.
 //
-// A record gets the fields only when the logger is handed a context holding
-// a valid span context; otherwise the record is left exactly as it was.
+// A record belongs to the span in the context the logger was handed, when
+// that context holds a valid span context. Otherwise (no context, or one
+// without a span: slog.Info passes context.Background()) it belongs to the
+// span current on the calling goroutine (otelgo.dev/rules/goroutine), which
+// is the request's span inside a traced request and nothing outside one.
+// A record that belongs to no span is left exactly as it was.
 package logctx
 
 import (
 	"context"
 
 	"go.opentelemetry.io/otel/trace"
+
+	"otelgo.dev/rules/goroutine"
 )
 
 // The field names, as the OpenTelemetry log data model and most log
@@ -19,22 +25,54 @@ const (
 	SpanIDKey  = "span_id"
 )
 
-// IDs returns the hex trace and span IDs of the span context in ctx, and
-// whether there is a valid one. Sampled or not makes no difference: an
-// unsampled request still has IDs that other services' logs share.
-func IDs(ctx context.Context) (traceID, spanID string, ok bool) {
-	if ctx == nil {
-		return "", "", false
+// SpanContext returns the span context a record logged with ctx belongs to:
+// the one in ctx when it is valid, otherwise the one of the span current on
+// the calling goroutine; invalid when there is neither. A nil ctx means a
+// record logged without a context. Every hook decides through this.
+func SpanContext(ctx context.Context) trace.SpanContext {
+	if sc := ContextSpanContext(ctx); sc.IsValid() {
+		return sc
 	}
-	sc := trace.SpanContextFromContext(ctx)
+	if span := goroutine.Span(); span != nil {
+		return span.SpanContext()
+	}
+	return trace.SpanContext{}
+}
+
+// ContextSpanContext returns the span context held by ctx itself (invalid
+// for a nil ctx), without the goroutine's span: for what binds a context
+// to something that may outlive the calling goroutine's span, such as a
+// zap logger derived with a context field.
+func ContextSpanContext(ctx context.Context) trace.SpanContext {
+	if ctx == nil {
+		return trace.SpanContext{}
+	}
+	return trace.SpanContextFromContext(ctx)
+}
+
+// IDs returns the hex trace and span IDs of the span a record logged with
+// ctx belongs to (see SpanContext), and whether there is one. Sampled or not
+// makes no difference: an unsampled request still has IDs that other
+// services' logs share.
+func IDs(ctx context.Context) (traceID, spanID string, ok bool) {
+	return format(SpanContext(ctx))
+}
+
+// ContextIDs is IDs for the span context held by ctx itself only (see
+// ContextSpanContext).
+func ContextIDs(ctx context.Context) (traceID, spanID string, ok bool) {
+	return format(ContextSpanContext(ctx))
+}
+
+// Valid reports whether a record logged with ctx belongs to a span (see
+// SpanContext), without formatting anything.
+func Valid(ctx context.Context) bool {
+	return SpanContext(ctx).IsValid()
+}
+
+func format(sc trace.SpanContext) (traceID, spanID string, ok bool) {
 	if !sc.IsValid() {
 		return "", "", false
 	}
 	return sc.TraceID().String(), sc.SpanID().String(), true
-}
-
-// Valid reports whether ctx holds a valid span context, without formatting
-// anything.
-func Valid(ctx context.Context) bool {
-	return ctx != nil && trace.SpanContextFromContext(ctx).IsValid()
 }

@@ -1,0 +1,81 @@
+package logctx
+
+import (
+	"context"
+	"testing"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"otelgo.dev/rules/goroutine"
+)
+
+func spanCtx(traceHex, spanHex string) context.Context {
+	tid, _ := trace.TraceIDFromHex(traceHex)
+	sid, _ := trace.SpanIDFromHex(spanHex)
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
+	return trace.ContextWithSpanContext(context.Background(), sc)
+}
+
+var (
+	ctxSpan = spanCtx("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
+	gSpan   = spanCtx("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
+	invalid = trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
+)
+
+// onGoroutine makes the span of ctx current on the goroutine for the test,
+// the way the SDK hooks of package goroutine do when a span starts and ends.
+func onGoroutine(t *testing.T, ctx context.Context) {
+	t.Helper()
+	span := trace.SpanFromContext(ctx)
+	goroutine.SpanStartOnExit(nil, ctx, span)
+	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
+}
+
+func check(t *testing.T, name string, ctx context.Context, wantTrace, wantSpan string) {
+	t.Helper()
+	tid, sid, ok := IDs(ctx)
+	if tid != wantTrace || sid != wantSpan || ok != (wantTrace != "") || Valid(ctx) != ok {
+		t.Errorf("%s: IDs = %q %q %v, Valid = %v; want %q %q", name, tid, sid, ok, Valid(ctx), wantTrace, wantSpan)
+	}
+	if sc := SpanContext(ctx); sc.IsValid() != ok || (ok && sc.SpanID().String() != sid) {
+		t.Errorf("%s: SpanContext = %v", name, sc)
+	}
+}
+
+func TestWithoutGoroutineSpan(t *testing.T) {
+	check(t, "ctx", ctxSpan, "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
+	for name, ctx := range map[string]context.Context{"nil": nil, "background": context.Background(), "invalid": invalid} {
+		check(t, name, ctx, "", "")
+	}
+}
+
+func TestGoroutineSpanIsTheFallback(t *testing.T) {
+	onGoroutine(t, gSpan)
+	// The context's own span wins.
+	check(t, "ctx", ctxSpan, "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
+	for name, ctx := range map[string]context.Context{"nil": nil, "background": context.Background(), "invalid": invalid} {
+		check(t, name, ctx, "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
+	}
+}
+
+func TestContextIDsIgnoreTheGoroutine(t *testing.T) {
+	onGoroutine(t, gSpan)
+	if tid, sid, ok := ContextIDs(ctxSpan); !ok || tid != "4bf92f3577b34da6a3ce929d0e0e4736" || sid != "00f067aa0ba902b7" {
+		t.Errorf("ctx: %q %q %v", tid, sid, ok)
+	}
+	for name, ctx := range map[string]context.Context{"nil": nil, "background": context.Background(), "invalid": invalid} {
+		if tid, sid, ok := ContextIDs(ctx); ok || tid != "" || sid != "" {
+			t.Errorf("%s: %q %q %v", name, tid, sid, ok)
+		}
+		if ContextSpanContext(ctx).IsValid() {
+			t.Errorf("%s: valid", name)
+		}
+	}
+}
+
+func TestGoroutineSpanEnded(t *testing.T) {
+	span := trace.SpanFromContext(gSpan)
+	goroutine.SpanStartOnExit(nil, gSpan, span)
+	goroutine.SpanEndOnEnter(nil, span, nil)
+	check(t, "background", context.Background(), "", "")
+}

@@ -1,0 +1,106 @@
+package log
+
+import (
+	"context"
+	stdlog "log"
+	"testing"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/goroutine"
+)
+
+// The hook must fit the api convention for its target exactly.
+var _ func(api.CallContext, *stdlog.Logger, uintptr, int, func([]byte) []byte) = OutputOnEnter
+
+// fakeCall is a CallContext like the one the spliced code passes.
+type fakeCall struct {
+	params []any
+	set    bool
+}
+
+var _ api.CallContext = (*fakeCall)(nil)
+
+func (c *fakeCall) Param(i int) any       { return c.params[i] }
+func (c *fakeCall) SetParam(i int, v any) { c.params[i] = v; c.set = true }
+func (c *fakeCall) Receiver() any         { return nil }
+func (c *fakeCall) Result(int) any        { return nil }
+func (c *fakeCall) SetResult(int, any)    {}
+func (c *fakeCall) SkipCall()             {}
+func (c *fakeCall) Data() any             { return nil }
+func (c *fakeCall) SetData(any)           {}
+func (c *fakeCall) FuncName() string      { return "(*Logger).output" }
+func (c *fakeCall) PackagePath() string   { return "log" }
+
+const (
+	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
+	wantSpan  = "00f067aa0ba902b7"
+	suffix    = " trace_id=" + wantTrace + " span_id=" + wantSpan
+)
+
+func onGoroutine(t *testing.T) {
+	t.Helper()
+	tid, _ := trace.TraceIDFromHex(wantTrace)
+	sid, _ := trace.SpanIDFromHex(wantSpan)
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
+	ctx := trace.ContextWithSpanContext(context.Background(), sc)
+	span := trace.SpanFromContext(ctx)
+	goroutine.SpanStartOnExit(nil, ctx, span)
+	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
+}
+
+// output plays (*Logger).output with the hook spliced: the header, then the
+// message through the appendOutput the hook may have replaced, then the
+// newline output adds when the message has none.
+func output(header, msg string) (string, *fakeCall) {
+	appendOutput := func(b []byte) []byte { return append(b, msg...) }
+	call := &fakeCall{params: []any{uintptr(0), 2, appendOutput}}
+	OutputOnEnter(call, nil, 0, 2, appendOutput)
+	b := call.params[2].(func([]byte) []byte)([]byte(header))
+	if len(b) == 0 || b[len(b)-1] != '\n' {
+		b = append(b, '\n')
+	}
+	return string(b), call
+}
+
+func TestLineInsideSpanGetsIDs(t *testing.T) {
+	onGoroutine(t)
+	for msg, want := range map[string]string{
+		"hello":     "p: hello" + suffix + "\n",
+		"hello\n":   "p: hello" + suffix + "\n", // Println, or a message ending in a newline
+		"":          "p: " + suffix + "\n",
+		"a\nb":      "p: a\nb" + suffix + "\n",
+		"a\n\n":     "p: a\n" + suffix + "\n",
+		"k=v x=y\n": "p: k=v x=y" + suffix + "\n",
+	} {
+		if got, _ := output("p: ", msg); got != want {
+			t.Errorf("%q: got %q, want %q", msg, got, want)
+		}
+	}
+}
+
+func TestLineOutsideSpanUnchanged(t *testing.T) {
+	if got, call := output("p: ", "hello"); got != "p: hello\n" || call.set {
+		t.Errorf("got %q (appendOutput replaced: %v)", got, call.set)
+	}
+}
+
+func TestLineWithTraceIDUnchanged(t *testing.T) {
+	onGoroutine(t)
+	for _, msg := range []string{
+		// slog's default handler, after the slog hook gave the record IDs.
+		"INFO hello k=v trace_id=" + wantTrace + " span_id=" + wantSpan,
+		"INFO hello g.trace_id=" + wantTrace + " g.span_id=" + wantSpan,
+		// The program's own.
+		"trace_id=mine",
+	} {
+		if got, _ := output("", msg); got != msg+"\n" {
+			t.Errorf("got %q", got)
+		}
+	}
+	// The header is not the message.
+	if got, _ := output("trace_id= ", "m"); got != "trace_id= m"+suffix+"\n" {
+		t.Errorf("got %q", got)
+	}
+}
