@@ -119,3 +119,13 @@ def test_panic_in_instrumented_function_keeps_original_file_and_line(tricky, tes
     )
     assert f"{main}:{harness.line_of(main, 'lib.Crash()')}" in proc.stderr
     assert "hook: Crash enter" in proc.stdout
+
+
+def test_rules_from_the_environment_like_from_the_flag(tmp_path, testdata):
+    """OTELGO_RULES (for CI) adds rule files as --rules does."""
+    module = testdata / "tricky"
+    out = tmp_path / "tricky"
+    harness.check_build(harness.otel_build(module, "-o", str(out), ".",
+                                           env={"OTELGO_RULES": str(module / "rules.json")}))
+    proc = run(out)
+    assert "Greet hello ann (via hook)" in proc.stdout and "hook: Map exit [#1 #2]" in proc.stdout
