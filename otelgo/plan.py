@@ -82,7 +82,10 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     stamped = _stamp_local_packages(env, packages, user_targets, match, user, overlay)
     overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
     plan.go_flags.append(f"-overlay={overlay_path}")
-    token_rules = builtin + [r for r in user if r not in stamped]
+    # A user rule that applies nowhere, or only to the user's own packages
+    # (stamped), changes no compile the tool ID keys.
+    applied = {r for rules in match.applied.values() for r in rules}
+    token_rules = builtin + [r for r in user if r in applied and r not in stamped]
     plan.file_path = _write_plan_file(build_dir, env, token_rules, match)
     return plan
 

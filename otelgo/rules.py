@@ -194,26 +194,30 @@ def _field(loc: tuple) -> str:
 def load_file(path: Path) -> list[Rule]:
     """Read and validate one rule file; raise RuleError listing every problem."""
     try:
-        raw = json.loads(path.read_text())
+        raw = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as e:
         raise RuleError([f"{path}: cannot read rule file: {e.strerror}"]) from None
+    except UnicodeDecodeError as e:
+        raise RuleError([f"{path}: not UTF-8 text (byte {e.start})"]) from None
     except json.JSONDecodeError as e:
         raise RuleError([f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}"]) from None
+    except (ValueError, RecursionError) as e:  # giant numbers, absurd nesting
+        raise RuleError([f"{path}: not a usable JSON document: {_one_line(str(e)) or type(e).__name__}"]) from None
     if not isinstance(raw, list):
         raise RuleError([f"{path}: a rule file holds a JSON array of rules, not {type(raw).__name__}"])
     rules, problems = [], []
     for index, item in enumerate(raw):
         kind = item.get("Kind", "function") if isinstance(item, dict) else "function"
-        model = _KINDS.get(kind)
+        model = _KINDS.get(kind) if isinstance(kind, str) else None
         if model is None:
-            problems.append(f"{path}: {_describe(index, item)}: Kind: {kind!r} is not one of {', '.join(_KINDS)}")
+            problems.append(_one_line(f"{path}: {_describe(index, item)}: Kind: {kind!r} is not one of {', '.join(_KINDS)}"))
             continue
         try:
             rule = model.model_validate(item)
         except ValidationError as e:
             for err in e.errors():
                 msg = err["msg"].removeprefix("Value error, ")
-                problems.append(f"{path}: {_describe(index, item)}: {_field(err['loc'])}: {msg}")
+                problems.append(_one_line(f"{path}: {_describe(index, item)}: {_field(err['loc'])}: {msg}"))
             continue
         if isinstance(rule, FileRule):
             rule = _resolve_file(rule, path, index, item, problems)
@@ -239,10 +243,19 @@ def describe(rule: Rule) -> str:
     return f"{path}: rule {index}" + (f" ({rule.Name})" if rule.Name else "")
 
 
+def _one_line(problem: str) -> str:
+    """One problem, one line, whatever the rule file's strings hold."""
+    return problem.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def _resolve_file(rule: FileRule, path: Path, index: int, item: Any, problems: list[str]) -> FileRule | None:
-    file = (path.parent / rule.File).resolve()
-    if not file.is_file() or file.suffix != ".go":
-        problems.append(f"{path}: {_describe(index, item)}: File: {rule.File!r} is not a Go file beside the rule file")
+    try:
+        file = (path.parent / rule.File).resolve()
+        usable = file.is_file() and file.suffix == ".go"
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        usable = False
+    if not usable:
+        problems.append(_one_line(f"{path}: {_describe(index, item)}: File: {rule.File[:200]!r} is not a Go file beside the rule file"))
         return None
     return rule.model_copy(update={"File": str(file)})
 
