@@ -1,0 +1,3 @@
+module example.com/hookcost
+
+go 1.24.0

@@ -1,0 +1,3 @@
+module example.com/plainhttp
+
+go 1.24.0

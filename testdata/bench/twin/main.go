@@ -1,0 +1,120 @@
+// Command twin is testdata/bench/service instrumented by hand with
+// OpenTelemetry: the SDK set up in internal/telemetry, otelgin, otelhttp,
+// otelgrpc and redisotel wrappers, hand-written database/sql spans and a
+// slog handler adding trace_id/span_id. It is built with plain `go build`
+// and is what otelgo's benchmarks compare the auto-instrumented service with.
+//
+// Configuration: ADDR (default 127.0.0.1:8080), DB_DSN (default an
+// in-memory database), REDIS_ADDR, LOG_LEVEL (debug, info, warn, error).
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"example.com/benchtwin/internal/api"
+	"example.com/benchtwin/internal/cache"
+	"example.com/benchtwin/internal/health"
+	"example.com/benchtwin/internal/store"
+	"example.com/benchtwin/internal/telemetry"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+)
+
+// version is reported by /version. bench/build.py edits this line for the
+// warm-rebuild benchmark.
+const version = "bench-0"
+
+func main() {
+	slog.SetDefault(slog.New(telemetry.LogHandler{Handler: slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})}))
+	shutdown, err := telemetry.Setup(context.Background())
+	if err != nil {
+		slog.Error("OpenTelemetry set-up failed", "error", err)
+		os.Exit(1)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		shutdown(ctx) //nolint:errcheck // exiting anyway
+	}()
+	if err := run(); err != nil {
+		shutdown(context.Background()) //nolint:errcheck // os.Exit skips the deferred call
+		slog.Error("service failed", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	db, err := store.Open(ctx, env("DB_DSN", ":memory:"), 100)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	c := cache.New(os.Getenv("REDIS_ADDR"))
+	defer c.Close()
+
+	hs, err := health.Start("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer hs.Stop()
+	hc, err := health.Dial(hs.Addr())
+	if err != nil {
+		return err
+	}
+	defer hc.Close()
+
+	lis, err := net.Listen("tcp", env("ADDR", "127.0.0.1:8080"))
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: api.New(api.Deps{
+			Store:   db,
+			Cache:   c,
+			Health:  hc,
+			Client:  &http.Client{Timeout: 5 * time.Second, Transport: otelhttp.NewTransport(http.DefaultTransport)},
+			SelfURL: "http://" + lis.Addr().String(),
+			Version: version,
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdown) //nolint:errcheck // exiting anyway
+	}()
+	slog.Info("listening", "addr", lis.Addr().String(), "version", version, "cache", c.Enabled())
+	if err := srv.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(env("LOG_LEVEL", "info")))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
