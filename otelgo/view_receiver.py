@@ -54,7 +54,7 @@ class ReceiverError(Exception):
 def spans_from_request(request: trace_service_pb2.ExportTraceServiceRequest) -> list[Span]:
     out = []
     for rs in request.resource_spans:
-        resource = _attributes(rs.resource.attributes)
+        resource = attributes(rs.resource.attributes)
         service = str(resource.get("service.name", "")) or "unknown_service"
         for ss in rs.scope_spans:
             out += [_span(s, service) for s in ss.spans]
@@ -73,23 +73,24 @@ def _span(s: trace_pb2.Span, service: str) -> Span:
         end_ns=s.end_time_unix_nano,
         status_code=trace_pb2.Status.StatusCode.Name(s.status.code).removeprefix("STATUS_CODE_"),
         status_message=s.status.message,
-        attributes=_attributes(s.attributes),
+        attributes=attributes(s.attributes),
     )
 
 
-def _any_value(v: common_pb2.AnyValue) -> Any:
+def any_value(v: common_pb2.AnyValue) -> Any:
+    """Turn an OTLP AnyValue into a plain Python value."""
     which = v.WhichOneof("value")
     if which is None:
         return None
     if which == "array_value":
-        return [_any_value(x) for x in v.array_value.values]
+        return [any_value(x) for x in v.array_value.values]
     if which == "kvlist_value":
-        return _attributes(v.kvlist_value.values)
+        return attributes(v.kvlist_value.values)
     return getattr(v, which)
 
 
-def _attributes(kvs: Iterable[common_pb2.KeyValue]) -> dict[str, Any]:
-    return {kv.key: _any_value(kv.value) for kv in kvs}
+def attributes(kvs: Iterable[common_pb2.KeyValue]) -> dict[str, Any]:
+    return {kv.key: any_value(kv.value) for kv in kvs}
 
 
 # --- OTLP/HTTP bodies -------------------------------------------------------------

@@ -48,8 +48,10 @@ from opentelemetry.proto.collector.trace.v1 import (
     trace_service_pb2,
     trace_service_pb2_grpc,
 )
-from opentelemetry.proto.common.v1 import common_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
+
+# The OTLP value decoding otel view uses: one reading of AnyValue for both.
+from otelgo.view_receiver import any_value, attributes  # noqa: E402,F401
 
 # signal -> (request message type, response message type)
 _MESSAGES = {
@@ -123,22 +125,6 @@ class ExportRecord:
     accepted: bool  # False when the receiver answered with an injected fault
     content_type: str = ""
     content_encoding: str = ""
-
-
-def any_value(v: common_pb2.AnyValue) -> Any:
-    """Turn an OTLP AnyValue into a plain Python value."""
-    which = v.WhichOneof("value")
-    if which is None:
-        return None
-    if which == "array_value":
-        return [any_value(x) for x in v.array_value.values]
-    if which == "kvlist_value":
-        return attributes(v.kvlist_value.values)
-    return getattr(v, which)
-
-
-def attributes(kvs: Iterable[common_pb2.KeyValue]) -> dict[str, Any]:
-    return {kv.key: any_value(kv.value) for kv in kvs}
 
 
 def _enum_suffix(enum_type, number: int, prefix: str) -> str:
