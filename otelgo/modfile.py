@@ -124,7 +124,28 @@ def _required_modules(gomods: list[Path], cwd: Path) -> dict[str, str]:
         data = json.loads(run_go(["mod", "edit", "-json", str(gomod)], cwd))
         required[data["Module"]["Path"]] = ""
         required.update({r["Path"]: r["Version"] for r in data.get("Require") or []})
+    # What the root hook module requires is in every build, at that version
+    # or newer: grpc, for one, which the SDK set-up's OTLP/gRPC exporter
+    # links. Such a library's hook module must join every build. Were it
+    # spliced in some builds and not in others, with the same sources and
+    # tool ID, the go command would serve each build the other's archive:
+    # a library left uninstrumented, or calling hooks the program lacks
+    # (a link error).
+    root = json.loads(run_go(["mod", "edit", "-json", str(hook_modules()[0].dir / "go.mod")], cwd))
+    for r in root.get("Require") or []:
+        required[r["Path"]] = _newer(required.get(r["Path"]), r["Version"])
     return required
+
+
+def _newer(a: str | None, b: str) -> str:
+    """The newer of two required versions; a, if b cannot be compared
+    ("" for the user's own module)."""
+    if a is None:
+        return b
+    try:
+        return a if Version.parse(a) >= Version.parse(b) else b
+    except VersionError:
+        return a
 
 
 def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> list[HookModule]:
