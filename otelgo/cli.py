@@ -83,7 +83,8 @@ def _instrumented(subcommand: str, rest: list[str]) -> int:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"otel: {message}", err=True)
+    for line in message.splitlines() or [""]:  # every line says whose it is
+        click.echo(f"otel: {line}", err=True)
     sys.exit(code)
 
 

@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from otelgo import outcomes
 from otelgo.codegen import generate
 from otelgo.shim import PLAN_ENV, expand_response_files
 from otelgo.splice import SpliceError, splice_package
@@ -44,8 +45,23 @@ def compile_instrumented(plan: dict, pkg: str, tool: str, args: list[str]) -> in
         new_args = _instrument(plan, pkg, args)
     except (SpliceError, OSError, UnicodeDecodeError) as e:
         sys.stderr.write(f"otel: warning: {pkg} compiled without instrumentation: {e}\n")
+        _record_refusal(plan, pkg, args, str(e))
         new_args = args
     os.execv(tool, [tool, *new_args])
+
+
+def _record_refusal(plan: dict, pkg: str, args: list[str], reason: str) -> None:
+    """Tell the summary, in this build and in later ones that reuse this
+    compile from the go command's cache, that the package is uninstrumented.
+    Files in the action's own directory (cgo's output) are not the
+    package's sources as go list names them, so they stay out of the key."""
+    objdir = Path(os.path.abspath(_flag(args, "-o") or "_pkg_.a")).parent
+    paths = [Path(os.path.abspath(args[i])) for i in _go_files(args)]
+    try:
+        contents = [p.read_bytes() for p in paths if not p.is_relative_to(objdir)]
+        outcomes.record_refusal(outcomes.key(plan["token"], pkg, contents), pkg, reason)
+    except OSError as e:
+        sys.stderr.write(f"otel: warning: the build summary may list {pkg} as instrumented: {e}\n")
 
 
 def _instrument(plan: dict, pkg: str, args: list[str]) -> list[str]:

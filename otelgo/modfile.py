@@ -17,17 +17,20 @@ one above what the user's own go.mod asks for.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from otelgo import otelreleases
 from otelgo.golist import GoEnv, run_go
 from otelgo.resources import rules_dir
 from otelgo.rules import Rule, rule_source
 from otelgo.versions import Version, VersionError
 
 ROOT_MODULE = "otelgo.dev/rules"
+CONTRIB = "go.opentelemetry.io/contrib/"
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class ModuleSetup:
     env: dict[str, str] = field(default_factory=dict)
     hook_modules: list[HookModule] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # libraries left uninstrumented, and why
+    modfile: Path | None = None  # the go.mod copy (module mode)
 
 
 class ModuleError(Exception):
@@ -201,7 +205,7 @@ def _module(gomod: Path, build_dir: Path, needed: list[HookModule]) -> ModuleSet
     modfile = build_dir / "otel.mod"
     modfile.write_text("\n".join(lines) + "\n")
     _merge_sums(build_dir / "otel.sum", [gomod.with_suffix(".sum")] + [m.dir / "go.sum" for m in needed])
-    return ModuleSetup(flags=[f"-modfile={modfile}"], hook_modules=needed)
+    return ModuleSetup(flags=[f"-modfile={modfile}"], hook_modules=needed, modfile=modfile)
 
 
 def _workspace(work: dict, base: Path, build_dir: Path, needed: list[HookModule]) -> ModuleSetup:
@@ -221,6 +225,59 @@ def _workspace(work: dict, base: Path, build_dir: Path, needed: list[HookModule]
     workfile.write_text("\n".join(lines) + "\n")
     _merge_sums(build_dir / "go.work.sum", [base / "go.work.sum"] + [m.dir / "go.sum" for m in needed])
     return ModuleSetup(env={"GOWORK": str(workfile)}, hook_modules=needed)
+
+
+def align_opentelemetry(setup: ModuleSetup, selected: dict[str, str], build_dir: Path, cwd: Path) -> bool:
+    """When the user's modules select a newer OpenTelemetry core than the
+    hook modules require, require the contrib releases made for that core
+    too (their go.mod files bring the matching otel/log, sdk/log, exporters
+    and the rest): the user's version wins and the hooks build against it.
+    selected: module path -> version the build selects. True if the build's
+    requirements changed (the packages must be listed again)."""
+    core = selected.get(otelreleases.CORE)
+    ours = _direct_requirements(hook_modules()[0].dir / "go.mod").get(otelreleases.CORE)
+    if not core or not ours or not _is_newer(core, ours):
+        return False
+    wanted: dict[str, str] = {}
+    for m in setup.hook_modules:
+        for path, version in _direct_requirements(m.dir / "go.mod").items():
+            if not path.startswith(CONTRIB) or path in wanted:
+                continue
+            try:
+                release = otelreleases.matching_release(path, core)
+            except otelreleases.ReleaseLookupError as e:
+                raise ModuleError(f"this build selects {otelreleases.CORE} {core}, newer than {ours} that otelgo's "
+                                  f"hooks require, and otelgo could not look up the release of {path} made for it: {e}")
+            if release and _is_newer(release, version):
+                wanted[path] = release
+    if not wanted:
+        return False
+    if setup.modfile is not None:
+        run_go(["mod", "edit", *(f"-require={p}@{v}" for p, v in sorted(wanted.items())), str(setup.modfile)], cwd)
+    else:
+        _use_requirements(Path(setup.env["GOWORK"]), build_dir / "opentelemetry", wanted)
+    return True
+
+
+def _is_newer(a: str, b: str) -> bool:
+    try:
+        return Version.parse(a) > Version.parse(b)
+    except VersionError:
+        return False
+
+
+def _use_requirements(workfile: Path, directory: Path, wanted: dict[str, str]) -> None:
+    """Workspace mode: go.work holds no requirements, but a module it uses
+    does. One of our own, in the build dir, requires the releases; its
+    go.sum, filled by go get, holds their sums (-mod=mod is refused here)."""
+    directory.mkdir(exist_ok=True)
+    gomod = directory / "go.mod"
+    gomod.write_text(f"module otelgo.dev/build/opentelemetry\n\ngo {_go_directive(workfile) or '1.24.0'}\n")
+    env = dict(os.environ, GOWORK="off", GOFLAGS="-mod=mod")
+    run_go(["get", *(f"{p}@{v}" for p, v in sorted(wanted.items()))], directory, env)
+    # go get may raise the module's go line; the workspace's must follow.
+    go = _newest_go([_go_directive(workfile), _go_directive(gomod)])
+    run_go(["work", "edit", f"-go={go}", f"-use={directory}", str(workfile)], directory, dict(os.environ, GOWORK=str(workfile)))
 
 
 def _go_directive(gomod: Path) -> str:

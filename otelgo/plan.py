@@ -19,10 +19,10 @@ from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoEnv, Package, go_subprocess_env, list_deps
 from otelgo.match import MAIN, SDK_PACKAGE, Match, hook_packages_for, match_rules
 from otelgo.render import render
-from otelgo.resources import package_dir, rules_dir, templates_dir
+from otelgo.resources import cache_dir, package_dir, rules_dir, templates_dir
 from otelgo.check import check_hooks
 from otelgo.annotations import annotated_rules
-from otelgo.rules import SPAN_HOOKS, FileRule, Rule, describe
+from otelgo.rules import SPAN_HOOKS, FileRule, Rule, RuleError, describe
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
 
@@ -55,9 +55,16 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
-    packages = list_deps([*(cmd.packages or ["."]), *hook_pkgs], [*setup.flags, *mod_flags, *flags], cwd, list_env,
+
+    def listed() -> list[Package]:
+        return list_deps([*(cmd.packages or ["."]), *hook_pkgs], [*setup.flags, *mod_flags, *flags], cwd, list_env,
                          tests=testing)
-    _check_hooks_listed(packages, hook_pkgs)
+
+    packages = listed()
+    # A user's newer OpenTelemetry shows in what the build selects.
+    if modfile.align_opentelemetry(setup, {p.module_path: p.module_version for p in packages}, build_dir, cwd):
+        packages = listed()
+    _check_hooks_listed(packages, hook_pkgs, rules)
     match = match_rules(rules, packages, env)
     _add_annotated(match, packages, env)
     by_path = {p.import_path: p for p in packages}
@@ -147,12 +154,19 @@ def _hook_available(rule: Rule, modules: set[str]) -> bool:
     return m is None or m.path in modules
 
 
-def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str]) -> None:
-    broken = [p for p in packages if p.import_path in hook_pkgs and p.error]
-    if broken:
-        hint = ("a rule's hook package must be in your module, in a module your go.mod requires, "
-                "or in the Go module that holds the rule file")
-        raise PlanError("\n".join(f"hook package {p.import_path}: {p.error}" for p in broken) + "\n" + hint)
+def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str], rules: list[Rule]) -> None:
+    """A hook package the go command cannot load: one line for each rule
+    that names it, in the words of the other rule errors."""
+    broken = {p.import_path: " ".join(p.error.split()) for p in packages if p.import_path in hook_pkgs and p.error}
+    if not broken:
+        return
+    hint = ("a rule's hook package must be in your module, in a module your go.mod requires, "
+            "or in the Go module that holds the rule file")
+    problems = [f"{describe(r)}: Path: hook package {r.hook_package} cannot be loaded ({broken[r.hook_package]}); {hint}"
+                for r in rules if r.hook_package in broken]
+    if not problems:  # otelgo's own hook packages: an incomplete installation
+        raise PlanError("; ".join(f"hook package {path}: {error}" for path, error in broken.items()))
+    raise RuleError(problems)
 
 
 def _user_targets(cmd: GoCommandLine, packages: list[Package], hook_pkgs: list[str]) -> list[Package]:
@@ -247,11 +261,6 @@ def _rules_digest_input(rules: list[Rule]) -> bytes:
         if isinstance(r, FileRule):
             data += Path(r.File).read_bytes()
     return data
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "otelgo"
 
 
 __all__ = ["MAIN", "Plan", "PlanError", "make_plan", "instrumentation_token"]

@@ -6,6 +6,7 @@ level; a wheel carries them under otelgo/_data.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -29,3 +30,9 @@ def rules_dir() -> Path:
 
 def package_dir() -> Path:
     return _PACKAGE
+
+
+def cache_dir() -> Path:
+    """otelgo's own cache (generated files, check verdicts, compile outcomes)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "otelgo"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from rich.console import Console
 
 from otelgo.golist import GoEnv
 from otelgo.match import MAIN
+from otelgo.outcomes import key as outcome_key, refusal
 
 
 def _shown(plan) -> dict:
@@ -17,11 +21,62 @@ def _shown(plan) -> dict:
     return {k: v for k, v in applied.items() if k in plan.linked}
 
 
+def _refused(plan, keys) -> dict[str, list[tuple[str, str]]]:
+    """Matched packages that were compiled as they are, because the splicer
+    refused them (in this build or in the earlier one whose compile the go
+    command reuses): key -> (package, why) for each."""
+    token = json.loads(plan.file_path.read_text())["token"] if plan.file_path else ""
+    overlay = _overlay(plan)
+    by_path = {p.import_path: p for p in plan.packages}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for key in keys:
+        packages = ([p for p in plan.packages if p.import_path in plan.commands] if key == MAIN
+                    else [by_path[key]] if key in by_path else [])
+        for pkg in packages:
+            try:
+                reason = refusal(outcome_key(token, key, _sources(pkg, overlay)))
+            except OSError:
+                continue
+            if reason is not None:
+                found.setdefault(key, []).append((pkg.import_path, reason))
+    return found
+
+
+def _overlay(plan) -> dict[str, str]:
+    try:
+        return json.loads((plan.build_dir / "overlay.json").read_text())["Replace"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _sources(pkg, overlay: dict[str, str]) -> list[bytes]:
+    """The contents of the files a compile of pkg gets: go list's files and
+    what the overlay adds to the package's directory (the bootstrap file)."""
+    if pkg.dir is None:
+        return []
+    paths = [str(pkg.dir / name) for name in pkg.go_files]
+    paths += [p for p in overlay if Path(p).parent == pkg.dir and p.endswith(".go")
+              and not p.endswith("_test.go") and p not in paths and overlay[p]]
+    return [Path(overlay.get(p) or p).read_bytes() for p in paths]
+
+
+def _outcome(plan) -> tuple[dict, dict[str, list[tuple[str, str]]]]:
+    """(instrumented key -> rules, refused key -> reasons): a key all of
+    whose packages were refused is not instrumented."""
+    shown = _shown(plan)
+    refused = _refused(plan, shown)
+    whole = {k for k, reasons in refused.items()
+             if len(reasons) == (len(plan.commands) if k == MAIN else 1)}
+    return {k: v for k, v in shown.items() if k not in whole}, refused
+
+
 def print_summary(plan, env: GoEnv) -> None:
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
-    applied = _shown(plan)
+    applied, refused = _outcome(plan)
     if not applied:
-        console.print("[yellow]otel:[/] no rule matched a package of this build; the binary is uninstrumented")
+        what = "no package could be instrumented" if refused else "no rule matched a package of this build"
+        console.print(f"[yellow]otel:[/] {what}; the binary is uninstrumented")
+        _print_refused(console, refused)
         return
     parts = []
     for key in sorted(applied, key=lambda k: (k == MAIN, k)):
@@ -38,13 +93,14 @@ def print_summary(plan, env: GoEnv) -> None:
         console.print(line)
     for warning in plan.warnings:
         console.print(f"  [yellow]not applied[/] {warning}")
+    _print_refused(console, refused)
     for skipped in plan.match.skipped:
         console.print(f"  [yellow]skipped[/] {skipped.rule.Name or skipped.rule.target} on {skipped.package}: {skipped.reason}")
 
 
 def summary_data(plan, env: GoEnv) -> dict:
     """The summary for machines (--json)."""
-    applied = _shown(plan)
+    applied, refused = _outcome(plan)
     return {
         "go": env.goversion,
         "programs": {name: hooks for name, hooks in sorted(plan.commands.items())},
@@ -54,8 +110,15 @@ def summary_data(plan, env: GoEnv) -> dict:
             for key, rules in sorted(applied.items())
         ],
         "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
+        "refused": [{"package": pkg, "reason": why} for key in sorted(refused) for pkg, why in refused[key]],
         "warnings": list(plan.warnings),
     }
+
+
+def _print_refused(console: Console, refused: dict[str, list[tuple[str, str]]]) -> None:
+    for key in sorted(refused):
+        for pkg, why in refused[key]:
+            console.print(f"  [yellow]not instrumented[/] {pkg}: compiled as it is: {why}")
 
 
 def print_explanation(plan) -> None:

@@ -249,9 +249,7 @@ CLI_CASES = [
                  id="missing-hook-function"),
     pytest.param(dump([{"Name": "nohookpkg", "ImportPath": "example.com/reliability/app/lib", "Function": "Compute",
                         "OnEnter": "ComputeEnter", "Path": "example.com/reliability/nosuchhooks"}]), 1,
-                 id="missing-hook-package",
-                 marks=pytest.mark.xfail(strict=True, reason="bug: the problem names neither the rule file nor the "
-                                         "rule, and its hint goes on a second line without 'otel: '")),
+                 id="missing-hook-package"),
     pytest.param(b'[{"Name": "caf\xe9", "ImportPath": "a/b", "Function": "F", "OnEnter": "E", "Path": "a/h"}]', 1,
                  id="not-utf8"),
     pytest.param(dump([dict(FN, Kind={"function": True})]), 1, id="kind-is-an-object"),

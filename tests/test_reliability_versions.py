@@ -38,10 +38,6 @@ def newotel(tmp_path_factory):
     return out, result, before
 
 
-@pytest.mark.xfail(strict=True, reason="bug: go.opentelemetry.io/otel/sdk v1.47.0 requires otel/log v1.47.0, and "
-                   "otelgo's hook module (rules/go.mod: autoexport v0.66.0) brings otel/sdk/log v0.17.0, which does "
-                   "not compile against otel/log v1.47.0 (undefined: log.KeyValue): the build fails in the module "
-                   "cache; otelgo/modfile.py adds no matching contrib release (autoexport/autoprop v0.72.0)")
 def test_users_newer_opentelemetry_is_used_and_spans_arrive(newotel, receiver):
     out, result, before = newotel
     harness.check_build(result)
