@@ -46,6 +46,7 @@ class ModuleSetup:
     hook_modules: list[HookModule] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # libraries left uninstrumented, and why
     modfile: Path | None = None  # the go.mod copy (module mode)
+    aligned: dict[str, str] = field(default_factory=dict)  # contrib releases required for the user's OTel
 
 
 class ModuleError(Exception):
@@ -80,6 +81,7 @@ def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, ru
         needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
         setup = _workspace(work, base, build_dir, needed)
         setup.notes = notes
+        align_opentelemetry(setup, required, build_dir, cwd)
         return setup
     if not env.gomod or env.gomod in ("/dev/null", "NUL"):
         raise ModuleError(
@@ -91,6 +93,7 @@ def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, ru
     needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
     setup = _module(gomod, build_dir, needed)
     setup.notes = notes
+    align_opentelemetry(setup, required, build_dir, cwd)
     return setup
 
 
@@ -232,8 +235,8 @@ def align_opentelemetry(setup: ModuleSetup, selected: dict[str, str], build_dir:
     hook modules require, require the contrib releases made for that core
     too (their go.mod files bring the matching otel/log, sdk/log, exporters
     and the rest): the user's version wins and the hooks build against it.
-    selected: module path -> version the build selects. True if the build's
-    requirements changed (the packages must be listed again)."""
+    selected: module path -> version the build selects (or the go.mod files
+    require). True if the build's requirements changed."""
     core = selected.get(otelreleases.CORE)
     ours = _direct_requirements(hook_modules()[0].dir / "go.mod").get(otelreleases.CORE)
     if not core or not ours or not _is_newer(core, ours):
@@ -248,10 +251,11 @@ def align_opentelemetry(setup: ModuleSetup, selected: dict[str, str], build_dir:
             except otelreleases.ReleaseLookupError as e:
                 raise ModuleError(f"this build selects {otelreleases.CORE} {core}, newer than {ours} that otelgo's "
                                   f"hooks require, and otelgo could not look up the release of {path} made for it: {e}")
-            if release and _is_newer(release, version):
+            if release and _is_newer(release, setup.aligned.get(path, version)):
                 wanted[path] = release
     if not wanted:
         return False
+    setup.aligned.update(wanted)
     if setup.modfile is not None:
         run_go(["mod", "edit", *(f"-require={p}@{v}" for p, v in sorted(wanted.items())), str(setup.modfile)], cwd)
     else:

@@ -61,7 +61,8 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
                          tests=testing)
 
     packages = listed()
-    # A user's newer OpenTelemetry shows in what the build selects.
+    # A newer OpenTelemetry that the user's go.mod does not name (a
+    # dependency's requirement) shows only in what the build selects.
     if modfile.align_opentelemetry(setup, {p.module_path: p.module_version for p in packages}, build_dir, cwd):
         packages = listed()
     _check_hooks_listed(packages, hook_pkgs, rules)

@@ -6,6 +6,7 @@ build succeeds."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -82,3 +83,45 @@ def test_rule_outside_its_version_range_is_skipped_with_a_note(tmp_path, receive
     assert "hook:" not in proc.stdout
     # The rest of the instrumentation is there as usual.
     receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
+
+
+def test_users_newer_opentelemetry_in_a_workspace(tmp_path):
+    """The same in workspace mode, where go.work holds no requirements: the
+    contrib releases for v1.47.0 join through a module of otelgo's own in
+    the build dir, and the workspace is left as it was."""
+    shutil.copytree(NEWOTEL, tmp_path / "app")
+    init = subprocess.run([harness.find_go(), "work", "init", "./app"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, env=harness.clean_env())
+    assert init.returncode == 0, init.stderr
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    out = tmp_path.parent / f"{tmp_path.name}-bin"
+    harness.check_build(harness.otel_build(tmp_path / "app", "-o", str(out), "."))
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # nothing changed or added
+    versions = module_versions(out)
+    assert versions.get("go.opentelemetry.io/otel") == "v1.47.0", versions
+    assert versions.get("go.opentelemetry.io/otel/sdk") == "v1.47.0", versions
+    proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60,
+                          env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "sdk 1.47.0\n"
+
+
+AUTOEXPORT = "go.opentelemetry.io/contrib/exporters/autoexport"
+
+
+def test_contrib_release_for_a_core_is_read_from_the_proxy_once(tmp_path, monkeypatch):
+    """Which contrib release goes with a core comes from the releases' own
+    go.mod files; the answer is kept, so that a warm build asks nothing
+    (here: no proxy and an empty module cache, and it still answers)."""
+    from otelgo import otelreleases
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert otelreleases.matching_release(AUTOEXPORT, "v1.47.0") == "v0.72.0"
+    assert otelreleases.matching_release(AUTOEXPORT, "v1.44.0") == "v0.69.0"
+    # Between two core releases: the contrib release made for the older one.
+    assert otelreleases.matching_release(AUTOEXPORT, "v1.44.5") == "v0.69.0"
+    monkeypatch.setenv("GOPROXY", "off")
+    monkeypatch.setenv("GOMODCACHE", str(tmp_path / "empty-modcache"))
+    assert otelreleases.matching_release(AUTOEXPORT, "v1.47.0") == "v0.72.0"
+    with pytest.raises(otelreleases.ReleaseLookupError):
+        otelreleases.matching_release(AUTOEXPORT, "v1.45.0")  # never looked up: the go command must fail
