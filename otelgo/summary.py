@@ -17,6 +17,22 @@ def _shown(plan) -> dict:
     return {k: v for k, v in applied.items() if k in plan.linked}
 
 
+# Hook packages whose rules export a logger's records as OpenTelemetry logs
+# (with OTEL_LOGS_EXPORTER set), and through which bridge.
+_LOG_EXPORTS = {
+    "otelgo.dev/rules/slog": "log/slog (otelslog)",
+    "otelgo.dev/rules/zapexport": "zap (otelzap)",
+    "otelgo.dev/rules/logrusexport": "logrus (otellogrus)",
+    "otelgo.dev/rules/log": "log",
+}
+
+
+def log_exports(applied: dict) -> list[str]:
+    """The loggers of this build whose records are exported as logs."""
+    hooks = {r.hook_package for rules in applied.values() for r in rules}
+    return [name for path, name in _LOG_EXPORTS.items() if path in hooks]
+
+
 def print_summary(plan, env: GoEnv) -> None:
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
     applied = _shown(plan)
@@ -36,6 +52,8 @@ def print_summary(plan, env: GoEnv) -> None:
         console.print(f"[green]otel:[/] instrumented {len(applied)} packages (no program in this build links them)")
     for line in parts:
         console.print(line)
+    if exports := log_exports(applied):
+        console.print(f"  logs: {', '.join(exports)} records also exported when OTEL_LOGS_EXPORTER=otlp or console")
     for warning in plan.warnings:
         console.print(f"  [yellow]not applied[/] {warning}")
     for skipped in plan.match.skipped:
@@ -53,6 +71,7 @@ def summary_data(plan, env: GoEnv) -> dict:
              "rules": [r.Name for r in rules if r.Name]}
             for key, rules in sorted(applied.items())
         ],
+        "log_export": log_exports(applied),
         "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
         "warnings": list(plan.warnings),
     }
