@@ -196,3 +196,8 @@ def test_build_summary_lists_the_exported_loggers(tmp_path, variant):
     names = {"slog": "log/slog (otelslog)", "zap": "zap (otelzap)", "logrus": "logrus (otellogrus)", "log": "log"}
     listed = ", ".join(names[k] for k in names if k in EXPORTED[variant])
     assert f"  logs: {listed} records also exported when OTEL_LOGS_EXPORTER=otlp or console\n" in result.stderr
+    if variant == "lowest":  # zap and logrus keep their versions, and their ids
+        for library, version, minimum, module in [("go.uber.org/zap", "v1.21.0", "v1.27.1", "zapexport"),
+                                                  ("github.com/sirupsen/logrus", "v1.8.1", "v1.9.4", "logrusexport")]:
+            assert (f"{library} {version} is older than {minimum}, the oldest version otelgo.dev/rules/{module} "
+                    "supports: its rules are left out") in result.stderr

@@ -111,11 +111,10 @@ func (h *exportHandler) export(ctx context.Context, r slog.Record) {
 		}
 		h.bridge = b
 	})
-	ctx = logctx.ExportContext(ctx)
-	if !h.bridge.Enabled(ctx, r.Level) {
-		return
+	ctx = logctx.ExportContext(ctx) // never nil
+	if h.bridge.Enabled(ctx, r.Level) {
+		_ = h.bridge.Handle(ctx, withoutIDs(r, trace.SpanContextFromContext(ctx)))
 	}
-	_ = h.bridge.Handle(ctx, withoutIDs(r, trace.SpanContextFromContext(ctx)))
 }
 
 // withoutIDs returns r without the attributes trace_id and span_id that
