@@ -201,3 +201,18 @@ def test_build_summary_lists_the_exported_loggers(tmp_path, variant):
                                                   ("github.com/sirupsen/logrus", "v1.8.1", "v1.9.4", "logrusexport")]:
             assert (f"{library} {version} is older than {minimum}, the oldest version otelgo.dev/rules/{module} "
                     "supports: its rules are left out") in result.stderr
+
+
+def test_logs_over_grpc(logapp_bins, tmp_path):
+    """OTEL_EXPORTER_OTLP_PROTOCOL=grpc: the records arrive over OTLP/gRPC."""
+    binary = logapp_bins("latest", True)
+    with OTLPReceiver() as rx:
+        env = {**env_with(rx, OTEL_LOGS_EXPORTER="otlp"), "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+               "OTEL_EXPORTER_OTLP_ENDPOINT": rx.grpc_endpoint}
+        run_requests(binary, env, tmp_path)
+        spans = server_spans(rx)
+        logs = rx.log_records()
+    assert sorted(key_of(r) for r in logs) == sorted((c, w) for c in exported_cases("latest") for w in WHERES)
+    assert {r.transport for r in logs} == {"grpc"}
+    inside = [r for r in logs if key_of(r)[1] == "request-1"]
+    assert inside and all((r.trace_id, r.span_id) == (spans["1"].trace_id, spans["1"].span_id) for r in inside)
