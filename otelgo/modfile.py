@@ -188,7 +188,7 @@ def _below_minimum(m: HookModule, library: str, version: str) -> str | None:
             return None
     except VersionError:
         return None
-    return f"{library} {version} is older than {want}, the oldest version {m.path} supports: left uninstrumented"
+    return f"{library} {version} is older than {want}, the oldest version {m.path} supports: its rules are left out"
 
 
 def _direct_requirements(gomod: Path) -> dict[str, str]:

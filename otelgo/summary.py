@@ -70,6 +70,22 @@ def _outcome(plan) -> tuple[dict, dict[str, list[tuple[str, str]]]]:
     return {k: v for k, v in shown.items() if k not in whole}, refused
 
 
+# Hook packages whose rules export a logger's records as OpenTelemetry logs
+# (with OTEL_LOGS_EXPORTER set), and through which bridge.
+_LOG_EXPORTS = {
+    "otelgo.dev/rules/slog": "log/slog (otelslog)",
+    "otelgo.dev/rules/zapexport": "zap (otelzap)",
+    "otelgo.dev/rules/logrusexport": "logrus (otellogrus)",
+    "otelgo.dev/rules/log": "log",
+}
+
+
+def log_exports(applied: dict) -> list[str]:
+    """The loggers of this build whose records are exported as logs."""
+    hooks = {r.hook_package for rules in applied.values() for r in rules}
+    return [name for path, name in _LOG_EXPORTS.items() if path in hooks]
+
+
 def print_summary(plan, env: GoEnv) -> None:
     console = Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
     applied, refused = _outcome(plan)
@@ -91,6 +107,8 @@ def print_summary(plan, env: GoEnv) -> None:
         console.print(f"[green]otel:[/] instrumented {len(applied)} packages (no program in this build links them)")
     for line in parts:
         console.print(line)
+    if exports := log_exports(applied):
+        console.print(f"  logs: {', '.join(exports)} records also exported when OTEL_LOGS_EXPORTER=otlp or console")
     for warning in plan.warnings:
         console.print(f"  [yellow]not applied[/] {warning}")
     _print_refused(console, refused)
@@ -109,6 +127,7 @@ def summary_data(plan, env: GoEnv) -> dict:
              "rules": [r.Name for r in rules if r.Name]}
             for key, rules in sorted(applied.items())
         ],
+        "log_export": log_exports(applied),
         "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
         "refused": [{"package": pkg, "reason": why} for key in sorted(refused) for pkg, why in refused[key]],
         "warnings": list(plan.warnings),

@@ -171,6 +171,53 @@ def flatten(
     return out
 
 
+@dataclass
+class LogRecord:
+    """One log record of an ExportLogsServiceRequest, flattened."""
+
+    body: Any  # the decoded AnyValue: a str for the bridges' messages
+    severity_number: int  # 0 when unspecified
+    severity_text: str
+    attributes: dict[str, Any]
+    trace_id: str  # hex; "" when the record belongs to no span
+    span_id: str
+    scope_name: str
+    service_name: str
+    transport: str = ""
+
+    def short(self) -> str:
+        """One line for assertion messages."""
+        return (
+            f"[{self.scope_name}] {self.severity_text or self.severity_number} {self.body!r} "
+            f"{self.attributes} trace={self.trace_id or '-'} span={self.span_id or '-'}"
+        )
+
+
+def flatten_logs(
+    request: logs_service_pb2.ExportLogsServiceRequest, transport: str = ""
+) -> list[LogRecord]:
+    """Flatten an ExportLogsServiceRequest into LogRecords."""
+    out = []
+    for rl in request.resource_logs:
+        service = str(attributes(rl.resource.attributes).get("service.name", ""))
+        for sl in rl.scope_logs:
+            for r in sl.log_records:
+                out.append(
+                    LogRecord(
+                        body=any_value(r.body) if r.HasField("body") else None,
+                        severity_number=r.severity_number,
+                        severity_text=r.severity_text,
+                        attributes=attributes(r.attributes),
+                        trace_id=r.trace_id.hex(),
+                        span_id=r.span_id.hex(),
+                        scope_name=sl.scope.name,
+                        service_name=service,
+                        transport=transport,
+                    )
+                )
+    return out
+
+
 # --- OTLP/JSON ---------------------------------------------------------------
 # OTLP/JSON differs from the protobuf JSON mapping in one way that matters
 # here: trace and span ids are hex, where protobuf JSON expects base64.
@@ -335,6 +382,30 @@ class OTLPReceiver:
         """Spans from accepted trace exports, in arrival order."""
         with self._cond:
             return list(self._spans)
+
+    def log_records(self) -> list[LogRecord]:
+        """Log records from accepted log exports, in arrival order."""
+        return [
+            rec
+            for r in self.requests("logs")
+            if r.accepted and r.message is not None
+            for rec in flatten_logs(r.message, r.transport)
+        ]
+
+    def wait_for_logs(self, count: int, timeout: float = 15.0) -> list[LogRecord]:
+        """Wait until at least `count` log records arrived; return them all.
+        AssertionError with what did arrive when `timeout` seconds pass."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(records := self.log_records()) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"{count} log records did not arrive within {timeout}s; received {len(records)}:\n"
+                        + "\n".join(r.short() for r in records)
+                    )
+                self._cond.wait(min(left, 0.2))
+        return records
 
     def clear(self) -> None:
         with self._cond:

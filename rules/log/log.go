@@ -40,14 +40,23 @@ import (
 //	func (l *Logger) output(pc uintptr, calldepth int, appendOutput func([]byte) []byte) error
 //
 // in package log (log.go), the same from Go 1.24 on.
-func OutputOnEnter(call api.CallContext, _ *log.Logger, _ uintptr, _ int, appendOutput func([]byte) []byte) {
-	if appendOutput == nil || !logctx.Valid(nil) {
+func OutputOnEnter(call api.CallContext, l *log.Logger, _ uintptr, _ int, appendOutput func([]byte) []byte) {
+	if appendOutput == nil {
+		return
+	}
+	export := exporting(l)
+	if !export && !logctx.Valid(nil) {
 		return
 	}
 	// Formatted only when the line is written: output returns early for a
 	// logger that discards.
 	call.SetParam(2, func(b []byte) []byte {
-		return appendIDs(b, appendOutput)
+		start := len(b)
+		b = appendIDs(b, appendOutput)
+		if export && start <= len(b) {
+			exportLine(b[start:])
+		}
+		return b
 	})
 }
 

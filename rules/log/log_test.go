@@ -81,6 +81,7 @@ func TestLineInsideSpanGetsIDs(t *testing.T) {
 }
 
 func TestLineOutsideSpanUnchanged(t *testing.T) {
+	noExport(t)
 	if got, call := output("p: ", "hello"); got != "p: hello\n" || call.set {
 		t.Errorf("got %q (appendOutput replaced: %v)", got, call.set)
 	}

@@ -102,6 +102,9 @@ func setup(ctx context.Context) error {
 	provider.Store(tp)
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(prop)
+	if err := setupLogs(ctx, res); err != nil {
+		warn("%v", err)
+	}
 	return nil
 }
 
@@ -185,7 +188,7 @@ func Shutdown() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
 		done := make(chan error, 1)
-		go func() { done <- tp.Shutdown(ctx) }()
+		go func() { done <- errors.Join(tp.Shutdown(ctx), shutdownLogs(ctx)) }()
 		var err error
 		select {
 		case err = <-done:

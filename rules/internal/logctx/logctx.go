@@ -76,3 +76,57 @@ func format(sc trace.SpanContext) (traceID, spanID string, ok bool) {
 	}
 	return sc.TraceID().String(), sc.SpanID().String(), true
 }
+
+// ExportContext returns the context to export a record logged with ctx
+// with, so that the OpenTelemetry log record carries the IDs of the span it
+// belongs to (see SpanContext): ctx itself when it holds a valid span,
+// otherwise ctx (context.Background() for nil) with the goroutine's span
+// context, or without one when there is none.
+func ExportContext(ctx context.Context) context.Context {
+	if ContextSpanContext(ctx).IsValid() {
+		return ctx
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if sc := SpanContext(nil); sc.IsValid() {
+		return trace.ContextWithSpanContext(ctx, sc)
+	}
+	return ctx
+}
+
+// IsIDField reports whether key and value are one of the two fields the
+// hooks add to a record that belongs to sc. An exported record carries the
+// IDs in its own trace and span ID fields, so the exporting side drops these
+// (and keeps a program's own trace_id that names another span).
+func IsIDField(sc trace.SpanContext, key, value string) bool {
+	if !sc.IsValid() {
+		return false
+	}
+	switch key {
+	case TraceIDKey:
+		return value == sc.TraceID().String()
+	case SpanIDKey:
+		return value == sc.SpanID().String()
+	}
+	return false
+}
+
+// SpanContextFromIDs is the span context that the hex IDs name, with the
+// trace flags of the span the calling goroutine has when it is the same
+// span; false if either ID is malformed or zero.
+func SpanContextFromIDs(traceID, spanID string) (trace.SpanContext, bool) {
+	tid, err := trace.TraceIDFromHex(traceID)
+	if err != nil {
+		return trace.SpanContext{}, false
+	}
+	sid, err := trace.SpanIDFromHex(spanID)
+	if err != nil {
+		return trace.SpanContext{}, false
+	}
+	if g := SpanContext(nil); g.TraceID() == tid && g.SpanID() == sid {
+		return g, true
+	}
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
+	return sc, sc.IsValid()
+}

@@ -79,3 +79,62 @@ func TestGoroutineSpanEnded(t *testing.T) {
 	goroutine.SpanEndOnEnter(nil, span, nil)
 	check(t, "background", context.Background(), "", "")
 }
+
+func TestExportContext(t *testing.T) {
+	if got := ExportContext(ctxSpan); got != ctxSpan {
+		t.Errorf("a context with a span was replaced")
+	}
+	for name, ctx := range map[string]context.Context{"nil": nil, "background": context.Background(), "invalid": invalid} {
+		if got := ExportContext(ctx); got == nil || trace.SpanContextFromContext(got).IsValid() {
+			t.Errorf("%s, no goroutine span: %v", name, got)
+		}
+	}
+	onGoroutine(t, gSpan)
+	for name, ctx := range map[string]context.Context{"nil": nil, "background": context.Background(), "invalid": invalid} {
+		if sc := trace.SpanContextFromContext(ExportContext(ctx)); sc.SpanID().String() != "b7ad6b7169203331" {
+			t.Errorf("%s: %v", name, sc)
+		}
+	}
+	if sc := trace.SpanContextFromContext(ExportContext(ctxSpan)); sc.SpanID().String() != "00f067aa0ba902b7" {
+		t.Errorf("the context's own span lost to the goroutine's: %v", sc)
+	}
+}
+
+func TestIsIDField(t *testing.T) {
+	sc := trace.SpanContextFromContext(ctxSpan)
+	for _, c := range []struct {
+		key, value string
+		want       bool
+	}{
+		{TraceIDKey, "4bf92f3577b34da6a3ce929d0e0e4736", true},
+		{SpanIDKey, "00f067aa0ba902b7", true},
+		{TraceIDKey, "0af7651916cd43dd8448eb211c80319c", false},
+		{SpanIDKey, "4bf92f3577b34da6a3ce929d0e0e4736", false},
+		{"other", "00f067aa0ba902b7", false},
+	} {
+		if got := IsIDField(sc, c.key, c.value); got != c.want {
+			t.Errorf("%s=%s: %v", c.key, c.value, got)
+		}
+	}
+	if IsIDField(trace.SpanContext{}, TraceIDKey, "00000000000000000000000000000000") {
+		t.Errorf("an invalid span context matched")
+	}
+}
+
+func TestSpanContextFromIDs(t *testing.T) {
+	for _, ids := range [][2]string{{"x", "00f067aa0ba902b7"}, {"4bf92f3577b34da6a3ce929d0e0e4736", "y"}, {"00000000000000000000000000000000", "00f067aa0ba902b7"}} {
+		if _, ok := SpanContextFromIDs(ids[0], ids[1]); ok {
+			t.Errorf("%v accepted", ids)
+		}
+	}
+	sc, ok := SpanContextFromIDs("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
+	if !ok || !sc.Equal(trace.SpanContextFromContext(ctxSpan)) {
+		t.Errorf("%v %v", sc, ok)
+	}
+	// The goroutine's span, when it is the same, with its flags.
+	sampled := trace.SpanContextFromContext(gSpan).WithTraceFlags(trace.FlagsSampled)
+	onGoroutine(t, trace.ContextWithSpanContext(context.Background(), sampled))
+	if sc, ok := SpanContextFromIDs("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"); !ok || !sc.IsSampled() {
+		t.Errorf("%v %v", sc, ok)
+	}
+}

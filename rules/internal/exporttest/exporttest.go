@@ -1,0 +1,58 @@
+// Package exporttest is what the tests of the log hooks that export share:
+// a global LoggerProvider that records what they export.
+package exporttest
+
+import (
+	"context"
+	"testing"
+
+	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/log/global"
+	"go.opentelemetry.io/otel/log/logtest"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Recorder keeps what is exported once Install made it the global
+// LoggerProvider.
+var Recorder = logtest.NewRecorder()
+
+// Install makes Recorder the global LoggerProvider, after the packages'
+// init, as the SDK does; for TestMain.
+func Install() { global.SetLoggerProvider(Recorder) }
+
+// Exported returns the records exported since the last call; each must be
+// of the scope named.
+func Exported(t testing.TB, scope string) []logtest.Record {
+	t.Helper()
+	var out []logtest.Record
+	for s, recs := range Recorder.Result() {
+		if len(recs) > 0 && s.Name != scope {
+			t.Errorf("records of scope %q", s.Name)
+		}
+		out = append(out, recs...)
+	}
+	Recorder.Reset()
+	return out
+}
+
+// Attrs returns a record's attributes by key.
+func Attrs(r logtest.Record) map[string]otellog.Value {
+	out := map[string]otellog.Value{}
+	for _, kv := range r.Attributes {
+		out[kv.Key] = kv.Value
+	}
+	return out
+}
+
+// The IDs of the span of SpanCtx, as the hooks write them.
+const (
+	TraceHex = "4bf92f3577b34da6a3ce929d0e0e4736"
+	SpanHex  = "00f067aa0ba902b7"
+)
+
+// SpanCtx returns a context that holds the span TraceHex, SpanHex.
+func SpanCtx() context.Context {
+	tid, _ := trace.TraceIDFromHex(TraceHex)
+	sid, _ := trace.SpanIDFromHex(SpanHex)
+	return trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid}))
+}

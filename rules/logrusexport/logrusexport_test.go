@@ -1,0 +1,116 @@
+package logrusexport
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+
+	"github.com/sirupsen/logrus"
+	"go.opentelemetry.io/contrib/bridges/otellogrus"
+	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/log/logtest"
+	"go.opentelemetry.io/otel/trace"
+
+	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/exporttest"
+)
+
+var (
+	_ func(api.CallContext) = FireHooksOnExit
+	_ func(api.CallContext) = FireHooksListOnExit
+)
+
+// fakeCall is the CallContext of (*Entry).fireHooks's OnExit.
+type fakeCall struct {
+	entry  *logrus.Entry
+	params []any
+}
+
+func (c *fakeCall) Param(i int) any     { return c.params[i] }
+func (c *fakeCall) SetParam(int, any)   {}
+func (c *fakeCall) Receiver() any       { return c.entry }
+func (c *fakeCall) Result(int) any      { return nil }
+func (c *fakeCall) SetResult(int, any)  {}
+func (c *fakeCall) SkipCall()           {}
+func (c *fakeCall) Data() any           { return nil }
+func (c *fakeCall) SetData(any)         {}
+func (c *fakeCall) FuncName() string    { return "(*Entry).fireHooks" }
+func (c *fakeCall) PackagePath() string { return "github.com/sirupsen/logrus" }
+
+func TestMain(m *testing.M) {
+	exporttest.Install()
+	os.Exit(m.Run())
+}
+
+func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
+
+const (
+	traceHex = exporttest.TraceHex
+	spanHex  = exporttest.SpanHex
+)
+
+var spanCtx = exporttest.SpanCtx
+
+// entry is what (*Entry).log hands fireHooks, with the ids
+// otelgo.dev/rules/logrus added.
+func entry(ctx context.Context, level logrus.Level) *logrus.Entry {
+	l := logrus.New()
+	l.SetOutput(&bytes.Buffer{})
+	e := logrus.NewEntry(l).WithContext(ctx).WithField("k", "v")
+	e.Level, e.Message = level, "hello"
+	e.Data["trace_id"], e.Data["span_id"] = traceHex, spanHex
+	return e
+}
+
+func TestEntryExportedWithSpanWithoutIDFields(t *testing.T) {
+	exported(t)
+	e := entry(spanCtx(), logrus.WarnLevel)
+	FireHooksListOnExit(&fakeCall{entry: e, params: []any{[]logrus.Hook(nil)}})
+	recs := exported(t)
+	if len(recs) != 1 {
+		t.Fatalf("exported %d", len(recs))
+	}
+	r := recs[0]
+	sc := trace.SpanContextFromContext(r.Context)
+	if r.Body.AsString() != "hello" || r.Severity != otellog.SeverityWarn || sc.SpanID().String() != spanHex {
+		t.Errorf("body %v severity %v span %v", r.Body, r.Severity, sc)
+	}
+	if len(r.Attributes) != 1 || r.Attributes[0].Key != "k" {
+		t.Errorf("attributes %v", r.Attributes)
+	}
+	if len(e.Data) != 3 || trace.SpanContextFromContext(e.Context).SpanID().String() != spanHex {
+		t.Errorf("the entry was changed: %v", e.Data)
+	}
+}
+
+func TestEntryWithoutContextExportedWithGoroutineSpan(t *testing.T) {
+	exported(t)
+	span := trace.SpanFromContext(spanCtx())
+	goroutine.SpanStartOnExit(nil, spanCtx(), span)
+	defer goroutine.SpanEndOnEnter(nil, span, nil)
+	e := entry(nil, logrus.InfoLevel)
+	FireHooksOnExit(&fakeCall{entry: e})
+	recs := exported(t)
+	if len(recs) != 1 {
+		t.Fatalf("exported %d", len(recs))
+	}
+	if sc := trace.SpanContextFromContext(recs[0].Context); sc.SpanID().String() != spanHex || len(recs[0].Attributes) != 1 {
+		t.Errorf("span %v attributes %v", sc, recs[0].Attributes)
+	}
+	if e.Context != nil {
+		t.Errorf("the entry's context was set")
+	}
+}
+
+func TestLoggerWithTheBridgeLeftToIt(t *testing.T) {
+	exported(t)
+	e := entry(spanCtx(), logrus.InfoLevel)
+	FireHooksListOnExit(&fakeCall{entry: e, params: []any{[]logrus.Hook{otellogrus.NewHook("mine")}}})
+	e.Logger.AddHook(otellogrus.NewHook("mine"))
+	FireHooksOnExit(&fakeCall{entry: e})
+	if recs := exported(t); len(recs) != 0 {
+		t.Errorf("exported %d", len(recs))
+	}
+}

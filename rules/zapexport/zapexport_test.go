@@ -1,0 +1,147 @@
+package zapexport
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"go.opentelemetry.io/contrib/bridges/otelzap"
+	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/log/logtest"
+	"go.opentelemetry.io/otel/trace"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/exporttest"
+)
+
+var _ func(api.CallContext, zapcore.Core, []zap.Option) = NewOnEnter
+
+type fakeCall struct {
+	params []any
+	set    bool
+}
+
+func (c *fakeCall) Param(i int) any       { return c.params[i] }
+func (c *fakeCall) SetParam(i int, v any) { c.params[i] = v; c.set = true }
+func (c *fakeCall) Receiver() any         { return nil }
+func (c *fakeCall) Result(int) any        { return nil }
+func (c *fakeCall) SetResult(int, any)    {}
+func (c *fakeCall) SkipCall()             {}
+func (c *fakeCall) Data() any             { return nil }
+func (c *fakeCall) SetData(any)           {}
+func (c *fakeCall) FuncName() string      { return "New" }
+func (c *fakeCall) PackagePath() string   { return "go.uber.org/zap" }
+
+const (
+	traceHex = exporttest.TraceHex
+	spanHex  = exporttest.SpanHex
+)
+
+var spanCtx = exporttest.SpanCtx
+
+// newLogger is zap.New with the hook spliced, writing JSON at info level.
+func newLogger(buf *bytes.Buffer) (*zap.Logger, *fakeCall) {
+	enc := zap.NewProductionEncoderConfig()
+	enc.TimeKey = ""
+	core := zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(buf), zapcore.InfoLevel)
+	call := &fakeCall{params: []any{core}}
+	NewOnEnter(call, core, nil)
+	return zap.New(call.params[0].(zapcore.Core)), call
+}
+
+// ids are the fields otelgo.dev/rules/zap adds to a record of the span.
+var ids = []zap.Field{zap.String("trace_id", traceHex), zap.String("span_id", spanHex)}
+
+func TestMain(m *testing.M) {
+	exporttest.Install()
+	os.Exit(m.Run())
+}
+
+func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
+
+var attrs = exporttest.Attrs
+
+func TestRecordWrittenAndExportedWithContextSpan(t *testing.T) {
+	exported(t)
+	var buf bytes.Buffer
+	l, _ := newLogger(&buf)
+	l.Warn("hello", append([]zap.Field{zap.Int("k", 1), zap.Any("context", spanCtx())}, ids...)...)
+	if !bytes.Contains(buf.Bytes(), []byte(`"msg":"hello","k":1,"context":`)) || !bytes.Contains(buf.Bytes(), []byte(`"trace_id":"`+traceHex)) {
+		t.Errorf("written %s", buf.String())
+	}
+	recs := exported(t)
+	if len(recs) != 1 {
+		t.Fatalf("exported %d", len(recs))
+	}
+	r := recs[0]
+	sc := trace.SpanContextFromContext(r.Context)
+	if r.Body.AsString() != "hello" || r.Severity != otellog.SeverityWarn || sc.TraceID().String() != traceHex || sc.SpanID().String() != spanHex {
+		t.Errorf("body %v severity %v span %v", r.Body, r.Severity, sc)
+	}
+	if a := attrs(r); len(a) != 1 || a["k"].AsInt64() != 1 {
+		t.Errorf("attributes %v", r.Attributes)
+	}
+}
+
+func TestRecordWithoutContextExportedWithGoroutineSpan(t *testing.T) {
+	exported(t)
+	span := trace.SpanFromContext(spanCtx())
+	goroutine.SpanStartOnExit(nil, spanCtx(), span)
+	defer goroutine.SpanEndOnEnter(nil, span, nil)
+	var buf bytes.Buffer
+	l, _ := newLogger(&buf)
+	l.Info("m", ids...)
+	recs := exported(t)
+	if len(recs) != 1 {
+		t.Fatalf("exported %d", len(recs))
+	}
+	if sc := trace.SpanContextFromContext(recs[0].Context); sc.SpanID().String() != spanHex || len(recs[0].Attributes) != 0 {
+		t.Errorf("span %v attributes %v", sc, recs[0].Attributes)
+	}
+}
+
+func TestBoundContextAndWithFields(t *testing.T) {
+	exported(t)
+	var buf bytes.Buffer
+	l, _ := newLogger(&buf)
+	l.With(append([]zap.Field{zap.String("w", "x"), zap.Any("context", spanCtx())}, ids...)...).Info("m")
+	recs := exported(t)
+	if len(recs) != 1 {
+		t.Fatalf("exported %d", len(recs))
+	}
+	if sc := trace.SpanContextFromContext(recs[0].Context); sc.SpanID().String() != spanHex {
+		t.Errorf("span %v", sc)
+	}
+	if a := attrs(recs[0]); len(a) != 1 || a["w"].AsString() != "x" {
+		t.Errorf("attributes %v", recs[0].Attributes)
+	}
+}
+
+func TestOnlyWhatIsWrittenIsExported(t *testing.T) {
+	exported(t)
+	var buf bytes.Buffer
+	l, _ := newLogger(&buf)
+	l.Debug("m")
+	if buf.Len() != 0 || len(exported(t)) != 0 {
+		t.Errorf("a disabled level was written or exported")
+	}
+}
+
+func TestExportingCoresLeftAlone(t *testing.T) {
+	var buf bytes.Buffer
+	l, call := newLogger(&buf)
+	if !call.set {
+		t.Fatal("a plain core was not wrapped")
+	}
+	own := zapcore.NewTee(zapcore.NewNopCore(), otelzap.NewCore("mine"))
+	for name, core := range map[string]zapcore.Core{"ours": l.Core(), "bridge": otelzap.NewCore("x"), "tee with the bridge": own} {
+		c := &fakeCall{params: []any{core}}
+		NewOnEnter(c, core, nil)
+		if c.set {
+			t.Errorf("%s: core replaced", name)
+		}
+	}
+}
