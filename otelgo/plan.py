@@ -14,12 +14,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from otelgo import __version__, modfile
+from otelgo import __version__, modfile, vendor
 from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoEnv, Package, go_subprocess_env, list_deps
 from otelgo.match import MAIN, SDK_PACKAGE, Match, hook_packages_for, match_rules
 from otelgo.render import render
-from otelgo.resources import package_dir, rules_dir, templates_dir
+from otelgo.resources import cache_dir, package_dir, rules_dir, templates_dir
 from otelgo.check import check_hooks
 from otelgo.annotations import annotated_rules
 from otelgo.rules import SPAN_HOOKS, FileRule, Rule, describe
@@ -45,7 +45,7 @@ class Plan:
 def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Rule],
               build_dir: Path, cwd: Path) -> Plan:
     rules = builtin + user
-    setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules)
+    setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"))
     list_env = go_subprocess_env(setup.env)
     available = {m.path for m in setup.hook_modules}
     rules = [r for r in rules if _hook_available(r, available)]
@@ -57,6 +57,8 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     testing = cmd.subcommand == "test"
     packages = list_deps([*(cmd.packages or ["."]), *hook_pkgs], [*setup.flags, *mod_flags, *flags], cwd, list_env,
                          tests=testing)
+    if setup.vendor is not None and (problem := vendor.incomplete(packages, setup.vendor)):
+        raise PlanError(problem)
     _check_hooks_listed(packages, hook_pkgs)
     match = match_rules(rules, packages, env)
     _add_annotated(match, packages, env)
@@ -108,7 +110,7 @@ def _is_local(pkg: Package, env: GoEnv) -> bool:
     """A package of the user's own modules: the overlay can add files to it."""
     if pkg.standard or pkg.dir is None:
         return False
-    return not any(pkg.dir.is_relative_to(d) for d in (env.gomodcache, env.goroot, rules_dir()))
+    return not any(pkg.dir.is_relative_to(d) for d in (env.gomodcache, env.goroot, rules_dir(), vendor.cache_root()))
 
 
 def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[Rule]:
@@ -247,11 +249,6 @@ def _rules_digest_input(rules: list[Rule]) -> bytes:
         if isinstance(r, FileRule):
             data += Path(r.File).read_bytes()
     return data
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "otelgo"
 
 
 __all__ = ["MAIN", "Plan", "PlanError", "make_plan", "instrumentation_token"]

@@ -1,4 +1,5 @@
-"""Where the templates and the rules (with the Go hook module) live.
+"""Where the templates and the rules (with the Go hook module) live, and
+otelgo's own cache.
 
 A source checkout or editable install keeps them at the repository's top
 level; a wheel carries them under otelgo/_data.
@@ -6,6 +7,7 @@ level; a wheel carries them under otelgo/_data.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -29,3 +31,8 @@ def rules_dir() -> Path:
 
 def package_dir() -> Path:
     return _PACKAGE
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "otelgo"
