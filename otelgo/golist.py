@@ -25,6 +25,7 @@ class GoEnv:
     gowork: str     # path of go.work, "" when not in workspace mode
     gomodcache: Path
     gocache: Path
+    goflags: str = ""  # from the environment or `go env -w`
 
     @property
     def std_version(self) -> Version | None:
@@ -63,7 +64,7 @@ def run_go(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str
 
 
 def go_env(cwd: Path, env: dict[str, str] | None = None) -> GoEnv:
-    out = json.loads(run_go(["env", "-json", "GOVERSION", "GOROOT", "GOMOD", "GOWORK", "GOMODCACHE", "GOCACHE"], cwd, env))
+    out = json.loads(run_go(["env", "-json", "GOVERSION", "GOROOT", "GOMOD", "GOWORK", "GOMODCACHE", "GOCACHE", "GOFLAGS"], cwd, env))
     return GoEnv(
         goversion=out["GOVERSION"],
         goroot=Path(out["GOROOT"]),
@@ -71,6 +72,7 @@ def go_env(cwd: Path, env: dict[str, str] | None = None) -> GoEnv:
         gowork=out.get("GOWORK", ""),
         gomodcache=Path(out["GOMODCACHE"]),
         gocache=Path(out["GOCACHE"]),
+        goflags=out.get("GOFLAGS", ""),
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from otelgo import otelreleases
+from otelgo import otelreleases, vendor
 from otelgo.golist import GoEnv, run_go
 from otelgo.resources import rules_dir
 from otelgo.rules import Rule, rule_source
@@ -47,6 +47,7 @@ class ModuleSetup:
     notes: list[str] = field(default_factory=list)  # libraries left uninstrumented, and why
     modfile: Path | None = None  # the go.mod copy (module mode)
     aligned: dict[str, str] = field(default_factory=dict)  # contrib releases required for the user's OTel
+    vendor: vendor.VendorSetup | None = None  # vendor mode: otelgo's vendor directory
 
 
 class ModuleError(Exception):
@@ -71,8 +72,10 @@ def module_of(package: str) -> HookModule | None:
     return best
 
 
-def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, rules: list[Rule]) -> ModuleSetup:
+def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, rules: list[Rule],
+            mod_flag: str | None = None) -> ModuleSetup:
     notes: list[str] = []
+    vendored = vendor.user_vendor_dir(env, mod_flag)
     if env.gowork and env.gowork != "off":
         work = json.loads(run_go(["work", "edit", "-json", env.gowork], cwd))
         base = Path(env.gowork).parent
@@ -82,18 +85,34 @@ def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, ru
         setup = _workspace(work, base, build_dir, needed)
         setup.notes = notes
         align_opentelemetry(setup, required, build_dir, cwd)
-        return setup
+        return _vendored(setup, vendored, env)
     if not env.gomod or env.gomod in ("/dev/null", "NUL"):
         raise ModuleError(
             "otel go build needs a Go module: run it in a directory with a go.mod "
             "(create one with `go mod init example.com/app`)"
         )
+    if vendored and user_modfile:
+        raise ModuleError(f"-modfile cannot be combined with vendor mode ({vendored}) in otel go build: "
+                          "add -mod=mod or -mod=readonly to build without the vendor directory")
     gomod = (cwd / user_modfile).resolve() if user_modfile else Path(env.gomod)
     required = _required_modules([gomod], cwd)
     needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
-    setup = _module(gomod, build_dir, needed)
+    if vendored:
+        # Vendor mode reads modules.txt beside go.mod or go.work only: the
+        # module is built as a workspace of one, whose vendor/ is otelgo's.
+        work = {"Go": _go_directive(gomod), "Use": [{"DiskPath": "."}]}
+        setup = _workspace(work, gomod.parent, build_dir, needed)
+    else:
+        setup = _module(gomod, build_dir, needed)
     setup.notes = notes
     align_opentelemetry(setup, required, build_dir, cwd)
+    return _vendored(setup, vendored, env)
+
+
+def _vendored(setup: ModuleSetup, user_vendor: Path | None, env: GoEnv) -> ModuleSetup:
+    if user_vendor is not None:
+        setup.vendor = vendor.prepare(Path(setup.env["GOWORK"]), user_vendor, [m.dir for m in setup.hook_modules], env)
+        setup.env["GOWORK"] = str(setup.vendor.gowork)
     return setup
 
 

@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from otelgo import __version__, modfile
+from otelgo import __version__, modfile, vendor
 from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoEnv, Package, go_subprocess_env, list_deps
 from otelgo.match import MAIN, SDK_PACKAGE, Match, hook_packages_for, match_rules
@@ -45,7 +45,7 @@ class Plan:
 def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Rule],
               build_dir: Path, cwd: Path) -> Plan:
     rules = builtin + user
-    setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules)
+    setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"))
     list_env = go_subprocess_env(setup.env)
     available = {m.path for m in setup.hook_modules}
     rules = [r for r in rules if _hook_available(r, available)]
@@ -65,6 +65,8 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     # dependency's requirement) shows only in what the build selects.
     if modfile.align_opentelemetry(setup, {p.module_path: p.module_version for p in packages}, build_dir, cwd):
         packages = listed()
+    if setup.vendor is not None and (problem := vendor.incomplete(packages, setup.vendor)):
+        raise PlanError(problem)
     _check_hooks_listed(packages, hook_pkgs, rules)
     match = match_rules(rules, packages, env)
     _add_annotated(match, packages, env)
@@ -116,7 +118,7 @@ def _is_local(pkg: Package, env: GoEnv) -> bool:
     """A package of the user's own modules: the overlay can add files to it."""
     if pkg.standard or pkg.dir is None:
         return False
-    return not any(pkg.dir.is_relative_to(d) for d in (env.gomodcache, env.goroot, rules_dir()))
+    return not any(pkg.dir.is_relative_to(d) for d in (env.gomodcache, env.goroot, rules_dir(), vendor.cache_root()))
 
 
 def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[Rule]:

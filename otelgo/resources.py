@@ -1,4 +1,5 @@
-"""Where the templates and the rules (with the Go hook module) live.
+"""Where the templates and the rules (with the Go hook module) live, and
+otelgo's own cache.
 
 A source checkout or editable install keeps them at the repository's top
 level; a wheel carries them under otelgo/_data.

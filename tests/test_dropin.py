@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,49 @@ def test_cross_compile_for_windows(dropin, tmp_path):
     assert data[:2] == b"MZ"  # a PE executable
     # Cannot run it here: check that the hooks were linked into it.
     assert b"otelgo.dev/rules/nethttp.ServerOnEnter" in data
+
+
+# (GOOS, GOARCH) -> what the executable's header must say.
+CROSS_TARGETS = {
+    ("linux", "arm64"): ("ELF", 183),            # EM_AARCH64
+    ("darwin", "arm64"): ("Mach-O", 0x0100000C),  # CPU_TYPE_ARM64
+    ("darwin", "amd64"): ("Mach-O", 0x01000007),  # CPU_TYPE_X86_64
+}
+
+
+def executable_format(data: bytes) -> tuple[str, int]:
+    """(format, machine) from a 64-bit little-endian ELF or Mach-O header."""
+    if data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1:  # ELFCLASS64, ELFDATA2LSB
+        return "ELF", int.from_bytes(data[18:20], "little")   # e_machine
+    if data[:4] == b"\xcf\xfa\xed\xfe":                          # MH_MAGIC_64, little-endian
+        return "Mach-O", int.from_bytes(data[4:8], "little")  # cputype
+    return "unknown", 0
+
+
+@pytest.mark.parametrize("goos,goarch", list(CROSS_TARGETS))
+def test_cross_compile_for_other_platforms(dropin, tmp_path, goos, goarch):
+    out = tmp_path / "dropin"
+    harness.check_build(otel("go", "build", "-o", str(out), ".", cwd=dropin, env={"GOOS": goos, "GOARCH": goarch}))
+    assert executable_format(out.read_bytes()[:64]) == CROSS_TARGETS[(goos, goarch)]
+    # Cannot run it here: the build info names the hook modules, and the
+    # hooks and the trampolines spliced into net/http are linked in.
+    info = go("version", "-m", str(out), cwd=dropin).stdout
+    assert f"GOOS={goos}" in info and f"GOARCH={goarch}" in info
+    assert "dep\totelgo.dev/rules\tv0.0.0" in info, info
+    symbols = go("tool", "nm", str(out), cwd=dropin).stdout
+    assert " otelgo.dev/rules/nethttp.ServerOnEnter" in symbols
+    assert " net/http.otelgoEnter" in symbols
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="cgo needs a C compiler")
+def test_cgo_package_builds_and_is_traced(testdata, tmp_path, receiver, run_program):
+    out = tmp_path / "cgoapp"
+    harness.check_build(otel("go", "build", "-o", str(out), ".", cwd=testdata / "cgoapp", env={"CGO_ENABLED": "1"}))
+    with run_program(out, env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}) as prog:
+        with urllib.request.urlopen(f"http://{prog.addr}/add", timeout=15) as resp:
+            assert resp.read() == b"2+3=5"  # computed in C
+        (span,) = receiver.wait_for_spans(1)
+    assert (span.kind, span.name, span.attributes["http.route"]) == ("SERVER", "GET /add", "/add")
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="-race needs cgo and a C compiler")
