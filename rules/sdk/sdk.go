@@ -102,6 +102,7 @@ func setup(ctx context.Context) error {
 	provider.Store(tp)
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(prop)
+	setupMetrics(ctx, res)
 	return nil
 }
 
@@ -185,7 +186,7 @@ func Shutdown() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
 		done := make(chan error, 1)
-		go func() { done <- tp.Shutdown(ctx) }()
+		go func() { done <- errors.Join(tp.Shutdown(ctx), shutdownMetrics(ctx)) }()
 		var err error
 		select {
 		case err = <-done:
