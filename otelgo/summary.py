@@ -6,6 +6,7 @@ from rich.console import Console
 
 from otelgo.golist import GoEnv
 from otelgo.match import MAIN
+from otelgo.metricsinfo import metric_sources, metrics_line
 
 
 def _shown(plan) -> dict:
@@ -36,6 +37,8 @@ def print_summary(plan, env: GoEnv) -> None:
         console.print(f"[green]otel:[/] instrumented {len(applied)} packages (no program in this build links them)")
     for line in parts:
         console.print(line)
+    if metrics := metrics_line(plan, applied):
+        console.print(f"  {metrics}")
     for warning in plan.warnings:
         console.print(f"  [yellow]not applied[/] {warning}")
     for skipped in plan.match.skipped:
@@ -53,6 +56,7 @@ def summary_data(plan, env: GoEnv) -> dict:
              "rules": [r.Name for r in rules if r.Name]}
             for key, rules in sorted(applied.items())
         ],
+        "metrics": [{"source": s, "instruments": i} for s, i in metric_sources(plan, applied)],
         "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
         "warnings": list(plan.warnings),
     }

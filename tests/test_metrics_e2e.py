@@ -179,7 +179,11 @@ def test_runtime_metrics_exported_periodically(httpchain_otel, receiver, run_pro
 @pytest.fixture(scope="module")
 def dbsql_bin(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("metrics-dbsql") / "dbsql"
-    check_build(otel_build(TESTDATA / "dbsql", "-o", str(out), "."))
+    result = check_build(otel_build(TESTDATA / "dbsql", "-o", str(out), "."))
+    # The build summary says which metrics the program exports.
+    assert ("  metrics: http.server.request.duration, http.client.request.duration (net/http); "
+            "db.client.operation.duration (database/sql); go.goroutine.count, go.memory.*, go.config.gogc, "
+            "go.processor.limit (Go runtime); off with OTEL_METRICS_EXPORTER=none\n") in result.stderr, result.stderr
     return out
 
 
@@ -215,7 +219,8 @@ def test_db_client_operation_duration(dbsql_bin, receiver, run_program, tmp_path
 @pytest.fixture(scope="module")
 def grpcapp(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("metrics-grpcapp")
-    check_build(otel_build(TESTDATA / "grpcapp", "-o", f"{out}/", "./cmd/frontend", "./cmd/health"))
+    result = check_build(otel_build(TESTDATA / "grpcapp", "-o", f"{out}/", "./cmd/frontend", "./cmd/health"))
+    assert "rpc.server.call.duration, rpc.client.call.duration (grpc);" in result.stderr, result.stderr
     return {name: out / name for name in ("frontend", "health")}
 
 
