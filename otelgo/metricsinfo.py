@@ -13,6 +13,8 @@ SDK = "otelgo.dev/rules/sdk"
 INSTRUMENTS: dict[str, tuple[str, str]] = {
     "otelgo.dev/rules/nethttp": ("net/http", "http.server.request.duration, http.client.request.duration"),
     "otelgo.dev/rules/databasesql": ("database/sql", "db.client.operation.duration"),
+    "otelgo.dev/rules/goredis": ("go-redis", "db.client.operation.duration"),
+    "otelgo.dev/rules/redigo": ("redigo", "db.client.operation.duration"),
     "otelgo.dev/rules/grpc": ("grpc", "rpc.server.call.duration, rpc.client.call.duration"),
     SDK: ("Go runtime", "go.goroutine.count, go.memory.*, go.config.gogc, go.processor.limit"),
 }

@@ -5,7 +5,8 @@ scrape), chosen by OTEL_METRICS_EXPORTER.
 
 The instruments and where they come from:
   http.server.request.duration, http.client.request.duration  otelgo.dev/rules/nethttp
-  db.client.operation.duration                                otelgo.dev/rules/databasesql
+  db.client.operation.duration                                otelgo.dev/rules/databasesql,
+                                                              otelgo.dev/rules/goredis, .../redigo
   rpc.server.call.duration, rpc.client.call.duration          otelgrpc (semconv v1.39 names;
                                                               rpc.server.duration before)
   go.goroutine.count, go.memory.*, go.config.gogc, ...        contrib instrumentation/runtime
@@ -26,11 +27,14 @@ from pathlib import Path
 import pytest
 from harness import TESTDATA, check_build, free_port, otel_build
 from otlp import MetricPoint, format_points, latest_points, metric_points
+from services import redis  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
 NETHTTP = "otelgo.dev/rules/nethttp"
 DATABASESQL = "otelgo.dev/rules/databasesql"
+GOREDIS = "otelgo.dev/rules/goredis"
+REDIGO = "otelgo.dev/rules/redigo"
 OTELGRPC = "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 RUNTIME = "go.opentelemetry.io/contrib/instrumentation/runtime"
 NEVER = "600000"  # ms: OTEL_METRIC_EXPORT_INTERVAL that leaves only the flush at exit
@@ -62,10 +66,10 @@ def series(points: list[MetricPoint], name: str, service: str) -> list[MetricPoi
     return [p for p in latest_points(points) if p.name == name and p.service_name == service]
 
 
-def histogram(points: list[MetricPoint], name: str, service: str, attrs: dict) -> MetricPoint:
-    """The one series of histogram `name` from `service` whose attribute set
-    is exactly `attrs`."""
-    found = [p for p in series(points, name, service) if p.attributes == attrs]
+def histogram(points: list[MetricPoint], name: str, service: str, attrs: dict, scope: str | None = None) -> MetricPoint:
+    """The one series of histogram `name` from `service` (and `scope`) whose
+    attribute set is exactly `attrs`."""
+    found = [p for p in series(points, name, service) if p.attributes == attrs and scope in (None, p.scope_name)]
     assert len(found) == 1, f"no {name} series {attrs} from {service}; received:\n{format_points(points)}"
     p = found[0]
     assert (p.kind, p.unit, p.temporality) == ("histogram", "s", "CUMULATIVE"), p
@@ -211,6 +215,34 @@ def test_db_client_operation_duration(dbsql_bin, receiver, run_program, tmp_path
     assert total(points, name, "dbsql") == 2 * N + 3, format_points(points)
     # db.query.text is opt-in for metrics (high cardinality): never there.
     assert not any("db.query.text" in p.attributes for p in series(points, name, "dbsql"))
+
+
+# --- Redis ----------------------------------------------------------------------
+
+
+def test_redis_operation_duration(redis, receiver, run_program, tmp_path):
+    out = tmp_path / "redisapp"
+    check_build(otel_build(TESTDATA / "redisapp", "-o", str(out), "."))
+    env = otel_env(receiver, OTEL_SERVICE_NAME="redisapp", REDIS_ADDR=redis.addr)
+    with run_program(out, env=env) as app:
+        for i in range(N):
+            assert get(f"{app.url}/goredis/set?key=k{i}&value=v") == 200
+            assert get(app.url + "/redigo/do") == 200
+        assert get(app.url + "/goredis/error") == 500
+    points = metric_points(receiver)
+    name = "db.client.operation.duration"
+    server = {"db.system.name": "redis", "server.address": "127.0.0.1", "server.port": redis.port, "db.namespace": "0"}
+    # go-redis sends its commands' names in lower case; db.operation.name keeps them as sent.
+    goredis = histogram(points, name, "redisapp", {**server, "db.operation.name": "set"}, GOREDIS)
+    assert goredis.count == N
+    failed = histogram(points, name, "redisapp", {**server, "db.operation.name": "NOSUCHCOMMAND",
+                                                  "db.response.status_code": "ERR", "error.type": "ERR"}, GOREDIS)
+    assert failed.count == 1
+    # redigo: SET with DoContext, GET with Do (no ctx), each once per request.
+    redigo = [p for p in series(points, name, "redisapp") if p.scope_name == REDIGO]
+    got = {p.attributes["db.operation.name"]: p.count for p in redigo}
+    assert got == {"SET": N, "GET": N}, format_points(redigo)
+    assert all(p.attributes == {**server, "db.operation.name": p.attributes["db.operation.name"]} for p in redigo)
 
 
 # --- gRPC --------------------------------------------------------------------------
