@@ -10,6 +10,7 @@ from rich.console import Console
 from otelgo.golist import GoEnv
 from otelgo.match import MAIN
 from otelgo.outcomes import key as outcome_key, refusal
+from otelgo.metricsinfo import metric_sources, metrics_line
 
 
 def _shown(plan) -> dict:
@@ -109,6 +110,8 @@ def print_summary(plan, env: GoEnv) -> None:
         console.print(line)
     if exports := log_exports(applied):
         console.print(f"  logs: {', '.join(exports)} records also exported when OTEL_LOGS_EXPORTER=otlp or console")
+    if metrics := metrics_line(plan, applied):
+        console.print(f"  {metrics}")
     for warning in plan.warnings:
         console.print(f"  [yellow]not applied[/] {warning}")
     _print_refused(console, refused)
@@ -128,6 +131,7 @@ def summary_data(plan, env: GoEnv) -> dict:
             for key, rules in sorted(applied.items())
         ],
         "log_export": log_exports(applied),
+        "metrics": [{"source": s, "instruments": i} for s, i in metric_sources(plan, applied)],
         "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
         "refused": [{"package": pkg, "reason": why} for key in sorted(refused) for pkg, why in refused[key]],
         "warnings": list(plan.warnings),

@@ -48,6 +48,7 @@ from opentelemetry.proto.collector.trace.v1 import (
     trace_service_pb2,
     trace_service_pb2_grpc,
 )
+from opentelemetry.proto.metrics.v1 import metrics_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 
 # The OTLP value decoding otel view uses: one reading of AnyValue for both.
@@ -596,4 +597,90 @@ def format_spans(spans: Iterable[Span]) -> str:
         lines.append(f"trace {trace_id}:")
         for root in (s for s in members if s.parent_span_id not in ids):
             walk(members, root, 1)
+    return "\n".join(lines) if lines else "  (none)"
+
+
+# --- looking at metrics ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricPoint:
+    """One data point of one metric as received. `kind` is "histogram",
+    "exponential_histogram", "sum" or "gauge"; count/sum are set for
+    histograms, value for sums and gauges."""
+
+    name: str
+    unit: str
+    kind: str
+    attributes: dict[str, Any]
+    service_name: str
+    scope_name: str
+    start_ns: int
+    time_ns: int
+    temporality: str = ""  # "CUMULATIVE", "DELTA"; "" for gauges
+    count: int | None = None
+    sum: float | None = None
+    value: float | int | None = None
+    bounds: tuple[float, ...] = ()
+    bucket_counts: tuple[int, ...] = ()
+
+    def short(self) -> str:
+        shown = self.count if self.count is not None else self.value
+        return f"[{self.service_name}] {self.name} ({self.unit}, {self.kind}) {self.attributes} = {shown}"
+
+
+def _point_fields(kind: str, data, p) -> dict[str, Any]:
+    fields: dict[str, Any] = {"start_ns": p.start_time_unix_nano, "time_ns": p.time_unix_nano}
+    if kind != "gauge":
+        fields["temporality"] = metrics_pb2.AggregationTemporality.Name(data.aggregation_temporality).removeprefix(
+            "AGGREGATION_TEMPORALITY_")
+    if kind in ("histogram", "exponential_histogram"):
+        fields.update(count=p.count, sum=p.sum)
+    if kind == "histogram":
+        fields.update(bounds=tuple(p.explicit_bounds), bucket_counts=tuple(p.bucket_counts))
+    if kind in ("sum", "gauge"):
+        fields["value"] = p.as_int if p.WhichOneof("value") == "as_int" else p.as_double
+    return fields
+
+
+def flatten_metrics(request: metrics_service_pb2.ExportMetricsServiceRequest) -> list[MetricPoint]:
+    """Flatten an ExportMetricsServiceRequest into MetricPoint records."""
+    out = []
+    for rm in request.resource_metrics:
+        resource = attributes(rm.resource.attributes)
+        for sm in rm.scope_metrics:
+            for m in sm.metrics:
+                kind = m.WhichOneof("data")
+                if kind is None:
+                    continue
+                data = getattr(m, kind)
+                for p in data.data_points:
+                    out.append(MetricPoint(
+                        name=m.name, unit=m.unit, kind=kind, attributes=attributes(p.attributes),
+                        service_name=str(resource.get("service.name", "")), scope_name=sm.scope.name,
+                        **_point_fields(kind, data, p),
+                    ))
+    return out
+
+
+def metric_points(rx: OTLPReceiver) -> list[MetricPoint]:
+    """The points of every accepted metrics export, in arrival order."""
+    return [p for r in rx.requests("metrics") if r.accepted and r.message is not None
+            for p in flatten_metrics(r.message)]
+
+
+def latest_points(points: Iterable[MetricPoint]) -> list[MetricPoint]:
+    """The newest point of each series (service, metric, attribute set): with
+    cumulative temporality, the totals since the program started."""
+    newest: dict[tuple, MetricPoint] = {}
+    for p in points:
+        key = (p.service_name, p.scope_name, p.name, tuple(sorted(p.attributes.items())))
+        if key not in newest or p.time_ns >= newest[key].time_ns:
+            newest[key] = p
+    return list(newest.values())
+
+
+def format_points(points: Iterable[MetricPoint]) -> str:
+    """Points one per line, for assertion messages."""
+    lines = [p.short() for p in sorted(points, key=lambda p: (p.service_name, p.name, str(p.attributes)))]
     return "\n".join(lines) if lines else "  (none)"

@@ -208,6 +208,7 @@ def test_build_dir_is_removed_afterwards(dropin, tmp_path):
 def test_quiet_and_json_summaries(dropin, tmp_path):
     loud = otel("go", "build", "-o", str(tmp_path / "a"), ".", cwd=dropin)
     assert "otel: instrumented" in loud.stderr and "net/http go1." in loud.stderr
+    assert "  metrics: http.server.request.duration, http.client.request.duration (net/http); go.goroutine.count" in loud.stderr
     quiet = otel("go", "build", "-q", "-o", str(tmp_path / "b"), ".", cwd=dropin)
     assert quiet.returncode == 0 and quiet.stderr == ""
     machine = otel("go", "build", "--json", "-o", str(tmp_path / "c"), ".", cwd=dropin)
@@ -220,3 +221,4 @@ def test_quiet_and_json_summaries(dropin, tmp_path):
     # Only what the program links: the hook packages' own imports of
     # database/sql do not make it "instrumented" here.
     assert "database/sql" not in {i["package"] for i in data["instrumented"]}
+    assert [m["source"] for m in data["metrics"]] == ["net/http", "Go runtime"]

@@ -160,7 +160,7 @@ func statementSpan(ctx context.Context, info *dbInfo, query string, nargs int) (
 	if name == "" {
 		name = info.system
 	}
-	return tracer().Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	return startMeasured(ctx, name, attrs)
 }
 
 // operationSpan starts the span of an operation without text of its own
@@ -171,7 +171,7 @@ func operationSpan(ctx context.Context, info *dbInfo, op string, extra ...attrib
 	attrs = append(attrs, info.attrs...)
 	attrs = append(attrs, semconv.DBOperationName(op))
 	attrs = append(attrs, extra...)
-	return tracer().Start(ctx, op, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	return startMeasured(ctx, op, attrs)
 }
 
 func endWith(call api.CallContext, err error) {

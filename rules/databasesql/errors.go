@@ -38,13 +38,19 @@ func ErrorAttributes(err error) []attribute.KeyValue {
 	return []attribute.KeyValue{semconv.ErrorType(err)}
 }
 
-// EndSpan records err on span (if it is an error) and ends it.
+// EndSpan records err on span (if it is an error) and ends it; the span of
+// a database/sql operation also gets its duration measured.
 func EndSpan(span trace.Span, err error) {
+	var errAttrs []attribute.KeyValue
 	if IsError(err) {
-		span.SetAttributes(ErrorAttributes(err)...)
+		errAttrs = ErrorAttributes(err)
+		span.SetAttributes(errAttrs...)
 		span.SetStatus(codes.Error, err.Error())
 	}
 	span.End()
+	if m, ok := span.(*measuredSpan); ok {
+		m.record(errAttrs)
+	}
 }
 
 var sentinels = []struct {

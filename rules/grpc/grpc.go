@@ -55,7 +55,10 @@ import (
 // in grpc (server.go). It appends grpc.StatsHandler with otelgrpc's server
 // handler to a copy of the options.
 func NewServerOnEnter(call api.CallContext, opt []grpc.ServerOption) {
-	h := &handler{Handler: otelgrpc.NewServerHandler(), kind: trace.SpanKindServer}
+	h := &handler{
+		Handler: otelgrpc.NewServerHandler(otelgrpc.WithMetricAttributesFn(serverMetricAttrs)),
+		kind:    trace.SpanKindServer,
+	}
 	call.SetParam(0, append(opt[:len(opt):len(opt)], grpc.StatsHandler(h)))
 }
 
@@ -70,10 +73,12 @@ func NewClientOnEnter(call api.CallContext, target string, opts []grpc.DialOptio
 	if calledFromOpenTelemetry() {
 		return
 	}
+	server := targetAttrs(target)
 	h := &handler{
-		Handler: otelgrpc.NewClientHandler(otelgrpc.WithFilter(notExport)),
+		// otelgrpc's rpc.client.call.duration gets server.address/port too.
+		Handler: otelgrpc.NewClientHandler(otelgrpc.WithFilter(notExport), otelgrpc.WithMetricAttributes(server...)),
 		kind:    trace.SpanKindClient,
-		server:  targetAttrs(target),
+		server:  server,
 	}
 	call.SetParam(1, append(opts[:len(opts):len(opts)], grpc.WithStatsHandler(h)))
 }
@@ -199,6 +204,13 @@ func authorityAttrs(ctx context.Context, p *peer.Peer) []attribute.KeyValue {
 		return addressAttrs(p.LocalAddr.String())
 	}
 	return nil
+}
+
+// serverMetricAttrs adds server.address/port, as the server's spans have
+// them, to otelgrpc's rpc.server.call.duration.
+func serverMetricAttrs(ctx context.Context) []attribute.KeyValue {
+	p, _ := peer.FromContext(ctx)
+	return authorityAttrs(ctx, p)
 }
 
 // targetAttrs: on a client, server.address/port come from the target the

@@ -1,9 +1,11 @@
 package nethttp
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -28,11 +30,13 @@ func ClientOnEnter(call api.CallContext, _ *http.Transport, req *http.Request) {
 	if req == nil || req.URL == nil || isExporterRequest(req) {
 		return
 	}
+	start := time.Now()
 	u := req.URL
 	attrs := make([]attribute.KeyValue, 0, 8)
 	attrs, name := methodAttrs(attrs, req.Method)
 	attrs = append(attrs, semconv.URLFull(fullURL(u)))
-	if host, port := splitHostPort(u.Host); host != "" {
+	host, port := splitHostPort(u.Host)
+	if host != "" {
 		if port == 0 {
 			port = defaultPort(u.Scheme)
 		}
@@ -52,31 +56,43 @@ func ClientOnEnter(call api.CallContext, _ *http.Transport, req *http.Request) {
 	}
 	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(out.Header))
 	call.SetParam(0, out)
-	call.SetData(span)
+	call.SetData(&clientCall{span: span, start: start, ctx: ctx, attrs: clientAttrs(req, host, port)})
+}
+
+// clientCall is the state of one RoundTrip, from ClientOnEnter to
+// ClientOnExit.
+type clientCall struct {
+	span  trace.Span
+	start time.Time
+	ctx   context.Context      // the span's: measurements link to it as exemplars
+	attrs []attribute.KeyValue // http.client.request.duration's, known at the start
 }
 
 // ClientOnExit is the OnExit hook of (*Transport).RoundTrip. The span ends
 // when RoundTrip returns, that is once the response headers are in.
 func ClientOnExit(call api.CallContext, resp *http.Response, err error) {
-	span, _ := call.Data().(trace.Span)
-	if span == nil {
+	c, _ := call.Data().(*clientCall)
+	if c == nil {
 		return
 	}
+	var outcome []attribute.KeyValue
 	switch {
 	case err != nil:
-		span.SetAttributes(errorType(err))
-		span.SetStatus(codes.Error, err.Error())
+		outcome = append(outcome, errorType(err))
+		c.span.SetStatus(codes.Error, err.Error())
 	case resp != nil:
-		span.SetAttributes(semconv.HTTPResponseStatusCode(resp.StatusCode))
+		outcome = append(outcome, semconv.HTTPResponseStatusCode(resp.StatusCode))
 		if v := protocolVersion(resp.ProtoMajor, resp.ProtoMinor); v != "" {
-			span.SetAttributes(semconv.NetworkProtocolVersion(v))
+			outcome = append(outcome, semconv.NetworkProtocolVersion(v))
 		}
 		if resp.StatusCode >= 400 {
-			span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(resp.StatusCode)))
-			span.SetStatus(codes.Error, "")
+			outcome = append(outcome, semconv.ErrorTypeKey.String(strconv.Itoa(resp.StatusCode)))
+			c.span.SetStatus(codes.Error, "")
 		}
 	}
-	span.End()
+	c.span.SetAttributes(outcome...)
+	c.span.End()
+	recordClient(c, outcome)
 }
 
 // User-Agent prefixes of the OTLP/HTTP exporters of go.opentelemetry.io/otel

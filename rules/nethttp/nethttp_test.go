@@ -32,6 +32,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/internal/httproute"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -298,9 +299,7 @@ func TestServerRouterRouteWins(t *testing.T) {
 	rec := setup(t)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		span := trace.SpanFromContext(r.Context())
-		span.SetAttributes(attribute.String("http.route", "/api/users/:id"))
-		span.SetName("GET /api/users/:id")
+		httproute.Set(r, "/api/users/:id")
 	})
 	srv := newServer(t, mux)
 	get(t, http.DefaultClient, srv.URL+"/api/users/7", nil)

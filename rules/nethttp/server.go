@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -19,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/internal/httproute"
 )
 
 // serverCall is the state of one request being served, from ServerOnEnter
@@ -29,8 +31,11 @@ type serverCall struct {
 	req        *http.Request // the request the handler was given
 	key        any           // the ResponseWriter, key in inflight; nil if not registered
 	methodName string        // method as used in span names
-	status     atomic.Int64  // first final status written; 0 if none yet
-	hijacked   atomic.Bool   // connection hijacked before a status was written
+	scheme     string        // url.scheme
+	start      time.Time
+	route      *httproute.Holder // the route a router behind the ServeMux matched
+	status     atomic.Int64      // first final status written; 0 if none yet
+	hijacked   atomic.Bool       // connection hijacked before a status was written
 }
 
 // inflight maps the ResponseWriter of each request being served (see
@@ -51,6 +56,7 @@ func ServerOnEnter(call api.CallContext, _ any, rw http.ResponseWriter, req *htt
 	if req == nil {
 		return
 	}
+	start := time.Now()
 	ctx := otel.GetTextMapPropagator().Extract(req.Context(), propagation.HeaderCarrier(req.Header))
 
 	attrs := make([]attribute.KeyValue, 0, 14)
@@ -98,7 +104,8 @@ func ServerOnEnter(call api.CallContext, _ any, rw http.ResponseWriter, req *htt
 		trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(attrs...))
 
-	sc := &serverCall{span: span, orig: req, methodName: name}
+	sc := &serverCall{span: span, orig: req, methodName: name, scheme: scheme, start: start}
+	ctx, sc.route = httproute.WithHolder(ctx)
 	sc.req = req.WithContext(ctx)
 	call.SetParam(1, sc.req)
 	if sc.key = writerKey(rw); sc.key != nil {
@@ -134,23 +141,31 @@ func ServerOnExit(call api.CallContext) {
 	if status > 0 {
 		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
 	}
-	if route := routeOf(sc.req.Pattern); route != "" && !hasRoute(span) {
+	route := sc.route.Route()
+	if route == "" {
 		// The ServeMux pattern, unless a router behind it (gin, echo...)
 		// has already given the span the more precise route it matched.
-		span.SetAttributes(semconv.HTTPRoute(route))
-		span.SetName(sc.methodName + " " + route)
+		if route = routeOf(sc.req.Pattern); route != "" {
+			span.SetAttributes(semconv.HTTPRoute(route))
+			span.SetName(sc.methodName + " " + route)
+		}
 	}
+	errType := ""
 	switch {
 	case panicked:
 		// net/http recovers the panic and aborts the response (HTTP/1
 		// closes the connection, HTTP/2 resets the stream).
-		span.SetAttributes(semconv.ErrorTypeKey.String("panic"))
+		errType = "panic"
 		span.SetStatus(codes.Error, "handler panicked")
 	case status >= 500:
-		span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(status)))
+		errType = strconv.Itoa(status)
 		span.SetStatus(codes.Error, "")
 	}
+	if errType != "" {
+		span.SetAttributes(semconv.ErrorTypeKey.String(errType))
+	}
 	span.End()
+	recordServer(sc.start, sc.req, sc.scheme, status, route, errType)
 }
 
 // writerKey returns the value the WriteHeader hooks get as their receiver
@@ -250,20 +265,6 @@ func ResponseHijackOnExit(call api.CallContext, _ net.Conn, _ *bufio.ReadWriter,
 		return
 	}
 	sc.hijacked.Store(true)
-}
-
-// hasRoute reports whether span (an SDK span) already has http.route.
-func hasRoute(span trace.Span) bool {
-	ro, ok := span.(interface{ Attributes() []attribute.KeyValue })
-	if !ok {
-		return false
-	}
-	for _, kv := range ro.Attributes() {
-		if kv.Key == semconv.HTTPRouteKey {
-			return true
-		}
-	}
-	return false
 }
 
 // routeOf returns the path part of a ServeMux pattern:

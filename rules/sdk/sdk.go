@@ -102,6 +102,7 @@ func setup(ctx context.Context) error {
 	provider.Store(tp)
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(prop)
+	setupMetrics(ctx, res)
 	if err := setupLogs(ctx, res); err != nil {
 		warn("%v", err)
 	}
@@ -188,7 +189,7 @@ func Shutdown() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
 		done := make(chan error, 1)
-		go func() { done <- errors.Join(tp.Shutdown(ctx), shutdownLogs(ctx)) }()
+		go func() { done <- errors.Join(tp.Shutdown(ctx), shutdownMetrics(ctx), shutdownLogs(ctx)) }()
 		var err error
 		select {
 		case err = <-done:

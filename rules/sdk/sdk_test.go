@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"otelgo.dev/rules/api"
@@ -125,6 +126,10 @@ func child(mode string) {
 		MainOnExit(&fakeCall{})
 		MainOnExit(&fakeCall{}) // once only
 		fmt.Printf("shutdown took %v\n", time.Since(start).Round(time.Millisecond))
+	case "meter":
+		_, isSDK := otel.GetMeterProvider().(*sdkmetric.MeterProvider)
+		fmt.Printf("metrics-sdk=%v\n", isSDK)
+		MainOnExit(&fakeCall{})
 	case "uninstrumented":
 		_, isSDK := otel.GetTracerProvider().(*sdktrace.TracerProvider)
 		sigState.mu.Lock()
@@ -160,7 +165,9 @@ func run(t *testing.T, mode string, env ...string) result {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, childEnv+"="+mode, "OTEL_BSP_SCHEDULE_DELAY=60000")
+	// Metrics would go to the default OTLP endpoint, where nothing listens;
+	// the tests of metrics set OTEL_METRICS_EXPORTER again.
+	cmd.Env = append(cmd.Env, childEnv+"="+mode, "OTEL_BSP_SCHEDULE_DELAY=60000", "OTEL_METRICS_EXPORTER=none")
 	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -314,7 +321,7 @@ func TestShutdownBoundedWhenCollectorStalls(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	r := run(t, "stall", "OTEL_TRACES_EXPORTER=otlp", "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
+	r := run(t, "stall", "OTEL_TRACES_EXPORTER=otlp", "OTEL_METRICS_EXPORTER=otlp", "OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
 		"OTEL_EXPORTER_OTLP_ENDPOINT="+srv.URL)
 	if r.err != nil {
 		t.Fatalf("%v\n%s", r.err, r.stderr)
@@ -325,6 +332,34 @@ func TestShutdownBoundedWhenCollectorStalls(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "otelgo: flushing telemetry did not finish within") {
 		t.Errorf("stderr: %q", r.stderr)
+	}
+}
+
+// Metrics are flushed at exit with the Go runtime's among them, and
+// OTEL_METRICS_EXPORTER=none leaves the no-op MeterProvider in place.
+func TestMetrics(t *testing.T) {
+	r := run(t, "meter", "OTEL_TRACES_EXPORTER=none", "OTEL_METRICS_EXPORTER=console")
+	if r.err != nil || r.stderr != "" {
+		t.Fatalf("%v\n%s", r.err, r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, "metrics-sdk=true\n") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	for _, name := range []string{`"go.goroutine.count"`, `"go.memory.used"`, `"go.memory.gc.goal"`} {
+		if !strings.Contains(r.stdout, name) {
+			t.Errorf("%s not exported at exit; stdout:\n%s", name, r.stdout)
+		}
+	}
+
+	r = run(t, "meter", "OTEL_TRACES_EXPORTER=none", "OTEL_METRICS_EXPORTER=none")
+	if r.err != nil || r.stderr != "" || r.stdout != "metrics-sdk=false\n" {
+		t.Errorf("none: %v %q %q", r.err, r.stdout, r.stderr)
+	}
+
+	r = run(t, "meter", "OTEL_TRACES_EXPORTER=none", "OTEL_METRICS_EXPORTER=bogus")
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.err != nil || r.stdout != "metrics-sdk=false\n" || len(lines) != 1 || !strings.Contains(lines[0], `OTEL_METRICS_EXPORTER="bogus"`) {
+		t.Errorf("bogus: %v %q %q", r.err, r.stdout, r.stderr)
 	}
 }
 

@@ -9,15 +9,40 @@
 package httproute
 
 import (
+	"context"
 	"net/http"
+	"sync/atomic"
 
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Set gives the SERVER span in req's context the route template route:
-// http.route and the name "{method} {route}". It does nothing when route is
-// empty (no route matched: a 404 keeps the name "{method}"), when req or its
+// Holder keeps the route of one request for its http.server.request.duration
+// measurement: the span may not record (sampled out, OTEL_TRACES_EXPORTER=none)
+// while metrics are still taken.
+type Holder struct{ route atomic.Pointer[string] }
+
+type holderKey struct{}
+
+// WithHolder returns ctx with a new Holder that Set fills for requests
+// whose context derives from it.
+func WithHolder(ctx context.Context) (context.Context, *Holder) {
+	h := new(Holder)
+	return context.WithValue(ctx, holderKey{}, h), h
+}
+
+// Route is the route the last Set call gave, "" if none.
+func (h *Holder) Route() string {
+	if r := h.route.Load(); r != nil {
+		return *r
+	}
+	return ""
+}
+
+// Set gives the request the route template route: its Holder keeps it, and
+// the SERVER span in req's context gets http.route and the name
+// "{method} {route}". It does nothing when route is empty (no route
+// matched: a 404 keeps the name "{method}"). The span is left alone when req's
 // context holds no recording span, or when that span is not a SERVER span
 // (a span a middleware started for itself is not renamed).
 //
@@ -25,6 +50,9 @@ import (
 func Set(req *http.Request, route string) {
 	if req == nil || route == "" {
 		return
+	}
+	if h, ok := req.Context().Value(holderKey{}).(*Holder); ok {
+		h.route.Store(&route)
 	}
 	span := trace.SpanFromContext(req.Context())
 	if !span.IsRecording() {

@@ -358,7 +358,8 @@ func Tracer(scope string) trace.Tracer {
 var tracerProvider = otel.GetTracerProvider
 
 // Start starts the CLIENT span of one command or batch as a child of the
-// span in ctx. batchSize 0 means not a batch.
+// span in ctx. batchSize 0 means not a batch. Ending the span records the
+// command's db.client.operation.duration.
 func Start(ctx context.Context, scope string, server Server, name, text string, batchSize int,
 	opts ...trace.SpanStartOption) (context.Context, trace.Span) {
 	attrs := make([]attribute.KeyValue, 0, 8)
@@ -375,7 +376,10 @@ func Start(ctx context.Context, scope string, server Server, name, text string, 
 		attrs = append(attrs, semconv.DBOperationBatchSize(batchSize))
 	}
 	opts = append(opts, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	return Tracer(scope).Start(ctx, name, opts...)
+	cfg := trace.NewSpanStartConfig(opts...)
+	start := cfg.Timestamp()
+	ctx, span := Tracer(scope).Start(ctx, name, opts...)
+	return ctx, measure(ctx, span, scope, start, attrs)
 }
 
 // End records err on span (serverError: err is an error reply of the
