@@ -77,8 +77,7 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
         for hook in hooks:
             plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
         target = host.dir / _bootstrap_name(host, testing)
-        text = render("bootstrap.go.j2", package=host.name, imports=hooks)
-        overlay[str(target)] = str(_write_generated(env, text))
+        overlay[str(target)] = str(_generated(env, "bootstrap.go.j2", package=host.name, imports=hooks))
         if command.import_path == "command-line-arguments":
             plan.extra_files.append(str(target))
     stamped = _stamp_local_packages(env, packages, user_targets, match, user, overlay)
@@ -133,8 +132,8 @@ def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[
             stamped.add(rule)
     for pkg, rules in targets.values():
         digest = hashlib.sha256(_rules_digest_input(rules)).hexdigest()[:16]
-        text = render("rules_stamp.go.j2", package=pkg.name, digest=digest)
-        overlay[str(pkg.dir / "otelgo_rules.go")] = str(_write_generated(env, text))
+        overlay[str(pkg.dir / "otelgo_rules.go")] = str(_generated(env, "rules_stamp.go.j2", package=pkg.name,
+                                                                   digest=digest))
     return stamped
 
 
@@ -185,18 +184,39 @@ def _bootstrap_name(host: Package, testing: bool) -> str:
     return name
 
 
+def _generated(env: GoEnv, template: str, **context) -> Path:
+    """The file a template renders to with this context. The path is kept
+    under a digest of the template and the context, so that a plan that
+    rendered the same before neither renders nor imports jinja2."""
+    key = json.dumps([template, (templates_dir() / template).read_text(), context], sort_keys=True)
+    memo = cache_dir() / "rendered" / hashlib.sha256(key.encode()).hexdigest()[:24]
+    try:
+        path = Path(memo.read_text())
+        if path.exists():
+            return path
+    except OSError:
+        pass
+    path = _write_generated(env, render(template, **context))
+    _write_atomically(memo, str(path))
+    return path
+
+
 def _write_generated(env: GoEnv, text: str) -> Path:
     """Content-addressed, so that the file's path is the same in every build
     that needs the same text (the go command's cache keys stay stable)."""
     digest = hashlib.sha256(text.encode()).hexdigest()[:24]
-    directory = cache_dir() / "generated"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{digest}.go"
+    path = cache_dir() / "generated" / f"{digest}.go"
     if not path.exists():
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        _write_atomically(path, text)
     return path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Concurrent builds share the cache: a reader sees all or nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def _write_overlay(build_dir: Path, ours: dict[str, str], user_overlay: str | None, cwd: Path) -> Path:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rich.console import Console
-
 from otelgo.golist import GoEnv
 from otelgo.match import MAIN
 
@@ -17,8 +15,14 @@ def _shown(plan) -> dict:
     return {k: v for k, v in applied.items() if k in plan.linked}
 
 
+def _console():
+    from rich.console import Console  # here: --json and quiet builds print nothing with it
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
+
+
 def print_summary(plan, env: GoEnv) -> None:
-    console = Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
+    console = _console()
     applied = _shown(plan)
     if not applied:
         console.print("[yellow]otel:[/] no rule matched a package of this build; the binary is uninstrumented")
@@ -60,7 +64,7 @@ def summary_data(plan, env: GoEnv) -> dict:
 
 def print_explanation(plan) -> None:
     """For every rule loaded: where it applies, or why it does not."""
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = _console()
     in_build = {p.import_path: p for p in plan.packages}
     skipped = {(s.rule, s.package): s.reason for s in plan.match.skipped}
     missing = "\n".join(plan.warnings)
