@@ -46,6 +46,7 @@ def main(argv: list[str]) -> int:
     from otelgo import golist, goflags, modfile
     from otelgo import plan as planning
     from otelgo.rules import builtin_rule_files, load_all, user_rule_files
+    from otelgo.shim import INDEX_NAME
 
     # From the process's start: the interpreter's start-up and the imports.
     stages: dict[str, float] = {"imports": _process_start_seconds()}
@@ -96,6 +97,7 @@ def main(argv: list[str]) -> int:
             keep = Path(os.environ["OTELGO_BENCH_KEEP_PLAN"])
             keep.mkdir(parents=True, exist_ok=True)
             shutil.copy(plan.file_path, keep / "plan.json")
+            shutil.copy(plan.file_path.parent / INDEX_NAME, keep / INDEX_NAME)
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
     stages["process"] = _process_start_seconds()

@@ -109,12 +109,34 @@ def per_call(wd: Path, plan: Path, calls: int) -> dict:
             times[name].append(time.perf_counter() - start)
     med = {k: median(v) * 1000 for k, v in times.items()}
     return {
+        "instructions": instructions(wd, {k: variants[k] for k in ("no-op tool, through the shim",
+                                                                   "bare interpreter (python -I -S -c pass)")}, env),
         "median_ms": med,
         "overhead_compile_ms": med["compile, through the shim"] - med["compile, direct"],
         "overhead_noop_ms": med["no-op tool, through the shim"] - med["no-op tool, direct"],
         "plan_bytes": plan.stat().st_size,
         "calls": calls,
     }
+
+
+def instructions(wd: Path, variants: dict[str, list[str]], env: dict[str, str]) -> dict[str, int]:
+    """Instructions each variant executes before it execs the tool, counted
+    by callgrind: unlike wall time, independent of the machine's load. {}
+    without valgrind."""
+    if shutil.which("valgrind") is None:
+        return {}
+    counts = {}
+    for name, argv in variants.items():
+        out = wd / "callgrind.out"
+        # The shim ends by exec'ing the tool: dump the counts just before.
+        subprocess.run(["valgrind", "-q", "--tool=callgrind", "--dump-before=execve",
+                        f"--callgrind-out-file={out}", *argv], env=env, check=True, stdout=subprocess.DEVNULL)
+        dumps = sorted(wd.glob("callgrind.out*"), key=lambda p: p.stat().st_size)
+        counts[name] = max(int(line.split()[1]) for p in dumps for line in p.read_text().splitlines()
+                           if line.startswith("summary:"))
+        for p in dumps:
+            p.unlink()
+    return counts
 
 
 # --- 2. many packages --------------------------------------------------------
@@ -353,6 +375,10 @@ def main() -> int:
                           verdict(calls["overhead_noop_ms"], 15)],
                          ["for scale: the bare interpreter, python -I -S -c pass", "",
                           f"{m['bare interpreter (python -I -S -c pass)']:.1f}", "", "", ""]])
+            if calls["instructions"]:
+                print_table("Instructions executed (callgrind; independent of the load)",
+                            ["process", "instructions"],
+                            [[k, f"{v / 1e6:.1f} M"] for k, v in calls["instructions"].items()])
         if not args.skip_many:
             cache = (wd / "gocache") if args.fresh_cache else None
             result["many"] = many = many_packages(wd, args.packages, args.rounds, cache)

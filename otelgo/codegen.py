@@ -19,6 +19,8 @@ from otelgo.render import render
 from otelgo.splice import PackageSplice, Target, Var
 
 REPORT_PANIC = "otelgo.dev/rules/api.ReportHookPanic"
+ENABLED = "otelgo.dev/rules/api.Enabled"
+SPAN_HOOKS = "otelgo.dev/rules/annotate"  # as otelgo.rules.SPAN_HOOKS, which would import pydantic here
 
 
 @dataclass
@@ -34,6 +36,13 @@ class HookCall:
     local: str
     args: list[str]
     site: str
+    switch: str  # the bool that turns the hook package on
+
+
+@dataclass
+class Switch:
+    name: str
+    path: str  # the hook package it turns on and off
 
 
 def generate(import_path: str, splice: PackageSplice) -> str:
@@ -47,6 +56,15 @@ def generate(import_path: str, splice: PackageSplice) -> str:
             hooks[key] = HookDecl(f"otelgoHook{len(hooks)}", key[0], params)
         return hooks[key].local
 
+    switches: dict[str, Switch] = {}
+
+    def switch(path: str) -> str:
+        if path not in switches:
+            # The splice's span sites test otelgoSpansOn by name.
+            name = "otelgoSpansOn" if path == SPAN_HOOKS else f"otelgoHooksOn{len(switches)}"
+            switches[path] = Switch(name, path)
+        return switches[path].name
+
     targets = []
     for t in splice.targets:
         enter, exit_ = [], []
@@ -55,21 +73,37 @@ def generate(import_path: str, splice: PackageSplice) -> str:
             if rule.get("OnEnter"):
                 vars_ = ([t.receiver] if t.receiver else []) + t.params
                 local = declare(path, rule["OnEnter"], vars_)
-                enter.append(HookCall(k, local, [f"*c.{_field(t, v)}" for v in vars_], _site(import_path, t, path, rule["OnEnter"])))
+                enter.append(HookCall(k, local, [f"c.{_field(t, v)}" for v in vars_],
+                                      _site(import_path, t, path, rule["OnEnter"]), switch(path)))
             if rule.get("OnExit"):
                 local = declare(path, rule["OnExit"], t.results)
-                exit_.append(HookCall(k, local, [f"*c.{_field(t, v)}" for v in t.results], _site(import_path, t, path, rule["OnExit"])))
+                exit_.append(HookCall(k, local, [f"c.{_field(t, v)}" for v in t.results],
+                                      _site(import_path, t, path, rule["OnExit"]), switch(path)))
         targets.append(_target_view(t, enter, list(reversed(exit_))))
+    if splice.spans:
+        switch(SPAN_HOOKS)
     return render(
         "trampolines.go.j2",
         package=splice.package_name,
         import_path=import_path,
         imports=_imports(splice.imports),
         report_panic=REPORT_PANIC,
+        enabled=ENABLED,
+        span_start=SPAN_HOOKS + ".Start",
         hooks=list(hooks.values()),
+        switch_vars=_switch_vars(list(switches.values()), targets),
         targets=targets,
         spans=splice.spans,
     )
+
+
+def _switch_vars(switches: list[Switch], targets: list[dict]) -> list[str]:
+    """The var block of the switches, aligned as gofmt aligns it: one per
+    hook package, and one per target (on if any of its hook packages is)."""
+    specs = [(s.name, f'otelgoEnabled("{s.path}")') for s in switches]
+    specs += [(f"otelgoOn{t['index']}", " || ".join(t["switches"]) or "false") for t in targets]
+    width = max((len(name) for name, _ in specs), default=0)
+    return [f"{name.ljust(width)} = {value}" for name, value in specs]
 
 
 def _imports(used: dict[str, str]) -> list[tuple[str, str]]:
@@ -98,8 +132,8 @@ def _target_view(t: Target, enter: list[HookCall], exit_: list[HookCall]) -> dic
     if t.receiver:
         pointers.append(("recv", t.receiver))
     pointers += [(f"p{i}", v) for i, v in enumerate(t.params)]
-    pointers += [(f"r{i}", v) for i, v in enumerate(t.results)]
-    fields += [(name, "*" + v.type) for name, v in pointers]
+    results = [(f"r{i}", v) for i, v in enumerate(t.results)]
+    fields += [(name, v.type) for name, v in pointers + results]
     width = max(len(name) for name, _ in fields)
     return {
         "index": t.index,
@@ -107,8 +141,12 @@ def _target_view(t: Target, enter: list[HookCall], exit_: list[HookCall]) -> dic
         "type_params": t.type_params,
         "type_args": t.type_args,
         "fields": [f"{name.ljust(width)} {typ}" for name, typ in fields],
-        "enter_params": ", ".join(f"{name} *{v.type}" for name, v in pointers),
-        "enter_fields": ", ".join(f"{name}: {name}" for name, _ in pointers),
+        "enter_params": ", ".join(f"{name} *{v.type}" for name, v in pointers + results),
+        "enter_fields": ", ".join(f"{name}: *{name}" for name, _ in pointers),
+        # The receiver cannot be replaced; parameters and results can.
+        "copy_back": [name for name, _ in pointers + results if name != "recv"],
+        "exit_params": ", ".join([f"c *otelgoCall{t.index}{t.type_args}", *(f"{n} *{v.type}" for n, v in results)]),
+        "switches": list(dict.fromkeys(h.switch for h in enter + exit_)),
         "receiver": "recv" if t.receiver else None,
         "params": [(i, v.type) for i, v in enumerate(t.params)],
         "results": [(i, v.type) for i, v in enumerate(t.results)],

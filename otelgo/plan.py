@@ -2,7 +2,8 @@
 
 The build dir (outside the user's tree) holds the -modfile go.mod/go.sum or
 go.work, the -overlay JSON that adds the bootstrap file to each package main,
-and plan.json, which the shim reads for every compile it instruments.
+plan.json, which the shim reads for every compile it instruments, and its
+plain-text index, which the shim reads for every compile.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from otelgo.resources import cache_dir, package_dir, rules_dir, templates_dir
 from otelgo.check import check_hooks
 from otelgo.annotations import annotated_rules
 from otelgo.rules import SPAN_HOOKS, FileRule, Rule, RuleError, describe
+from otelgo.shim import INDEX_NAME
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
 
@@ -85,8 +87,7 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
         for hook in hooks:
             plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
         target = host.dir / _bootstrap_name(host, testing)
-        text = render("bootstrap.go.j2", package=host.name, imports=hooks)
-        overlay[str(target)] = str(_write_generated(env, text))
+        overlay[str(target)] = str(_generated(env, "bootstrap.go.j2", package=host.name, imports=hooks))
         if command.import_path == "command-line-arguments":
             plan.extra_files.append(str(target))
     stamped = _stamp_local_packages(env, packages, user_targets, match, user, overlay)
@@ -141,8 +142,8 @@ def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[
             stamped.add(rule)
     for pkg, rules in targets.values():
         digest = hashlib.sha256(_rules_digest_input(rules)).hexdigest()[:16]
-        text = render("rules_stamp.go.j2", package=pkg.name, digest=digest)
-        overlay[str(pkg.dir / "otelgo_rules.go")] = str(_write_generated(env, text))
+        overlay[str(pkg.dir / "otelgo_rules.go")] = str(_generated(env, "rules_stamp.go.j2", package=pkg.name,
+                                                                   digest=digest))
     return stamped
 
 
@@ -200,18 +201,39 @@ def _bootstrap_name(host: Package, testing: bool) -> str:
     return name
 
 
+def _generated(env: GoEnv, template: str, **context) -> Path:
+    """The file a template renders to with this context. The path is kept
+    under a digest of the template and the context, so that a plan that
+    rendered the same before neither renders nor imports jinja2."""
+    key = json.dumps([template, (templates_dir() / template).read_text(), context], sort_keys=True)
+    memo = cache_dir() / "rendered" / hashlib.sha256(key.encode()).hexdigest()[:24]
+    try:
+        path = Path(memo.read_text())
+        if path.exists():
+            return path
+    except OSError:
+        pass
+    path = _write_generated(env, render(template, **context))
+    _write_atomically(memo, str(path))
+    return path
+
+
 def _write_generated(env: GoEnv, text: str) -> Path:
     """Content-addressed, so that the file's path is the same in every build
     that needs the same text (the go command's cache keys stay stable)."""
     digest = hashlib.sha256(text.encode()).hexdigest()[:24]
-    directory = cache_dir() / "generated"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{digest}.go"
+    path = cache_dir() / "generated" / f"{digest}.go"
     if not path.exists():
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        _write_atomically(path, text)
     return path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Concurrent builds share the cache: a reader sees all or nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def _write_overlay(build_dir: Path, ours: dict[str, str], user_overlay: str | None, cwd: Path) -> Path:
@@ -225,9 +247,10 @@ def _write_overlay(build_dir: Path, ours: dict[str, str], user_overlay: str | No
 
 
 def _write_plan_file(build_dir: Path, env: GoEnv, rules: list[Rule], match: Match) -> Path:
+    token = instrumentation_token(rules)
     plan = {
         "otelgo": __version__,
-        "token": instrumentation_token(rules),
+        "token": token,
         "python_path": [p for p in sys.path if p],
         "goversion": env.goversion,
         "packages": {
@@ -237,11 +260,19 @@ def _write_plan_file(build_dir: Path, env: GoEnv, rules: list[Rule], match: Matc
     }
     path = build_dir / "plan.json"
     path.write_text(json.dumps(plan, indent=1))
+    write_shim_index(build_dir, token, plan["packages"])
     return path
 
 
+def write_shim_index(build_dir: Path, token: str, packages) -> None:
+    """What the shim's fast path reads instead of plan.json, without json:
+    the token, then the import paths a rule matched, each line ended by
+    a newline."""
+    (build_dir / INDEX_NAME).write_text("".join(f"{line}\n" for line in [token, *packages]))
+
+
 # The modules whose code decides what a compile of a matched package produces.
-_COMPILE_MODULES = ("shim.py", "compile.py", "splice.py", "codegen.py", "render.py")
+_COMPILE_MODULES = ("shim.py", "toolexec.py", "compile.py", "splice.py", "codegen.py", "render.py")
 
 
 def instrumentation_token(rules: list[Rule]) -> str:

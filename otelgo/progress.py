@@ -10,13 +10,16 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from rich.console import Console
-
 
 @contextmanager
 def progress(path: Path, enabled: bool):
+    if not enabled:
+        yield {}
+        return
+    from rich.console import Console  # here: quiet builds never need it
+
     console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
+    if not console.is_terminal:
         yield {}
         return
     done = threading.Event()

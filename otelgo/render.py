@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import jinja2
-
 from otelgo.resources import templates_dir
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def _environment():
+    import jinja2  # here: a warm plan renders nothing (see plan._render_once)
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,

@@ -5,7 +5,11 @@ For every target the splice
   - names what has no usable name (unnamed or `_` receiver, parameters and
     results) so that the trampoline can take their addresses;
   - inserts, on the line of the body's opening brace,
-        otelgoCall, otelgoSkip := otelgoEnterN(&recv, &p0, ..., &r0, ...); defer otelgoExitN(otelgoCall); if otelgoSkip { return };
+        if otelgoOnN { otelgoCall, otelgoSkip := otelgoEnterN(&recv, &p0, ..., &r0, ...); defer otelgoExitN(otelgoCall, &r0, ...); if otelgoSkip { return } };
+    otelgoOnN is false when the instrumentation is switched off at run time;
+    the trampolines copy values in and out and keep no pointer, so nothing
+    moves to the heap because of the call, and a switched-off hook costs a
+    load and a branch;
   - leaves every other byte in place. A /*line*/ directive in front of the
     file maps positions back to the original file, so panics, compiler
     errors and debuggers show the user's file and line.
@@ -19,9 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import tree_sitter_go
-from tree_sitter import Language, Node, Parser
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
 
 PREDECLARED = frozenset(
     "any bool byte comparable complex64 complex128 error float32 float64 int int8 int16 int32 int64 "
@@ -66,6 +71,11 @@ class PackageSplice:
 
 @lru_cache(maxsize=1)
 def _parser() -> Parser:
+    # Imported here: planning imports this module, and most builds find
+    # their hook checks cached and no //otel:span comment to parse.
+    import tree_sitter_go
+    from tree_sitter import Language, Parser
+
     return Parser(Language(tree_sitter_go.language()))
 
 
@@ -428,16 +438,22 @@ def _name_edits(f: _File, groups) -> list[tuple[int, int, str]]:
 
 
 def _span_site(f: _File, t: Target, rule: dict, package: str) -> str:
-    """`defer start(...)(...)`: the span starts now and ends at return, with
-    the error result as it is then. The context parameter, if any, is passed
-    by address so that the body runs with the span's context."""
+    """The span starts now and ends at return, with the error result as it
+    is then; the body runs with the span's context. Behind the switch, and
+    through copies (otelgoCtx, the closure's read of the error), so that
+    nothing of the function's moves to the heap when spans are off."""
     context_names = {name for name, path in f.imports.items() if path == "context"}
     ctx = next((v for v in t.params if v.type.split(".")[0] in context_names and v.type.endswith(".Context")), None)
     err = t.results[-1] if t.results and t.results[-1].type == "error" else None
     name = rule.get("SpanName") or f"{package}.{t.func_name.replace('(*', '').replace('(', '').replace(')', '')}"
     attrs = ", ".join(_go_string(f"{k}={v}") for k, v in sorted((rule.get("Attributes") or {}).items()))
-    return (f" defer otelgoSpanStart({_go_string(name)}, []string{{{attrs}}}, "
-            f"{'&' + ctx.name if ctx else 'nil'})({'&' + err.name if err else 'nil'});")
+    start = f"otelgoSpanStart({_go_string(name)}, []string{{{attrs}}}, {'&otelgoCtx' if ctx else 'nil'})"
+    if ctx:
+        start = f"otelgoCtx := {ctx.name}; otelgoEnd := {start}; {ctx.name} = otelgoCtx;"
+    else:
+        start = f"otelgoEnd := {start};"
+    end = f"defer func() {{ otelgoEnd({err.name}) }}()" if err else "defer otelgoEnd(nil)"
+    return f" if otelgoSpansOn {{ {start} {end} }};"
 
 
 def _go_string(text: str) -> str:
@@ -447,10 +463,11 @@ def _go_string(text: str) -> str:
 def _call_site(t: Target) -> str:
     args = [t.receiver] if t.receiver else []
     args = ", ".join(f"&{v.name}" for v in [*args, *t.params, *t.results])
+    results = "".join(f", &{v.name}" for v in t.results)
     return (
-        f" otelgoCall, otelgoSkip := otelgoEnter{t.index}{t.type_args}({args});"
-        f" defer otelgoExit{t.index}{t.type_args}(otelgoCall);"
-        " if otelgoSkip { return };"
+        f" if otelgoOn{t.index} {{ otelgoCall, otelgoSkip := otelgoEnter{t.index}{t.type_args}({args});"
+        f" defer otelgoExit{t.index}{t.type_args}(otelgoCall{results});"
+        " if otelgoSkip { return } };"
     )
 
 

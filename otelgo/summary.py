@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rich.console import Console
-
 from otelgo.golist import GoEnv
 from otelgo.match import MAIN
 from otelgo.outcomes import key as outcome_key, refusal
@@ -87,8 +85,14 @@ def log_exports(applied: dict) -> list[str]:
     return [name for path, name in _LOG_EXPORTS.items() if path in hooks]
 
 
+def _console():
+    from rich.console import Console  # here: --json and quiet builds print nothing with it
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
+
+
 def print_summary(plan, env: GoEnv) -> None:
-    console = Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
+    console = _console()
     applied, refused = _outcome(plan)
     if not applied:
         what = "no package could be instrumented" if refused else "no rule matched a package of this build"
@@ -138,7 +142,7 @@ def summary_data(plan, env: GoEnv) -> dict:
     }
 
 
-def _print_refused(console: Console, refused: dict[str, list[tuple[str, str]]]) -> None:
+def _print_refused(console, refused: dict[str, list[tuple[str, str]]]) -> None:
     for key in sorted(refused):
         for pkg, why in refused[key]:
             console.print(f"  [yellow]not instrumented[/] {pkg}: compiled as it is: {why}")
@@ -146,7 +150,7 @@ def _print_refused(console: Console, refused: dict[str, list[tuple[str, str]]]) 
 
 def print_explanation(plan) -> None:
     """For every rule loaded: where it applies, or why it does not."""
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = _console()
     in_build = {p.import_path: p for p in plan.packages}
     skipped = {(s.rule, s.package): s.reason for s in plan.match.skipped}
     missing = "\n".join(plan.warnings)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from otelgo.build import toolexec_command
+from otelgo.plan import write_shim_index
 
 SHIM = Path(__file__).resolve().parent.parent / "otelgo" / "shim.py"
 HEAVY = ("click", "pydantic", "tree_sitter", "jinja2", "rich", "otelgo")
@@ -16,6 +17,7 @@ HEAVY = ("click", "pydantic", "tree_sitter", "jinja2", "rich", "otelgo")
 def _plan(tmp_path, packages=None) -> Path:
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"token": "abc123", "packages": packages or {}, "python_path": []}))
+    write_shim_index(tmp_path, "abc123", packages or {})
     return plan
 
 
@@ -63,8 +65,47 @@ def test_toolexec_command_is_stable_and_isolated():
 
 
 def test_response_files_are_read(tmp_path):
-    from otelgo.shim import expand_response_files
+    from otelgo.toolexec import expand_response_files
 
     rsp = tmp_path / "args"
     rsp.write_text("-p\nexample.com/a\\\\b\nline\\nbreak\n")
     assert expand_response_files(["-o", "x", f"@{rsp}"]) == ["-o", "x", "-p", "example.com/a\\b", "line\nbreak"]
+
+
+def _shim_progress(tmp_path, *args, packages=None, python_path=()):
+    plan = _plan(tmp_path, packages)
+    if python_path:
+        plan.write_text(json.dumps({"token": "abc123", "packages": packages, "python_path": list(python_path)}))
+    progress = tmp_path / "progress"
+    echo = tmp_path / "compile"  # the shim looks into compiles only
+    echo.symlink_to("/bin/echo")
+    proc = subprocess.run([sys.executable, "-I", "-S", "-X", "importtime", str(SHIM), str(echo), *args], capture_output=True,
+                          text=True, env={"OTELGO_PLAN": str(plan), "OTELGO_PROGRESS": str(progress)})
+    return proc, progress.read_text() if progress.exists() else ""
+
+
+def test_compile_arguments_in_a_response_file_are_looked_into(tmp_path):
+    rsp = tmp_path / "args"
+    rsp.write_text("-p\nexample.com/nothing\n-o\nx.a\na.go\n")
+    proc, progress = _shim_progress(tmp_path, f"@{rsp}", packages={"net/http": {"rules": []}})
+    assert proc.stdout == f"@{rsp}\n"  # the tool gets its response file, untouched
+    assert progress == "c example.com/nothing\n"
+    assert imported(proc.stderr).isdisjoint(set(HEAVY) - {"otelgo"})
+
+
+def test_matched_compile_leaves_the_fast_path(tmp_path):
+    """A matched package goes to the splicer; sources it cannot read are
+    compiled as they are, with a warning."""
+    proc, progress = _shim_progress(tmp_path, "-p", "example.com/hit", "-o", "x.a", "missing.go",
+                                    packages={"example.com/hit": {"version": "v1.0.0", "rules": []}},
+                                    python_path=[p for p in sys.path if p])
+    assert progress == "i example.com/hit\n"
+    assert "example.com/hit compiled without instrumentation" in proc.stderr
+    assert proc.stdout == "-p example.com/hit -o x.a missing.go\n"
+    assert "otelgo" in imported(proc.stderr)  # the splicer was loaded
+
+
+def test_unmatched_compile_reports_progress(tmp_path):
+    proc, progress = _shim_progress(tmp_path, "-p", "example.com/nothing", "a.go",
+                                    packages={"net/http": {"rules": []}})
+    assert progress == "c example.com/nothing\n"

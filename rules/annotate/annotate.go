@@ -1,16 +1,15 @@
 // Package annotate makes the spans that span rules and //otel:span comments
-// ask for. Spliced code calls Start at the top of the function and the
-// function Start returns when it returns:
+// ask for. Spliced code calls Start at the top of the function, behind the
+// switch api.Enabled gives it, and the function Start returns when it
+// returns:
 //
-//	defer otelgoSpanStart("pricing.Quote", []string{"k=v"}, &ctx)(&err)
+//	if otelgoSpansOn { otelgoCtx := ctx; otelgoEnd := otelgoSpanStart("pricing.Quote", []string{"k=v"}, &otelgoCtx); ctx = otelgoCtx; defer func() { otelgoEnd(err) }() }
 //
 // Set OTELGO_SPANS_DISABLED=true to turn these spans off at run time.
 package annotate
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/otel"
@@ -24,18 +23,13 @@ import (
 
 const scope = "otelgo.dev/rules/annotate"
 
-var disabled, _ = strconv.ParseBool(os.Getenv("OTELGO_SPANS_DISABLED"))
-
 func noEnd(any) {}
 
 // Start starts a span named name, a child of *ctx (a *context.Context, or nil
 // when the function takes none) or else of the goroutine's current span, and
 // gives the function the span's context. The returned function ends the
-// span, recording the error that err (a *error, or nil) points to.
+// span, recording err (the function's error result, or nil).
 func Start(name string, attributes []string, ctx any) (end func(err any)) {
-	if disabled {
-		return noEnd
-	}
 	defer func() {
 		if recover() != nil {
 			end = noEnd // never let instrumentation break the program
@@ -53,9 +47,9 @@ func Start(name string, attributes []string, ctx any) (end func(err any)) {
 	}
 	return func(err any) {
 		defer func() { _ = recover() }()
-		if e, ok := err.(*error); ok && e != nil && *e != nil {
-			span.RecordError(*e)
-			span.SetStatus(codes.Error, (*e).Error())
+		if e, ok := err.(error); ok && e != nil {
+			span.RecordError(e)
+			span.SetStatus(codes.Error, e.Error())
 		}
 		span.End()
 	}

@@ -18,6 +18,7 @@ package api
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 )
 
@@ -58,4 +59,42 @@ func ReportHookPanic(site string, recovered any) {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "otelgo: hook %s panicked: %v (the call went on uninstrumented; reported once)\n", site, recovered)
+}
+
+// Enabled reports whether the hooks of hookPackage (an import path) are to
+// run in this process. Spliced code asks once per hook package, while the
+// instrumented package initialises, and tests a bool before each hooked
+// call; off, a hooked call costs that test. The switches:
+//
+//	OTEL_SDK_DISABLED=true                  all hooks off (and no SDK)
+//	OTELGO_DISABLED_INSTRUMENTATIONS=a,b    the hooks of hook packages a and b
+//	                                        off: import paths or their last
+//	                                        element (nethttp, databasesql)
+//	OTELGO_SPANS_DISABLED=true              //otel:span comments and span rules off
+//
+// It may run before this package is initialised (an instrumented package
+// can initialise first), so it uses no package-level variable.
+func Enabled(hookPackage string) (on bool) {
+	defer func() {
+		if recover() != nil {
+			on = true // the environment cannot be read yet: keep the default
+		}
+	}()
+	if isTrue(os.Getenv("OTEL_SDK_DISABLED")) {
+		return false
+	}
+	if hookPackage == "otelgo.dev/rules/annotate" && isTrue(os.Getenv("OTELGO_SPANS_DISABLED")) {
+		return false
+	}
+	last := hookPackage[strings.LastIndex(hookPackage, "/")+1:]
+	for _, name := range strings.Split(os.Getenv("OTELGO_DISABLED_INSTRUMENTATIONS"), ",") {
+		if name = strings.TrimSpace(name); name == hookPackage || name == last {
+			return false
+		}
+	}
+	return true
+}
+
+func isTrue(v string) bool {
+	return strings.EqualFold(strings.TrimSpace(v), "true")
 }
