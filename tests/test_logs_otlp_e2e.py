@@ -135,9 +135,9 @@ def test_records_carry_the_request_span_ids(exported, variant):
 def expected_body_and_severity(line: Record) -> tuple[str, int]:
     """What the exported record of a stdout record holds: the message and
     the level (text lines: the line after log's prefix, without the ids,
-    and no severity, package log has none)."""
+    at INFO, as package log has no levels)."""
     if line.text:
-        return normalized(line).removeprefix("stdlog: "), 0
+        return normalized(line).removeprefix("stdlog: "), INFO
     level = str(line.get("level")).lower()
     return line.get("msg"), {"info": INFO, "warn": WARN, "warning": WARN}[level]
 

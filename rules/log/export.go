@@ -9,8 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	otellog "go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/log/global"
+	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/internal/logctx"
@@ -22,7 +21,7 @@ import (
 // Package log has no OpenTelemetry bridge of its own: each line is exported
 // as a record whose body is the message (without the header, the newline
 // and the IDs) and which carries the IDs of the span the line belongs to.
-// The package has no levels, so the records have no severity. Lines a
+// The package has no levels: the records have severity INFO. Lines a
 // logger writes into a slog handler (slog.SetDefault with a handler of the
 // program's, slog.NewLogLogger) are exported by the slog hook instead, as
 // slog records; lines of slog's default handler, which writes through
@@ -33,11 +32,13 @@ const ScopeName = "otelgo.dev/rules/log"
 // packages it uses with it: a program's own init may log before that.
 var ready atomic.Bool
 
-var logger atomic.Pointer[otellog.Logger]
+// handler turns lines into records through the official slog bridge,
+// whose slog.Handler API stays the same when a program's newer
+// OpenTelemetry changes the log API underneath (log v0.x to v1.x).
+var handler atomic.Pointer[otelslog.Handler]
 
 func init() {
-	l := global.Logger(ScopeName)
-	logger.Store(&l)
+	handler.Store(otelslog.NewHandler(ScopeName))
 	ready.Store(true)
 }
 
@@ -48,7 +49,7 @@ var handlerWriterType = reflect.TypeOf(slog.NewLogLogger(slog.DiscardHandler, sl
 // exporting reports whether l's lines are exported: a LoggerProvider is set
 // up and l does not write into a slog handler.
 func exporting(l *log.Logger) bool {
-	if !ready.Load() || !(*logger.Load()).Enabled(context.Background(), otellog.EnabledParameters{}) {
+	if !ready.Load() || !handler.Load().Enabled(context.Background(), slog.LevelInfo) {
 		return false
 	}
 	return l == nil || reflect.TypeOf(l.Writer()) != handlerWriterType
@@ -62,10 +63,7 @@ func exportLine(msg []byte) {
 	if sc.IsValid() && !sc.Equal(trace.SpanContextFromContext(ctx)) {
 		ctx = trace.ContextWithSpanContext(context.Background(), sc)
 	}
-	var rec otellog.Record
-	rec.SetTimestamp(time.Now())
-	rec.SetBody(otellog.StringValue(string(body)))
-	(*logger.Load()).Emit(ctx, rec)
+	_ = handler.Load().Handle(ctx, slog.NewRecord(time.Now(), slog.LevelInfo, string(body), 0))
 }
 
 // splitIDs splits " trace_id=<32 hex> span_id=<16 hex>" off the end of msg,

@@ -8,6 +8,7 @@ import (
 	"os"
 	"testing"
 
+	"go.opentelemetry.io/contrib/bridges/otelslog"
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/log/logtest"
 	"go.opentelemetry.io/otel/trace"
@@ -35,7 +36,7 @@ func TestLineExportedWithSpanAndWithoutIDs(t *testing.T) {
 		}
 		r := recs[0]
 		sc := trace.SpanContextFromContext(r.Context)
-		if r.Body.AsString() != "hello" || r.Severity != 0 || sc.TraceID().String() != wantTrace || sc.SpanID().String() != wantSpan {
+		if r.Body.AsString() != "hello" || r.Severity != otellog.SeverityInfo || sc.TraceID().String() != wantTrace || sc.SpanID().String() != wantSpan {
 			t.Errorf("%q: body %q severity %v span %v", msg, r.Body.AsString(), r.Severity, sc)
 		}
 	}
@@ -98,10 +99,9 @@ func TestLoggerIntoSlogHandlerNotExported(t *testing.T) {
 // where records would go.
 func noExport(t *testing.T) *logtest.Recorder {
 	disabled := logtest.NewRecorder(logtest.WithEnabledFunc(func(context.Context, otellog.EnabledParameters) bool { return false }))
-	l := disabled.Logger(ScopeName)
-	saved := logger.Load()
-	logger.Store(&l)
-	t.Cleanup(func() { logger.Store(saved) })
+	saved := handler.Load()
+	handler.Store(otelslog.NewHandler(ScopeName, otelslog.WithLoggerProvider(disabled)))
+	t.Cleanup(func() { handler.Store(saved) })
 	return disabled
 }
 
