@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/internal/calltest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -30,20 +31,7 @@ var (
 )
 
 // fakeCall is a CallContext like the one the spliced code passes.
-type fakeCall struct{ params []any }
-
-var _ api.CallContext = (*fakeCall)(nil)
-
-func (c *fakeCall) Param(i int) any       { return c.params[i] }
-func (c *fakeCall) SetParam(i int, v any) { c.params[i] = v }
-func (c *fakeCall) Receiver() any         { return nil }
-func (c *fakeCall) Result(int) any        { return nil }
-func (c *fakeCall) SetResult(int, any)    {}
-func (c *fakeCall) SkipCall()             {}
-func (c *fakeCall) Data() any             { return nil }
-func (c *fakeCall) SetData(any)           {}
-func (c *fakeCall) FuncName() string      { return "" }
-func (c *fakeCall) PackagePath() string   { return "google.golang.org/grpc" }
+type fakeCall = calltest.Call
 
 // setup installs a TracerProvider recording ended spans and the W3C
 // propagator, as the sdk package would, and restores the globals after.
@@ -66,9 +54,9 @@ func setup(t *testing.T) *tracetest.SpanRecorder {
 // Its SERVER spans have all ended once stop returns.
 func newServer(t *testing.T, own ...grpc.ServerOption) (addr string, stop func()) {
 	t.Helper()
-	call := &fakeCall{params: []any{own}}
+	call := &fakeCall{Params: []any{own}}
 	NewServerOnEnter(call, own)
-	srv := grpc.NewServer(call.params[0].([]grpc.ServerOption)...)
+	srv := grpc.NewServer(call.Params[0].([]grpc.ServerOption)...)
 	hs := health.NewServer()
 	hs.SetServingStatus("shop", healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(srv, hs)
@@ -85,9 +73,9 @@ func newServer(t *testing.T, own ...grpc.ServerOption) (addr string, stop func()
 func newClient(t *testing.T, target string, own ...grpc.DialOption) *grpc.ClientConn {
 	t.Helper()
 	own = append(own, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	call := &fakeCall{params: []any{target, own}}
+	call := &fakeCall{Params: []any{target, own}}
 	NewClientOnEnter(call, target, own)
-	conn, err := grpc.NewClient(target, call.params[1].([]grpc.DialOption)...)
+	conn, err := grpc.NewClient(target, call.Params[1].([]grpc.DialOption)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,8 +44,8 @@ func TestLineExportedWithSpanAndWithoutIDs(t *testing.T) {
 
 func TestLineOutsideSpanExportedWithoutSpan(t *testing.T) {
 	exported(t)
-	if got, call := output("p: ", "hello"); got != "p: hello\n" || !call.set {
-		t.Errorf("written %q, set %v", got, call.set)
+	if got, call := output("p: ", "hello"); got != "p: hello\n" || !call.ParamSet {
+		t.Errorf("written %q, set %v", got, call.ParamSet)
 	}
 	recs := exported(t)
 	if len(recs) != 1 || recs[0].Body.AsString() != "hello" || trace.SpanContextFromContext(recs[0].Context).IsValid() {
@@ -85,9 +85,9 @@ func TestSplitIDsLeavesOtherText(t *testing.T) {
 func TestLoggerIntoSlogHandlerNotExported(t *testing.T) {
 	exported(t)
 	l := slog.NewLogLogger(slog.NewTextHandler(&bytes.Buffer{}, nil), slog.LevelInfo)
-	call := &fakeCall{params: []any{uintptr(0), 2, func(b []byte) []byte { return append(b, "m"...) }}}
-	OutputOnEnter(call, l, 0, 2, call.params[2].(func([]byte) []byte))
-	if call.set {
+	call := &fakeCall{Params: []any{uintptr(0), 2, func(b []byte) []byte { return append(b, "m"...) }}}
+	OutputOnEnter(call, l, 0, 2, call.Params[2].(func([]byte) []byte))
+	if call.ParamSet {
 		t.Errorf("appendOutput replaced outside a span for a logger into slog")
 	}
 	if !exporting(stdlog.New(&bytes.Buffer{}, "", 0)) || exporting(l) {
@@ -107,8 +107,8 @@ func noExport(t *testing.T) *logtest.Recorder {
 
 func TestNothingExportedWithoutProvider(t *testing.T) {
 	disabled := noExport(t)
-	if got, call := output("p: ", "hello"); got != "p: hello\n" || call.set {
-		t.Errorf("written %q, appendOutput replaced: %v", got, call.set)
+	if got, call := output("p: ", "hello"); got != "p: hello\n" || call.ParamSet {
+		t.Errorf("written %q, appendOutput replaced: %v", got, call.ParamSet)
 	}
 	if len(disabled.Result()[logtest.Scope{Name: ScopeName}]) != 0 {
 		t.Errorf("exported while disabled")

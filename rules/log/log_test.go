@@ -9,29 +9,14 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/calltest"
 )
 
 // The hook must fit the api convention for its target exactly.
 var _ func(api.CallContext, *stdlog.Logger, uintptr, int, func([]byte) []byte) = OutputOnEnter
 
 // fakeCall is a CallContext like the one the spliced code passes.
-type fakeCall struct {
-	params []any
-	set    bool
-}
-
-var _ api.CallContext = (*fakeCall)(nil)
-
-func (c *fakeCall) Param(i int) any       { return c.params[i] }
-func (c *fakeCall) SetParam(i int, v any) { c.params[i] = v; c.set = true }
-func (c *fakeCall) Receiver() any         { return nil }
-func (c *fakeCall) Result(int) any        { return nil }
-func (c *fakeCall) SetResult(int, any)    {}
-func (c *fakeCall) SkipCall()             {}
-func (c *fakeCall) Data() any             { return nil }
-func (c *fakeCall) SetData(any)           {}
-func (c *fakeCall) FuncName() string      { return "(*Logger).output" }
-func (c *fakeCall) PackagePath() string   { return "log" }
+type fakeCall = calltest.Call
 
 const (
 	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -55,9 +40,9 @@ func onGoroutine(t *testing.T) {
 // newline output adds when the message has none.
 func output(header, msg string) (string, *fakeCall) {
 	appendOutput := func(b []byte) []byte { return append(b, msg...) }
-	call := &fakeCall{params: []any{uintptr(0), 2, appendOutput}}
+	call := &fakeCall{Params: []any{uintptr(0), 2, appendOutput}}
 	OutputOnEnter(call, nil, 0, 2, appendOutput)
-	b := call.params[2].(func([]byte) []byte)([]byte(header))
+	b := call.Params[2].(func([]byte) []byte)([]byte(header))
 	if len(b) == 0 || b[len(b)-1] != '\n' {
 		b = append(b, '\n')
 	}
@@ -82,8 +67,8 @@ func TestLineInsideSpanGetsIDs(t *testing.T) {
 
 func TestLineOutsideSpanUnchanged(t *testing.T) {
 	noExport(t)
-	if got, call := output("p: ", "hello"); got != "p: hello\n" || call.set {
-		t.Errorf("got %q (appendOutput replaced: %v)", got, call.set)
+	if got, call := output("p: ", "hello"); got != "p: hello\n" || call.ParamSet {
+		t.Errorf("got %q (appendOutput replaced: %v)", got, call.ParamSet)
 	}
 }
 

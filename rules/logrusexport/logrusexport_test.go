@@ -14,6 +14,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/exporttest"
 )
 
@@ -22,22 +23,8 @@ var (
 	_ func(api.CallContext) = FireHooksListOnExit
 )
 
-// fakeCall is the CallContext of (*Entry).fireHooks's OnExit.
-type fakeCall struct {
-	entry  *logrus.Entry
-	params []any
-}
-
-func (c *fakeCall) Param(i int) any     { return c.params[i] }
-func (c *fakeCall) SetParam(int, any)   {}
-func (c *fakeCall) Receiver() any       { return c.entry }
-func (c *fakeCall) Result(int) any      { return nil }
-func (c *fakeCall) SetResult(int, any)  {}
-func (c *fakeCall) SkipCall()           {}
-func (c *fakeCall) Data() any           { return nil }
-func (c *fakeCall) SetData(any)         {}
-func (c *fakeCall) FuncName() string    { return "(*Entry).fireHooks" }
-func (c *fakeCall) PackagePath() string { return "github.com/sirupsen/logrus" }
+// fakeCall is a CallContext like the one the spliced code passes.
+type fakeCall = calltest.Call
 
 func TestMain(m *testing.M) {
 	exporttest.Install()
@@ -67,7 +54,7 @@ func entry(ctx context.Context, level logrus.Level) *logrus.Entry {
 func TestEntryExportedWithSpanWithoutIDFields(t *testing.T) {
 	exported(t)
 	e := entry(spanCtx(), logrus.WarnLevel)
-	FireHooksListOnExit(&fakeCall{entry: e, params: []any{[]logrus.Hook(nil)}})
+	FireHooksListOnExit(&fakeCall{Recv: e, Params: []any{[]logrus.Hook(nil)}})
 	recs := exported(t)
 	if len(recs) != 1 {
 		t.Fatalf("exported %d", len(recs))
@@ -91,7 +78,7 @@ func TestEntryWithoutContextExportedWithGoroutineSpan(t *testing.T) {
 	goroutine.SpanStartOnExit(nil, spanCtx(), span)
 	defer goroutine.SpanEndOnEnter(nil, span, nil)
 	e := entry(nil, logrus.InfoLevel)
-	FireHooksOnExit(&fakeCall{entry: e})
+	FireHooksOnExit(&fakeCall{Recv: e})
 	recs := exported(t)
 	if len(recs) != 1 {
 		t.Fatalf("exported %d", len(recs))
@@ -107,9 +94,9 @@ func TestEntryWithoutContextExportedWithGoroutineSpan(t *testing.T) {
 func TestLoggerWithTheBridgeLeftToIt(t *testing.T) {
 	exported(t)
 	e := entry(spanCtx(), logrus.InfoLevel)
-	FireHooksListOnExit(&fakeCall{entry: e, params: []any{[]logrus.Hook{otellogrus.NewHook("mine")}}})
+	FireHooksListOnExit(&fakeCall{Recv: e, Params: []any{[]logrus.Hook{otellogrus.NewHook("mine")}}})
 	e.Logger.AddHook(otellogrus.NewHook("mine"))
-	FireHooksOnExit(&fakeCall{entry: e})
+	FireHooksOnExit(&fakeCall{Recv: e})
 	if recs := exported(t); len(recs) != 0 {
 		t.Errorf("exported %d", len(recs))
 	}

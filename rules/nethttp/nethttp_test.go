@@ -32,6 +32,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/httproute"
 )
 
@@ -48,29 +49,9 @@ var (
 )
 
 // fakeCall is a CallContext like the one the spliced code passes.
-type fakeCall struct {
-	recv    any
-	params  []any
-	results []any
-	data    any
-	skip    bool
-}
+type fakeCall = calltest.Call
 
-var _ api.CallContext = (*fakeCall)(nil)
-
-func (c *fakeCall) Param(i int) any             { return c.params[i] }
-func (c *fakeCall) SetParam(i int, v any)       { c.params[i] = v }
-func (c *fakeCall) Receiver() any               { return c.recv }
-func (c *fakeCall) Result(i int) any            { return c.results[i] }
-func (c *fakeCall) SetResult(i int, v any)      { c.results[i] = v }
-func (c *fakeCall) SkipCall()                   { c.skip = true }
-func (c *fakeCall) Data() any                   { return c.data }
-func (c *fakeCall) SetData(v any)               { c.data = v }
-func (c *fakeCall) FuncName() string            { return "" }
-func (c *fakeCall) PackagePath() string         { return "net/http" }
-func (c *fakeCall) req(i int) *http.Request     { return c.params[i].(*http.Request) }
-func (c *fakeCall) rw() http.ResponseWriter     { return c.params[0].(http.ResponseWriter) }
-func newCall(recv any, params ...any) *fakeCall { return &fakeCall{recv: recv, params: params} }
+func newCall(recv any, params ...any) *fakeCall { return &fakeCall{Recv: recv, Params: params} }
 
 // setup installs a TracerProvider recording ended spans and the W3C
 // propagators, as the sdk package would, and restores the globals after.
@@ -102,7 +83,7 @@ func serverTrampoline(h http.Handler) http.Handler {
 		call := newCall(nil, w, r)
 		ServerOnEnter(call, nil, w, r)
 		defer func() { ServerOnExit(call) }()
-		h.ServeHTTP(call.rw(), call.req(1))
+		h.ServeHTTP(call.Params[0].(http.ResponseWriter), call.Params[1].(*http.Request))
 	})
 }
 
@@ -144,10 +125,10 @@ type clientTrampoline struct{ t *http.Transport }
 
 func (c clientTrampoline) RoundTrip(req *http.Request) (*http.Response, error) {
 	call := newCall(c.t, req)
-	call.results = []any{(*http.Response)(nil), error(nil)}
+	call.Results = []any{(*http.Response)(nil), error(nil)}
 	ClientOnEnter(call, c.t, req)
-	resp, err := c.t.RoundTrip(call.req(0))
-	call.results[0], call.results[1] = resp, err
+	resp, err := c.t.RoundTrip(call.Params[0].(*http.Request))
+	call.Results[0], call.Results[1] = resp, err
 	ClientOnExit(call, resp, err)
 	return resp, err
 }

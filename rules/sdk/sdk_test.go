@@ -25,6 +25,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/internal/calltest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -36,18 +37,9 @@ var (
 	_ func(api.CallContext)                                = StopOnExit
 )
 
-type fakeCall struct{ data any }
+// fakeCall is a CallContext like the one the spliced code passes.
+type fakeCall = calltest.Call
 
-func (c *fakeCall) Param(int) any       { return nil }
-func (c *fakeCall) SetParam(int, any)   {}
-func (c *fakeCall) Receiver() any       { return nil }
-func (c *fakeCall) Result(int) any      { return nil }
-func (c *fakeCall) SetResult(int, any)  {}
-func (c *fakeCall) SkipCall()           {}
-func (c *fakeCall) Data() any           { return c.data }
-func (c *fakeCall) SetData(v any)       { c.data = v }
-func (c *fakeCall) FuncName() string    { return "" }
-func (c *fakeCall) PackagePath() string { return "" }
 func notify(c chan<- os.Signal, sigs ...os.Signal) {
 	NotifyOnEnter(&fakeCall{}, c, sigs)
 	signal.Notify(c, sigs...)

@@ -20,9 +20,9 @@ var _ func(api.CallContext, slog.Handler) = NewOnEnter
 
 // newExportLogger is slog.New with the hook spliced.
 func newExportLogger(h slog.Handler) *slog.Logger {
-	call := &fakeCall{params: []any{h}}
+	call := &fakeCall{Params: []any{h}}
 	NewOnEnter(call, h)
-	return slog.New(call.params[0].(slog.Handler))
+	return slog.New(call.Params[0].(slog.Handler))
 }
 
 func TestMain(m *testing.M) {
@@ -126,9 +126,9 @@ func TestHandlersLeftAlone(t *testing.T) {
 		"wrapped": wrapped,
 		"nil":     nil,
 	} {
-		call := &fakeCall{params: []any{h}}
+		call := &fakeCall{Params: []any{h}}
 		NewOnEnter(call, h)
-		if call.set {
+		if call.ParamSet {
 			t.Errorf("%s: handler replaced", name)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/calltest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -21,23 +22,7 @@ var (
 )
 
 // fakeCall is a CallContext like the one the spliced code passes.
-type fakeCall struct {
-	params []any
-	set    bool
-}
-
-var _ api.CallContext = (*fakeCall)(nil)
-
-func (c *fakeCall) Param(i int) any       { return c.params[i] }
-func (c *fakeCall) SetParam(i int, v any) { c.params[i] = v; c.set = true }
-func (c *fakeCall) Receiver() any         { return nil }
-func (c *fakeCall) Result(int) any        { return nil }
-func (c *fakeCall) SetResult(int, any)    {}
-func (c *fakeCall) SkipCall()             {}
-func (c *fakeCall) Data() any             { return nil }
-func (c *fakeCall) SetData(any)           {}
-func (c *fakeCall) FuncName() string      { return "(*Logger).log" }
-func (c *fakeCall) PackagePath() string   { return "log/slog" }
+type fakeCall = calltest.Call
 
 var (
 	traceID = trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36}
@@ -69,16 +54,16 @@ func onGoroutine(t *testing.T, ctx context.Context) {
 // logThrough plays the spliced (*Logger).log: OnEnter, then the body with
 // the arguments OnEnter may have replaced.
 func logThrough(l *slog.Logger, ctx context.Context, level slog.Level, msg string, args ...any) *fakeCall {
-	call := &fakeCall{params: []any{ctx, level, msg, args}}
+	call := &fakeCall{Params: []any{ctx, level, msg, args}}
 	LogOnEnter(call, l, ctx, level, msg, args)
-	l.Log(ctx, level, msg, call.params[3].([]any)...)
+	l.Log(ctx, level, msg, call.Params[3].([]any)...)
 	return call
 }
 
 func logAttrsThrough(l *slog.Logger, ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) *fakeCall {
-	call := &fakeCall{params: []any{ctx, level, msg, attrs}}
+	call := &fakeCall{Params: []any{ctx, level, msg, attrs}}
 	LogAttrsOnEnter(call, l, ctx, level, msg, attrs)
-	l.LogAttrs(ctx, level, msg, call.params[3].([]slog.Attr)...)
+	l.LogAttrs(ctx, level, msg, call.Params[3].([]slog.Attr)...)
 	return call
 }
 
@@ -116,11 +101,11 @@ func TestRecordsWithoutSpanUnchanged(t *testing.T) {
 	for name, ctx := range map[string]context.Context{"background": context.Background(), "nil": nil, "invalid span": invalid} {
 		var buf bytes.Buffer
 		l := newLogger(&buf)
-		if c := logThrough(l, ctx, slog.LevelInfo, "m", "k", "v"); c.set {
-			t.Errorf("%s: log args replaced: %v", name, c.params[3])
+		if c := logThrough(l, ctx, slog.LevelInfo, "m", "k", "v"); c.ParamSet {
+			t.Errorf("%s: log args replaced: %v", name, c.Params[3])
 		}
-		if c := logAttrsThrough(l, ctx, slog.LevelInfo, "m", slog.String("k", "v")); c.set {
-			t.Errorf("%s: logAttrs args replaced: %v", name, c.params[3])
+		if c := logAttrsThrough(l, ctx, slog.LevelInfo, "m", slog.String("k", "v")); c.ParamSet {
+			t.Errorf("%s: logAttrs args replaced: %v", name, c.Params[3])
 		}
 		want := `{"level":"INFO","msg":"m","k":"v"}` + "\n"
 		if buf.String() != want+want {
@@ -131,7 +116,7 @@ func TestRecordsWithoutSpanUnchanged(t *testing.T) {
 
 func TestDisabledLevelCostsNothing(t *testing.T) {
 	var buf bytes.Buffer
-	if c := logThrough(newLogger(&buf), spanCtx(), slog.LevelDebug, "m"); c.set {
+	if c := logThrough(newLogger(&buf), spanCtx(), slog.LevelDebug, "m"); c.ParamSet {
 		t.Errorf("args replaced for a disabled level")
 	}
 	if buf.Len() != 0 {
@@ -142,17 +127,17 @@ func TestDisabledLevelCostsNothing(t *testing.T) {
 func TestExistingTraceIDKept(t *testing.T) {
 	var buf bytes.Buffer
 	l := newLogger(&buf)
-	if c := logThrough(l, spanCtx(), slog.LevelInfo, "m", "trace_id", "mine"); c.set {
+	if c := logThrough(l, spanCtx(), slog.LevelInfo, "m", "trace_id", "mine"); c.ParamSet {
 		t.Errorf("args replaced despite trace_id")
 	}
-	if c := logThrough(l, spanCtx(), slog.LevelInfo, "m", slog.String("trace_id", "mine")); c.set {
+	if c := logThrough(l, spanCtx(), slog.LevelInfo, "m", slog.String("trace_id", "mine")); c.ParamSet {
 		t.Errorf("args replaced despite a trace_id Attr")
 	}
-	if c := logAttrsThrough(l, spanCtx(), slog.LevelInfo, "m", slog.String("trace_id", "mine")); c.set {
+	if c := logAttrsThrough(l, spanCtx(), slog.LevelInfo, "m", slog.String("trace_id", "mine")); c.ParamSet {
 		t.Errorf("attrs replaced despite trace_id")
 	}
 	// A value that happens to be "trace_id" is not a key.
-	if c := logThrough(l, spanCtx(), slog.LevelInfo, "m", "key", "trace_id"); !c.set {
+	if c := logThrough(l, spanCtx(), slog.LevelInfo, "m", "key", "trace_id"); !c.ParamSet {
 		t.Errorf("a value equal to trace_id stopped the IDs")
 	}
 }
@@ -215,10 +200,10 @@ func TestGoroutineIDsNotDoubled(t *testing.T) {
 	onGoroutine(t, spanCtx())
 	var buf bytes.Buffer
 	l := newLogger(&buf)
-	if c := logThrough(l, context.Background(), slog.LevelInfo, "m", "trace_id", "mine"); c.set {
+	if c := logThrough(l, context.Background(), slog.LevelInfo, "m", "trace_id", "mine"); c.ParamSet {
 		t.Errorf("args replaced despite trace_id")
 	}
-	if c := logThrough(l, context.Background(), slog.LevelDebug, "m"); c.set {
+	if c := logThrough(l, context.Background(), slog.LevelDebug, "m"); c.ParamSet {
 		t.Errorf("args replaced for a disabled level")
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/calltest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -26,25 +27,7 @@ var (
 )
 
 // fakeCall is a CallContext like the one the spliced code passes.
-type fakeCall struct {
-	params  []any
-	set     bool
-	results []any
-	data    any
-}
-
-var _ api.CallContext = (*fakeCall)(nil)
-
-func (c *fakeCall) Param(i int) any        { return c.params[i] }
-func (c *fakeCall) SetParam(i int, v any)  { c.params[i] = v; c.set = true }
-func (c *fakeCall) Receiver() any          { return nil }
-func (c *fakeCall) Result(i int) any       { return c.results[i] }
-func (c *fakeCall) SetResult(i int, v any) { c.results[i] = v }
-func (c *fakeCall) SkipCall()              {}
-func (c *fakeCall) Data() any              { return c.data }
-func (c *fakeCall) SetData(v any)          { c.data = v }
-func (c *fakeCall) FuncName() string       { return "(*CheckedEntry).Write" }
-func (c *fakeCall) PackagePath() string    { return "go.uber.org/zap/zapcore" }
+type fakeCall = calltest.Call
 
 const (
 	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -67,19 +50,19 @@ func newLogger(buf *bytes.Buffer) *zap.Logger {
 // info plays logger.Info with (*CheckedEntry).Write spliced.
 func info(l *zap.Logger, msg string, fields ...zap.Field) *fakeCall {
 	ce := l.Check(zapcore.InfoLevel, msg)
-	call := &fakeCall{params: []any{fields}}
+	call := &fakeCall{Params: []any{fields}}
 	WriteOnEnter(call, ce, fields)
-	ce.Write(call.params[0].([]zapcore.Field)...)
+	ce.Write(call.Params[0].([]zapcore.Field)...)
 	return call
 }
 
 // with plays logger.With with the With hooks spliced.
 func with(l *zap.Logger, fields ...zap.Field) *zap.Logger {
-	call := &fakeCall{params: []any{fields}}
+	call := &fakeCall{Params: []any{fields}}
 	WithOnEnter(call, l, fields)
-	call.results = []any{l.With(call.params[0].([]zap.Field)...)}
-	WithOnExit(call, call.results[0].(*zap.Logger))
-	return call.results[0].(*zap.Logger)
+	call.Results = []any{l.With(call.Params[0].([]zap.Field)...)}
+	WithOnExit(call, call.Results[0].(*zap.Logger))
+	return call.Results[0].(*zap.Logger)
 }
 
 // keys returns the record's keys in order and its values.
@@ -146,17 +129,17 @@ func TestRecordsWithoutSpanUnchanged(t *testing.T) {
 	}
 	for name, fields := range cases {
 		var buf bytes.Buffer
-		if c := info(newLogger(&buf), "m", fields...); c.set {
-			t.Errorf("%s: fields replaced: %v", name, c.params[0])
+		if c := info(newLogger(&buf), "m", fields...); c.ParamSet {
+			t.Errorf("%s: fields replaced: %v", name, c.Params[0])
 		}
 	}
 }
 
 func TestNilCheckedEntry(t *testing.T) {
 	// A disabled level: Check returns nil and Write does nothing.
-	call := &fakeCall{params: []any{[]zapcore.Field{zap.Any("context", spanCtx())}}}
-	WriteOnEnter(call, nil, call.params[0].([]zapcore.Field))
-	if call.set {
+	call := &fakeCall{Params: []any{[]zapcore.Field{zap.Any("context", spanCtx())}}}
+	WriteOnEnter(call, nil, call.Params[0].([]zapcore.Field))
+	if call.ParamSet {
 		t.Errorf("fields replaced for a nil CheckedEntry")
 	}
 }
@@ -268,8 +251,8 @@ func TestContextFieldWinsOverGoroutineSpan(t *testing.T) {
 func TestOwnTraceIDKeptInsideSpan(t *testing.T) {
 	onGoroutine(t, otherSpanCtx())
 	var buf bytes.Buffer
-	if c := info(newLogger(&buf), "m", zap.String("trace_id", "mine")); c.set {
-		t.Errorf("fields replaced despite trace_id: %v", c.params[0])
+	if c := info(newLogger(&buf), "m", zap.String("trace_id", "mine")); c.ParamSet {
+		t.Errorf("fields replaced despite trace_id: %v", c.Params[0])
 	}
 }
 
@@ -320,9 +303,9 @@ func TestWithWithoutSpanBindsNothing(t *testing.T) {
 	end := onGoroutine(t, spanCtx())
 	var ls []*zap.Logger
 	for _, f := range []zap.Field{zap.String("k", "v"), zap.Any("context", context.Background())} {
-		call := &fakeCall{params: []any{[]zap.Field{f}}}
+		call := &fakeCall{Params: []any{[]zap.Field{f}}}
 		WithOnEnter(call, base, []zap.Field{f})
-		if call.set || call.data != nil {
+		if call.ParamSet || call.Stored != nil {
 			t.Errorf("%s: With fields replaced or logger marked", f.Key)
 		}
 		ls = append(ls, with(base, f))
@@ -368,10 +351,10 @@ func TestMarkedErrorOutputStillWorks(t *testing.T) {
 }
 
 func TestNilLoggerInWith(t *testing.T) {
-	call := &fakeCall{params: []any{[]zap.Field{zap.Any("context", spanCtx())}}, results: []any{(*zap.Logger)(nil)}}
-	WithOnEnter(call, nil, call.params[0].([]zap.Field))
+	call := &fakeCall{Params: []any{[]zap.Field{zap.Any("context", spanCtx())}}, Results: []any{(*zap.Logger)(nil)}}
+	WithOnEnter(call, nil, call.Params[0].([]zap.Field))
 	WithOnExit(call, nil)
-	if call.set || call.data != nil || call.results[0] != (*zap.Logger)(nil) {
+	if call.ParamSet || call.Stored != nil || call.Results[0] != (*zap.Logger)(nil) {
 		t.Errorf("nil logger: %+v", call)
 	}
 }

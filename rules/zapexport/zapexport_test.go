@@ -14,26 +14,14 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/exporttest"
 )
 
 var _ func(api.CallContext, zapcore.Core, []zap.Option) = NewOnEnter
 
-type fakeCall struct {
-	params []any
-	set    bool
-}
-
-func (c *fakeCall) Param(i int) any       { return c.params[i] }
-func (c *fakeCall) SetParam(i int, v any) { c.params[i] = v; c.set = true }
-func (c *fakeCall) Receiver() any         { return nil }
-func (c *fakeCall) Result(int) any        { return nil }
-func (c *fakeCall) SetResult(int, any)    {}
-func (c *fakeCall) SkipCall()             {}
-func (c *fakeCall) Data() any             { return nil }
-func (c *fakeCall) SetData(any)           {}
-func (c *fakeCall) FuncName() string      { return "New" }
-func (c *fakeCall) PackagePath() string   { return "go.uber.org/zap" }
+// fakeCall is a CallContext like the one the spliced code passes.
+type fakeCall = calltest.Call
 
 const (
 	traceHex = exporttest.TraceHex
@@ -47,9 +35,9 @@ func newLogger(buf *bytes.Buffer) (*zap.Logger, *fakeCall) {
 	enc := zap.NewProductionEncoderConfig()
 	enc.TimeKey = ""
 	core := zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(buf), zapcore.InfoLevel)
-	call := &fakeCall{params: []any{core}}
+	call := &fakeCall{Params: []any{core}}
 	NewOnEnter(call, core, nil)
-	return zap.New(call.params[0].(zapcore.Core)), call
+	return zap.New(call.Params[0].(zapcore.Core)), call
 }
 
 // ids are the fields otelgo.dev/rules/zap adds to a record of the span.
@@ -133,14 +121,14 @@ func TestOnlyWhatIsWrittenIsExported(t *testing.T) {
 func TestExportingCoresLeftAlone(t *testing.T) {
 	var buf bytes.Buffer
 	l, call := newLogger(&buf)
-	if !call.set {
+	if !call.ParamSet {
 		t.Fatal("a plain core was not wrapped")
 	}
 	own := zapcore.NewTee(zapcore.NewNopCore(), otelzap.NewCore("mine"))
 	for name, core := range map[string]zapcore.Core{"ours": l.Core(), "bridge": otelzap.NewCore("x"), "tee with the bridge": own} {
-		c := &fakeCall{params: []any{core}}
+		c := &fakeCall{Params: []any{core}}
 		NewOnEnter(c, core, nil)
-		if c.set {
+		if c.ParamSet {
 			t.Errorf("%s: core replaced", name)
 		}
 	}
