@@ -5,14 +5,17 @@
 Servers, all answering GET /hello (testdata/bench):
   - auto:   plainhttp built by `otel go build` (otelgo's net/http hooks and SDK)
   - manual: otelhttp built by `go build` (otelhttp.NewHandler + the SDK set
-            up by hand: same SDK version, OTLP/HTTP exporter, batch processor)
+            up by hand: same SDK version, OTLP/HTTP exporters, batch
+            processor, MeterProvider with runtime metrics, as otelgo's
+            bootstrap by default)
   - none:   plainhttp built by `go build` (no OpenTelemetry at all), for scale
 With --service also the realistic service (`otel go build`) and its
 hand-instrumented twin (`go build`), on GET /items/7 (gin route, SQLite
 query, slog): "service auto" and "service manual".
 
-Both instrumented servers export every span to the same local OTLP/HTTP
-receiver (a Python server in this process answering 200 to /v1/traces),
+Both instrumented servers export every span (and their metrics) to the same
+local OTLP/HTTP receiver (a Python server in this process answering 200 to
+every POST),
 with the SDK's default batch span processor settings. Each round starts
 every server afresh, warms it up with wrk, then measures; the order of the
 servers rotates between rounds. Figures are medians over the rounds.
@@ -57,7 +60,7 @@ from common import (  # noqa: E402
 
 
 class Receiver:
-    """A minimal OTLP/HTTP trace receiver: counts requests and bytes."""
+    """A minimal OTLP/HTTP receiver (traces, metrics): counts requests and bytes."""
 
     def __init__(self) -> None:
         receiver = self

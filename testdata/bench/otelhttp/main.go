@@ -1,8 +1,9 @@
 // Command otelhttp is testdata/bench/plainhttp instrumented by hand: the
 // handler wrapped in otelhttp.NewHandler, and the SDK set up the way
-// otelgo's bootstrap sets it up (same SDK version, OTLP over HTTP/protobuf,
-// batch span processor, W3C trace context and baggage), flushed on
-// SIGINT/SIGTERM. ADDR is the address to listen on; the exporter reads the
+// otelgo's bootstrap sets it up by default (same SDK version, OTLP over
+// HTTP/protobuf, batch span processor, W3C trace context and baggage, a
+// MeterProvider with a periodic OTLP reader and the Go runtime metrics),
+// flushed on SIGINT/SIGTERM. ADDR is the address to listen on; the exporter reads the
 // standard OTEL_EXPORTER_OTLP_* variables.
 package main
 
@@ -18,9 +19,12 @@ import (
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/contrib/instrumentation/runtime"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
@@ -31,8 +35,18 @@ func hello(w http.ResponseWriter, _ *http.Request) {
 	w.Write([]byte("hello\n")) //nolint:errcheck // nothing to do about it
 }
 
-func setupSDK(ctx context.Context) (*sdktrace.TracerProvider, error) {
+// sdk is what main flushes at exit.
+type sdk struct {
+	tp *sdktrace.TracerProvider
+	mp *sdkmetric.MeterProvider
+}
+
+func setupSDK(ctx context.Context) (*sdk, error) {
 	exp, err := otlptracehttp.New(ctx)
+	if err != nil {
+		return nil, err
+	}
+	metricExp, err := otlpmetrichttp.New(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -48,14 +62,19 @@ func setupSDK(ctx context.Context) (*sdktrace.TracerProvider, error) {
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 	otel.SetTracerProvider(tp)
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metricExp)), sdkmetric.WithResource(res))
+	otel.SetMeterProvider(mp)
+	if err := runtime.Start(runtime.WithMeterProvider(mp)); err != nil {
+		log.Printf("runtime metrics: %v", err)
+	}
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
-	return tp, nil
+	return &sdk{tp: tp, mp: mp}, nil
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	tp, err := setupSDK(ctx)
+	providers, err := setupSDK(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -75,7 +94,10 @@ func main() {
 	}
 	flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := tp.Shutdown(flush); err != nil {
+	if err := providers.tp.Shutdown(flush); err != nil {
 		log.Printf("flushing spans: %v", err)
+	}
+	if err := providers.mp.Shutdown(flush); err != nil {
+		log.Printf("flushing metrics: %v", err)
 	}
 }

@@ -33,6 +33,9 @@ func New(addr string) *Cache {
 	if err := redisotel.InstrumentTracing(rdb); err != nil {
 		panic(err) // only for invalid options
 	}
+	if err := redisotel.InstrumentMetrics(rdb); err != nil {
+		panic(err) // only for invalid options
+	}
 	return &Cache{rdb: rdb}
 }
 

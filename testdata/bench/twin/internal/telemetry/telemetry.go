@@ -1,33 +1,42 @@
 // Package telemetry sets up the OpenTelemetry SDK by hand, the way a
 // service without otelgo does: the same SDK version and exporter as
-// otelgo's bootstrap (OTLP over HTTP/protobuf, batch span processor,
-// W3C trace context and baggage), configured by the standard OTEL_*
-// variables that otlptracehttp and the SDK read themselves.
+// otelgo's bootstrap by default (OTLP over HTTP/protobuf, batch span
+// processor, W3C trace context and baggage, a MeterProvider with a periodic
+// OTLP reader and the Go runtime metrics), configured by the standard
+// OTEL_* variables that the exporters and the SDK read themselves.
 package telemetry
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"go.opentelemetry.io/contrib/instrumentation/runtime"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Setup installs the global TracerProvider and propagator. The returned
-// function flushes and shuts the SDK down.
+// Setup installs the global TracerProvider, MeterProvider and propagator.
+// The returned function flushes and shuts the SDK down.
 func Setup(ctx context.Context) (func(context.Context) error, error) {
 	if strings.EqualFold(os.Getenv("OTEL_SDK_DISABLED"), "true") {
 		return func(context.Context) error { return nil }, nil
 	}
 	exp, err := otlptracehttp.New(ctx)
+	if err != nil {
+		return nil, err
+	}
+	metricExp, err := otlpmetrichttp.New(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -47,8 +56,15 @@ func Setup(ctx context.Context) (func(context.Context) error, error) {
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 	otel.SetTracerProvider(tp)
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metricExp)), sdkmetric.WithResource(res))
+	otel.SetMeterProvider(mp)
+	if err := runtime.Start(runtime.WithMeterProvider(mp)); err != nil {
+		slog.Warn("runtime metrics", "error", err)
+	}
 	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
-	return tp.Shutdown, nil
+	return func(ctx context.Context) error {
+		return errors.Join(tp.Shutdown(ctx), mp.Shutdown(ctx))
+	}, nil
 }
 
 // LogHandler adds trace_id and span_id to the records logged with a
