@@ -41,6 +41,7 @@ class Plan:
     warnings: list[str] = field(default_factory=list)             # rules that found no function
     rules: list[Rule] = field(default_factory=list)               # every rule loaded
     linked: set[str] = field(default_factory=set)                 # packages in the programs built
+    own: set[str] = field(default_factory=set)                    # ... of which the programs import without otelgo
     file_path: Path | None = None
 
 
@@ -84,6 +85,7 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
         hooks = hook_packages_for(command, by_path, match)
         plan.commands[command.import_path] = hooks
         plan.linked |= {command.import_path, *command.deps, MAIN}
+        plan.own |= {command.import_path, *command.deps}
         for hook in hooks:
             plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
         target = host.dir / _bootstrap_name(host, testing)

@@ -20,6 +20,12 @@ def _shown(plan) -> dict:
     return {k: v for k, v in applied.items() if k in plan.linked}
 
 
+def _for_the_sdk(plan, key: str) -> bool:
+    """Whether a package is in the programs only because otelgo's SDK
+    bootstrap links it (grpc for the OTLP/gRPC exporters, the SDK itself)."""
+    return bool(plan.commands) and key != MAIN and key not in plan.own
+
+
 def _refused(plan, keys) -> dict[str, list[tuple[str, str]]]:
     """Matched packages that were compiled as they are, because the splicer
     refused them (in this build or in the earlier one whose compile the go
@@ -103,6 +109,8 @@ def print_summary(plan, env: GoEnv) -> None:
     for key in sorted(applied, key=lambda k: (k == MAIN, k)):
         rules = applied[key]
         where = "package main" if key == MAIN else f"{key} {plan.match.versions[key]}"
+        if _for_the_sdk(plan, key):
+            where += " (linked by the OpenTelemetry SDK)"
         targets = ", ".join(sorted({r.target for r in rules}))
         parts.append(f"  {where}: {targets}")
     programs = len(plan.commands)
@@ -131,7 +139,7 @@ def summary_data(plan, env: GoEnv) -> dict:
         "programs": {name: hooks for name, hooks in sorted(plan.commands.items())},
         "instrumented": [
             {"package": key, "version": plan.match.versions[key], "targets": sorted({r.target for r in rules}),
-             "rules": [r.Name for r in rules if r.Name]}
+             "rules": [r.Name for r in rules if r.Name], "for_the_sdk": _for_the_sdk(plan, key)}
             for key, rules in sorted(applied.items())
         ],
         "log_export": log_exports(applied),
