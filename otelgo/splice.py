@@ -97,10 +97,53 @@ class _File:
 
 
 def _parse(path: str, src: bytes) -> _File:
-    tree = _parser().parse(src)
-    if tree.root_node.has_error:
+    """A file whose package clause, imports and declaration boundaries
+    parsed. An error inside a declaration is tolerated until that
+    declaration is to be edited (_whole): the grammar lags behind Go, and
+    the compiler, not the splicer, is the judge of the rest of the file."""
+    root = _parser().parse(src).root_node
+    if root.has_error:
+        root = _without_new_expr(src, root)
+    if root.has_error and _structural(root):
         raise SpliceError(f"{path}: tree-sitter could not parse this file")
-    return _File(path, src, tree.root_node, _file_imports(src, tree.root_node))
+    return _File(path, src, root, _file_imports(src, root))
+
+
+# Go 1.26 lets new take an expression, where the grammar wants a type, and
+# an error there can end a function early. Read as a call of an ordinary
+# function of the same length, every node keeps its offsets in src.
+_NEW_CALL = re.compile(rb"\bnew\(")
+
+
+def _without_new_expr(src: bytes, root: Node) -> Node:
+    masked = _NEW_CALL.sub(b"neW(", src)
+    if masked == src:
+        return root
+    other = _parser().parse(masked).root_node
+    if not other.has_error or _structural(root) and not _structural(other):
+        return other
+    return root
+
+
+def _structural(root: Node) -> bool:
+    """An error that leaves the file's declarations, package clause or
+    imports in doubt."""
+    return any(node.type == "ERROR" or node.is_missing or
+               node.has_error and node.type in ("package_clause", "import_declaration") for node in root.children)
+
+
+def _whole(f: _File, node: Node) -> Node:
+    """node, which is about to be edited or copied, when it parsed cleanly:
+    all of it, or for a function all but the statements of its body, which
+    edits only ever prepend to."""
+    body = node.child_by_field_name("body") if node.type in ("function_declaration", "method_declaration") else None
+    broken = any(c.has_error or c.is_missing for c in node.children if c != body)
+    if body is not None:
+        first, last = body.children[0], body.children[-1]
+        broken |= first.type != "{" or last.type != "}" or first.is_missing or last.is_missing
+    if broken:
+        raise SpliceError(f"{f.path}:{node.start_point.row + 1}: tree-sitter could not parse this declaration")
+    return node
 
 
 def _file_imports(src: bytes, root: Node) -> dict[str, str]:
@@ -174,6 +217,7 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
             body = decl.child_by_field_name("body")
             if body is None:
                 continue  # declared without a body (assembly): nothing to splice into
+            _whole(f, decl)
             found.add(key)
             hooks = [r for r in wanted[key] if r.get("Kind", "function") == "function"]
             target = _target(import_path, f, decl, hooks, len(result.targets), files, parsed)
@@ -205,7 +249,7 @@ def find_target(import_path: str, files: list[tuple[str, bytes]], function: str,
         f = parsed[path] = _parse(path, src)
         for decl in f.root.children:
             if _decl_key(f, decl) == key and decl.child_by_field_name("body") is not None:
-                return _target(import_path, f, decl, [], 0, files, parsed)
+                return _target(import_path, f, _whole(f, decl), [], 0, files, parsed)
     return None
 
 
@@ -218,6 +262,7 @@ def _struct_edits(f: _File, decl: Node, structs: dict[str, list[dict]], found: s
         body = spec.child_by_field_name("type")
         if name not in structs or name in found or body is None or body.type != "struct_type":
             continue
+        _whole(f, spec)
         found.add(name)
         fields = body.named_children[0]  # field_declaration_list
         closing = fields.end_byte - 1
@@ -310,8 +355,6 @@ def _var(import_path, f, name, type_node, variadic, type_params) -> Var:
 
 def _nameable(import_path: str, f: _File, node: Node, type_params: set[str]) -> bool:
     """Can a hook package spell this type? If not, the hook gets interface{}."""
-    if _is_internal(import_path):
-        return False
     if node.type == "qualified_type":
         path = f.imports.get(_text(f.src, node.child_by_field_name("package")), "")
         return not _is_internal(path) and not (_is_std(import_path) and path.startswith("golang.org/x/"))
@@ -319,7 +362,8 @@ def _nameable(import_path: str, f: _File, node: Node, type_params: set[str]) -> 
         name = _text(f.src, node)
         if name in type_params:
             return False
-        return name in PREDECLARED or name[0].isupper()
+        # The package's own exported types, unless no hook may import it.
+        return name in PREDECLARED or name[0].isupper() and not _is_internal(import_path)
     if node.type in ("field_identifier",) and not _text(f.src, node)[0].isupper():
         return False  # an unexported field or method of a struct or interface literal
     return all(_nameable(import_path, f, child, type_params) for child in node.named_children)
@@ -370,7 +414,7 @@ def _find_type_params(base: str, files, parsed) -> list[tuple[str, str]] | None:
         for spec in _descendants(f.root, "type_spec"):
             if _text(f.src, spec.child_by_field_name("name")) != base:
                 continue
-            tp = spec.child_by_field_name("type_parameters")
+            tp = _whole(f, spec).child_by_field_name("type_parameters")
             if tp is None:
                 return None
             out = []

@@ -90,6 +90,11 @@ def test_second_toolchain_first_on_path(second_go_dir, testdata, tmp_path, recei
         assert said and second in "\n".join(said), f"no clear message from otelgo about {second}:\n{output}"
         return
     assert built_with(out) == second
+    # Newer syntax in the standard library (Go 1.27's net/http/internal/http2
+    # uses new(expr)) must not leave a matched package uninstrumented.
+    assert "not instrumented" not in result.stderr and "not applied" not in result.stderr, result.stderr
+    if tuple(map(int, second.removeprefix("go").split(".")[:2])) >= (1, 27):
+        assert f"net/http/internal/http2 {second}: (*responseWriter).WriteHeader" in result.stderr, result.stderr
     check_traced_hello(out, receiver)
 
 

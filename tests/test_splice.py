@@ -226,6 +226,37 @@ def test_unparsable_file_is_refused_not_mangled():
         )
 
 
+PUSH = {"Function": "Push", "OnEnter": "PushEnter", "Path": HOOKS}
+NEW_EXPR = b"""package lib
+
+var name = new("lib")
+
+func Push(n int) int {
+	p := new("x" + *name)
+	return n + len(*p)
+}
+
+func Other() { var x = 1 +; _ = x }
+"""
+
+
+def test_newer_syntax_and_errors_outside_the_edited_function_are_tolerated():
+    # Go 1.26's new(expr) is a syntax error to the grammar (and "x" + ...
+    # inside it used to end Push's body early); Other's broken statement is
+    # the compiler's business, since Push is the only function edited.
+    result = splice_package("example.com/lib", [("lib.go", NEW_EXPR)], [PUSH])
+    assert [t.func_name for t in result.targets] == ["Push"]
+    spliced = result.sources["lib.go"]
+    assert spliced.count("\n") == NEW_EXPR.decode().count("\n")
+    assert 'p := new("x" + *name)' in spliced and "func Other() { var x = 1 +; _ = x }" in spliced
+
+
+def test_error_in_the_edited_signature_is_refused():
+    bad = b"package lib\n\nfunc Push(n int, = new(1)) int { return n }\n"
+    with pytest.raises(SpliceError, match=r"bad.go:3: tree-sitter could not parse this declaration"):
+        splice_package("example.com/lib", [("bad.go", bad)], [PUSH])
+
+
 def test_missing_function_is_reported():
     result = splice_package(
         "example.com/lib",
