@@ -59,6 +59,7 @@ def _files(pkg: Package) -> list[Path]:
 
 
 def _cache_key(rule: FunctionRule, files: list[Path]) -> str:
+    # The bytes pydantic's model_dump_json gave: verdicts cached before stay found.
     h = hashlib.sha256(json.dumps(rule.to_dict(), separators=(",", ":"), ensure_ascii=False).encode())
     for f in files:
         st = f.stat()
