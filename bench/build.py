@@ -262,7 +262,7 @@ def main() -> int:
 
 _ORDER = ["imports", "go env", "load rules", "make_plan", "modfile", "go list -deps", "match rules", "check hooks"]
 _LABELS = {
-    "imports": "interpreter start to otelgo imported (click, pydantic, ...)",
+    "imports": "interpreter start to otelgo imported (click, ...)",
     "go env": "go env",
     "load rules": "load + validate the rules",
     "make_plan": "make_plan, of which:",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from otelgo.golist import Package
-from otelgo.rules import SpanRule
+from otelgo.rules import FUNCTION_NAME, IMPORT_PATH, RECEIVER_TYPE, RuleError, SpanRule, name_problem
 from otelgo.splice import _decl_key, _parse, _text
 
 DIRECTIVE = b"//otel:span"
@@ -34,12 +34,24 @@ def annotated_rules(pkg: Package, key: str) -> list[SpanRule]:
                 if directive is not None:
                     function, receiver = _decl_key(f, node)
                     span_name, attrs = directive
-                    rules.append(SpanRule(Kind="span", ImportPath=key, Function=function,
-                                          ReceiverType=receiver or None, SpanName=span_name, Attributes=attrs,
-                                          Name=f"{Path(name).name}:{node.start_point.row + 1} //otel:span"))
+                    rules.append(_checked(path, node.start_point.row + 1, SpanRule(
+                        ImportPath=key, Function=function, ReceiverType=receiver or None, SpanName=span_name,
+                        Attributes=attrs, Name=f"{Path(name).name}:{node.start_point.row + 1} //otel:span")))
             contiguous = block and block[-1].end_point.row + 1 == node.start_point.row
             block = (block if contiguous else []) + [node] if node.type == "comment" else []
     return rules
+
+
+def _checked(path: Path, line: int, rule: SpanRule) -> SpanRule:
+    """Held to what a rule file is (otelgo/rulecheck.py), without pydantic:
+    a name the rules cannot carry is an error naming the comment."""
+    checks = [("ImportPath", rule.ImportPath, IMPORT_PATH), ("Function", rule.Function, FUNCTION_NAME),
+              ("ReceiverType", rule.ReceiverType, RECEIVER_TYPE)]
+    problems = [f"{path}:{line}: //otel:span: {field}: {problem}" for field, value, (pattern, what) in checks
+                if (problem := name_problem(value, pattern, what))]
+    if problems:
+        raise RuleError(problems)
+    return rule
 
 
 def _directive(comment: str) -> tuple[str | None, dict[str, str]] | None:

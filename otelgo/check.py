@@ -14,6 +14,7 @@ nothing again.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,8 @@ def _files(pkg: Package) -> list[Path]:
 
 
 def _cache_key(rule: FunctionRule, files: list[Path]) -> str:
-    h = hashlib.sha256(rule.model_dump_json().encode())
+    # The bytes pydantic's model_dump_json gave: verdicts cached before stay found.
+    h = hashlib.sha256(json.dumps(rule.to_dict(), separators=(",", ":"), ensure_ascii=False).encode())
     for f in files:
         st = f.stat()
         h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())

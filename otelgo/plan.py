@@ -256,7 +256,7 @@ def _write_plan_file(build_dir: Path, env: GoEnv, rules: list[Rule], match: Matc
         "python_path": [p for p in sys.path if p],
         "goversion": env.goversion,
         "packages": {
-            key: {"version": match.versions[key], "rules": [r.model_dump() for r in applied]}
+            key: {"version": match.versions[key], "rules": [r.to_dict() for r in applied]}
             for key, applied in match.applied.items()
         },
     }
@@ -292,7 +292,7 @@ def instrumentation_token(rules: list[Rule]) -> str:
 
 def _rules_digest_input(rules: list[Rule]) -> bytes:
     """The rules, and the contents of the files that file rules add."""
-    data = json.dumps([r.model_dump() for r in rules], sort_keys=True).encode()
+    data = json.dumps([r.to_dict() for r in rules], sort_keys=True).encode()
     for r in rules:
         if isinstance(r, FileRule):
             data += Path(r.File).read_bytes()

@@ -1,25 +1,40 @@
 """Rule files: JSON arrays of rules, validated before anything is compiled.
 
-Every problem is reported with the file, the rule (index and Name) and the
-field, and all problems of a file are reported together.
+Inside otelgo a rule is a plain frozen dataclass. Validation (pydantic,
+otelgo/rulecheck.py) is the edge: it runs only for a rule file whose bytes
+otelgo/rulecache.py has not seen validated, so a warm build imports no
+pydantic. Every problem is reported with the file, the rule (index and
+Name) and the field, and all problems of a file are reported together.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
-
+from otelgo import rulecache
 from otelgo.resources import rules_dir
-from otelgo.versions import VersionError, VersionRange
+from otelgo.versions import VersionRange
 
-_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
-_EXPORTED = r"[A-Z][A-Za-z0-9_]*"
-_IMPORT_PATH = re.compile(r"^[A-Za-z0-9_.~+-]+(/[A-Za-z0-9_.~+-]+)*$")
+# What names in rules look like, and how a problem says what they are not
+# (otelgo/rulecheck.py and otelgo/annotations.py check with these).
+IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+IMPORT_PATH = (r"[A-Za-z0-9_.~+-]+(/[A-Za-z0-9_.~+-]+)*", "a Go import path")
+FUNCTION_NAME = (IDENT, "a Go function name")
+RECEIVER_TYPE = (rf"\*?{IDENT}", 'a receiver type such as "*Transport" or "Client"')
+HOOK_NAME = (r"[A-Z][A-Za-z0-9_]*", "an exported Go function name")
+
+
+def name_problem(text: str | None, pattern: str, what: str) -> str | None:
+    """Why a name does not fit, if it does not (None passes: optional fields)."""
+    if text is not None and not re.match(f"^{pattern}$", text):
+        return f"{text!r} is not {what}"
+    return None
 
 RULES_ENV = "OTELGO_RULES"
 
@@ -32,38 +47,11 @@ class RuleError(Exception):
         self.problems = problems
 
 
-def _check_version(text: str | None) -> str | None:
-    if text is not None:
-        try:
-            VersionRange.parse(text)
-        except VersionError as e:
-            raise ValueError(str(e)) from None
-    return text
-
-
-def _check_import_path(text: str) -> str:
-    if not _IMPORT_PATH.match(text):
-        raise ValueError(f"{text!r} is not a Go import path")
-    return text
-
-
-def _check(pattern: str, what: str):
-    regex = re.compile(f"^{pattern}$")
-
-    def check(text: str | None) -> str | None:
-        if text is not None and not regex.match(text):
-            raise ValueError(f"{text!r} is not {what}")
-        return text
-
-    return AfterValidator(check)
-
-
-class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    Name: Annotated[str, Field(min_length=1)] | None = None
-    ImportPath: Annotated[str, AfterValidator(_check_import_path)]
-    Version: Annotated[str | None, AfterValidator(_check_version)] = None
+@dataclass(frozen=True, kw_only=True)
+class _Rule:
+    Name: str | None = None
+    ImportPath: str
+    Version: str | None = None
     Order: int = 0
 
     @property
@@ -74,22 +62,21 @@ class _Rule(BaseModel):
     def hook_package(self) -> str | None:
         return None
 
+    def to_dict(self) -> dict[str, Any]:
+        """All fields, as the rule file would spell them (plan.json, tokens)."""
+        return dataclasses.asdict(self)
 
+
+@dataclass(frozen=True, kw_only=True)
 class FunctionRule(_Rule):
     """Hooks around one function or method: OnEnter before its body, OnExit after."""
 
-    Kind: Literal["function"] = "function"
-    Function: Annotated[str, _check(_IDENT, "a Go function name")]
-    ReceiverType: Annotated[str | None, _check(rf"\*?{_IDENT}", 'a receiver type such as "*Transport" or "Client"')] = None
-    OnEnter: Annotated[str | None, _check(_EXPORTED, "an exported Go function name")] = None
-    OnExit: Annotated[str | None, _check(_EXPORTED, "an exported Go function name")] = None
-    Path: Annotated[str, AfterValidator(_check_import_path)]
-
-    @model_validator(mode="after")
-    def _has_a_hook(self) -> "FunctionRule":
-        if not self.OnEnter and not self.OnExit:
-            raise ValueError("a rule needs OnEnter, OnExit or both")
-        return self
+    Kind: str = "function"
+    Function: str
+    ReceiverType: str | None = None
+    OnEnter: str | None = None
+    OnExit: str | None = None
+    Path: str
 
     @property
     def hook_package(self) -> str | None:
@@ -103,50 +90,48 @@ class FunctionRule(_Rule):
         return self.Function
 
 
+@dataclass(frozen=True, kw_only=True)
 class RawRule(_Rule):
     """Go statements spliced in at the start of a function's body. Unnamed
     results are named otelgoR0, otelgoR1...; a `defer` runs code at return."""
 
-    Kind: Literal["raw"]
-    Function: Annotated[str, _check(_IDENT, "a Go function name")]
-    ReceiverType: Annotated[str | None, _check(rf"\*?{_IDENT}", 'a receiver type such as "*Transport" or "Client"')] = None
-    Raw: Annotated[str, Field(min_length=1)]
-
-    @model_validator(mode="after")
-    def _one_line(self) -> "RawRule":
-        if "//" in self.Raw:
-            raise ValueError("Raw code is spliced into one line: use /* */ comments, not //")
-        return self
+    Kind: str = "raw"
+    Function: str
+    ReceiverType: str | None = None
+    Raw: str
 
     @property
     def target(self) -> str:
         return f"({self.ReceiverType}).{self.Function}" if self.ReceiverType else self.Function
 
 
+@dataclass(frozen=True, kw_only=True)
 class StructRule(_Rule):
     """A field added at the end of a struct type."""
 
-    Kind: Literal["struct"]
-    StructType: Annotated[str, _check(_IDENT, "a Go type name")]
-    FieldName: Annotated[str, _check(_IDENT, "a Go field name")]
-    FieldType: Annotated[str, Field(min_length=1)]
+    Kind: str = "struct"
+    StructType: str
+    FieldName: str
+    FieldType: str
 
     @property
     def target(self) -> str:
         return f"{self.StructType}.{self.FieldName}"
 
 
+@dataclass(frozen=True, kw_only=True)
 class FileRule(_Rule):
     """A Go file added to the package; File is relative to the rule file."""
 
-    Kind: Literal["file"]
-    File: Annotated[str, Field(min_length=1)]
+    Kind: str = "file"
+    File: str
 
     @property
     def target(self) -> str:
         return f"+{Path(self.File).name}"
 
 
+@dataclass(frozen=True, kw_only=True)
 class SpanRule(_Rule):
     """A span around a function: named SpanName (default: the function's
     qualified name), with Attributes, a child of the span in its
@@ -155,15 +140,13 @@ class SpanRule(_Rule):
     `//otel:span [name] [key=value...]` comment above a function of the
     user's own code makes one of these."""
 
-    Kind: Literal["span"]
-    Function: Annotated[str, _check(_IDENT, "a Go function name")]
-    ReceiverType: Annotated[str | None, _check(rf"\*?{_IDENT}", 'a receiver type such as "*Transport" or "Client"')] = None
+    Kind: str = "span"
+    Function: str
+    ReceiverType: str | None = None
     SpanName: str | None = None
-    Attributes: dict[str, str] = Field(default_factory=dict)
+    Attributes: dict[str, str] = field(default_factory=dict)
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
-
-    def __hash__(self) -> int:
+    def __hash__(self) -> int:  # Attributes is a dict
         return hash((self.ImportPath, self.Function, self.ReceiverType, self.SpanName, tuple(sorted(self.Attributes.items()))))
 
     @property
@@ -178,55 +161,81 @@ class SpanRule(_Rule):
 SPAN_HOOKS = "otelgo.dev/rules/annotate"
 
 Rule = FunctionRule | RawRule | StructRule | FileRule | SpanRule
-_KINDS = {"function": FunctionRule, "raw": RawRule, "struct": StructRule, "file": FileRule, "span": SpanRule}
+KINDS = {"function": FunctionRule, "raw": RawRule, "struct": StructRule, "file": FileRule, "span": SpanRule}
 
 
-def _describe(index: int, raw: Any) -> str:
-    name = raw.get("Name") if isinstance(raw, dict) else None
-    return f"rule {index}" + (f" ({name})" if isinstance(name, str) else "")
-
-
-def _field(loc: tuple) -> str:
-    field = ".".join(str(part) for part in loc)
-    return field or "(rule)"
+def rule_from_dict(item: dict[str, Any]) -> Rule:
+    """A rule from a validated dict (rulecheck.validate, the cache)."""
+    return KINDS[item["Kind"]](**item)
 
 
 def load_file(path: Path) -> list[Rule]:
     """Read and validate one rule file; raise RuleError listing every problem."""
     try:
-        raw = json.loads(path.read_bytes().decode("utf-8"))
+        data = path.read_bytes()
     except OSError as e:
         raise RuleError([f"{path}: cannot read rule file: {e.strerror}"]) from None
-    except UnicodeDecodeError as e:
-        raise RuleError([f"{path}: not UTF-8 text (byte {e.start})"]) from None
-    except json.JSONDecodeError as e:
-        raise RuleError([f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}"]) from None
-    except (ValueError, RecursionError) as e:  # giant numbers, absurd nesting
-        raise RuleError([f"{path}: not a usable JSON document: {_one_line(str(e)) or type(e).__name__}"]) from None
-    if not isinstance(raw, list):
-        raise RuleError([f"{path}: a rule file holds a JSON array of rules, not {type(raw).__name__}"])
+    key = rulecache.key(data)
+    entries = _cached(key)
+    if entries is None:
+        entries = _validate(path, data)
+        if all(isinstance(e, dict) for e in entries):
+            rulecache.put(key, entries)
     rules, problems = [], []
-    for index, item in enumerate(raw):
-        kind = item.get("Kind", "function") if isinstance(item, dict) else "function"
-        model = _KINDS.get(kind) if isinstance(kind, str) else None
-        if model is None:
-            problems.append(_one_line(f"{path}: {_describe(index, item)}: Kind: {kind!r} is not one of {', '.join(_KINDS)}"))
+    for index, entry in enumerate(entries):
+        if isinstance(entry, list):  # the problems of an invalid rule
+            problems.extend(entry)
             continue
-        try:
-            rule = model.model_validate(item)
-        except ValidationError as e:
-            for err in e.errors():
-                msg = err["msg"].removeprefix("Value error, ")
-                problems.append(_one_line(f"{path}: {_describe(index, item)}: {_field(err['loc'])}: {msg}"))
-            continue
+        rule = rule_from_dict(entry)
         if isinstance(rule, FileRule):
-            rule = _resolve_file(rule, path, index, item, problems)
+            rule = _resolve_file(rule, path, index, problems)
         if rule is not None:
             rules.append(rule)
             _SOURCES[rule] = (path, index)
     if problems:
         raise RuleError(problems)
     return rules
+
+
+def _cached(key: str) -> list[dict] | None:
+    """The validated rules of a file seen before; an entry that does not
+    make well-typed rules (a damaged cache file) is a miss."""
+    entries = rulecache.get(key)
+    try:
+        for entry in entries or ():
+            rule = rule_from_dict(entry)
+            if not all(_FIELD_TYPES[f.type](getattr(rule, f.name)) for f in dataclasses.fields(rule)):
+                return None
+    except (KeyError, TypeError):
+        return None
+    return entries
+
+
+# The field types of the rule dataclasses, as checks of a value.
+_FIELD_TYPES = {
+    "str": lambda v: isinstance(v, str),
+    "str | None": lambda v: v is None or isinstance(v, str),
+    "int": lambda v: type(v) is int,
+    "dict[str, str]": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+}
+
+
+def _validate(path: Path, data: bytes) -> list[dict | list[str]]:
+    """The file's rules as dicts, or each invalid rule's problems; pydantic
+    is imported here and nowhere else."""
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise RuleError([f"{path}: not UTF-8 text (byte {e.start})"]) from None
+    except json.JSONDecodeError as e:
+        raise RuleError([f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}"]) from None
+    except (ValueError, RecursionError) as e:  # giant numbers, absurd nesting
+        raise RuleError([f"{path}: not a usable JSON document: {one_line(str(e)) or type(e).__name__}"]) from None
+    if not isinstance(raw, list):
+        raise RuleError([f"{path}: a rule file holds a JSON array of rules, not {type(raw).__name__}"])
+    from otelgo import rulecheck
+
+    return rulecheck.validate(path, raw)
 
 
 _SOURCES: dict = {}  # rule -> (file, index), for messages
@@ -243,21 +252,27 @@ def describe(rule: Rule) -> str:
     return f"{path}: rule {index}" + (f" ({rule.Name})" if rule.Name else "")
 
 
-def _one_line(problem: str) -> str:
+def describe_item(index: int, name: Any) -> str:
+    """How problems name an item of a rule file's array."""
+    return f"rule {index}" + (f" ({name})" if isinstance(name, str) else "")
+
+
+def one_line(problem: str) -> str:
     """One problem, one line, whatever the rule file's strings hold."""
     return problem.replace("\r", "\\r").replace("\n", "\\n")
 
 
-def _resolve_file(rule: FileRule, path: Path, index: int, item: Any, problems: list[str]) -> FileRule | None:
+def _resolve_file(rule: FileRule, path: Path, index: int, problems: list[str]) -> FileRule | None:
+    """Not cached: the Go file beside the rule file may come and go."""
     try:
         file = (path.parent / rule.File).resolve()
         usable = file.is_file() and file.suffix == ".go"
     except (OSError, ValueError):  # a name too long, a NUL byte
         usable = False
     if not usable:
-        problems.append(_one_line(f"{path}: {_describe(index, item)}: File: {rule.File[:200]!r} is not a Go file beside the rule file"))
+        problems.append(one_line(f"{path}: {describe_item(index, rule.Name)}: File: {rule.File[:200]!r} is not a Go file beside the rule file"))
         return None
-    return rule.model_copy(update={"File": str(file)})
+    return dataclasses.replace(rule, File=str(file))
 
 
 def builtin_rule_files() -> list[Path]:

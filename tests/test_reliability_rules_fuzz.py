@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import harness
+from otelgo import rulecache
 from otelgo.rules import Rule, RuleError, load_file
 
 FUZZ = settings(max_examples=200, deadline=None, database=None,
@@ -43,6 +44,17 @@ FIELDS = {"Name", "Kind", "ImportPath", "Version", "Order", "Function", "Receive
 # Seconds one load may take before the fuzzer calls it a hang (a regex that
 # backtracks without end, say). A guard, not a speed requirement.
 HANG = 30
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_rule_cache(tmp_path_factory):
+    """The valid files the fuzzers make (some of them megabytes) are kept in
+    a validated-rules cache of their own, not in the user's; a file whose
+    bytes come up again loads from it, so both ways are fuzzed."""
+    cache = tmp_path_factory.mktemp("otelgo-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rulecache, "cache_dir", lambda: cache)
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,186 @@
+"""The validated-rules cache: a rule file validated once loads again without
+pydantic, as the same rules; any change to the file, and any damage to the
+cache, means validating again, with the same errors as ever."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import harness
+from otelgo import rulecache
+from otelgo.golist import Package
+from otelgo.annotations import annotated_rules
+from otelgo.rules import RuleError, SpanRule, builtin_rule_files, load_all, load_file
+
+GOOD = [
+    {"Name": "fn", "ImportPath": "example.com/lib", "Function": "F", "ReceiverType": "*T", "OnEnter": "Enter",
+     "Path": "example.com/hooks", "Version": "[1.0.0,2.0.0)", "Order": "3"},  # "3": pydantic makes it 3
+    {"Name": "raw", "Kind": "raw", "ImportPath": "example.com/lib", "Function": "F", "Raw": "_ = 1"},
+    {"Name": "st", "Kind": "struct", "ImportPath": "runtime", "StructType": "g", "FieldName": "f", "FieldType": "any"},
+    {"Name": "fi", "Kind": "file", "ImportPath": "example.com/lib", "File": "extra.go"},
+    {"Name": "sp", "Kind": "span", "ImportPath": "example.com/lib", "Function": "G", "Attributes": {"k": "v"}},
+]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """otelgo's cache in a temporary directory; its rules entries."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "otelgo" / "rules"
+
+
+@pytest.fixture
+def rule_file(tmp_path):
+    d = tmp_path / "hooks"
+    d.mkdir()
+    (d / "extra.go").write_text("package lib\n")
+    path = d / "rules.json"
+    path.write_text(json.dumps(GOOD))
+    return path
+
+
+def load_in_subprocess(path, cache_home) -> dict:
+    """Load a rule file in a fresh interpreter: the rules, and whether
+    pydantic was imported to get them."""
+    code = textwrap.dedent(f"""
+        import json, sys
+        from pathlib import Path
+        from otelgo.rules import load_file
+        rules = load_file(Path({str(path)!r}))
+        print(json.dumps({{"pydantic": "pydantic" in sys.modules, "rules": [r.to_dict() for r in rules]}}))
+    """)
+    env = harness.clean_env({"PYTHONPATH": str(harness.REPO_ROOT), "XDG_CACHE_HOME": str(cache_home)})
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_second_load_imports_no_pydantic_and_gives_the_same_rules(tmp_path, rule_file):
+    first = load_in_subprocess(rule_file, tmp_path / "cache")
+    second = load_in_subprocess(rule_file, tmp_path / "cache")
+    assert first["pydantic"] is True and second["pydantic"] is False
+    assert second["rules"] == first["rules"]
+    assert [r["Kind"] for r in first["rules"]] == ["function", "raw", "struct", "file", "span"]
+    assert first["rules"][0]["Order"] == 3 and first["rules"][3]["File"] == str(rule_file.parent / "extra.go")
+
+
+def test_rules_from_cache_equal_rules_validated_fresh(cache):
+    fresh = load_all(builtin_rule_files())
+    assert cache.is_dir() and len(list(cache.iterdir())) == len(builtin_rule_files())
+    cached = load_all(builtin_rule_files())
+    assert cached == fresh
+    assert [r.to_dict() for r in cached] == [r.to_dict() for r in fresh]
+    assert [type(r) for r in cached] == [type(r) for r in fresh]
+
+
+def test_an_edited_file_is_validated_again(cache, rule_file):
+    load_file(rule_file)
+    # The same length, one field made invalid: the cached validation must not answer.
+    rule_file.write_text(json.dumps(GOOD).replace('"OnEnter": "Enter"', '"OnEnter": "enter"'))
+    with pytest.raises(RuleError) as info:
+        load_file(rule_file)
+    assert info.value.problems == [f"{rule_file}: rule 0 (fn): OnEnter: 'enter' is not an exported Go function name"]
+
+
+def test_invalid_files_are_not_cached(cache, rule_file):
+    rule_file.write_text(json.dumps([dict(GOOD[0], Version="[2.0,1.0)")]))
+    for _ in range(2):  # the second load reports the same, from validation
+        with pytest.raises(RuleError) as info:
+            load_file(rule_file)
+        assert info.value.problems == [f"{rule_file}: rule 0 (fn): Version: '[2.0,1.0)' is empty: no version can be in it"]
+    assert not cache.exists() or not list(cache.iterdir())
+
+
+@pytest.mark.parametrize("damage", [
+    b"",                                              # empty
+    b'[{"Name": "fn", "Kind": "funct',                # cut short
+    b"\xff\xfe garbage",                              # not JSON
+    b'{"rules": []}',                                 # not a list
+    b'[{"Kind": "nosuchkind"}]',                      # no such rule type
+    b'[{"Kind": "function", "Unknown": 1}]',          # fields that no rule has
+    json.dumps([dict(GOOD[0], Order=3, Kind="function", Function=["F"])]).encode(),  # a field of the wrong type
+    json.dumps([dict(GOOD[4], Attributes=[1])]).encode(),
+])
+def test_a_damaged_cache_entry_is_validated_again(cache, rule_file, damage):
+    fresh = load_file(rule_file)
+    (entry,) = cache.iterdir()
+    entry.write_bytes(damage)
+    assert load_file(rule_file) == fresh
+    # Validated again and written back whole.
+    assert json.loads(entry.read_bytes()) == [dict(r.to_dict(), File="extra.go") if r.Kind == "file" else r.to_dict()
+                                              for r in fresh]
+
+
+def test_a_cache_that_cannot_be_written_is_no_error(tmp_path, monkeypatch, rule_file):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert [r.Name for r in load_file(rule_file)] == ["fn", "raw", "st", "fi", "sp"]
+
+
+def test_a_file_rules_go_file_is_checked_on_every_load(cache, rule_file):
+    """The rule file's bytes are unchanged, but its Go file is gone."""
+    load_file(rule_file)
+    (rule_file.parent / "extra.go").unlink()
+    with pytest.raises(RuleError) as info:
+        load_file(rule_file)
+    assert info.value.problems == [f"{rule_file}: rule 3 (fi): File: 'extra.go' is not a Go file beside the rule file"]
+
+
+def test_the_key_follows_the_bytes_and_the_validation_code(monkeypatch):
+    assert rulecache.key(b"[]") == rulecache.key(b"[]") != rulecache.key(b"[ ]")
+    before = rulecache.key(b"[]")
+    monkeypatch.setattr(rulecache, "__version__", "0.0.0-other")
+    rulecache._code_digest.cache_clear()
+    try:
+        assert rulecache.key(b"[]") != before
+    finally:
+        monkeypatch.undo()
+        rulecache._code_digest.cache_clear()
+
+
+# --- span comments: the same checks, without pydantic ------------------------
+
+
+def package_with(tmp_path, source: str) -> Package:
+    (tmp_path / "shop.go").write_text(source)
+    return Package(import_path="example.com/shop", name="shop", dir=tmp_path, standard=False, dep_only=False,
+                   go_files=["shop.go"])
+
+
+def test_span_comments_make_span_rules(tmp_path):
+    pkg = package_with(tmp_path, "package shop\n\n//otel:span quote shop.currency=EUR\nfunc (c *Cart[T]) Quote() {}\n")
+    (rule,) = annotated_rules(pkg, "example.com/shop")
+    assert rule == SpanRule(ImportPath="example.com/shop", Function="Quote", ReceiverType="*Cart", SpanName="quote",
+                            Attributes={"shop.currency": "EUR"}, Name="shop.go:4 //otel:span")
+    assert rule.to_dict()["Kind"] == "span"
+
+
+def test_span_comment_on_a_name_rules_cannot_carry_is_an_error_naming_it(tmp_path):
+    pkg = package_with(tmp_path, "package shop\n\n//otel:span\nfunc Größe() {}\n")
+    with pytest.raises(RuleError) as info:
+        annotated_rules(pkg, "example.com/shop")
+    assert info.value.problems == [f"{tmp_path / 'shop.go'}:4: //otel:span: Function: 'Größe' is not a Go function name"]
+
+
+def test_span_comments_import_no_pydantic(tmp_path):
+    pkg_dir = tmp_path / "shop"
+    pkg_dir.mkdir()
+    package_with(pkg_dir, "package shop\n\n//otel:span\nfunc Count() int { return 1 }\n")
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from otelgo.golist import Package
+        from otelgo.annotations import annotated_rules
+        pkg = Package(import_path="example.com/shop", name="shop", dir=Path({str(pkg_dir)!r}), standard=False,
+                      dep_only=False, go_files=["shop.go"])
+        print([r.target for r in annotated_rules(pkg, "example.com/shop")], "pydantic" in sys.modules)
+    """)
+    env = harness.clean_env({"PYTHONPATH": str(harness.REPO_ROOT)})
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split("\n")[0] == "['span Count'] False", proc.stderr
