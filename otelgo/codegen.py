@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from otelgo.render import render
+from otelgo.rules import SPAN_HOOKS
 from otelgo.splice import PackageSplice, Target, Var
 
 REPORT_PANIC = "otelgo.dev/rules/api.ReportHookPanic"
 ENABLED = "otelgo.dev/rules/api.Enabled"
-SPAN_HOOKS = "otelgo.dev/rules/annotate"  # as otelgo.rules.SPAN_HOOKS, which would import pydantic here
 
 
 @dataclass
