@@ -1,7 +1,6 @@
 package log
 
 import (
-	"context"
 	stdlog "log"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 // The hook must fit the api convention for its target exactly.
@@ -19,17 +19,14 @@ var _ func(api.CallContext, *stdlog.Logger, uintptr, int, func([]byte) []byte) =
 type fakeCall = calltest.Call
 
 const (
-	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
-	wantSpan  = "00f067aa0ba902b7"
+	wantTrace = spantest.TraceHex
+	wantSpan  = spantest.SpanHex
 	suffix    = " trace_id=" + wantTrace + " span_id=" + wantSpan
 )
 
 func onGoroutine(t *testing.T) {
 	t.Helper()
-	tid, _ := trace.TraceIDFromHex(wantTrace)
-	sid, _ := trace.SpanIDFromHex(wantSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	ctx := trace.ContextWithSpanContext(context.Background(), sc)
+	ctx := spantest.Context()
 	span := trace.SpanFromContext(ctx)
 	goroutine.SpanStartOnExit(nil, ctx, span)
 	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })

@@ -11,6 +11,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -20,16 +21,11 @@ var (
 )
 
 const (
-	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
-	wantSpan  = "00f067aa0ba902b7"
+	wantTrace = spantest.TraceHex
+	wantSpan  = spantest.SpanHex
 )
 
-func spanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex(wantTrace)
-	sid, _ := trace.SpanIDFromHex(wantSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
+var spanCtx = spantest.Context
 
 // splicedHook plays the hook spliced into (*Entry).fireHooks: a logrus hook
 // fires at the same place (in fireHooks, on the entry's per-record copy),
@@ -123,18 +119,15 @@ func TestNilEntryAndNilData(t *testing.T) {
 }
 
 const (
-	goroutineTrace = "0af7651916cd43dd8448eb211c80319c"
-	goroutineSpan  = "b7ad6b7169203331"
+	goroutineTrace = spantest.OtherTraceHex
+	goroutineSpan  = spantest.OtherSpanHex
 )
 
 // onGoroutine makes a span current on the goroutine for the test, the way
 // the SDK hooks of package goroutine do when a span starts and ends.
 func onGoroutine(t *testing.T) {
 	t.Helper()
-	tid, _ := trace.TraceIDFromHex(goroutineTrace)
-	sid, _ := trace.SpanIDFromHex(goroutineSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	ctx := trace.ContextWithSpanContext(context.Background(), sc)
+	ctx := spantest.OtherContext()
 	span := trace.SpanFromContext(ctx)
 	goroutine.SpanStartOnExit(nil, ctx, span)
 	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })

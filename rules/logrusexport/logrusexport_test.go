@@ -16,6 +16,7 @@ import (
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/exporttest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 var (
@@ -34,11 +35,11 @@ func TestMain(m *testing.M) {
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 
 const (
-	traceHex = exporttest.TraceHex
-	spanHex  = exporttest.SpanHex
+	traceHex = spantest.TraceHex
+	spanHex  = spantest.SpanHex
 )
 
-var spanCtx = exporttest.SpanCtx
+var spanCtx = spantest.Context
 
 // entry is what (*Entry).log hands fireHooks, with the ids
 // otelgo.dev/rules/logrus added.

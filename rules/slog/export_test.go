@@ -14,6 +14,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/exporttest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 var _ func(api.CallContext, slog.Handler) = NewOnEnter
@@ -51,7 +52,7 @@ func TestRecordWrittenAndExportedWithSpan(t *testing.T) {
 	if r.Body.AsString() != "hello" || r.Severity != otellog.SeverityWarn {
 		t.Errorf("body %v severity %v", r.Body, r.Severity)
 	}
-	if sc := trace.SpanContextFromContext(r.Context); sc.TraceID() != traceID || sc.SpanID() != spanID {
+	if sc := trace.SpanContextFromContext(r.Context); sc.TraceID().String() != spantest.TraceHex || sc.SpanID().String() != spantest.SpanHex {
 		t.Errorf("span context %v", sc)
 	}
 	attrs := attrsOf(r)
@@ -69,7 +70,7 @@ func TestRecordWithoutContextExportedWithGoroutineSpan(t *testing.T) {
 	if len(recs) != 1 {
 		t.Fatalf("exported %d records", len(recs))
 	}
-	if sc := trace.SpanContextFromContext(recs[0].Context); sc.SpanID() != spanID {
+	if sc := trace.SpanContextFromContext(recs[0].Context); sc.SpanID().String() != spantest.SpanHex {
 		t.Errorf("span context %v", sc)
 	}
 	if len(recs[0].Attributes) != 0 {

@@ -13,6 +13,7 @@ import (
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -24,23 +25,10 @@ var (
 // fakeCall is a CallContext like the one the spliced code passes.
 type fakeCall = calltest.Call
 
-var (
-	traceID = trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36}
-	spanID  = trace.SpanID{0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7}
-)
-
-func spanCtx() context.Context {
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: traceID, SpanID: spanID})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
+var spanCtx = spantest.Context
 
 // otherSpanCtx holds another span, for the goroutine.
-func otherSpanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex("0af7651916cd43dd8448eb211c80319c")
-	sid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
+var otherSpanCtx = spantest.OtherContext
 
 // onGoroutine makes the span of ctx current on the goroutine for the test,
 // the way the SDK hooks of package goroutine do when a span starts and ends.
@@ -166,7 +154,7 @@ func TestGroupedLoggerNestsIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	g, _ := got["g"].(map[string]any)
-	if g["trace_id"] != traceID.String() || g["span_id"] != spanID.String() {
+	if g["trace_id"] != spantest.TraceHex || g["span_id"] != spantest.SpanHex {
 		t.Errorf("got %s", buf.String())
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -30,16 +31,11 @@ var (
 type fakeCall = calltest.Call
 
 const (
-	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
-	wantSpan  = "00f067aa0ba902b7"
+	wantTrace = spantest.TraceHex
+	wantSpan  = spantest.SpanHex
 )
 
-func spanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex(wantTrace)
-	sid, _ := trace.SpanIDFromHex(wantSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
+var spanCtx = spantest.Context
 
 func newLogger(buf *bytes.Buffer) *zap.Logger {
 	cfg := zap.NewProductionEncoderConfig()
@@ -175,16 +171,11 @@ func TestWithContextFieldTagsDerivedLogger(t *testing.T) {
 // --- records without a context field: the goroutine's span ------------------
 
 const (
-	goroutineTrace = "0af7651916cd43dd8448eb211c80319c"
-	goroutineSpan  = "b7ad6b7169203331"
+	goroutineTrace = spantest.OtherTraceHex
+	goroutineSpan  = spantest.OtherSpanHex
 )
 
-func otherSpanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex(goroutineTrace)
-	sid, _ := trace.SpanIDFromHex(goroutineSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
+var otherSpanCtx = spantest.OtherContext
 
 // onGoroutine makes the span of ctx current on the goroutine until the
 // returned function (also a cleanup of the test) ends it, the way the SDK

@@ -16,6 +16,7 @@ import (
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/exporttest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 var _ func(api.CallContext, zapcore.Core, []zap.Option) = NewOnEnter
@@ -24,11 +25,11 @@ var _ func(api.CallContext, zapcore.Core, []zap.Option) = NewOnEnter
 type fakeCall = calltest.Call
 
 const (
-	traceHex = exporttest.TraceHex
-	spanHex  = exporttest.SpanHex
+	traceHex = spantest.TraceHex
+	spanHex  = spantest.SpanHex
 )
 
-var spanCtx = exporttest.SpanCtx
+var spanCtx = spantest.Context
 
 // newLogger is zap.New with the hook spliced, writing JSON at info level.
 func newLogger(buf *bytes.Buffer) (*zap.Logger, *fakeCall) {

@@ -3,13 +3,11 @@
 package exporttest
 
 import (
-	"context"
 	"testing"
 
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/log/global"
 	"go.opentelemetry.io/otel/log/logtest"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // Recorder keeps what is exported once Install made it the global
@@ -42,17 +40,4 @@ func Attrs(r logtest.Record) map[string]otellog.Value {
 		out[kv.Key] = kv.Value
 	}
 	return out
-}
-
-// The IDs of the span of SpanCtx, as the hooks write them.
-const (
-	TraceHex = "4bf92f3577b34da6a3ce929d0e0e4736"
-	SpanHex  = "00f067aa0ba902b7"
-)
-
-// SpanCtx returns a context that holds the span TraceHex, SpanHex.
-func SpanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex(TraceHex)
-	sid, _ := trace.SpanIDFromHex(SpanHex)
-	return trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid}))
 }

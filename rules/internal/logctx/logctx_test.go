@@ -7,18 +7,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/spantest"
 )
 
-func spanCtx(traceHex, spanHex string) context.Context {
-	tid, _ := trace.TraceIDFromHex(traceHex)
-	sid, _ := trace.SpanIDFromHex(spanHex)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
-
 var (
-	ctxSpan = spanCtx("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
-	gSpan   = spanCtx("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
+	ctxSpan = spantest.Context()
+	gSpan   = spantest.OtherContext()
 	invalid = trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
 )
 
