@@ -5,7 +5,6 @@ import (
 	"context"
 	stdlog "log"
 	"log/slog"
-	"os"
 	"testing"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
@@ -16,10 +15,7 @@ import (
 	"otelgo.dev/rules/internal/exporttest"
 )
 
-func TestMain(m *testing.M) {
-	exporttest.Install()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { exporttest.Main(m) }
 
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 

@@ -3,7 +3,6 @@ package logrusexport
 import (
 	"bytes"
 	"context"
-	"os"
 	"testing"
 
 	"github.com/sirupsen/logrus"
@@ -27,10 +26,7 @@ var (
 // fakeCall is a CallContext like the one the spliced code passes.
 type fakeCall = calltest.Call
 
-func TestMain(m *testing.M) {
-	exporttest.Install()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { exporttest.Main(m) }
 
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 

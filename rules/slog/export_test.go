@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
 	"testing"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
@@ -26,10 +25,7 @@ func newExportLogger(h slog.Handler) *slog.Logger {
 	return slog.New(call.Params[0].(slog.Handler))
 }
 
-func TestMain(m *testing.M) {
-	exporttest.Install()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { exporttest.Main(m) }
 
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 

@@ -2,7 +2,6 @@ package zapexport
 
 import (
 	"bytes"
-	"os"
 	"testing"
 
 	"go.opentelemetry.io/contrib/bridges/otelzap"
@@ -44,10 +43,7 @@ func newLogger(buf *bytes.Buffer) (*zap.Logger, *fakeCall) {
 // ids are the fields otelgo.dev/rules/zap adds to a record of the span.
 var ids = []zap.Field{zap.String("trace_id", traceHex), zap.String("span_id", spanHex)}
 
-func TestMain(m *testing.M) {
-	exporttest.Install()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { exporttest.Main(m) }
 
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 

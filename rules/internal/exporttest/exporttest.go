@@ -3,6 +3,7 @@
 package exporttest
 
 import (
+	"os"
 	"testing"
 
 	otellog "go.opentelemetry.io/otel/log"
@@ -10,13 +11,16 @@ import (
 	"go.opentelemetry.io/otel/log/logtest"
 )
 
-// Recorder keeps what is exported once Install made it the global
+// Recorder keeps what is exported once Main made it the global
 // LoggerProvider.
 var Recorder = logtest.NewRecorder()
 
-// Install makes Recorder the global LoggerProvider, after the packages'
-// init, as the SDK does; for TestMain.
-func Install() { global.SetLoggerProvider(Recorder) }
+// Main runs the tests with Recorder the global LoggerProvider, set after
+// the packages' init, as the SDK does; for TestMain.
+func Main(m *testing.M) {
+	global.SetLoggerProvider(Recorder)
+	os.Exit(m.Run())
+}
 
 // Exported returns the records exported since the last call; each must be
 // of the scope named.
