@@ -4,10 +4,7 @@ import (
 	stdlog "log"
 	"testing"
 
-	"go.opentelemetry.io/otel/trace"
-
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/spantest"
 )
@@ -24,14 +21,6 @@ const (
 	suffix    = " trace_id=" + wantTrace + " span_id=" + wantSpan
 )
 
-func onGoroutine(t *testing.T) {
-	t.Helper()
-	ctx := spantest.Context()
-	span := trace.SpanFromContext(ctx)
-	goroutine.SpanStartOnExit(nil, ctx, span)
-	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
-}
-
 // output plays (*Logger).output with the hook spliced: the header, then the
 // message through the appendOutput the hook may have replaced, then the
 // newline output adds when the message has none.
@@ -47,7 +36,7 @@ func output(header, msg string) (string, *fakeCall) {
 }
 
 func TestLineInsideSpanGetsIDs(t *testing.T) {
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.Context())
 	for msg, want := range map[string]string{
 		"hello":     "p: hello" + suffix + "\n",
 		"hello\n":   "p: hello" + suffix + "\n", // Println, or a message ending in a newline
@@ -70,7 +59,7 @@ func TestLineOutsideSpanUnchanged(t *testing.T) {
 }
 
 func TestLineWithTraceIDUnchanged(t *testing.T) {
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.Context())
 	for _, msg := range []string{
 		// slog's default handler, after the slog hook gave the record IDs.
 		"INFO hello k=v trace_id=" + wantTrace + " span_id=" + wantSpan,

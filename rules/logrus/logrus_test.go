@@ -10,7 +10,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/spantest"
 )
 
@@ -123,18 +122,8 @@ const (
 	goroutineSpan  = spantest.OtherSpanHex
 )
 
-// onGoroutine makes a span current on the goroutine for the test, the way
-// the SDK hooks of package goroutine do when a span starts and ends.
-func onGoroutine(t *testing.T) {
-	t.Helper()
-	ctx := spantest.OtherContext()
-	span := trace.SpanFromContext(ctx)
-	goroutine.SpanStartOnExit(nil, ctx, span)
-	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
-}
-
 func TestEntriesWithoutSpanGetGoroutineIDs(t *testing.T) {
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.OtherContext())
 	var buf bytes.Buffer
 	l, s := newLogger(&buf)
 	invalid := trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
@@ -161,7 +150,7 @@ func TestEntriesWithoutSpanGetGoroutineIDs(t *testing.T) {
 }
 
 func TestContextSpanWinsOverGoroutineSpan(t *testing.T) {
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.OtherContext())
 	var buf bytes.Buffer
 	l, _ := newLogger(&buf)
 	l.WithContext(spanCtx()).Info("ctx")

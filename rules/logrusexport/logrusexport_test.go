@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/exporttest"
 	"otelgo.dev/rules/internal/spantest"
@@ -71,9 +70,7 @@ func TestEntryExportedWithSpanWithoutIDFields(t *testing.T) {
 
 func TestEntryWithoutContextExportedWithGoroutineSpan(t *testing.T) {
 	exported(t)
-	span := trace.SpanFromContext(spanCtx())
-	goroutine.SpanStartOnExit(nil, spanCtx(), span)
-	defer goroutine.SpanEndOnEnter(nil, span, nil)
+	spantest.OnGoroutine(t, spanCtx())
 	e := entry(nil, logrus.InfoLevel)
 	FireHooksOnExit(&fakeCall{Recv: e})
 	recs := exported(t)

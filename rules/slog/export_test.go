@@ -59,7 +59,7 @@ func TestRecordWrittenAndExportedWithSpan(t *testing.T) {
 
 func TestRecordWithoutContextExportedWithGoroutineSpan(t *testing.T) {
 	exported(t)
-	onGoroutine(t, spanCtx())
+	spantest.OnGoroutine(t, spanCtx())
 	var buf bytes.Buffer
 	logThrough(newExportLogger(newLogger(&buf).Handler()), nil, slog.LevelInfo, "m")
 	recs := exported(t)

@@ -11,7 +11,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/spantest"
 )
@@ -29,15 +28,6 @@ var spanCtx = spantest.Context
 
 // otherSpanCtx holds another span, for the goroutine.
 var otherSpanCtx = spantest.OtherContext
-
-// onGoroutine makes the span of ctx current on the goroutine for the test,
-// the way the SDK hooks of package goroutine do when a span starts and ends.
-func onGoroutine(t *testing.T, ctx context.Context) {
-	t.Helper()
-	span := trace.SpanFromContext(ctx)
-	goroutine.SpanStartOnExit(nil, ctx, span)
-	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
-}
 
 // logThrough plays the spliced (*Logger).log: OnEnter, then the body with
 // the arguments OnEnter may have replaced.
@@ -160,7 +150,7 @@ func TestGroupedLoggerNestsIDs(t *testing.T) {
 }
 
 func TestRecordWithoutContextGetsGoroutineIDs(t *testing.T) {
-	onGoroutine(t, spanCtx())
+	spantest.OnGoroutine(t, spanCtx())
 	invalid := trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
 	want := `{"level":"INFO","msg":"m","k":"v","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}` + "\n"
 	for name, ctx := range map[string]context.Context{"background": context.Background(), "nil": nil, "invalid span": invalid} {
@@ -175,7 +165,7 @@ func TestRecordWithoutContextGetsGoroutineIDs(t *testing.T) {
 }
 
 func TestContextSpanWinsOverGoroutineSpan(t *testing.T) {
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	var buf bytes.Buffer
 	logThrough(newLogger(&buf), spanCtx(), slog.LevelInfo, "m")
 	want := `{"level":"INFO","msg":"m","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}` + "\n"
@@ -185,7 +175,7 @@ func TestContextSpanWinsOverGoroutineSpan(t *testing.T) {
 }
 
 func TestGoroutineIDsNotDoubled(t *testing.T) {
-	onGoroutine(t, spanCtx())
+	spantest.OnGoroutine(t, spanCtx())
 	var buf bytes.Buffer
 	l := newLogger(&buf)
 	if c := logThrough(l, context.Background(), slog.LevelInfo, "m", "trace_id", "mine"); c.ParamSet {

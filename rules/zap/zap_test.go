@@ -13,7 +13,6 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/spantest"
 )
@@ -177,24 +176,6 @@ const (
 
 var otherSpanCtx = spantest.OtherContext
 
-// onGoroutine makes the span of ctx current on the goroutine until the
-// returned function (also a cleanup of the test) ends it, the way the SDK
-// hooks of package goroutine do when a span starts and ends.
-func onGoroutine(t *testing.T, ctx context.Context) (end func()) {
-	t.Helper()
-	span := trace.SpanFromContext(ctx)
-	goroutine.SpanStartOnExit(nil, ctx, span)
-	ended := false
-	end = func() {
-		if !ended {
-			ended = true
-			goroutine.SpanEndOnEnter(nil, span, nil)
-		}
-	}
-	t.Cleanup(end)
-	return end
-}
-
 // oneRecord checks that line has the keys want (in order) with trace_id and
 // span_id, if in want, equal to the given ids, and no key twice.
 func oneRecord(t *testing.T, name string, line []byte, want []string, traceID, spanID string) {
@@ -215,7 +196,7 @@ func lastLine(buf *bytes.Buffer) []byte {
 }
 
 func TestNoContextFieldGetsGoroutineIDs(t *testing.T) {
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	invalid := trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
 	for name, c := range map[string]struct {
 		fields []zap.Field
@@ -233,14 +214,14 @@ func TestNoContextFieldGetsGoroutineIDs(t *testing.T) {
 }
 
 func TestContextFieldWinsOverGoroutineSpan(t *testing.T) {
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	var buf bytes.Buffer
 	info(newLogger(&buf), "m", zap.Any("context", spanCtx()))
 	oneRecord(t, "ctx", buf.Bytes(), []string{"level", "msg", "context", "trace_id", "span_id"}, wantTrace, wantSpan)
 }
 
 func TestOwnTraceIDKeptInsideSpan(t *testing.T) {
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	var buf bytes.Buffer
 	if c := info(newLogger(&buf), "m", zap.String("trace_id", "mine")); c.ParamSet {
 		t.Errorf("fields replaced despite trace_id: %v", c.Params[0])
@@ -253,7 +234,7 @@ func TestWithContextFieldNoDuplicateIDs(t *testing.T) {
 	var buf bytes.Buffer
 	base := newLogger(&buf)
 	l := with(base, zap.Any("context", spanCtx()))
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	withKeys := []string{"level", "msg", "context", "trace_id", "span_id"}
 	for name, c := range map[string]struct {
 		l      *zap.Logger
@@ -291,7 +272,7 @@ func TestWithContextFieldNoDuplicateIDs(t *testing.T) {
 func TestWithWithoutSpanBindsNothing(t *testing.T) {
 	var buf bytes.Buffer
 	base := newLogger(&buf)
-	end := onGoroutine(t, spanCtx())
+	end := spantest.OnGoroutine(t, spanCtx())
 	var ls []*zap.Logger
 	for _, f := range []zap.Field{zap.String("k", "v"), zap.Any("context", context.Background())} {
 		call := &fakeCall{Params: []any{[]zap.Field{f}}}
@@ -309,7 +290,7 @@ func TestWithWithoutSpanBindsNothing(t *testing.T) {
 		}
 	}
 	end()
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	for _, l := range ls {
 		buf.Reset()
 		info(l, "elsewhere")

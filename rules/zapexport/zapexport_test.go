@@ -12,7 +12,6 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/exporttest"
 	"otelgo.dev/rules/internal/spantest"
@@ -73,9 +72,7 @@ func TestRecordWrittenAndExportedWithContextSpan(t *testing.T) {
 
 func TestRecordWithoutContextExportedWithGoroutineSpan(t *testing.T) {
 	exported(t)
-	span := trace.SpanFromContext(spanCtx())
-	goroutine.SpanStartOnExit(nil, spanCtx(), span)
-	defer goroutine.SpanEndOnEnter(nil, span, nil)
+	spantest.OnGoroutine(t, spanCtx())
 	var buf bytes.Buffer
 	l, _ := newLogger(&buf)
 	l.Info("m", ids...)
