@@ -99,6 +99,15 @@ def check_build(result: subprocess.CompletedProcess) -> subprocess.CompletedProc
     return result
 
 
+def build_program(out_dir: Path, module_dir: Path, *args: str) -> Path:
+    """Build module_dir's main package with otel into out_dir, failing the
+    test with the build's output on an error; the binary, named after the
+    module's directory."""
+    binary = out_dir / module_dir.name
+    check_build(otel_build(module_dir, *args, "-o", str(binary), "."))
+    return binary
+
+
 def free_port() -> int:
     """A port that was free a moment ago. Also serves as a port where
     nothing listens (for 'collector down' tests)."""

@@ -17,9 +17,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def binary(tmp_path_factory, testdata):
-    out = tmp_path_factory.mktemp("goroutines") / "goroutines"
-    harness.check_build(harness.otel_build(testdata / "goroutines", "-o", str(out), "."))
-    return out
+    return harness.build_program(tmp_path_factory.mktemp("goroutines"), testdata / "goroutines")
 
 
 def get(url: str) -> str:

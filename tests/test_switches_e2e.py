@@ -18,17 +18,13 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def annotated(tmp_path_factory, testdata):
-    out = tmp_path_factory.mktemp("switches") / "annotated"
-    harness.check_build(harness.otel_build(testdata / "annotated", "-o", str(out), "."))
-    return out
+    return harness.build_program(tmp_path_factory.mktemp("switches"), testdata / "annotated")
 
 
 @pytest.fixture(scope="module")
 def tricky(tmp_path_factory, testdata):
-    out = tmp_path_factory.mktemp("switches") / "tricky"
     module = testdata / "tricky"
-    harness.check_build(harness.otel_build(module, "--rules", str(module / "rules.json"), "-o", str(out), "."))
-    return out
+    return harness.build_program(tmp_path_factory.mktemp("switches"), module, "--rules", str(module / "rules.json"))
 
 
 def spans_of_one_request(binary, receiver, env=None) -> list:

@@ -5,7 +5,6 @@ import (
 	"context"
 	stdlog "log"
 	"log/slog"
-	"os"
 	"testing"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
@@ -14,18 +13,16 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/internal/exporttest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
-func TestMain(m *testing.M) {
-	exporttest.Install()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { exporttest.Main(m) }
 
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 
 func TestLineExportedWithSpanAndWithoutIDs(t *testing.T) {
 	exported(t)
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.Context())
 	for _, msg := range []string{"hello", "hello\n"} {
 		if got, _ := output("p: ", msg); got != "p: hello"+suffix+"\n" {
 			t.Errorf("written %q", got)
@@ -57,7 +54,7 @@ func TestLineOutsideSpanExportedWithoutSpan(t *testing.T) {
 // which may differ from the goroutine's: the record carries them.
 func TestIDsInTheMessageAreTheRecords(t *testing.T) {
 	exported(t)
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.Context())
 	const other = " trace_id=0af7651916cd43dd8448eb211c80319c span_id=b7ad6b7169203331"
 	if got, _ := output("", "INFO m k=v"+other); got != "INFO m k=v"+other+"\n" {
 		t.Errorf("written %q", got)

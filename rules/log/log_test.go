@@ -1,15 +1,12 @@
 package log
 
 import (
-	"context"
 	stdlog "log"
 	"testing"
 
-	"go.opentelemetry.io/otel/trace"
-
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 // The hook must fit the api convention for its target exactly.
@@ -19,21 +16,10 @@ var _ func(api.CallContext, *stdlog.Logger, uintptr, int, func([]byte) []byte) =
 type fakeCall = calltest.Call
 
 const (
-	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
-	wantSpan  = "00f067aa0ba902b7"
+	wantTrace = spantest.TraceHex
+	wantSpan  = spantest.SpanHex
 	suffix    = " trace_id=" + wantTrace + " span_id=" + wantSpan
 )
-
-func onGoroutine(t *testing.T) {
-	t.Helper()
-	tid, _ := trace.TraceIDFromHex(wantTrace)
-	sid, _ := trace.SpanIDFromHex(wantSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	ctx := trace.ContextWithSpanContext(context.Background(), sc)
-	span := trace.SpanFromContext(ctx)
-	goroutine.SpanStartOnExit(nil, ctx, span)
-	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
-}
 
 // output plays (*Logger).output with the hook spliced: the header, then the
 // message through the appendOutput the hook may have replaced, then the
@@ -50,7 +36,7 @@ func output(header, msg string) (string, *fakeCall) {
 }
 
 func TestLineInsideSpanGetsIDs(t *testing.T) {
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.Context())
 	for msg, want := range map[string]string{
 		"hello":     "p: hello" + suffix + "\n",
 		"hello\n":   "p: hello" + suffix + "\n", // Println, or a message ending in a newline
@@ -73,7 +59,7 @@ func TestLineOutsideSpanUnchanged(t *testing.T) {
 }
 
 func TestLineWithTraceIDUnchanged(t *testing.T) {
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.Context())
 	for _, msg := range []string{
 		// slog's default handler, after the slog hook gave the record IDs.
 		"INFO hello k=v trace_id=" + wantTrace + " span_id=" + wantSpan,

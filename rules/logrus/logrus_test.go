@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -20,16 +20,11 @@ var (
 )
 
 const (
-	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
-	wantSpan  = "00f067aa0ba902b7"
+	wantTrace = spantest.TraceHex
+	wantSpan  = spantest.SpanHex
 )
 
-func spanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex(wantTrace)
-	sid, _ := trace.SpanIDFromHex(wantSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
+var spanCtx = spantest.Context
 
 // splicedHook plays the hook spliced into (*Entry).fireHooks: a logrus hook
 // fires at the same place (in fireHooks, on the entry's per-record copy),
@@ -123,25 +118,12 @@ func TestNilEntryAndNilData(t *testing.T) {
 }
 
 const (
-	goroutineTrace = "0af7651916cd43dd8448eb211c80319c"
-	goroutineSpan  = "b7ad6b7169203331"
+	goroutineTrace = spantest.OtherTraceHex
+	goroutineSpan  = spantest.OtherSpanHex
 )
 
-// onGoroutine makes a span current on the goroutine for the test, the way
-// the SDK hooks of package goroutine do when a span starts and ends.
-func onGoroutine(t *testing.T) {
-	t.Helper()
-	tid, _ := trace.TraceIDFromHex(goroutineTrace)
-	sid, _ := trace.SpanIDFromHex(goroutineSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	ctx := trace.ContextWithSpanContext(context.Background(), sc)
-	span := trace.SpanFromContext(ctx)
-	goroutine.SpanStartOnExit(nil, ctx, span)
-	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
-}
-
 func TestEntriesWithoutSpanGetGoroutineIDs(t *testing.T) {
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.OtherContext())
 	var buf bytes.Buffer
 	l, s := newLogger(&buf)
 	invalid := trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
@@ -168,7 +150,7 @@ func TestEntriesWithoutSpanGetGoroutineIDs(t *testing.T) {
 }
 
 func TestContextSpanWinsOverGoroutineSpan(t *testing.T) {
-	onGoroutine(t)
+	spantest.OnGoroutine(t, spantest.OtherContext())
 	var buf bytes.Buffer
 	l, _ := newLogger(&buf)
 	l.WithContext(spanCtx()).Info("ctx")

@@ -3,7 +3,6 @@ package logrusexport
 import (
 	"bytes"
 	"context"
-	"os"
 	"testing"
 
 	"github.com/sirupsen/logrus"
@@ -13,9 +12,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/exporttest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 var (
@@ -26,19 +25,16 @@ var (
 // fakeCall is a CallContext like the one the spliced code passes.
 type fakeCall = calltest.Call
 
-func TestMain(m *testing.M) {
-	exporttest.Install()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { exporttest.Main(m) }
 
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 
 const (
-	traceHex = exporttest.TraceHex
-	spanHex  = exporttest.SpanHex
+	traceHex = spantest.TraceHex
+	spanHex  = spantest.SpanHex
 )
 
-var spanCtx = exporttest.SpanCtx
+var spanCtx = spantest.Context
 
 // entry is what (*Entry).log hands fireHooks, with the ids
 // otelgo.dev/rules/logrus added.
@@ -74,9 +70,7 @@ func TestEntryExportedWithSpanWithoutIDFields(t *testing.T) {
 
 func TestEntryWithoutContextExportedWithGoroutineSpan(t *testing.T) {
 	exported(t)
-	span := trace.SpanFromContext(spanCtx())
-	goroutine.SpanStartOnExit(nil, spanCtx(), span)
-	defer goroutine.SpanEndOnEnter(nil, span, nil)
+	spantest.OnGoroutine(t, spanCtx())
 	e := entry(nil, logrus.InfoLevel)
 	FireHooksOnExit(&fakeCall{Recv: e})
 	recs := exported(t)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
 	"testing"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
@@ -14,6 +13,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/exporttest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 var _ func(api.CallContext, slog.Handler) = NewOnEnter
@@ -25,10 +25,7 @@ func newExportLogger(h slog.Handler) *slog.Logger {
 	return slog.New(call.Params[0].(slog.Handler))
 }
 
-func TestMain(m *testing.M) {
-	exporttest.Install()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { exporttest.Main(m) }
 
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 
@@ -51,7 +48,7 @@ func TestRecordWrittenAndExportedWithSpan(t *testing.T) {
 	if r.Body.AsString() != "hello" || r.Severity != otellog.SeverityWarn {
 		t.Errorf("body %v severity %v", r.Body, r.Severity)
 	}
-	if sc := trace.SpanContextFromContext(r.Context); sc.TraceID() != traceID || sc.SpanID() != spanID {
+	if sc := trace.SpanContextFromContext(r.Context); sc.TraceID().String() != spantest.TraceHex || sc.SpanID().String() != spantest.SpanHex {
 		t.Errorf("span context %v", sc)
 	}
 	attrs := attrsOf(r)
@@ -62,14 +59,14 @@ func TestRecordWrittenAndExportedWithSpan(t *testing.T) {
 
 func TestRecordWithoutContextExportedWithGoroutineSpan(t *testing.T) {
 	exported(t)
-	onGoroutine(t, spanCtx())
+	spantest.OnGoroutine(t, spanCtx())
 	var buf bytes.Buffer
 	logThrough(newExportLogger(newLogger(&buf).Handler()), nil, slog.LevelInfo, "m")
 	recs := exported(t)
 	if len(recs) != 1 {
 		t.Fatalf("exported %d records", len(recs))
 	}
-	if sc := trace.SpanContextFromContext(recs[0].Context); sc.SpanID() != spanID {
+	if sc := trace.SpanContextFromContext(recs[0].Context); sc.SpanID().String() != spantest.SpanHex {
 		t.Errorf("span context %v", sc)
 	}
 	if len(recs[0].Attributes) != 0 {

@@ -11,8 +11,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -24,32 +24,10 @@ var (
 // fakeCall is a CallContext like the one the spliced code passes.
 type fakeCall = calltest.Call
 
-var (
-	traceID = trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36}
-	spanID  = trace.SpanID{0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7}
-)
-
-func spanCtx() context.Context {
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: traceID, SpanID: spanID})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
+var spanCtx = spantest.Context
 
 // otherSpanCtx holds another span, for the goroutine.
-func otherSpanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex("0af7651916cd43dd8448eb211c80319c")
-	sid, _ := trace.SpanIDFromHex("b7ad6b7169203331")
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
-
-// onGoroutine makes the span of ctx current on the goroutine for the test,
-// the way the SDK hooks of package goroutine do when a span starts and ends.
-func onGoroutine(t *testing.T, ctx context.Context) {
-	t.Helper()
-	span := trace.SpanFromContext(ctx)
-	goroutine.SpanStartOnExit(nil, ctx, span)
-	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
-}
+var otherSpanCtx = spantest.OtherContext
 
 // logThrough plays the spliced (*Logger).log: OnEnter, then the body with
 // the arguments OnEnter may have replaced.
@@ -166,13 +144,13 @@ func TestGroupedLoggerNestsIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	g, _ := got["g"].(map[string]any)
-	if g["trace_id"] != traceID.String() || g["span_id"] != spanID.String() {
+	if g["trace_id"] != spantest.TraceHex || g["span_id"] != spantest.SpanHex {
 		t.Errorf("got %s", buf.String())
 	}
 }
 
 func TestRecordWithoutContextGetsGoroutineIDs(t *testing.T) {
-	onGoroutine(t, spanCtx())
+	spantest.OnGoroutine(t, spanCtx())
 	invalid := trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
 	want := `{"level":"INFO","msg":"m","k":"v","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}` + "\n"
 	for name, ctx := range map[string]context.Context{"background": context.Background(), "nil": nil, "invalid span": invalid} {
@@ -187,7 +165,7 @@ func TestRecordWithoutContextGetsGoroutineIDs(t *testing.T) {
 }
 
 func TestContextSpanWinsOverGoroutineSpan(t *testing.T) {
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	var buf bytes.Buffer
 	logThrough(newLogger(&buf), spanCtx(), slog.LevelInfo, "m")
 	want := `{"level":"INFO","msg":"m","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7"}` + "\n"
@@ -197,7 +175,7 @@ func TestContextSpanWinsOverGoroutineSpan(t *testing.T) {
 }
 
 func TestGoroutineIDsNotDoubled(t *testing.T) {
-	onGoroutine(t, spanCtx())
+	spantest.OnGoroutine(t, spanCtx())
 	var buf bytes.Buffer
 	l := newLogger(&buf)
 	if c := logThrough(l, context.Background(), slog.LevelInfo, "m", "trace_id", "mine"); c.ParamSet {

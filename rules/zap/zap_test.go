@@ -13,8 +13,8 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -30,16 +30,11 @@ var (
 type fakeCall = calltest.Call
 
 const (
-	wantTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
-	wantSpan  = "00f067aa0ba902b7"
+	wantTrace = spantest.TraceHex
+	wantSpan  = spantest.SpanHex
 )
 
-func spanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex(wantTrace)
-	sid, _ := trace.SpanIDFromHex(wantSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
+var spanCtx = spantest.Context
 
 func newLogger(buf *bytes.Buffer) *zap.Logger {
 	cfg := zap.NewProductionEncoderConfig()
@@ -175,34 +170,11 @@ func TestWithContextFieldTagsDerivedLogger(t *testing.T) {
 // --- records without a context field: the goroutine's span ------------------
 
 const (
-	goroutineTrace = "0af7651916cd43dd8448eb211c80319c"
-	goroutineSpan  = "b7ad6b7169203331"
+	goroutineTrace = spantest.OtherTraceHex
+	goroutineSpan  = spantest.OtherSpanHex
 )
 
-func otherSpanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex(goroutineTrace)
-	sid, _ := trace.SpanIDFromHex(goroutineSpan)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
-
-// onGoroutine makes the span of ctx current on the goroutine until the
-// returned function (also a cleanup of the test) ends it, the way the SDK
-// hooks of package goroutine do when a span starts and ends.
-func onGoroutine(t *testing.T, ctx context.Context) (end func()) {
-	t.Helper()
-	span := trace.SpanFromContext(ctx)
-	goroutine.SpanStartOnExit(nil, ctx, span)
-	ended := false
-	end = func() {
-		if !ended {
-			ended = true
-			goroutine.SpanEndOnEnter(nil, span, nil)
-		}
-	}
-	t.Cleanup(end)
-	return end
-}
+var otherSpanCtx = spantest.OtherContext
 
 // oneRecord checks that line has the keys want (in order) with trace_id and
 // span_id, if in want, equal to the given ids, and no key twice.
@@ -224,7 +196,7 @@ func lastLine(buf *bytes.Buffer) []byte {
 }
 
 func TestNoContextFieldGetsGoroutineIDs(t *testing.T) {
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	invalid := trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
 	for name, c := range map[string]struct {
 		fields []zap.Field
@@ -242,14 +214,14 @@ func TestNoContextFieldGetsGoroutineIDs(t *testing.T) {
 }
 
 func TestContextFieldWinsOverGoroutineSpan(t *testing.T) {
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	var buf bytes.Buffer
 	info(newLogger(&buf), "m", zap.Any("context", spanCtx()))
 	oneRecord(t, "ctx", buf.Bytes(), []string{"level", "msg", "context", "trace_id", "span_id"}, wantTrace, wantSpan)
 }
 
 func TestOwnTraceIDKeptInsideSpan(t *testing.T) {
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	var buf bytes.Buffer
 	if c := info(newLogger(&buf), "m", zap.String("trace_id", "mine")); c.ParamSet {
 		t.Errorf("fields replaced despite trace_id: %v", c.Params[0])
@@ -262,7 +234,7 @@ func TestWithContextFieldNoDuplicateIDs(t *testing.T) {
 	var buf bytes.Buffer
 	base := newLogger(&buf)
 	l := with(base, zap.Any("context", spanCtx()))
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	withKeys := []string{"level", "msg", "context", "trace_id", "span_id"}
 	for name, c := range map[string]struct {
 		l      *zap.Logger
@@ -300,7 +272,7 @@ func TestWithContextFieldNoDuplicateIDs(t *testing.T) {
 func TestWithWithoutSpanBindsNothing(t *testing.T) {
 	var buf bytes.Buffer
 	base := newLogger(&buf)
-	end := onGoroutine(t, spanCtx())
+	end := spantest.OnGoroutine(t, spanCtx())
 	var ls []*zap.Logger
 	for _, f := range []zap.Field{zap.String("k", "v"), zap.Any("context", context.Background())} {
 		call := &fakeCall{Params: []any{[]zap.Field{f}}}
@@ -318,7 +290,7 @@ func TestWithWithoutSpanBindsNothing(t *testing.T) {
 		}
 	}
 	end()
-	onGoroutine(t, otherSpanCtx())
+	spantest.OnGoroutine(t, otherSpanCtx())
 	for _, l := range ls {
 		buf.Reset()
 		info(l, "elsewhere")

@@ -2,7 +2,6 @@ package zapexport
 
 import (
 	"bytes"
-	"os"
 	"testing"
 
 	"go.opentelemetry.io/contrib/bridges/otelzap"
@@ -13,9 +12,9 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/exporttest"
+	"otelgo.dev/rules/internal/spantest"
 )
 
 var _ func(api.CallContext, zapcore.Core, []zap.Option) = NewOnEnter
@@ -24,11 +23,11 @@ var _ func(api.CallContext, zapcore.Core, []zap.Option) = NewOnEnter
 type fakeCall = calltest.Call
 
 const (
-	traceHex = exporttest.TraceHex
-	spanHex  = exporttest.SpanHex
+	traceHex = spantest.TraceHex
+	spanHex  = spantest.SpanHex
 )
 
-var spanCtx = exporttest.SpanCtx
+var spanCtx = spantest.Context
 
 // newLogger is zap.New with the hook spliced, writing JSON at info level.
 func newLogger(buf *bytes.Buffer) (*zap.Logger, *fakeCall) {
@@ -43,10 +42,7 @@ func newLogger(buf *bytes.Buffer) (*zap.Logger, *fakeCall) {
 // ids are the fields otelgo.dev/rules/zap adds to a record of the span.
 var ids = []zap.Field{zap.String("trace_id", traceHex), zap.String("span_id", spanHex)}
 
-func TestMain(m *testing.M) {
-	exporttest.Install()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { exporttest.Main(m) }
 
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 
@@ -76,9 +72,7 @@ func TestRecordWrittenAndExportedWithContextSpan(t *testing.T) {
 
 func TestRecordWithoutContextExportedWithGoroutineSpan(t *testing.T) {
 	exported(t)
-	span := trace.SpanFromContext(spanCtx())
-	goroutine.SpanStartOnExit(nil, spanCtx(), span)
-	defer goroutine.SpanEndOnEnter(nil, span, nil)
+	spantest.OnGoroutine(t, spanCtx())
 	var buf bytes.Buffer
 	l, _ := newLogger(&buf)
 	l.Info("m", ids...)

@@ -3,22 +3,24 @@
 package exporttest
 
 import (
-	"context"
+	"os"
 	"testing"
 
 	otellog "go.opentelemetry.io/otel/log"
 	"go.opentelemetry.io/otel/log/global"
 	"go.opentelemetry.io/otel/log/logtest"
-	"go.opentelemetry.io/otel/trace"
 )
 
-// Recorder keeps what is exported once Install made it the global
+// Recorder keeps what is exported once Main made it the global
 // LoggerProvider.
 var Recorder = logtest.NewRecorder()
 
-// Install makes Recorder the global LoggerProvider, after the packages'
-// init, as the SDK does; for TestMain.
-func Install() { global.SetLoggerProvider(Recorder) }
+// Main runs the tests with Recorder the global LoggerProvider, set after
+// the packages' init, as the SDK does; for TestMain.
+func Main(m *testing.M) {
+	global.SetLoggerProvider(Recorder)
+	os.Exit(m.Run())
+}
 
 // Exported returns the records exported since the last call; each must be
 // of the scope named.
@@ -42,17 +44,4 @@ func Attrs(r logtest.Record) map[string]otellog.Value {
 		out[kv.Key] = kv.Value
 	}
 	return out
-}
-
-// The IDs of the span of SpanCtx, as the hooks write them.
-const (
-	TraceHex = "4bf92f3577b34da6a3ce929d0e0e4736"
-	SpanHex  = "00f067aa0ba902b7"
-)
-
-// SpanCtx returns a context that holds the span TraceHex, SpanHex.
-func SpanCtx() context.Context {
-	tid, _ := trace.TraceIDFromHex(TraceHex)
-	sid, _ := trace.SpanIDFromHex(SpanHex)
-	return trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid}))
 }

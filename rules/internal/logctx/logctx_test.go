@@ -7,29 +7,14 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/spantest"
 )
-
-func spanCtx(traceHex, spanHex string) context.Context {
-	tid, _ := trace.TraceIDFromHex(traceHex)
-	sid, _ := trace.SpanIDFromHex(spanHex)
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid})
-	return trace.ContextWithSpanContext(context.Background(), sc)
-}
 
 var (
-	ctxSpan = spanCtx("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
-	gSpan   = spanCtx("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331")
+	ctxSpan = spantest.Context()
+	gSpan   = spantest.OtherContext()
 	invalid = trace.ContextWithSpanContext(context.Background(), trace.SpanContext{})
 )
-
-// onGoroutine makes the span of ctx current on the goroutine for the test,
-// the way the SDK hooks of package goroutine do when a span starts and ends.
-func onGoroutine(t *testing.T, ctx context.Context) {
-	t.Helper()
-	span := trace.SpanFromContext(ctx)
-	goroutine.SpanStartOnExit(nil, ctx, span)
-	t.Cleanup(func() { goroutine.SpanEndOnEnter(nil, span, nil) })
-}
 
 func check(t *testing.T, name string, ctx context.Context, wantTrace, wantSpan string) {
 	t.Helper()
@@ -50,7 +35,7 @@ func TestWithoutGoroutineSpan(t *testing.T) {
 }
 
 func TestGoroutineSpanIsTheFallback(t *testing.T) {
-	onGoroutine(t, gSpan)
+	spantest.OnGoroutine(t, gSpan)
 	// The context's own span wins.
 	check(t, "ctx", ctxSpan, "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
 	for name, ctx := range map[string]context.Context{"nil": nil, "background": context.Background(), "invalid": invalid} {
@@ -59,7 +44,7 @@ func TestGoroutineSpanIsTheFallback(t *testing.T) {
 }
 
 func TestContextIDsIgnoreTheGoroutine(t *testing.T) {
-	onGoroutine(t, gSpan)
+	spantest.OnGoroutine(t, gSpan)
 	if tid, sid, ok := ContextIDs(ctxSpan); !ok || tid != "4bf92f3577b34da6a3ce929d0e0e4736" || sid != "00f067aa0ba902b7" {
 		t.Errorf("ctx: %q %q %v", tid, sid, ok)
 	}
@@ -89,7 +74,7 @@ func TestExportContext(t *testing.T) {
 			t.Errorf("%s, no goroutine span: %v", name, got)
 		}
 	}
-	onGoroutine(t, gSpan)
+	spantest.OnGoroutine(t, gSpan)
 	for name, ctx := range map[string]context.Context{"nil": nil, "background": context.Background(), "invalid": invalid} {
 		if sc := trace.SpanContextFromContext(ExportContext(ctx)); sc.SpanID().String() != "b7ad6b7169203331" {
 			t.Errorf("%s: %v", name, sc)
@@ -133,7 +118,7 @@ func TestSpanContextFromIDs(t *testing.T) {
 	}
 	// The goroutine's span, when it is the same, with its flags.
 	sampled := trace.SpanContextFromContext(gSpan).WithTraceFlags(trace.FlagsSampled)
-	onGoroutine(t, trace.ContextWithSpanContext(context.Background(), sampled))
+	spantest.OnGoroutine(t, trace.ContextWithSpanContext(context.Background(), sampled))
 	if sc, ok := SpanContextFromIDs("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331"); !ok || !sc.IsSampled() {
 		t.Errorf("%v %v", sc, ok)
 	}
