@@ -84,8 +84,9 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     for command, host in _bootstrap_hosts(user_targets, by_path, testing):
         hooks = hook_packages_for(command, by_path, match)
         plan.commands[command.import_path] = hooks
-        plan.linked |= {command.import_path, *command.deps, MAIN}
-        plan.own |= {command.import_path, *command.deps}
+        own = {command.import_path, *command.deps}
+        plan.own |= own
+        plan.linked |= own | {MAIN}
         for hook in hooks:
             plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
         target = host.dir / _bootstrap_name(host, testing)

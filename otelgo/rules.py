@@ -178,15 +178,15 @@ def load_file(path: Path) -> list[Rule]:
     key = rulecache.key(data)
     entries = _cached(key)
     if entries is None:
-        entries = _validate(path, data)
-        if all(isinstance(e, dict) for e in entries):
-            rulecache.put(key, entries)
+        validated = _validate(path, data)
+        if all(isinstance(e, dict) for e in validated):
+            rulecache.put(key, validated)
+        entries = [e if isinstance(e, list) else rule_from_dict(e) for e in validated]
     rules, problems = [], []
-    for index, entry in enumerate(entries):
-        if isinstance(entry, list):  # the problems of an invalid rule
-            problems.extend(entry)
+    for index, rule in enumerate(entries):
+        if isinstance(rule, list):  # the problems of an invalid rule
+            problems.extend(rule)
             continue
-        rule = rule_from_dict(entry)
         if isinstance(rule, FileRule):
             rule = _resolve_file(rule, path, index, problems)
         if rule is not None:
@@ -197,18 +197,18 @@ def load_file(path: Path) -> list[Rule]:
     return rules
 
 
-def _cached(key: str) -> list[dict] | None:
+def _cached(key: str) -> list[Rule] | None:
     """The validated rules of a file seen before; an entry that does not
     make well-typed rules (a damaged cache file) is a miss."""
     entries = rulecache.get(key)
+    if entries is None:
+        return None
     try:
-        for entry in entries or ():
-            rule = rule_from_dict(entry)
-            if not all(_FIELD_TYPES[f.type](getattr(rule, f.name)) for f in dataclasses.fields(rule)):
-                return None
+        rules = [rule_from_dict(entry) for entry in entries]
+        typed = all(_FIELD_TYPES[f.type](getattr(r, f.name)) for r in rules for f in dataclasses.fields(r))
     except (KeyError, TypeError):
         return None
-    return entries
+    return rules if typed else None
 
 
 # The field types of the rule dataclasses, as checks of a value.
@@ -249,7 +249,7 @@ def rule_source(rule: Rule) -> Path | None:
 def describe(rule: Rule) -> str:
     """How messages name a rule: its file, index and Name."""
     path, index = _SOURCES.get(rule, ("(rules)", "?"))
-    return f"{path}: rule {index}" + (f" ({rule.Name})" if rule.Name else "")
+    return f"{path}: {describe_item(index, rule.Name)}"
 
 
 def describe_item(index: int, name: Any) -> str:
