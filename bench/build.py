@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import shutil
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,9 +43,9 @@ from common import (  # noqa: E402
     median,
     note,
     otel_argv,
-    phases,
     otel_env,
     otel_python,
+    phases,
     print_table,
     run,
     verdict,
@@ -62,7 +62,7 @@ class Side:
         self.name = name
         self.module = module
         self.argv_of = argv_of  # (output path, extra go flags) -> argv
-        self.env_of = env_of    # (gocache, xdg or None) -> env
+        self.env_of = env_of  # (gocache, xdg or None) -> env
         self.binary = binary
 
     def build(self, gocache: Path, xdg: Path | None = None, trace: Path | None = None) -> dict:
@@ -90,11 +90,20 @@ def sides(wd: Path) -> tuple[Side, Side]:
     def plain_env_of(gocache, xdg):
         return clean_env({"GOCACHE": str(gocache)})
 
-    otel = Side("otel go build (service)", service,
-                lambda out, flags: otel_argv("build", "-q", "-x", *flags, "-o", str(out), "."), otel_env_of,
-                bins / "service-otel")
-    plain = Side("go build (twin)", twin,
-                 lambda out, flags: [go, "build", "-x", *flags, "-o", str(out), "."], plain_env_of, bins / "twin-plain")
+    otel = Side(
+        "otel go build (service)",
+        service,
+        lambda out, flags: otel_argv("build", "-q", "-x", *flags, "-o", str(out), "."),
+        otel_env_of,
+        bins / "service-otel",
+    )
+    plain = Side(
+        "go build (twin)",
+        twin,
+        lambda out, flags: [go, "build", "-x", *flags, "-o", str(out), "."],
+        plain_env_of,
+        bins / "twin-plain",
+    )
     return otel, plain
 
 
@@ -148,8 +157,10 @@ def warm_builds(otel: Side, plain: Side, wd: Path, runs: int) -> tuple[list[dict
             trace = wd / f"trace-{'otel' if side is otel else 'plain'}-{i}.json"
             row[side.name] = side.build(caches[side.name], xdg if side is otel else None, trace)
         edits.append(row)
-        note(f"one-line edit rebuild {i + 1}/{runs}: " + ", ".join(
-            f"{k}: {v['seconds']:.2f} s ({v['actions']['compile']} compiles)" for k, v in row.items()))
+        note(
+            f"one-line edit rebuild {i + 1}/{runs}: "
+            + ", ".join(f"{k}: {v['seconds']:.2f} s ({v['actions']['compile']} compiles)" for k, v in row.items())
+        )
     return nochange, edits
 
 
@@ -220,41 +231,78 @@ def main() -> int:
             shutil.rmtree(wd, ignore_errors=True)
 
     rows = []
-    targets = []
     if cold:
         o, pl = summarize(cold, otel.name), summarize(cold, plain.name)
         r = ratio_of(cold, otel.name, plain.name)
-        rows.append(["cold build", f"{o['seconds']:.1f} s ({o['compiles']:.0f} compiles)",
-                     f"{pl['seconds']:.1f} s ({pl['compiles']:.0f} compiles)", f"{r:.2f}", "<= 1.3", verdict(r, 1.3)])
+        rows.append(
+            [
+                "cold build",
+                f"{o['seconds']:.1f} s ({o['compiles']:.0f} compiles)",
+                f"{pl['seconds']:.1f} s ({pl['compiles']:.0f} compiles)",
+                f"{r:.2f}",
+                "<= 1.3",
+                verdict(r, 1.3),
+            ]
+        )
         result["cold"] = {"runs": cold, "otel": o, "plain": pl, "ratio": r}
     o, pl = summarize(edits, otel.name), summarize(edits, plain.name)
     r = ratio_of(edits, otel.name, plain.name)
-    rows.append(["rebuild after a one-line edit of main", f"{o['seconds']:.2f} s ({o['compiles']:.0f} compiles)",
-                 f"{pl['seconds']:.2f} s ({pl['compiles']:.0f} compiles)", f"{r:.2f}", "<= 1.5, only main compiles",
-                 verdict(r, 1.5) + ("" if o["compiles"] <= 1 else f"; {o['compiles']:.0f} compiles")])
+    rows.append(
+        [
+            "rebuild after a one-line edit of main",
+            f"{o['seconds']:.2f} s ({o['compiles']:.0f} compiles)",
+            f"{pl['seconds']:.2f} s ({pl['compiles']:.0f} compiles)",
+            f"{r:.2f}",
+            "<= 1.5, only main compiles",
+            verdict(r, 1.5) + ("" if o["compiles"] <= 1 else f"; {o['compiles']:.0f} compiles"),
+        ]
+    )
     result["edit"] = {"runs": edits, "otel": o, "plain": pl, "ratio": r}
     o2, pl2 = summarize(nochange, otel.name), summarize(nochange, plain.name)
     r2 = ratio_of(nochange, otel.name, plain.name)
-    rows.append(["no-change rebuild", f"{o2['seconds']:.2f} s ({o2['compiles']:.0f} compiles, {o2['links']:.0f} links)",
-                 f"{pl2['seconds']:.2f} s ({pl2['compiles']:.0f} compiles, {pl2['links']:.0f} links)", f"{r2:.2f}",
-                 "no compile", "met" if o2["compiles"] == 0 else f"MISSED: {o2['compiles']:.0f} compiles"])
+    rows.append(
+        [
+            "no-change rebuild",
+            f"{o2['seconds']:.2f} s ({o2['compiles']:.0f} compiles, {o2['links']:.0f} links)",
+            f"{pl2['seconds']:.2f} s ({pl2['compiles']:.0f} compiles, {pl2['links']:.0f} links)",
+            f"{r2:.2f}",
+            "no compile",
+            "met" if o2["compiles"] == 0 else f"MISSED: {o2['compiles']:.0f} compiles",
+        ]
+    )
     result["nochange"] = {"runs": nochange, "otel": o2, "plain": pl2, "ratio": r2}
-    print_table("Build time: otel go build of testdata/bench/service vs go build of testdata/bench/twin (medians)",
-                ["measure", "otel", "plain twin", "ratio", "target", "verdict"], rows)
+    print_table(
+        "Build time: otel go build of testdata/bench/service vs go build of testdata/bench/twin (medians)",
+        ["measure", "otel", "plain twin", "ratio", "target", "verdict"],
+        rows,
+    )
     phase_names = list(edits[0][otel.name]["phases"])
-    print_table("Rebuild after a one-line edit of main, where the time goes (go build -debug-trace; medians, s)",
-                ["phase", "otel", "plain twin"],
-                [[name, f"{median([r[otel.name]['phases'][name] for r in edits]):.2f}",
-                  f"{median([r[plain.name]['phases'][name] for r in edits]):.2f}"] for name in phase_names]
-                + [["wall", f"{o['seconds']:.2f}", f"{pl['seconds']:.2f}"]])
+    print_table(
+        "Rebuild after a one-line edit of main, where the time goes (go build -debug-trace; medians, s)",
+        ["phase", "otel", "plain twin"],
+        [
+            [
+                name,
+                f"{median([r[otel.name]['phases'][name] for r in edits]):.2f}",
+                f"{median([r[plain.name]['phases'][name] for r in edits]):.2f}",
+            ]
+            for name in phase_names
+        ]
+        + [["wall", f"{o['seconds']:.2f}", f"{pl['seconds']:.2f}"]],
+    )
 
     stage_names = sorted({k for run_ in plans for k in run_["stages"]} - {"process"}, key=_stage_order)
-    plan_rows = [[_LABELS.get(name, name), f"{median([run_['stages'].get(name, 0.0) for run_ in plans]):.3f}"]
-                 for name in stage_names]
+    plan_rows = [
+        [_LABELS.get(name, name), f"{median([run_['stages'].get(name, 0.0) for run_ in plans]):.3f}"]
+        for name in stage_names
+    ]
     total = median([run_["stages"]["process"] for run_ in plans])
-    print_table(f"Plan phase on the service, warm ({len(plans)} runs, median seconds; "
-                f"{plans[0]['packages']} packages listed, {plans[0]['instrumented']} instrumented)",
-                ["stage", "seconds"], plan_rows + [["whole process (target <= 1 s)", f"{total:.3f}  {verdict(total, 1.0)}"]])
+    print_table(
+        f"Plan phase on the service, warm ({len(plans)} runs, median seconds; "
+        f"{plans[0]['packages']} packages listed, {plans[0]['instrumented']} instrumented)",
+        ["stage", "seconds"],
+        plan_rows + [["whole process (target <= 1 s)", f"{total:.3f}  {verdict(total, 1.0)}"]],
+    )
     result["plan"] = {"runs": plans, "total": total}
     emit_json(args.json, result)
     return 0

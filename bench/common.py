@@ -66,7 +66,9 @@ class CommandFailed(Exception):
     pass
 
 
-def run(argv: Sequence[str], cwd: Path | str, env: Mapping[str, str], timeout: float = 3600) -> tuple[float, subprocess.CompletedProcess]:
+def run(
+    argv: Sequence[str], cwd: Path | str, env: Mapping[str, str], timeout: float = 3600
+) -> tuple[float, subprocess.CompletedProcess]:
     """Run a command to completion, output captured; (wall seconds, result).
     Raises CommandFailed with the output when it fails."""
     start = time.perf_counter()
@@ -201,10 +203,10 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[obje
     except ImportError:
         widths = [max(len(str(c)), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
         print(f"\n{title}")
-        print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
+        print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=False)))
         print("  ".join("-" * w for w in widths))
         for r in cells:
-            print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False)))
         return
     table = Table(*columns, title=title, title_justify="left")
     for r in cells:

@@ -82,13 +82,29 @@ def main() -> int:
     try:
         binary = wd / "target.test"
         note("building the test binary with otel go test -c ...")
-        run(otel_argv("test", "-q", "--rules", "otelhooks/rules.json", "-c", "-o", str(binary), "./target"),
-            MODULE, otel_env())
+        run(
+            otel_argv("test", "-q", "--rules", "otelhooks/rules.json", "-c", "-o", str(binary), "./target"),
+            MODULE,
+            otel_env(),
+        )
         for name, extra in CONFIGS.items():
             note(f"running the benchmarks, {name} ...")
-            _, proc = run([str(binary), "-test.run", "TestResults", "-test.bench", ".", "-test.benchmem",
-                           "-test.benchtime", args.benchtime, "-test.count", str(args.count)],
-                          MODULE / "target", clean_env(extra))
+            _, proc = run(
+                [
+                    str(binary),
+                    "-test.run",
+                    "TestResults",
+                    "-test.bench",
+                    ".",
+                    "-test.benchmem",
+                    "-test.benchtime",
+                    args.benchtime,
+                    "-test.count",
+                    str(args.count),
+                ],
+                MODULE / "target",
+                clean_env(extra),
+            )
             result["configs"][name] = parse(proc.stdout)
     except CommandFailed as e:
         print(e, file=sys.stderr)
@@ -108,11 +124,15 @@ def main() -> int:
             target = ""
             if config in OFF and bench in BASELINE:
                 target = verdict(over, 10.0)
-            rows.append([config, bench, f"{ns:.1f}", f"{over:+.1f} ({base_name})" if base_name else "",
-                         f"{allocs:.0f}", target])
+            rows.append(
+                [config, bench, f"{ns:.1f}", f"{over:+.1f} ({base_name})" if base_name else "", f"{allocs:.0f}", target]
+            )
             summary[f"{config}/{bench}"] = {"ns": ns, "over_baseline_ns": over, "allocs": allocs}
-    print_table(f"Cost of a hooked call (median of {args.count} runs, ns/op; target <= 10 ns over the baseline when disabled)",
-                ["configuration", "function", "ns/op", "over baseline", "allocs/op", "verdict"], rows)
+    print_table(
+        f"Cost of a hooked call (median of {args.count} runs, ns/op; target <= 10 ns over the baseline when disabled)",
+        ["configuration", "function", "ns/op", "over baseline", "allocs/op", "verdict"],
+        rows,
+    )
     result["summary"] = summary
     emit_json(args.json, result)
     return 0

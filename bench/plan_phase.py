@@ -43,7 +43,7 @@ def _process_start_seconds() -> float:
 def main(argv: list[str]) -> int:
     from pathlib import Path
 
-    from otelgo import golist, goflags, modfile
+    from otelgo import goflags, golist, modfile
     from otelgo import plan as planning
     from otelgo.rules import builtin_rule_files, load_all, user_rule_files
     from otelgo.shim import INDEX_NAME
@@ -71,6 +71,7 @@ def main(argv: list[str]) -> int:
                 return fn(*a, **k)
             finally:
                 stages[name] = stages.get(name, 0.0) + time.perf_counter() - s
+
         return wrapper
 
     planning.list_deps = timed("go list -deps", planning.list_deps)
@@ -101,8 +102,15 @@ def main(argv: list[str]) -> int:
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
     stages["process"] = _process_start_seconds()
-    json.dump({"stages": stages, "go_calls": go_calls, "packages": len(plan.packages),
-               "instrumented": len(plan.match.applied)}, sys.stdout)
+    json.dump(
+        {
+            "stages": stages,
+            "go_calls": go_calls,
+            "packages": len(plan.packages),
+            "instrumented": len(plan.match.applied),
+        },
+        sys.stdout,
+    )
     print()
     return 0
 

@@ -184,13 +184,15 @@ def build_all(wd: Path, service: bool) -> dict[str, tuple[Path, str]]:
 
 def measure(variant: str, binary: Path, path: str, receiver: Receiver, wrk: str, args, logs: Path) -> dict:
     port = free_port()
-    env = clean_env({
-        "ADDR": f"127.0.0.1:{port}",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
-        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
-        "OTEL_SERVICE_NAME": variant.replace(" ", "-"),
-        "GOMAXPROCS": str(args.gomaxprocs) if args.gomaxprocs else None,
-    })
+    env = clean_env(
+        {
+            "ADDR": f"127.0.0.1:{port}",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+            "OTEL_SERVICE_NAME": variant.replace(" ", "-"),
+            "GOMAXPROCS": str(args.gomaxprocs) if args.gomaxprocs else None,
+        }
+    )
     log = logs / f"{variant.replace(' ', '-')}.log"
     with log.open("ab") as f:
         proc = subprocess.Popen([str(binary)], env=env, stdout=f, stderr=subprocess.STDOUT)
@@ -200,8 +202,9 @@ def measure(variant: str, binary: Path, path: str, receiver: Receiver, wrk: str,
         base = [wrk, "-t", str(args.threads), "-c", str(args.connections)]
         subprocess.run([*base, "-d", f"{args.warmup}s", url], check=True, capture_output=True)
         receiver.take()
-        res = subprocess.run([*base, "-d", f"{args.duration}s", "--latency", url], check=True,
-                             capture_output=True, text=True)
+        res = subprocess.run(
+            [*base, "-d", f"{args.duration}s", "--latency", url], check=True, capture_output=True, text=True
+        )
         stats = parse_wrk(res.stdout)
     finally:
         if proc.poll() is None:
@@ -238,13 +241,15 @@ def main() -> int:
         names = list(binaries)
         runs: dict[str, list[dict]] = {n: [] for n in names}
         for r in range(args.rounds):
-            order = names[r % len(names):] + names[:r % len(names)]
+            order = names[r % len(names) :] + names[: r % len(names)]
             for name in order:
                 binary, path = binaries[name]
                 stats = measure(name, binary, path, receiver, wrk, args, wd)
                 runs[name].append(stats)
-                note(f"round {r + 1}/{args.rounds} {name}: {stats['rps']:.0f} req/s, p99 {stats['p99_ms']:.2f} ms, "
-                     f"{stats['exports']} exports")
+                note(
+                    f"round {r + 1}/{args.rounds} {name}: {stats['rps']:.0f} req/s, p99 {stats['p99_ms']:.2f} ms, "
+                    f"{stats['exports']} exports"
+                )
     except (CommandFailed, subprocess.CalledProcessError) as e:
         print(e, file=sys.stderr)
         return 1
@@ -263,33 +268,62 @@ def main() -> int:
             "export_kib": median([x["export_bytes"] for x in rs]) / 1024,
             "errors": sum(x["non2xx"] for x in rs),
         }
-    rows = [[n, f"{s['rps']:.0f}", f"{s['p50_ms']:.2f}", f"{s['p99_ms']:.2f}", f"{s['exports']:.0f}",
-             f"{s['export_kib']:.0f}", str(s["errors"])] for n, s in summary.items()]
-    print_table(f"Requests on loopback (wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-                f"median of {args.rounds} rounds)",
-                ["server", "req/s", "p50 ms", "p99 ms", "OTLP exports", "exported KiB", "non-2xx"], rows)
+    rows = [
+        [
+            n,
+            f"{s['rps']:.0f}",
+            f"{s['p50_ms']:.2f}",
+            f"{s['p99_ms']:.2f}",
+            f"{s['exports']:.0f}",
+            f"{s['export_kib']:.0f}",
+            str(s["errors"]),
+        ]
+        for n, s in summary.items()
+    ]
+    print_table(
+        f"Requests on loopback (wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
+        f"median of {args.rounds} rounds)",
+        ["server", "req/s", "p50 ms", "p99 ms", "OTLP exports", "exported KiB", "non-2xx"],
+        rows,
+    )
     pairs = [("auto", "manual")]
     if args.service:
         pairs.append(("service auto", "service manual"))
     ratio_rows = []
+
     def ratios(a: str, b: str, key: str) -> list[float]:
-        return [x[key] / y[key] for x, y in zip(runs[a], runs[b])]
+        return [x[key] / y[key] for x, y in zip(runs[a], runs[b], strict=False)]
 
     def spread(values: list[float]) -> str:
         return f"{min(values):.2f} .. {max(values):.2f}"
 
     for a, b in pairs:
         rps, p99, p50 = ratios(a, b, "rps"), ratios(a, b, "p99_ms"), ratios(a, b, "p50_ms")
-        ratio_rows.append([f"{a} / {b} req/s", f"{median(rps):.3f}", spread(rps), ">= 0.9",
-                           verdict(median(rps), 0.9, lower_is_better=False)])
+        ratio_rows.append(
+            [
+                f"{a} / {b} req/s",
+                f"{median(rps):.3f}",
+                spread(rps),
+                ">= 0.9",
+                verdict(median(rps), 0.9, lower_is_better=False),
+            ]
+        )
         ratio_rows.append([f"{a} / {b} p99", f"{median(p99):.3f}", spread(p99), "<= 1.1", verdict(median(p99), 1.1)])
         ratio_rows.append([f"{a} / {b} p50", f"{median(p50):.3f}", spread(p50), "", ""])
-        summary[f"{a} / {b}"] = {"rps_ratio": median(rps), "p99_ratio": median(p99), "p50_ratio": median(p50),
-                                 "rps_ratios": rps, "p99_ratios": p99}
+        summary[f"{a} / {b}"] = {
+            "rps_ratio": median(rps),
+            "p99_ratio": median(p99),
+            "p50_ratio": median(p50),
+            "rps_ratios": rps,
+            "p99_ratios": p99,
+        }
     rps = ratios("auto", "none", "rps")
     ratio_rows.append(["auto / none req/s (cost of tracing at all)", f"{median(rps):.3f}", spread(rps), "", ""])
-    print_table("Ratios (median of the per-round ratios, and their range)",
-                ["ratio", "median", "range over rounds", "target", "verdict"], ratio_rows)
+    print_table(
+        "Ratios (median of the per-round ratios, and their range)",
+        ["ratio", "median", "range over rounds", "target", "verdict"],
+        ratio_rows,
+    )
     result["runs"] = runs
     result["summary"] = summary
     emit_json(args.json, result)

@@ -80,8 +80,9 @@ def size_by_module(binary: Path) -> dict[str, int]:
     standard library, "other" for what cannot be attributed, such as the
     go:func.* metadata)."""
     mods = sorted(modules_of(binary), key=len, reverse=True)
-    out = subprocess.run([find_go(), "tool", "nm", "-size", str(binary)], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [find_go(), "tool", "nm", "-size", str(binary)], capture_output=True, text=True, check=True
+    ).stdout
     sizes: dict[str, int] = defaultdict(int)
     for line in out.splitlines():
         f = line.split(None, 3)
@@ -132,19 +133,28 @@ def main() -> int:
     ratio = sizes["service, otel go build"][0] / sizes["twin, go build (manual OTel)"][0]
     ratio_s = sizes["service, otel go build"][1] / sizes["twin, go build (manual OTel)"][1]
     ratio_h = sizes["plainhttp, otel go build"][0] / sizes["otelhttp, go build (manual OTel)"][0]
-    print_table("Size ratios", ["ratio", "value", "target", "verdict"], [
-        ["service (otel) / twin (manual)", f"{ratio:.3f}", "<= 1.1", verdict(ratio, 1.1)],
-        ["same, stripped", f"{ratio_s:.3f}", "<= 1.1", verdict(ratio_s, 1.1)],
-        ["plainhttp (otel) / otelhttp (manual)", f"{ratio_h:.3f}", "", ""],
-    ])
+    print_table(
+        "Size ratios",
+        ["ratio", "value", "target", "verdict"],
+        [
+            ["service (otel) / twin (manual)", f"{ratio:.3f}", "<= 1.1", verdict(ratio, 1.1)],
+            ["same, stripped", f"{ratio_s:.3f}", "<= 1.1", verdict(ratio_s, 1.1)],
+            ["plainhttp (otel) / otelhttp (manual)", f"{ratio_h:.3f}", "", ""],
+        ],
+    )
     result["ratio"], result["ratio_stripped"], result["ratio_minimal"] = ratio, ratio_s, ratio_h
 
     a, b = by_module["service, otel go build"], by_module["twin, go build (manual OTel)"]
     diff = sorted(set(a) | set(b), key=lambda m: abs(a.get(m, 0) - b.get(m, 0)), reverse=True)
-    rows = [[m, f"{a.get(m, 0) / 1024:.0f}", f"{b.get(m, 0) / 1024:.0f}", f"{(a.get(m, 0) - b.get(m, 0)) / 1024:+.0f}"]
-            for m in diff[: args.top]]
-    print_table("Where the bytes differ: code + read-only data by module (KiB, go tool nm -size, T and R symbols)",
-                ["module", "service (otel)", "twin (manual)", "difference"], rows)
+    rows = [
+        [m, f"{a.get(m, 0) / 1024:.0f}", f"{b.get(m, 0) / 1024:.0f}", f"{(a.get(m, 0) - b.get(m, 0)) / 1024:+.0f}"]
+        for m in diff[: args.top]
+    ]
+    print_table(
+        "Where the bytes differ: code + read-only data by module (KiB, go tool nm -size, T and R symbols)",
+        ["module", "service (otel)", "twin (manual)", "difference"],
+        rows,
+    )
     result["by_module"] = {"otel": a, "manual": b}
     emit_json(args.json, result)
     return 0

@@ -28,15 +28,29 @@ def annotated_rules(pkg: Package, key: str) -> list[SpanRule]:
         f = _parse(str(path), src)
         block: list = []  # the comment lines right above the current node
         for node in f.root.children:
-            if node.type in ("function_declaration", "method_declaration") and block \
-                    and block[-1].end_point.row + 1 == node.start_point.row:
+            if (
+                node.type in ("function_declaration", "method_declaration")
+                and block
+                and block[-1].end_point.row + 1 == node.start_point.row
+            ):
                 directive = next(filter(None, (_directive(_text(src, c)) for c in block)), None)
                 if directive is not None:
                     function, receiver = _decl_key(f, node)
                     span_name, attrs = directive
-                    rules.append(_checked(path, node.start_point.row + 1, SpanRule(
-                        ImportPath=key, Function=function, ReceiverType=receiver or None, SpanName=span_name,
-                        Attributes=attrs, Name=f"{Path(name).name}:{node.start_point.row + 1} //otel:span")))
+                    rules.append(
+                        _checked(
+                            path,
+                            node.start_point.row + 1,
+                            SpanRule(
+                                ImportPath=key,
+                                Function=function,
+                                ReceiverType=receiver or None,
+                                SpanName=span_name,
+                                Attributes=attrs,
+                                Name=f"{Path(name).name}:{node.start_point.row + 1} //otel:span",
+                            ),
+                        )
+                    )
             contiguous = block and block[-1].end_point.row + 1 == node.start_point.row
             block = (block if contiguous else []) + [node] if node.type == "comment" else []
     return rules
@@ -45,10 +59,16 @@ def annotated_rules(pkg: Package, key: str) -> list[SpanRule]:
 def _checked(path: Path, line: int, rule: SpanRule) -> SpanRule:
     """Held to what a rule file is (otelgo/rulecheck.py), without pydantic:
     a name the rules cannot carry is an error naming the comment."""
-    checks = [("ImportPath", rule.ImportPath, IMPORT_PATH), ("Function", rule.Function, FUNCTION_NAME),
-              ("ReceiverType", rule.ReceiverType, RECEIVER_TYPE)]
-    problems = [f"{path}:{line}: //otel:span: {field}: {problem}" for field, value, (pattern, what) in checks
-                if (problem := name_problem(value, pattern, what))]
+    checks = [
+        ("ImportPath", rule.ImportPath, IMPORT_PATH),
+        ("Function", rule.Function, FUNCTION_NAME),
+        ("ReceiverType", rule.ReceiverType, RECEIVER_TYPE),
+    ]
+    problems = [
+        f"{path}:{line}: //otel:span: {field}: {problem}"
+        for field, value, (pattern, what) in checks
+        if (problem := name_problem(value, pattern, what))
+    ]
     if problems:
         raise RuleError(problems)
     return rule
@@ -57,7 +77,7 @@ def _checked(path: Path, line: int, rule: SpanRule) -> SpanRule:
 def _directive(comment: str) -> tuple[str | None, dict[str, str]] | None:
     if not comment.startswith(DIRECTIVE.decode()):
         return None
-    rest = comment[len(DIRECTIVE):]
+    rest = comment[len(DIRECTIVE) :]
     if rest and not rest[0].isspace():
         return None  # //otel:spanner is not ours
     name, attrs = None, {}

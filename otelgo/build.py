@@ -20,9 +20,9 @@ from pathlib import Path
 from otelgo import plan as planning
 from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoCommandError, GoEnv, go_env
+from otelgo.progress import progress
 from otelgo.rules import builtin_rule_files, load_all, user_rule_files
 from otelgo.shim import PLAN_ENV
-from otelgo.progress import progress
 from otelgo.summary import print_explanation, print_summary, summary_data
 
 _SHIM = Path(__file__).resolve().parent / "shim.py"
@@ -76,12 +76,16 @@ def _user_paths(message: str, build_dir: Path, env: GoEnv) -> str:
 
 def _go_argv(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
     return [
-        "go", cmd.subcommand,
+        "go",
+        cmd.subcommand,
         *cmd.without("modfile", "overlay", "toolexec"),
-        "-toolexec", toolexec_command(),
+        "-toolexec",
+        toolexec_command(),
         *plan.go_flags,
         *_module_mode(cmd, plan),
-        *cmd.packages, *plan.extra_files, *cmd.rest,
+        *cmd.packages,
+        *plan.extra_files,
+        *cmd.rest,
     ]
 
 

@@ -37,12 +37,13 @@ API_CONTEXT = "otelgo.dev/rules/api.CallContext"
 
 @dataclass
 class Verdict:
-    problems: list[str]   # hooks that do not fit: the build must stop
-    missing: list[str]    # functions not found in their package: the rule is skipped
+    problems: list[str]  # hooks that do not fit: the build must stop
+    missing: list[str]  # functions not found in their package: the rule is skipped
 
 
-def check_hooks(applied: dict[str, list], packages: dict[str, Package], commands: list[Package],
-                cache: Path, describe) -> Verdict:
+def check_hooks(
+    applied: dict[str, list], packages: dict[str, Package], commands: list[Package], cache: Path, describe
+) -> Verdict:
     verdict = Verdict([], [])
     for key, rules in applied.items():
         targets = commands if key == "main" else [packages[key]] if key in packages else []
@@ -92,8 +93,10 @@ def _compare(rule: FunctionRule, pkg: Package, hook_pkg: Package, describe) -> s
     if target is None:
         return f"missing:{describe(rule)}: {rule.target} not found in {pkg.import_path}"
     own = pkg.import_path
-    for hook_name, vars_ in ((rule.OnEnter, ([target.receiver] if target.receiver else []) + target.params),
-                             (rule.OnExit, target.results)):
+    for hook_name, vars_ in (
+        (rule.OnEnter, ([target.receiver] if target.receiver else []) + target.params),
+        (rule.OnExit, target.results),
+    ):
         if not hook_name:
             continue
         want = [API_CONTEXT] + [
@@ -103,8 +106,10 @@ def _compare(rule: FunctionRule, pkg: Package, hook_pkg: Package, describe) -> s
         if got is None:
             return f"{describe(rule)}: hook {rule.Path}.{hook_name} not found (an exported func in that package)"
         if got != want:
-            return (f"{describe(rule)}: hook {rule.Path}.{hook_name} has parameters ({_show(got)}) "
-                    f"but {pkg.import_path}.{rule.target} needs ({_show(want)})")
+            return (
+                f"{describe(rule)}: hook {rule.Path}.{hook_name} has parameters ({_show(got)}) "
+                f"but {pkg.import_path}.{rule.target} needs ({_show(want)})"
+            )
     return None
 
 
@@ -147,7 +152,9 @@ def canonical(type_text: str, imports: dict[str, str], own: str) -> str:
     edits = []
     for q in _descendants_or_self(node, "qualified_type"):
         name = _text(src, q.child_by_field_name("package"))
-        edits.append((q.start_byte, q.end_byte, f"{imports.get(name, name)}.{_text(src, q.child_by_field_name('name'))}"))
+        edits.append(
+            (q.start_byte, q.end_byte, f"{imports.get(name, name)}.{_text(src, q.child_by_field_name('name'))}")
+        )
     for t in _descendants_or_self(node, "type_identifier"):
         if t.parent.type == "qualified_type":
             continue
@@ -157,6 +164,6 @@ def canonical(type_text: str, imports: dict[str, str], own: str) -> str:
     text = src
     for start, end, repl in sorted(edits, reverse=True):
         text = text[:start] + repl.encode() + text[end:]
-    out = text[node.start_byte:len(text) - (len(src) - node.end_byte)].decode()
+    out = text[node.start_byte : len(text) - (len(src) - node.end_byte)].decode()
     out = re.sub(r"\s+", "", out)
     return "any" if out == "interface{}" else out.replace("interface{}", "any")

@@ -96,8 +96,13 @@ def rules_group() -> None:
 
 
 @rules_group.command("list")
-@click.option("--rules", "rule_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Also list the rules in this file (repeatable).")
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Also list the rules in this file (repeatable).",
+)
 def rules_list(rule_files: tuple[str, ...]) -> None:
     """Show the built-in rules (and yours) with their version ranges."""
     from rich.console import Console
@@ -158,19 +163,35 @@ VIEW_DEPENDENCIES = ("grpc", "google", "opentelemetry")
 
 
 @main.command("view", context_settings={"allow_interspersed_args": False})
-@click.option("--http-port", type=click.IntRange(0, 65535), default=4318, show_default=True,
-              help="Port of the OTLP/HTTP receiver (protobuf or JSON); 0: any free port.")
-@click.option("--grpc-port", type=click.IntRange(0, 65535), default=4317, show_default=True,
-              help="Port of the OTLP/gRPC receiver; 0: none.")
-@click.option("--traces", type=click.IntRange(min=1), metavar="N",
-              help="Exit after showing N traces.")
+@click.option(
+    "--http-port",
+    type=click.IntRange(0, 65535),
+    default=4318,
+    show_default=True,
+    help="Port of the OTLP/HTTP receiver (protobuf or JSON); 0: any free port.",
+)
+@click.option(
+    "--grpc-port",
+    type=click.IntRange(0, 65535),
+    default=4317,
+    show_default=True,
+    help="Port of the OTLP/gRPC receiver; 0: none.",
+)
+@click.option("--traces", type=click.IntRange(min=1), metavar="N", help="Exit after showing N traces.")
 @click.option("--once", is_flag=True, help="Exit after showing one trace (--traces 1).")
-@click.option("--idle", type=click.FloatRange(min=0), default=1.0, show_default=True, metavar="SECONDS",
-              help="A trace is finished when its root span has arrived and nothing of it for this long.")
+@click.option(
+    "--idle",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="A trace is finished when its root span has arrived and nothing of it for this long.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per trace instead of the tree.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
-def view_command(http_port: int, grpc_port: int, traces: int | None, once: bool, idle: float,
-                 as_json: bool, command: tuple[str, ...]) -> None:
+def view_command(
+    http_port: int, grpc_port: int, traces: int | None, once: bool, idle: float, as_json: bool, command: tuple[str, ...]
+) -> None:
     """Receive OTLP on localhost and show each finished trace as a tree.
 
     A local stand-in for a collector: point a program at it with
@@ -186,6 +207,7 @@ def view_command(http_port: int, grpc_port: int, traces: int | None, once: bool,
         if (e.name or "").split(".")[0] not in VIEW_DEPENDENCIES:
             raise
         _fail("`otel view` needs opentelemetry-proto and grpcio: pip install 'otelgo[view]'", 1)
-    opts = view.ViewOptions(http_port=http_port, grpc_port=grpc_port, traces=1 if once else traces,
-                            idle=idle, json=as_json, command=command)
+    opts = view.ViewOptions(
+        http_port=http_port, grpc_port=grpc_port, traces=1 if once else traces, idle=idle, json=as_json, command=command
+    )
     sys.exit(view.run(opts))

@@ -73,12 +73,26 @@ def generate(import_path: str, splice: PackageSplice) -> str:
             if rule.get("OnEnter"):
                 vars_ = ([t.receiver] if t.receiver else []) + t.params
                 local = declare(path, rule["OnEnter"], vars_)
-                enter.append(HookCall(k, local, [f"c.{_field(t, v)}" for v in vars_],
-                                      _site(import_path, t, path, rule["OnEnter"]), switch(path)))
+                enter.append(
+                    HookCall(
+                        k,
+                        local,
+                        [f"c.{_field(t, v)}" for v in vars_],
+                        _site(import_path, t, path, rule["OnEnter"]),
+                        switch(path),
+                    )
+                )
             if rule.get("OnExit"):
                 local = declare(path, rule["OnExit"], t.results)
-                exit_.append(HookCall(k, local, [f"c.{_field(t, v)}" for v in t.results],
-                                      _site(import_path, t, path, rule["OnExit"]), switch(path)))
+                exit_.append(
+                    HookCall(
+                        k,
+                        local,
+                        [f"c.{_field(t, v)}" for v in t.results],
+                        _site(import_path, t, path, rule["OnExit"]),
+                        switch(path),
+                    )
+                )
         targets.append(_target_view(t, enter, list(reversed(exit_))))
     if splice.spans:
         switch(SPAN_HOOKS)
@@ -127,7 +141,12 @@ def _field(t: Target, v: Var) -> str:
 
 
 def _target_view(t: Target, enter: list[HookCall], exit_: list[HookCall]) -> dict:
-    fields = [("rule", "int"), ("data", f"[{len(t.rules)}]interface{{}}"), ("failed", f"[{len(t.rules)}]bool"), ("skip", "bool")]
+    fields = [
+        ("rule", "int"),
+        ("data", f"[{len(t.rules)}]interface{{}}"),
+        ("failed", f"[{len(t.rules)}]bool"),
+        ("skip", "bool"),
+    ]
     pointers = []
     if t.receiver:
         pointers.append(("recv", t.receiver))

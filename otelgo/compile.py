@@ -17,8 +17,8 @@ from pathlib import Path
 from otelgo import outcomes
 from otelgo.codegen import generate
 from otelgo.shim import PLAN_ENV
-from otelgo.toolexec import expand_response_files
 from otelgo.splice import SpliceError, splice_package
+from otelgo.toolexec import expand_response_files
 
 GENERATED = "otelgo_trampolines.go"
 

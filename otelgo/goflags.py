@@ -12,13 +12,51 @@ from dataclasses import dataclass, field
 
 # Build flags that take a value in the next argument when not written -flag=value.
 _VALUE_FLAGS = {
-    "C", "o", "p", "asmflags", "buildmode", "compiler", "gccgoflags", "gcflags",
-    "installsuffix", "ldflags", "mod", "modfile", "overlay", "pgo", "pkgdir", "tags",
-    "toolexec", "covermode", "coverpkg", "exec", "debug-actiongraph", "debug-runtime-trace",
-    "debug-trace", "run", "bench", "benchtime", "count", "coverprofile", "cpu", "parallel",
-    "timeout", "skip", "fuzz", "fuzztime", "fuzzminimizetime", "outputdir", "shuffle",
-    "blockprofile", "cpuprofile", "memprofile", "mutexprofile", "trace", "list",
-    "vet", "failfast-n",
+    "C",
+    "o",
+    "p",
+    "asmflags",
+    "buildmode",
+    "compiler",
+    "gccgoflags",
+    "gcflags",
+    "installsuffix",
+    "ldflags",
+    "mod",
+    "modfile",
+    "overlay",
+    "pgo",
+    "pkgdir",
+    "tags",
+    "toolexec",
+    "covermode",
+    "coverpkg",
+    "exec",
+    "debug-actiongraph",
+    "debug-runtime-trace",
+    "debug-trace",
+    "run",
+    "bench",
+    "benchtime",
+    "count",
+    "coverprofile",
+    "cpu",
+    "parallel",
+    "timeout",
+    "skip",
+    "fuzz",
+    "fuzztime",
+    "fuzzminimizetime",
+    "outputdir",
+    "shuffle",
+    "blockprofile",
+    "cpuprofile",
+    "memprofile",
+    "mutexprofile",
+    "trace",
+    "list",
+    "vet",
+    "failfast-n",
 }
 
 # Flags that change which packages or files a build contains; `go list` must see them.
@@ -35,9 +73,9 @@ class UsageError(Exception):
 @dataclass
 class GoCommandLine:
     subcommand: str
-    flags: list[str] = field(default_factory=list)      # go flags, in order, as typed
-    packages: list[str] = field(default_factory=list)   # package patterns or .go files
-    rest: list[str] = field(default_factory=list)       # after the packages (go run's program args)
+    flags: list[str] = field(default_factory=list)  # go flags, in order, as typed
+    packages: list[str] = field(default_factory=list)  # package patterns or .go files
+    rest: list[str] = field(default_factory=list)  # after the packages (go run's program args)
     values: dict[str, str] = field(default_factory=dict)  # flag name -> last value
     rule_files: list[str] = field(default_factory=list)
     explain: bool = False
@@ -98,7 +136,9 @@ def parse(subcommand: str, args: list[str]) -> GoCommandLine:
             cmd.rule_files.append(value)
             continue
         if name == "toolexec":
-            raise UsageError("-toolexec cannot be combined with otel go build: otelgo runs the build through a toolexec of its own")
+            raise UsageError(
+                "-toolexec cannot be combined with otel go build: otelgo runs the build through a toolexec of its own"
+            )
         if name in _VALUE_FLAGS:
             value, next_i = _value(args, i, name, has_value)
             cmd.flags.extend(args[i:next_i])

@@ -21,8 +21,8 @@ class GoCommandError(Exception):
 class GoEnv:
     goversion: str  # "go1.26.8"
     goroot: Path
-    gomod: str      # path of go.mod, "" outside a module, os.devnull in GOPATH mode
-    gowork: str     # path of go.work, "" when not in workspace mode
+    gomod: str  # path of go.mod, "" outside a module, os.devnull in GOPATH mode
+    gowork: str  # path of go.work, "" when not in workspace mode
     gomodcache: Path
     gocache: Path
     goflags: str = ""  # from the environment or `go env -w`
@@ -64,7 +64,9 @@ def run_go(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str
 
 
 def go_env(cwd: Path, env: dict[str, str] | None = None) -> GoEnv:
-    out = json.loads(run_go(["env", "-json", "GOVERSION", "GOROOT", "GOMOD", "GOWORK", "GOMODCACHE", "GOCACHE", "GOFLAGS"], cwd, env))
+    out = json.loads(
+        run_go(["env", "-json", "GOVERSION", "GOROOT", "GOMOD", "GOWORK", "GOMODCACHE", "GOCACHE", "GOFLAGS"], cwd, env)
+    )
     return GoEnv(
         goversion=out["GOVERSION"],
         goroot=Path(out["GOROOT"]),
@@ -79,7 +81,9 @@ def go_env(cwd: Path, env: dict[str, str] | None = None) -> GoEnv:
 _FIELDS = "ImportPath,Name,Dir,Standard,DepOnly,Module,GoFiles,TestGoFiles,XTestGoFiles,Deps,Error,ForTest"
 
 
-def list_deps(patterns: list[str], flags: list[str], cwd: Path, env: dict[str, str], tests: bool = False) -> list[Package]:
+def list_deps(
+    patterns: list[str], flags: list[str], cwd: Path, env: dict[str, str], tests: bool = False
+) -> list[Package]:
     """One `go list -deps` over the user's packages and the hook packages.
 
     -e keeps going past broken packages: the build that follows reports

@@ -72,8 +72,9 @@ def module_of(package: str) -> HookModule | None:
     return best
 
 
-def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, rules: list[Rule],
-            mod_flag: str | None = None) -> ModuleSetup:
+def prepare(
+    env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, rules: list[Rule], mod_flag: str | None = None
+) -> ModuleSetup:
     notes: list[str] = []
     vendored = vendor.user_vendor_dir(env, mod_flag)
     if env.gowork and env.gowork != "off":
@@ -92,8 +93,10 @@ def prepare(env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, ru
             "(create one with `go mod init example.com/app`)"
         )
     if vendored and user_modfile:
-        raise ModuleError(f"-modfile cannot be combined with vendor mode ({vendored}) in otel go build: "
-                          "add -mod=mod or -mod=readonly to build without the vendor directory")
+        raise ModuleError(
+            f"-modfile cannot be combined with vendor mode ({vendored}) in otel go build: "
+            "add -mod=mod or -mod=readonly to build without the vendor directory"
+        )
     gomod = (cwd / user_modfile).resolve() if user_modfile else Path(env.gomod)
     required = _required_modules([gomod], cwd)
     needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
@@ -184,7 +187,9 @@ def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> li
         if _is_std_or_main(rule.ImportPath):
             needed[m.path] = m
             continue
-        library = next((mod for mod in required if rule.ImportPath == mod or rule.ImportPath.startswith(mod + "/")), None)
+        library = next(
+            (mod for mod in required if rule.ImportPath == mod or rule.ImportPath.startswith(mod + "/")), None
+        )
         if library is None:
             continue
         too_old = _below_minimum(m, library, required[library])
@@ -221,7 +226,11 @@ def _is_std_or_main(import_path: str) -> bool:
 
 
 def _module(gomod: Path, build_dir: Path, needed: list[HookModule]) -> ModuleSetup:
-    lines = [gomod.read_text().rstrip("\n"), "", "// Added by otelgo for this build only; the user's go.mod is not changed."]
+    lines = [
+        gomod.read_text().rstrip("\n"),
+        "",
+        "// Added by otelgo for this build only; the user's go.mod is not changed.",
+    ]
     lines += [f"require {m.path} v0.0.0" for m in needed]
     lines += [f"replace {m.path} => {_quote(m.dir)}" for m in needed]
     modfile = build_dir / "otel.mod"
@@ -268,8 +277,10 @@ def align_opentelemetry(setup: ModuleSetup, selected: dict[str, str], build_dir:
             try:
                 release = otelreleases.matching_release(path, core)
             except otelreleases.ReleaseLookupError as e:
-                raise ModuleError(f"this build selects {otelreleases.CORE} {core}, newer than {ours} that otelgo's "
-                                  f"hooks require, and otelgo could not look up the release of {path} made for it: {e}")
+                raise ModuleError(
+                    f"this build selects {otelreleases.CORE} {core}, newer than {ours} that otelgo's "
+                    f"hooks require, and otelgo could not look up the release of {path} made for it: {e}"
+                ) from None
             if release and _is_newer(release, setup.aligned.get(path, version)):
                 wanted[path] = release
     if not wanted:
@@ -300,7 +311,11 @@ def _use_requirements(workfile: Path, directory: Path, wanted: dict[str, str]) -
     run_go(["get", *(f"{p}@{v}" for p, v in sorted(wanted.items()))], directory, env)
     # go get may raise the module's go line; the workspace's must follow.
     go = _newest_go([_go_directive(workfile), _go_directive(gomod)])
-    run_go(["work", "edit", f"-go={go}", f"-use={directory}", str(workfile)], directory, dict(os.environ, GOWORK=str(workfile)))
+    run_go(
+        ["work", "edit", f"-go={go}", f"-use={directory}", str(workfile)],
+        directory,
+        dict(os.environ, GOWORK=str(workfile)),
+    )
 
 
 def _go_directive(gomod: Path) -> str:

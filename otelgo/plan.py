@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo import __version__, modfile, vendor
+from otelgo.annotations import annotated_rules
+from otelgo.check import check_hooks
 from otelgo.goflags import GoCommandLine
 from otelgo.golist import GoEnv, Package, go_subprocess_env, list_deps
 from otelgo.match import MAIN, SDK_PACKAGE, Match, hook_packages_for, match_rules
 from otelgo.render import render
 from otelgo.resources import cache_dir, package_dir, rules_dir, templates_dir
-from otelgo.check import check_hooks
-from otelgo.annotations import annotated_rules
 from otelgo.rules import SPAN_HOOKS, FileRule, Rule, RuleError, describe
 from otelgo.shim import INDEX_NAME
 
@@ -32,21 +32,22 @@ BOOTSTRAP_FILE = "otelgo_bootstrap.go"
 @dataclass
 class Plan:
     build_dir: Path
-    go_flags: list[str]                      # added to the user's flags
-    go_env: dict[str, str]                   # added to the go command's environment
+    go_flags: list[str]  # added to the user's flags
+    go_env: dict[str, str]  # added to the go command's environment
     packages: list[Package]
     match: Match
     commands: dict[str, list[str]] = field(default_factory=dict)  # package main -> hook packages
-    extra_files: list[str] = field(default_factory=list)          # appended to a go-files build
-    warnings: list[str] = field(default_factory=list)             # rules that found no function
-    rules: list[Rule] = field(default_factory=list)               # every rule loaded
-    linked: set[str] = field(default_factory=set)                 # packages in the programs built
-    own: set[str] = field(default_factory=set)                    # ... of which the programs import without otelgo
+    extra_files: list[str] = field(default_factory=list)  # appended to a go-files build
+    warnings: list[str] = field(default_factory=list)  # rules that found no function
+    rules: list[Rule] = field(default_factory=list)  # every rule loaded
+    linked: set[str] = field(default_factory=set)  # packages in the programs built
+    own: set[str] = field(default_factory=set)  # ... of which the programs import without otelgo
     file_path: Path | None = None
 
 
-def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Rule],
-              build_dir: Path, cwd: Path) -> Plan:
+def make_plan(
+    cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Rule], build_dir: Path, cwd: Path
+) -> Plan:
     rules = builtin + user
     setup = modfile.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"))
     list_env = go_subprocess_env(setup.env)
@@ -60,8 +61,9 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     testing = cmd.subcommand == "test"
 
     def listed() -> list[Package]:
-        return list_deps([*(cmd.packages or ["."]), *hook_pkgs], [*setup.flags, *mod_flags, *flags], cwd, list_env,
-                         tests=testing)
+        return list_deps(
+            [*(cmd.packages or ["."]), *hook_pkgs], [*setup.flags, *mod_flags, *flags], cwd, list_env, tests=testing
+        )
 
     packages = listed()
     # A newer OpenTelemetry that the user's go.mod does not name (a
@@ -78,8 +80,15 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, builtin: list[Rule], user: list[Ru
     verdict = check_hooks(match.applied, by_path, user_targets, cache_dir() / "checked", describe)
     if verdict.problems:
         raise PlanError("\n".join(verdict.problems) + "\nno package was compiled: fix these hooks and build again")
-    plan = Plan(build_dir, list(setup.flags), dict(setup.env), packages, match, warnings=setup.notes + verdict.missing,
-                rules=builtin + user)
+    plan = Plan(
+        build_dir,
+        list(setup.flags),
+        dict(setup.env),
+        packages,
+        match,
+        warnings=setup.notes + verdict.missing,
+        rules=builtin + user,
+    )
     overlay: dict[str, str] = {}
     for command, host in _bootstrap_hosts(user_targets, by_path, testing):
         hooks = hook_packages_for(command, by_path, match)
@@ -145,8 +154,9 @@ def _stamp_local_packages(env, packages, commands, match, user, overlay) -> set[
             stamped.add(rule)
     for pkg, rules in targets.values():
         digest = hashlib.sha256(_rules_digest_input(rules)).hexdigest()[:16]
-        overlay[str(pkg.dir / "otelgo_rules.go")] = str(_generated(env, "rules_stamp.go.j2", package=pkg.name,
-                                                                   digest=digest))
+        overlay[str(pkg.dir / "otelgo_rules.go")] = str(
+            _generated(env, "rules_stamp.go.j2", package=pkg.name, digest=digest)
+        )
     return stamped
 
 
@@ -167,10 +177,15 @@ def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str], rules: li
     broken = {p.import_path: " ".join(p.error.split()) for p in packages if p.import_path in hook_pkgs and p.error}
     if not broken:
         return
-    hint = ("a rule's hook package must be in your module, in a module your go.mod requires, "
-            "or in the Go module that holds the rule file")
-    problems = [f"{describe(r)}: Path: hook package {r.hook_package} cannot be loaded ({broken[r.hook_package]}); {hint}"
-                for r in rules if r.hook_package in broken]
+    hint = (
+        "a rule's hook package must be in your module, in a module your go.mod requires, "
+        "or in the Go module that holds the rule file"
+    )
+    problems = [
+        f"{describe(r)}: Path: hook package {r.hook_package} cannot be loaded ({broken[r.hook_package]}); {hint}"
+        for r in rules
+        if r.hook_package in broken
+    ]
     if not problems:  # otelgo's own hook packages: an incomplete installation
         raise PlanError("; ".join(f"hook package {path}: {error}" for path, error in broken.items()))
     raise RuleError(problems)

@@ -17,7 +17,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from otelgo.rules import FUNCTION_NAME, HOOK_NAME, IDENT, IMPORT_PATH, RECEIVER_TYPE, describe_item, name_problem, one_line
+from otelgo.rules import (
+    FUNCTION_NAME,
+    HOOK_NAME,
+    IDENT,
+    IMPORT_PATH,
+    RECEIVER_TYPE,
+    describe_item,
+    name_problem,
+    one_line,
+)
 from otelgo.versions import VersionError, VersionRange
 
 
@@ -64,7 +73,7 @@ class _FunctionRule(_Rule):
     Path: _IMPORT_PATH
 
     @model_validator(mode="after")
-    def _has_a_hook(self) -> "_FunctionRule":
+    def _has_a_hook(self) -> _FunctionRule:
         if not self.OnEnter and not self.OnExit:
             raise ValueError("a rule needs OnEnter, OnExit or both")
         return self
@@ -77,7 +86,7 @@ class _RawRule(_Rule):
     Raw: Annotated[str, Field(min_length=1)]
 
     @model_validator(mode="after")
-    def _one_line(self) -> "_RawRule":
+    def _one_line(self) -> _RawRule:
         if "//" in self.Raw:
             raise ValueError("Raw code is spliced into one line: use /* */ comments, not //")
         return self
@@ -122,8 +131,12 @@ def _validate_one(path: Path, index: int, item: Any) -> dict | list[str]:
     try:
         return model.model_validate(item).model_dump()
     except ValidationError as e:
-        return [one_line(f"{path}: {_describe(index, item)}: {_field(err['loc'])}: {err['msg'].removeprefix('Value error, ')}")
-                for err in e.errors()]
+        return [
+            one_line(
+                f"{path}: {_describe(index, item)}: {_field(err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+            )
+            for err in e.errors()
+        ]
 
 
 def _describe(index: int, raw: Any) -> str:

@@ -36,6 +36,7 @@ def name_problem(text: str | None, pattern: str, what: str) -> str | None:
         return f"{text!r} is not {what}"
     return None
 
+
 RULES_ENV = "OTELGO_RULES"
 
 
@@ -147,7 +148,9 @@ class SpanRule(_Rule):
     Attributes: dict[str, str] = field(default_factory=dict)
 
     def __hash__(self) -> int:  # Attributes is a dict
-        return hash((self.ImportPath, self.Function, self.ReceiverType, self.SpanName, tuple(sorted(self.Attributes.items()))))
+        return hash(
+            (self.ImportPath, self.Function, self.ReceiverType, self.SpanName, tuple(sorted(self.Attributes.items())))
+        )
 
     @property
     def hook_package(self) -> str | None:
@@ -270,7 +273,12 @@ def _resolve_file(rule: FileRule, path: Path, index: int, problems: list[str]) -
     except (OSError, ValueError):  # a name too long, a NUL byte
         usable = False
     if not usable:
-        problems.append(one_line(f"{path}: {describe_item(index, rule.Name)}: File: {rule.File[:200]!r} is not a Go file beside the rule file"))
+        problems.append(
+            one_line(
+                f"{path}: {describe_item(index, rule.Name)}: File: {rule.File[:200]!r} "
+                "is not a Go file beside the rule file"
+            )
+        )
         return None
     return dataclasses.replace(rule, File=str(file))
 

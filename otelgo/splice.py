@@ -5,7 +5,9 @@ For every target the splice
   - names what has no usable name (unnamed or `_` receiver, parameters and
     results) so that the trampoline can take their addresses;
   - inserts, on the line of the body's opening brace,
-        if otelgoOnN { otelgoCall, otelgoSkip := otelgoEnterN(&recv, &p0, ..., &r0, ...); defer otelgoExitN(otelgoCall, &r0, ...); if otelgoSkip { return } };
+        if otelgoOnN { otelgoCall, otelgoSkip := otelgoEnterN(&recv, &p0, ..., &r0, ...);
+            defer otelgoExitN(otelgoCall, &r0, ...); if otelgoSkip { return } };
+    (all on that one line);
     otelgoOnN is false when the instrumentation is switched off at run time;
     the trampolines copy values in and out and keep no pointer, so nothing
     moves to the heap because of the call, and a switched-off hook costs a
@@ -40,21 +42,21 @@ class SpliceError(Exception):
 
 @dataclass
 class Var:
-    name: str        # its name in the spliced signature
-    type: str        # as the target package spells it (variadic ...T stored as []T)
-    hook_type: str   # as the hook receives it: the type, or interface{} if a hook cannot name it
+    name: str  # its name in the spliced signature
+    type: str  # as the target package spells it (variadic ...T stored as []T)
+    hook_type: str  # as the hook receives it: the type, or interface{} if a hook cannot name it
 
 
 @dataclass
 class Target:
     index: int
-    func_name: str                   # (*Transport).RoundTrip
+    func_name: str  # (*Transport).RoundTrip
     rules: list[dict]
     receiver: Var | None
     params: list[Var]
     results: list[Var]
-    type_params: str = ""            # "[T any, U comparable]" for generic targets
-    type_args: str = ""              # "[T, U]"
+    type_params: str = ""  # "[T any, U comparable]" for generic targets
+    type_args: str = ""  # "[T, U]"
     file: str = ""
     imports: dict[str, str] = field(default_factory=dict)  # the file's: name -> import path
 
@@ -62,11 +64,11 @@ class Target:
 @dataclass
 class PackageSplice:
     package_name: str = ""
-    sources: dict[str, str] = field(default_factory=dict)   # file as given -> spliced text
+    sources: dict[str, str] = field(default_factory=dict)  # file as given -> spliced text
     targets: list[Target] = field(default_factory=list)
-    imports: dict[str, str] = field(default_factory=dict)   # import path -> name used
-    missing: list[dict] = field(default_factory=list)       # rules whose function was not found
-    spans: bool = False                                     # a span rule needs its start function
+    imports: dict[str, str] = field(default_factory=dict)  # import path -> name used
+    missing: list[dict] = field(default_factory=list)  # rules whose function was not found
+    spans: bool = False  # a span rule needs its start function
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +82,7 @@ def _parser() -> Parser:
 
 
 def _text(src: bytes, node: Node) -> str:
-    return src[node.start_byte:node.end_byte].decode()
+    return src[node.start_byte : node.end_byte].decode()
 
 
 def receiver_key(type_text: str) -> str:
@@ -128,8 +130,13 @@ def _without_new_expr(src: bytes, root: Node) -> Node:
 def _structural(root: Node) -> bool:
     """An error that leaves the file's declarations, package clause or
     imports in doubt."""
-    return any(node.type == "ERROR" or node.is_missing or
-               node.has_error and node.type in ("package_clause", "import_declaration") for node in root.children)
+    return any(
+        node.type == "ERROR"
+        or node.is_missing
+        or node.has_error
+        and node.type in ("package_clause", "import_declaration")
+        for node in root.children
+    )
 
 
 def _whole(f: _File, node: Node) -> Node:
@@ -284,7 +291,9 @@ def _decl_key(f: _File, decl: Node) -> tuple[str, str] | None:
         return _text(f.src, decl.child_by_field_name("name")), ""
     if decl.type == "method_declaration":
         recv = decl.child_by_field_name("receiver").named_children[0]
-        return _text(f.src, decl.child_by_field_name("name")), receiver_key(_text(f.src, recv.child_by_field_name("type")))
+        return _text(f.src, decl.child_by_field_name("name")), receiver_key(
+            _text(f.src, recv.child_by_field_name("type"))
+        )
     return None
 
 
@@ -311,8 +320,18 @@ def _target(import_path, f, decl, rules, index, files, parsed) -> Target:
         func_name = name
     params = _vars(import_path, f, decl.child_by_field_name("parameters").named_children, "otelgoP", type_param_names)
     results = _vars(import_path, f, _result_decls(decl), "otelgoR", type_param_names)
-    return Target(index, func_name, sorted(rules, key=lambda r: r.get("Order", 0)), receiver, params, results,
-                  type_params, type_args, f.path, dict(f.imports))
+    return Target(
+        index,
+        func_name,
+        sorted(rules, key=lambda r: r.get("Order", 0)),
+        receiver,
+        params,
+        results,
+        type_params,
+        type_args,
+        f.path,
+        dict(f.imports),
+    )
 
 
 def _ordered_type_param_names(f: _File, tp: Node) -> list[str]:
@@ -389,9 +408,9 @@ def _receiver_type_params(f, recv_type, files, parsed) -> tuple[str, str, set[st
     declared = _find_type_params(base, files, parsed)
     if declared is None or len(declared) != len(names):
         raise SpliceError(f"cannot find the type parameters of {base}")
-    renames = {old: new for (old, _), new in zip(declared, names)}
+    renames = {old: new for (old, _), new in zip(declared, names, strict=False)}
     params = []
-    for (_, constraint), new in zip(declared, names):
+    for (_, constraint), new in zip(declared, names, strict=False):
         for old, repl in renames.items():
             constraint = re.sub(rf"\b{re.escape(old)}\b", repl, constraint)
         params.append(f"{new} {constraint}")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from otelgo.golist import GoEnv
 from otelgo.match import MAIN
-from otelgo.outcomes import key as outcome_key, refusal
 from otelgo.metricsinfo import metric_sources, metrics_line
+from otelgo.outcomes import key as outcome_key
+from otelgo.outcomes import refusal
 
 
 def _shown(plan) -> dict:
@@ -35,8 +36,13 @@ def _refused(plan, keys) -> dict[str, list[tuple[str, str]]]:
     by_path = {p.import_path: p for p in plan.packages}
     found: dict[str, list[tuple[str, str]]] = {}
     for key in keys:
-        packages = ([p for p in plan.packages if p.import_path in plan.commands] if key == MAIN
-                    else [by_path[key]] if key in by_path else [])
+        packages = (
+            [p for p in plan.packages if p.import_path in plan.commands]
+            if key == MAIN
+            else [by_path[key]]
+            if key in by_path
+            else []
+        )
         for pkg in packages:
             try:
                 reason = refusal(outcome_key(token, key, _sources(pkg, overlay)))
@@ -60,8 +66,15 @@ def _sources(pkg, overlay: dict[str, str]) -> list[bytes]:
     if pkg.dir is None:
         return []
     paths = [str(pkg.dir / name) for name in pkg.go_files]
-    paths += [p for p in overlay if Path(p).parent == pkg.dir and p.endswith(".go")
-              and not p.endswith("_test.go") and p not in paths and overlay[p]]
+    paths += [
+        p
+        for p in overlay
+        if Path(p).parent == pkg.dir
+        and p.endswith(".go")
+        and not p.endswith("_test.go")
+        and p not in paths
+        and overlay[p]
+    ]
     return [Path(overlay.get(p) or p).read_bytes() for p in paths]
 
 
@@ -70,8 +83,7 @@ def _outcome(plan) -> tuple[dict, dict[str, list[tuple[str, str]]]]:
     whose packages were refused is not instrumented."""
     shown = _shown(plan)
     refused = _refused(plan, shown)
-    whole = {k for k, reasons in refused.items()
-             if len(reasons) == (len(plan.commands) if k == MAIN else 1)}
+    whole = {k for k, reasons in refused.items() if len(reasons) == (len(plan.commands) if k == MAIN else 1)}
     return {k: v for k, v in shown.items() if k not in whole}, refused
 
 
@@ -115,7 +127,9 @@ def print_summary(plan, env: GoEnv) -> None:
         parts.append(f"  {where}: {targets}")
     programs = len(plan.commands)
     if programs:
-        console.print(f"[green]otel:[/] instrumented {len(applied)} packages for {programs} program{'s' * (programs != 1)}")
+        console.print(
+            f"[green]otel:[/] instrumented {len(applied)} packages for {programs} program{'s' * (programs != 1)}"
+        )
     else:
         console.print(f"[green]otel:[/] instrumented {len(applied)} packages (no program in this build links them)")
     for line in parts:
@@ -128,7 +142,9 @@ def print_summary(plan, env: GoEnv) -> None:
         console.print(f"  [yellow]not applied[/] {warning}")
     _print_refused(console, refused)
     for skipped in plan.match.skipped:
-        console.print(f"  [yellow]skipped[/] {skipped.rule.Name or skipped.rule.target} on {skipped.package}: {skipped.reason}")
+        console.print(
+            f"  [yellow]skipped[/] {skipped.rule.Name or skipped.rule.target} on {skipped.package}: {skipped.reason}"
+        )
 
 
 def summary_data(plan, env: GoEnv) -> dict:
@@ -138,8 +154,13 @@ def summary_data(plan, env: GoEnv) -> dict:
         "go": env.goversion,
         "programs": {name: hooks for name, hooks in sorted(plan.commands.items())},
         "instrumented": [
-            {"package": key, "version": plan.match.versions[key], "targets": sorted({r.target for r in rules}),
-             "rules": [r.Name for r in rules if r.Name], "for_the_sdk": _for_the_sdk(plan, key)}
+            {
+                "package": key,
+                "version": plan.match.versions[key],
+                "targets": sorted({r.target for r in rules}),
+                "rules": [r.Name for r in rules if r.Name],
+                "for_the_sdk": _for_the_sdk(plan, key),
+            }
             for key, rules in sorted(applied.items())
         ],
         "log_export": log_exports(applied),

@@ -85,4 +85,3 @@ def _decode_arg(line):
             chars.append(line[i])
             i += 1
     return "".join(chars)
-

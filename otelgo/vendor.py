@@ -85,9 +85,10 @@ def _is_workspace_list(vdir: Path) -> bool:
 @dataclass
 class _Module:
     """One `# path version` entry of modules.txt."""
+
     path: str
     version: str
-    replacement: str = ""      # what `=>` names; directories absolute until written
+    replacement: str = ""  # what `=>` names; directories absolute until written
     explicit: bool = False
     go: str = ""
     packages: dict[str, Path] = field(default_factory=dict)  # import path -> source directory
@@ -116,9 +117,11 @@ def prepare(workfile: Path, user_vendor: Path, hook_roots: list[Path], env: GoEn
     work = json.loads(run_go(["work", "edit", "-json", str(workfile)], workfile.parent))
     roots = [Path(u["DiskPath"]) for u in work.get("Use") or []]
     user_roots = [r for r in roots if r not in hook_roots]
-    mains = [_Main(root, json.loads(run_go(["mod", "edit", "-json", str(root / "go.mod")], root)))
-             for root in [*user_roots, *hook_roots]]
-    hook_needs = {r["Path"] for m in mains[len(user_roots):] for r in m.data.get("Require") or []}
+    mains = [
+        _Main(root, json.loads(run_go(["mod", "edit", "-json", str(root / "go.mod")], root)))
+        for root in [*user_roots, *hook_roots]
+    ]
+    hook_needs = {r["Path"] for m in mains[len(user_roots) :] for r in m.data.get("Require") or []}
     user = _read_list(user_vendor, user_vendor.parent)
     work_replace = work.get("Replace") or []
     modules, missing = _select(mains, user, hook_needs, work_replace, env.gomodcache)
@@ -139,10 +142,12 @@ def incomplete(packages: list[Package], setup: VendorSetup) -> str | None:
     if not lacking:
         return None
     downloads = "\n".join(f"  go -C {root} mod download" for root in setup.hook_roots)
-    return ("vendor mode: otelgo's hook packages need modules that are neither in vendor/ nor in the module cache:\n  "
-            + "\n  ".join(lacking)
-            + "\nput them in the module cache once, with network access (your vendor/ directory stays as it is):\n"
-            + downloads)
+    return (
+        "vendor mode: otelgo's hook packages need modules that are neither in vendor/ nor in the module cache:\n  "
+        + "\n  ".join(lacking)
+        + "\nput them in the module cache once, with network access (your vendor/ directory stays as it is):\n"
+        + downloads
+    )
 
 
 def _within(package: str, module_at_version: str) -> bool:
@@ -151,6 +156,7 @@ def _within(package: str, module_at_version: str) -> bool:
 
 
 # --- reading -----------------------------------------------------------------
+
 
 def _read_list(vdir: Path, base: Path) -> dict[tuple[str, str], _Module]:
     """The user's modules.txt: entries by (path, version); a wildcard
@@ -190,8 +196,10 @@ def _absolute(base: Path, target: str) -> str:
 
 # --- choosing ----------------------------------------------------------------
 
-def _select(mains: list[_Main], user: dict, hook_needs: set[str], work_replace: list[dict],
-            modcache: Path) -> tuple[dict[tuple[str, str], _Module], list[str]]:
+
+def _select(
+    mains: list[_Main], user: dict, hook_needs: set[str], work_replace: list[dict], modcache: Path
+) -> tuple[dict[tuple[str, str], _Module], list[str]]:
     """Every entry of the new modules.txt. A module's packages come at its
     highest version asked for (as minimal version selection would pick it):
     the user's vendored packages, and for modules the hooks require, the
@@ -271,8 +279,11 @@ def _packages_in(root: Path, module: str) -> dict[str, Path]:
     found = {}
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
-        dirnames[:] = [d for d in dirnames if not (d == "testdata" or d.startswith(("_", ".")) or d == "vendor"
-                                                   or (here / d / "go.mod").exists())]
+        dirnames[:] = [
+            d
+            for d in dirnames
+            if not (d == "testdata" or d.startswith(("_", ".")) or d == "vendor" or (here / d / "go.mod").exists())
+        ]
         if any(f.endswith(".go") for f in filenames):
             rel = here.relative_to(root).as_posix()
             found[module if rel == "." else f"{module}/{rel}"] = here
@@ -308,6 +319,7 @@ def _target(new: dict, root: Path | None) -> str:
 
 
 # --- writing -----------------------------------------------------------------
+
 
 def _godebug(user_mains: list[_Main], workfile: Path) -> str:
     """go.work's go line may be newer than the user's go.mod (the hook
@@ -384,8 +396,9 @@ def _link_or_copy(source: str, dest) -> None:
         shutil.copy2(source, dest)
 
 
-def _materialise(target: Path, gowork: str, modules: dict, tail: list[tuple[str, str]],
-                 links: list[tuple[str, str]]) -> None:
+def _materialise(
+    target: Path, gowork: str, modules: dict, tail: list[tuple[str, str]], links: list[tuple[str, str]]
+) -> None:
     """Written aside and renamed into place: concurrent builds share it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")

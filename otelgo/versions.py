@@ -32,7 +32,7 @@ class Version:
     prerelease: tuple[str | int, ...] = ()
 
     @classmethod
-    def parse(cls, text: str) -> "Version":
+    def parse(cls, text: str) -> Version:
         text = text.strip()
         go = _GO_RELEASE.match(text)
         if go:
@@ -52,11 +52,11 @@ class Version:
         pre = tuple((0, p, "") if isinstance(p, int) else (1, 0, p) for p in self.prerelease)
         return (self.release, not self.prerelease and 1 or 0, pre)
 
-    def __lt__(self, other: "Version") -> bool:
+    def __lt__(self, other: Version) -> bool:
         return self._key() < other._key()
 
     def __str__(self) -> str:
-        base = "v%d.%d.%d" % self.release
+        base = "v{}.{}.{}".format(*self.release)
         return base + ("-" + ".".join(map(str, self.prerelease)) if self.prerelease else "")
 
 
@@ -69,14 +69,14 @@ class VersionRange:
     text: str
 
     @classmethod
-    def parse(cls, text: str) -> "VersionRange":
+    def parse(cls, text: str) -> VersionRange:
         s = text.strip()
         if len(s) < 3 or s[0] not in "[(" or s[-1] not in ")]":
-            raise VersionError(f"{text!r} is not a range (expected e.g. \"[1.7.0,1.11.0)\" or \"[1.22.0,)\")")
+            raise VersionError(f'{text!r} is not a range (expected e.g. "[1.7.0,1.11.0)" or "[1.22.0,)")')
         inner = s[1:-1]
         if "," not in inner:
             if s[0] != "[" or s[-1] != "]":
-                raise VersionError(f"{text!r}: an exact version is written \"[1.2.3]\"")
+                raise VersionError(f'{text!r}: an exact version is written "[1.2.3]"')
             exact = Version.parse(inner)
             return cls(exact, True, exact, True, text)
         lo, _, hi = inner.partition(",")

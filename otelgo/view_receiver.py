@@ -103,7 +103,9 @@ _ID_KEYS = {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_
 DECODE_ERRORS = (OSError, EOFError, ValueError, zlib.error, DecodeError, json_format.ParseError)
 
 
-def decode_traces(body: bytes, content_type: str, content_encoding: str = "") -> trace_service_pb2.ExportTraceServiceRequest:
+def decode_traces(
+    body: bytes, content_type: str, content_encoding: str = ""
+) -> trace_service_pb2.ExportTraceServiceRequest:
     """An OTLP/HTTP traces body as a message; raises one of DECODE_ERRORS."""
     if content_encoding == "gzip":
         body = gzip.decompress(body)
@@ -120,7 +122,9 @@ def decode_traces(body: bytes, content_type: str, content_encoding: str = "") ->
 def _hex_ids_to_base64(node: Any) -> Any:
     if isinstance(node, dict):
         return {
-            k: base64.b64encode(bytes.fromhex(v)).decode() if k in _ID_KEYS and isinstance(v, str) else _hex_ids_to_base64(v)
+            k: base64.b64encode(bytes.fromhex(v)).decode()
+            if k in _ID_KEYS and isinstance(v, str)
+            else _hex_ids_to_base64(v)
             for k, v in node.items()
         }
     if isinstance(node, list):

@@ -90,9 +90,13 @@ def _header(trace: Trace, colors: dict[str, str], width: int) -> Text:
     errors = sum(s.is_error for s in trace.spans)
     n = len(trace.spans)
     text = Text.assemble(
-        ("trace ", "dim"), (trace.trace_id, "bold"), "  ",
-        (root.service, f"bold {colors[root.service]}"), "  ",
-        (format_duration(trace.duration_ns), "bold"), "  ",
+        ("trace ", "dim"),
+        (trace.trace_id, "bold"),
+        "  ",
+        (root.service, f"bold {colors[root.service]}"),
+        "  ",
+        (format_duration(trace.duration_ns), "bold"),
+        "  ",
         (f"{n} span{'s' * (n != 1)}", "dim"),
     )
     if errors:
@@ -139,9 +143,12 @@ class _Row:
         label.truncate(layout.label, overflow="ellipsis", pad=True)
         kind = span.kind.lower() if span.kind != "UNSPECIFIED" else ""
         line = Text.assemble(
-            label, " ",
-            (kind.ljust(KIND_WIDTH), "dim"), " ",
-            (format_duration(span.duration_ns).rjust(DURATION_WIDTH), name_style), " ",
+            label,
+            " ",
+            (kind.ljust(KIND_WIDTH), "dim"),
+            " ",
+            (format_duration(span.duration_ns).rjust(DURATION_WIDTH), name_style),
+            " ",
             (timeline_bar(span, trace, layout.bar), ERROR if span.is_error else colors[span.service]),
         )
         line.truncate(layout.width, overflow="ellipsis")
@@ -178,7 +185,9 @@ def _walk(node: Node, guide: str, below: str, parent_service: str | None) -> Ite
     yield _Row(node, guide, detail_guide, parent_service)
     for i, child in enumerate(node.children):
         last = i == len(node.children) - 1
-        yield from _walk(child, below + ("└─ " if last else "├─ "), below + ("   " if last else "│  "), node.span.service)
+        yield from _walk(
+            child, below + ("└─ " if last else "├─ "), below + ("   " if last else "│  "), node.span.service
+        )
 
 
 # --- the waterfall bar -------------------------------------------------------------------

@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness
 from otlp import OTLPReceiver
+from services import mariadb, postgres, redis  # noqa: F401  (session fixtures of real servers)
 
 
 @pytest.fixture(scope="session")

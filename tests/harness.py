@@ -42,9 +42,7 @@ def clean_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
     tests (they would change what the programs export), plus `extra`; a
     value of None removes the variable. GOCACHE/GOMODCACHE are left alone:
     all builds share the default caches."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "OTELGO_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "OTELGO_"))}
     for k, v in (extra or {}).items():
         if v is None:
             env.pop(k, None)
@@ -60,9 +58,7 @@ def otel_build(
     full_env = clean_env(env)
     # The otelgo package is found from the checkout even when it is not
     # installed into the interpreter (cwd is the Go module, not the repo).
-    full_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO_ROOT), full_env.get("PYTHONPATH", "")) if p
-    )
+    full_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), full_env.get("PYTHONPATH", "")) if p)
     return subprocess.run(
         [sys.executable, "-m", "otelgo", "go", "build", *args],
         cwd=module_dir,
@@ -116,16 +112,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for_port(
-    port: int, proc: subprocess.Popen | None = None, timeout: float = 20.0
-) -> None:
+def wait_for_port(port: int, proc: subprocess.Popen | None = None, timeout: float = 20.0) -> None:
     """Wait until 127.0.0.1:port accepts connections (or the process dies)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise AssertionError(
-                f"process exited with {proc.returncode} before listening"
-            )
+            raise AssertionError(f"process exited with {proc.returncode} before listening")
         with contextlib.suppress(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
@@ -172,8 +164,7 @@ class Program:
         if text in self.stdout or text in self.stderr:
             return
         raise AssertionError(
-            f"{text!r} not printed (exit {self.proc.poll()}); "
-            f"stdout:\n{self.stdout}\nstderr:\n{self.stderr}"
+            f"{text!r} not printed (exit {self.proc.poll()}); stdout:\n{self.stdout}\nstderr:\n{self.stderr}"
         )
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
@@ -187,9 +178,8 @@ class Program:
                 self.proc.kill()
                 self.proc.wait()
                 raise AssertionError(
-                    f"process did not exit within {timeout}s of signal {sig}; killed.\n"
-                    f"stderr:\n{self.stderr}"
-                )
+                    f"process did not exit within {timeout}s of signal {sig}; killed.\nstderr:\n{self.stderr}"
+                ) from None
         self.returncode = self.proc.returncode
         return self.returncode
 
@@ -201,9 +191,8 @@ class Program:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError(
-                f"process did not exit within {timeout}s; killed.\n"
-                f"stdout:\n{self.stdout}\nstderr:\n{self.stderr}"
-            )
+                f"process did not exit within {timeout}s; killed.\nstdout:\n{self.stdout}\nstderr:\n{self.stderr}"
+            ) from None
         return self.returncode
 
 
@@ -248,9 +237,7 @@ def run_program(
             try:
                 wait_for_port(port, proc, port_timeout)
             except AssertionError as exc:
-                raise AssertionError(
-                    f"{binary.name}: {exc}\nstderr:\n{prog.stderr}"
-                ) from None
+                raise AssertionError(f"{binary.name}: {exc}\nstderr:\n{prog.stderr}") from None
         yield prog
     except BaseException:
         # Stop the program but let the test's own failure be the one reported.
@@ -337,19 +324,13 @@ def diff_snapshots(before: dict[str, str], after: dict[str, str]) -> str:
     """Human-readable difference, empty when the trees are identical."""
     lines = [f"added: {p}" for p in sorted(after.keys() - before.keys())]
     lines += [f"removed: {p}" for p in sorted(before.keys() - after.keys())]
-    lines += [
-        f"changed: {p}"
-        for p in sorted(before.keys() & after.keys())
-        if before[p] != after[p]
-    ]
+    lines += [f"changed: {p}" for p in sorted(before.keys() & after.keys()) if before[p] != after[p]]
     return "\n".join(lines)
 
 
 def line_of(path: Path, needle: str) -> int:
     """1-based number of the only line of `path` containing `needle`, so
     tests never hard-code line numbers of the Go sources they check."""
-    hits = [
-        i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line
-    ]
+    hits = [i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line]
     assert len(hits) == 1, f"{needle!r} occurs on lines {hits} of {path}"
     return hits[0]

@@ -133,9 +133,7 @@ def _enum_suffix(enum_type, number: int, prefix: str) -> str:
     return name.removeprefix(prefix)
 
 
-def flatten(
-    request: trace_service_pb2.ExportTraceServiceRequest, transport: str = ""
-) -> list[Span]:
+def flatten(request: trace_service_pb2.ExportTraceServiceRequest, transport: str = "") -> list[Span]:
     """Flatten an ExportTraceServiceRequest into Span records."""
     out = []
     for rs in request.resource_spans:
@@ -148,13 +146,9 @@ def flatten(
                         span_id=s.span_id.hex(),
                         parent_span_id=s.parent_span_id.hex(),
                         name=s.name,
-                        kind=_enum_suffix(
-                            trace_pb2.Span.SpanKind, s.kind, "SPAN_KIND_"
-                        ),
+                        kind=_enum_suffix(trace_pb2.Span.SpanKind, s.kind, "SPAN_KIND_"),
                         attributes=attributes(s.attributes),
-                        status_code=_enum_suffix(
-                            trace_pb2.Status.StatusCode, s.status.code, "STATUS_CODE_"
-                        ),
+                        status_code=_enum_suffix(trace_pb2.Status.StatusCode, s.status.code, "STATUS_CODE_"),
                         status_message=s.status.message,
                         resource=resource,
                         service_name=str(resource.get("service.name", "")),
@@ -163,9 +157,7 @@ def flatten(
                         start_ns=s.start_time_unix_nano,
                         end_ns=s.end_time_unix_nano,
                         trace_state=s.trace_state,
-                        events=tuple(
-                            (e.name, attributes(e.attributes)) for e in s.events
-                        ),
+                        events=tuple((e.name, attributes(e.attributes)) for e in s.events),
                         transport=transport,
                     )
                 )
@@ -194,9 +186,7 @@ class LogRecord:
         )
 
 
-def flatten_logs(
-    request: logs_service_pb2.ExportLogsServiceRequest, transport: str = ""
-) -> list[LogRecord]:
+def flatten_logs(request: logs_service_pb2.ExportLogsServiceRequest, transport: str = "") -> list[LogRecord]:
     """Flatten an ExportLogsServiceRequest into LogRecords."""
     out = []
     for rl in request.resource_logs:
@@ -250,9 +240,7 @@ def _hex_ids_to_base64(node: Any) -> Any:
 def _decode_body(body: bytes, content_type: str, message_type):
     msg = message_type()
     if "json" in content_type:
-        json_format.ParseDict(
-            _hex_ids_to_base64(json.loads(body)), msg, ignore_unknown_fields=True
-        )
+        json_format.ParseDict(_hex_ids_to_base64(json.loads(body)), msg, ignore_unknown_fields=True)
     else:
         msg.ParseFromString(body)
     return msg
@@ -312,20 +300,12 @@ class OTLPReceiver:
         self._http.daemon_threads = True
         self._http.block_on_close = False
         self.http_port = self._http.server_address[1]
-        threading.Thread(
-            target=self._http.serve_forever, name="otlp-http", daemon=True
-        ).start()
+        threading.Thread(target=self._http.serve_forever, name="otlp-http", daemon=True).start()
         if self._grpc_enabled:
             self._grpc = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-            trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
-                _GrpcTraces(self), self._grpc
-            )
-            metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server(
-                _GrpcMetrics(self), self._grpc
-            )
-            logs_service_pb2_grpc.add_LogsServiceServicer_to_server(
-                _GrpcLogs(self), self._grpc
-            )
+            trace_service_pb2_grpc.add_TraceServiceServicer_to_server(_GrpcTraces(self), self._grpc)
+            metrics_service_pb2_grpc.add_MetricsServiceServicer_to_server(_GrpcMetrics(self), self._grpc)
+            logs_service_pb2_grpc.add_LogsServiceServicer_to_server(_GrpcLogs(self), self._grpc)
             self.grpc_port = self._grpc.add_insecure_port("127.0.0.1:0")
             self._grpc.start()
 
@@ -419,7 +399,10 @@ class OTLPReceiver:
         what did arrive when `timeout` seconds pass first."""
         if isinstance(until, int):
             count = until
-            until = lambda spans: len(spans) >= count
+
+            def until(spans):
+                return len(spans) >= count
+
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -463,14 +446,8 @@ def _make_http_handler(rx: OTLPReceiver):
                     body = zlib.decompress(body)
                 message = _decode_body(body, ctype, req_type)
             except _DECODE_ERRORS as e:  # a malformed export is a failure to see
-                rx._record(
-                    ExportRecord(
-                        "http", signal, self._headers(), None, False, ctype, encoding
-                    )
-                )
-                return self._reply(
-                    HTTPStatus.BAD_REQUEST, str(e).encode(), "text/plain"
-                )
+                rx._record(ExportRecord("http", signal, self._headers(), None, False, ctype, encoding))
+                return self._reply(HTTPStatus.BAD_REQUEST, str(e).encode(), "text/plain")
             rx._hold()
             fault = rx._take_fault()
             rx._record(
@@ -488,9 +465,7 @@ def _make_http_handler(rx: OTLPReceiver):
                 return self._reply(fault, b"injected fault", "text/plain")
             if "json" in ctype:
                 return self._reply(HTTPStatus.OK, b"{}", "application/json")
-            return self._reply(
-                HTTPStatus.OK, resp_type().SerializeToString(), "application/x-protobuf"
-            )
+            return self._reply(HTTPStatus.OK, resp_type().SerializeToString(), "application/x-protobuf")
 
         def _headers(self) -> dict[str, str]:
             return {k.lower(): v for k, v in self.headers.items()}
@@ -560,11 +535,7 @@ def parent_of(spans: Iterable[Span], span: Span) -> Span | None:
 
 
 def children_of(spans: Iterable[Span], span: Span) -> list[Span]:
-    return [
-        s
-        for s in spans
-        if s.trace_id == span.trace_id and s.parent_span_id == span.span_id
-    ]
+    return [s for s in spans if s.trace_id == span.trace_id and s.parent_span_id == span.span_id]
 
 
 def matching(spans: Iterable[Span], **want: Any) -> list[Span]:
@@ -576,10 +547,7 @@ def one(spans: Iterable[Span], **want: Any) -> Span:
     """The single span whose fields equal `want`; AssertionError otherwise."""
     spans = list(spans)
     found = matching(spans, **want)
-    assert len(found) == 1, (
-        f"expected exactly one span with {want}, found {len(found)} among:\n"
-        + format_spans(spans)
-    )
+    assert len(found) == 1, f"expected exactly one span with {want}, found {len(found)} among:\n" + format_spans(spans)
     return found[0]
 
 
@@ -633,7 +601,8 @@ def _point_fields(kind: str, data, p) -> dict[str, Any]:
     fields: dict[str, Any] = {"start_ns": p.start_time_unix_nano, "time_ns": p.time_unix_nano}
     if kind != "gauge":
         fields["temporality"] = metrics_pb2.AggregationTemporality.Name(data.aggregation_temporality).removeprefix(
-            "AGGREGATION_TEMPORALITY_")
+            "AGGREGATION_TEMPORALITY_"
+        )
     if kind in ("histogram", "exponential_histogram"):
         fields.update(count=p.count, sum=p.sum)
     if kind == "histogram":
@@ -655,18 +624,25 @@ def flatten_metrics(request: metrics_service_pb2.ExportMetricsServiceRequest) ->
                     continue
                 data = getattr(m, kind)
                 for p in data.data_points:
-                    out.append(MetricPoint(
-                        name=m.name, unit=m.unit, kind=kind, attributes=attributes(p.attributes),
-                        service_name=str(resource.get("service.name", "")), scope_name=sm.scope.name,
-                        **_point_fields(kind, data, p),
-                    ))
+                    out.append(
+                        MetricPoint(
+                            name=m.name,
+                            unit=m.unit,
+                            kind=kind,
+                            attributes=attributes(p.attributes),
+                            service_name=str(resource.get("service.name", "")),
+                            scope_name=sm.scope.name,
+                            **_point_fields(kind, data, p),
+                        )
+                    )
     return out
 
 
 def metric_points(rx: OTLPReceiver) -> list[MetricPoint]:
     """The points of every accepted metrics export, in arrival order."""
-    return [p for r in rx.requests("metrics") if r.accepted and r.message is not None
-            for p in flatten_metrics(r.message)]
+    return [
+        p for r in rx.requests("metrics") if r.accepted and r.message is not None for p in flatten_metrics(r.message)
+    ]
 
 
 def latest_points(points: Iterable[MetricPoint]) -> list[MetricPoint]:

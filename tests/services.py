@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from harness import free_port, wait_for_port
 
 
@@ -28,7 +27,7 @@ from harness import free_port, wait_for_port
 class Server:
     name: str
     port: int
-    url: str          # how a Go driver reaches it (DSN or address)
+    url: str  # how a Go driver reaches it (DSN or address)
     proc: subprocess.Popen
 
     @property
@@ -74,8 +73,11 @@ def redis_server(workdir: Path):
     binary = _need("redis-server", "redis-server")
     port = free_port()
     log = open(workdir / "redis.log", "wb")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(workdir)], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for_port(port, proc, 30)
         yield Server("redis", port, f"127.0.0.1:{port}", proc)
@@ -96,19 +98,44 @@ def postgres_server(workdir: Path):
         workdir.chmod(0o755)
         shutil.chown(workdir, "postgres")
     data, sock = workdir / "pgdata", workdir / "pgsock"
-    subprocess.run([initdb, "-D", str(data), "-U", "otelgo", "--auth=trust", "-E", "UTF8"], check=True,
-                   capture_output=True, preexec_fn=demote)
+    subprocess.run(
+        [initdb, "-D", str(data), "-U", "otelgo", "--auth=trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+        preexec_fn=demote,
+    )
     sock.mkdir()
     if demote:
         shutil.chown(sock, "postgres")
     port = free_port()
     log = open(workdir / "postgres.log", "wb")
-    proc = subprocess.Popen([postgres, "-D", str(data), "-p", str(port), "-k", str(sock), "-c", "listen_addresses=127.0.0.1",
-                             "-c", "fsync=off"], stdout=log, stderr=subprocess.STDOUT, preexec_fn=demote)
+    proc = subprocess.Popen(
+        [
+            postgres,
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-k",
+            str(sock),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=demote,
+    )
     try:
         wait_for_port(port, proc, 60)
-        _retry(lambda: subprocess.run([_need("createdb", "postgresql"), "-h", "127.0.0.1", "-p", str(port),
-                                       "-U", "otelgo", "otelgo"], check=True, capture_output=True))
+        _retry(
+            lambda: subprocess.run(
+                [_need("createdb", "postgresql"), "-h", "127.0.0.1", "-p", str(port), "-U", "otelgo", "otelgo"],
+                check=True,
+                capture_output=True,
+            )
+        )
         yield Server("postgres", port, f"postgres://otelgo@127.0.0.1:{port}/otelgo?sslmode=disable", proc)
     finally:
         _stop(proc)
@@ -122,18 +149,47 @@ def mariadb_server(workdir: Path):
     install = _need("mariadb-install-db", "mariadb-server")
     mariadbd = shutil.which("mariadbd") or shutil.which("mysqld") or _need("mariadbd", "mariadb-server")
     data = workdir / "mariadb"
-    subprocess.run([install, f"--datadir={data}", "--user=root", "--auth-root-authentication-method=normal",
-                    "--skip-test-db"], check=True, capture_output=True)
+    subprocess.run(
+        [install, f"--datadir={data}", "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     log = open(workdir / "mariadb.log", "wb")
-    proc = subprocess.Popen([mariadbd, "--no-defaults", f"--datadir={data}", f"--port={port}", "--bind-address=127.0.0.1",
-                             f"--socket={workdir / 'mariadb.sock'}", "--user=root", "--skip-log-bin",
-                             f"--pid-file={workdir / 'mariadb.pid'}"], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            mariadbd,
+            "--no-defaults",
+            f"--datadir={data}",
+            f"--port={port}",
+            "--bind-address=127.0.0.1",
+            f"--socket={workdir / 'mariadb.sock'}",
+            "--user=root",
+            "--skip-log-bin",
+            f"--pid-file={workdir / 'mariadb.pid'}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for_port(port, proc, 60)
         client = shutil.which("mariadb") or shutil.which("mysql")
-        _retry(lambda: subprocess.run([client, "--no-defaults", "-h", "127.0.0.1", f"-P{port}", "-uroot",
-                                       "-e", "CREATE DATABASE IF NOT EXISTS otelgo"], check=True, capture_output=True))
+        _retry(
+            lambda: subprocess.run(
+                [
+                    client,
+                    "--no-defaults",
+                    "-h",
+                    "127.0.0.1",
+                    f"-P{port}",
+                    "-uroot",
+                    "-e",
+                    "CREATE DATABASE IF NOT EXISTS otelgo",
+                ],
+                check=True,
+                capture_output=True,
+            )
+        )
         yield Server("mariadb", port, f"root@tcp(127.0.0.1:{port})/otelgo", proc)
     finally:
         _stop(proc)
@@ -150,7 +206,7 @@ def _retry(action, attempts: int = 30):
             time.sleep(0.5)
 
 
-# Session fixtures: a test module uses them with `from services import redis` etc.
+# Session fixtures, made available to every test by conftest.py.
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,8 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 
-import pytest
-
 import harness
+import pytest
 from otlp import parent_of
 
 pytestmark = pytest.mark.e2e
@@ -32,8 +31,10 @@ def buy(prog, item: str) -> int:
 
 
 def spans_of_request(binary, receiver, item, count, env=None):
-    with harness.run_program(binary, env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint,
-                                          "OTEL_BSP_SCHEDULE_DELAY": "100", **(env or {})}) as prog:
+    with harness.run_program(
+        binary,
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100", **(env or {})},
+    ) as prog:
         status = buy(prog, item)
         spans = receiver.wait_for_spans(count)
     return status, spans

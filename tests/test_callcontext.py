@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import subprocess
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -17,11 +16,7 @@ pytestmark = pytest.mark.e2e
 def tricky(tmp_path_factory, testdata):
     out = tmp_path_factory.mktemp("tricky") / "tricky"
     module = testdata / "tricky"
-    harness.check_build(
-        harness.otel_build(
-            module, "--rules", str(module / "rules.json"), "-o", str(out), "."
-        )
-    )
+    harness.check_build(harness.otel_build(module, "--rules", str(module / "rules.json"), "-o", str(out), "."))
     return out
 
 
@@ -114,9 +109,7 @@ def test_panic_in_instrumented_function_keeps_original_file_and_line(tricky, tes
     assert proc.returncode == 2
     lib = testdata / "tricky" / "lib" / "lib.go"
     main = testdata / "tricky" / "main.go"
-    assert (
-        f"{lib}:{harness.line_of(lib, 'the panic the test looks for')}" in proc.stderr
-    )
+    assert f"{lib}:{harness.line_of(lib, 'the panic the test looks for')}" in proc.stderr
     assert f"{main}:{harness.line_of(main, 'lib.Crash()')}" in proc.stderr
     assert "hook: Crash enter" in proc.stdout
 
@@ -125,7 +118,8 @@ def test_rules_from_the_environment_like_from_the_flag(tmp_path, testdata):
     """OTELGO_RULES (for CI) adds rule files as --rules does."""
     module = testdata / "tricky"
     out = tmp_path / "tricky"
-    harness.check_build(harness.otel_build(module, "-o", str(out), ".",
-                                           env={"OTELGO_RULES": str(module / "rules.json")}))
+    harness.check_build(
+        harness.otel_build(module, "-o", str(out), ".", env={"OTELGO_RULES": str(module / "rules.json")})
+    )
     proc = run(out)
     assert "Greet hello ann (via hook)" in proc.stdout and "hook: Map exit [#1 #2]" in proc.stdout

@@ -12,16 +12,14 @@ The program holds no OpenTelemetry code. Each backend runs one scenario
 
 from __future__ import annotations
 
-import subprocess
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from harness import REPO_ROOT, TESTDATA, check_build, find_go, otel_build, run_program
+from harness import TESTDATA, check_build, otel_build, run_program
 from otlp import OTLPReceiver, Span, children_of, format_spans
-from services import mariadb, postgres  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.e2e
 
@@ -73,7 +71,9 @@ def make_backend(request, tmp_path: Path) -> Backend:
         return Backend(request.param, "sqlite", path, mode, "sqlite", path, None, None, "1")
     if kind == "postgres":
         server = request.getfixturevalue("postgres")
-        return Backend(request.param, "pgx", server.url, mode, "postgresql", "otelgo", "127.0.0.1", server.port, "42P01")
+        return Backend(
+            request.param, "pgx", server.url, mode, "postgresql", "otelgo", "127.0.0.1", server.port, "42P01"
+        )
     server = request.getfixturevalue("mariadb")
     # go-sql-driver speaks the MySQL protocol to MySQL and MariaDB alike and
     # cannot tell which answered: the conventions' value for it is "mysql".
@@ -158,7 +158,8 @@ def _server(spans: list[Span], path: str) -> Span:
     """The one SERVER span of the request for this path and query."""
     route, _, query = path.partition("?")
     found = [
-        s for s in spans
+        s
+        for s in spans
         if s.kind == "SERVER" and s.attributes.get("url.path") == route and s.attributes.get("url.query", "") == query
     ]
     assert len(found) == 1, f"{len(found)} SERVER spans for {path}:\n{format_spans(spans)}"
@@ -264,9 +265,10 @@ def test_call_without_context_is_a_child_of_the_request(scenario):
     """db.QueryRow without ctx: database/sql passes context.Background(); the
     span current on the handler's goroutine (the server span) is the parent."""
     server = scenario.servers["/noctx"]
-    spans = [s for s in db_spans(scenario) if s.attributes.get("db.query.text") == "SELECT COUNT(*) FROM items"
-             and s.trace_id == server.trace_id]
+    spans = [
+        s
+        for s in db_spans(scenario)
+        if s.attributes.get("db.query.text") == "SELECT COUNT(*) FROM items" and s.trace_id == server.trace_id
+    ]
     assert len(spans) == 1, format_spans(scenario.spans)
     assert spans[0].parent_span_id == server.span_id
-
-

@@ -5,16 +5,14 @@ environment's GOOS/GOARCH/CGO_ENABLED are honoured."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -22,13 +20,25 @@ pytestmark = pytest.mark.e2e
 def otel(*args: str, cwd: Path, env=None) -> subprocess.CompletedProcess:
     full_env = harness.clean_env(env)
     full_env["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run([sys.executable, "-m", "otelgo", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=harness.BUILD_TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-m", "otelgo", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=harness.BUILD_TIMEOUT,
+    )
 
 
 def go(*args: str, cwd: Path, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([harness.find_go(), *args], cwd=cwd, env=harness.clean_env(env),
-                          capture_output=True, text=True, timeout=harness.BUILD_TIMEOUT)
+    return subprocess.run(
+        [harness.find_go(), *args],
+        cwd=cwd,
+        env=harness.clean_env(env),
+        capture_output=True,
+        text=True,
+        timeout=harness.BUILD_TIMEOUT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +47,16 @@ def dropin(testdata) -> Path:
 
 
 def run_traced(binary: Path, receiver, *args: str) -> tuple[subprocess.CompletedProcess, list]:
-    proc = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60,
-                          env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}))
-    spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s}) if proc.returncode == 0 else []
+    proc = subprocess.run(
+        [str(binary), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}),
+    )
+    spans = (
+        receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s}) if proc.returncode == 0 else []
+    )
     return proc, spans
 
 
@@ -52,14 +69,30 @@ def test_version_and_help():
 def test_other_go_commands_pass_straight_through(dropin):
     ours, theirs = otel("go", "env", "GOVERSION", "GOOS", cwd=dropin), go("env", "GOVERSION", "GOOS", cwd=dropin)
     assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout)
-    ours, theirs = otel("go", "list", "-f", "{{.ImportPath}}", "./...", cwd=dropin), go("list", "-f", "{{.ImportPath}}", "./...", cwd=dropin)
+    ours, theirs = (
+        otel("go", "list", "-f", "{{.ImportPath}}", "./...", cwd=dropin),
+        go("list", "-f", "{{.ImportPath}}", "./...", cwd=dropin),
+    )
     assert ours.stdout == theirs.stdout == "example.com/dropin\nexample.com/dropin/internal/greet\n"
 
 
 def test_flags_take_effect_and_binary_is_traced(dropin, tmp_path, receiver):
     out = tmp_path / "bin" / "dropin"
-    result = otel("go", "build", "-v", "-tags", "extra", "-ldflags", "-X main.version=1.2.3",
-                  "-gcflags", "-N -l", "-o", str(out), ".", cwd=dropin)
+    result = otel(
+        "go",
+        "build",
+        "-v",
+        "-tags",
+        "extra",
+        "-ldflags",
+        "-X main.version=1.2.3",
+        "-gcflags",
+        "-N -l",
+        "-o",
+        str(out),
+        ".",
+        cwd=dropin,
+    )
     harness.check_build(result)
     proc, spans = run_traced(out, receiver)
     assert proc.returncode == 0, proc.stderr
@@ -84,8 +117,13 @@ def test_n_prints_the_compiles_through_the_shim(dropin, tmp_path):
 def test_trimpath_reaches_the_spliced_files(dropin, tmp_path):
     out = tmp_path / "dropin"
     harness.check_build(otel("go", "build", "-trimpath", "-o", str(out), ".", cwd=dropin))
-    proc = subprocess.run([str(out), "panic"], capture_output=True, text=True, timeout=60,
-                          env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}))
+    proc = subprocess.run(
+        [str(out), "panic"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}),
+    )
     assert proc.returncode == 2
     line = harness.line_of(dropin / "main.go", 'panic("dropin: asked to panic")')
     # main.main is spliced (its OnExit flushes spans); its frame still names
@@ -105,7 +143,9 @@ def test_compile_error_in_spliced_main_names_the_users_file(dropin, tmp_path):
     module = tmp_path / "broken"
     shutil.copytree(dropin, module)
     main_go = module / "main.go"
-    main_go.write_text(main_go.read_text().replace('fmt.Println("version", version)', 'fmt.Println("version", undefinedName)'))
+    main_go.write_text(
+        main_go.read_text().replace('fmt.Println("version", version)', 'fmt.Println("version", undefinedName)')
+    )
     ours = otel("go", "build", "-o", str(tmp_path / "b"), ".", cwd=module)
     theirs = go("build", "-o", str(tmp_path / "b"), ".", cwd=module)
     assert ours.returncode == theirs.returncode == 1
@@ -132,7 +172,9 @@ def test_cgo_disabled_still_traced(dropin, tmp_path, receiver):
 
 def test_cross_compile_for_windows(dropin, tmp_path):
     out = tmp_path / "dropin.exe"
-    harness.check_build(otel("go", "build", "-o", str(out), ".", cwd=dropin, env={"GOOS": "windows", "GOARCH": "amd64"}))
+    harness.check_build(
+        otel("go", "build", "-o", str(out), ".", cwd=dropin, env={"GOOS": "windows", "GOARCH": "amd64"})
+    )
     data = out.read_bytes()
     assert data[:2] == b"MZ"  # a PE executable
     # Cannot run it here: check that the hooks were linked into it.
@@ -141,7 +183,7 @@ def test_cross_compile_for_windows(dropin, tmp_path):
 
 # (GOOS, GOARCH) -> what the executable's header must say.
 CROSS_TARGETS = {
-    ("linux", "arm64"): ("ELF", 183),            # EM_AARCH64
+    ("linux", "arm64"): ("ELF", 183),  # EM_AARCH64
     ("darwin", "arm64"): ("Mach-O", 0x0100000C),  # CPU_TYPE_ARM64
     ("darwin", "amd64"): ("Mach-O", 0x01000007),  # CPU_TYPE_X86_64
 }
@@ -150,8 +192,8 @@ CROSS_TARGETS = {
 def executable_format(data: bytes) -> tuple[str, int]:
     """(format, machine) from a 64-bit little-endian ELF or Mach-O header."""
     if data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1:  # ELFCLASS64, ELFDATA2LSB
-        return "ELF", int.from_bytes(data[18:20], "little")   # e_machine
-    if data[:4] == b"\xcf\xfa\xed\xfe":                          # MH_MAGIC_64, little-endian
+        return "ELF", int.from_bytes(data[18:20], "little")  # e_machine
+    if data[:4] == b"\xcf\xfa\xed\xfe":  # MH_MAGIC_64, little-endian
         return "Mach-O", int.from_bytes(data[4:8], "little")  # cputype
     return "unknown", 0
 
@@ -208,7 +250,10 @@ def test_build_dir_is_removed_afterwards(dropin, tmp_path):
 def test_quiet_and_json_summaries(dropin, tmp_path):
     loud = otel("go", "build", "-o", str(tmp_path / "a"), ".", cwd=dropin)
     assert "otel: instrumented" in loud.stderr and "net/http go1." in loud.stderr
-    assert "  metrics: http.server.request.duration, http.client.request.duration (net/http); go.goroutine.count" in loud.stderr
+    assert (
+        "  metrics: http.server.request.duration, http.client.request.duration (net/http); go.goroutine.count"
+        in loud.stderr
+    )
     quiet = otel("go", "build", "-q", "-o", str(tmp_path / "b"), ".", cwd=dropin)
     assert quiet.returncode == 0 and quiet.stderr == ""
     machine = otel("go", "build", "--json", "-o", str(tmp_path / "c"), ".", cwd=dropin)

@@ -7,9 +7,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -20,15 +19,27 @@ def test_build_stage_script_installs_and_builds_an_instrumented_binary(tmp_path,
     home = tmp_path / "home"
     home.mkdir()
     out = tmp_path / "out" / "app"
-    env = harness.clean_env({"HOME": str(home), "OTELGO_SRC": str(harness.REPO_ROOT), "APP_DIR": str(app),
-                             "PKG": ".", "OUT": str(out)})
+    env = harness.clean_env(
+        {"HOME": str(home), "OTELGO_SRC": str(harness.REPO_ROOT), "APP_DIR": str(app), "PKG": ".", "OUT": str(out)}
+    )
     env.pop("PYTHONPATH", None)
-    proc = subprocess.run([str(harness.REPO_ROOT / "examples" / "build-stage.sh")], env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run(
+        [str(harness.REPO_ROOT / "examples" / "build-stage.sh")],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (home / ".local" / "bin" / "otel").exists()
-    run = subprocess.run([str(out)], env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}),
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [str(out)],
+        env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0 and "hello, gopher" in run.stdout
     spans = receiver.wait_for_spans(2)
     assert {s.kind for s in spans} == {"CLIENT", "SERVER"}

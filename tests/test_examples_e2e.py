@@ -157,8 +157,11 @@ def shop_spans(shop, receiver, run_program):
         with PriceList() as prices, run_program(shop[0], env=otel_env(receiver, PRICES_URL=prices.url)) as prog:
             status, body = request(f"{prog.url}/quote?item={item}")
             receiver.wait_for_spans(
-                lambda spans: matching(spans, kind="SERVER") and matching(spans, name="pricing.Quote")
-                and matching(spans, kind="CLIENT")
+                lambda spans: (
+                    matching(spans, kind="SERVER")
+                    and matching(spans, name="pricing.Quote")
+                    and matching(spans, kind="CLIENT")
+                )
             )
         return status, body, receiver.spans
 
@@ -219,7 +222,10 @@ def stockcheck(tmp_path_factory):
 
 def run_stockcheck(binary: Path, **env: str) -> list[dict]:
     proc = subprocess.run(
-        [str(binary)], capture_output=True, text=True, timeout=60,
+        [str(binary)],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=clean_env({"OTEL_TRACES_EXPORTER": "none", **env}),
     )
     assert proc.returncode == 0, proc.stderr
@@ -263,9 +269,11 @@ def test_gormtiming_spans_time_create_and_query(notes, receiver, run_program):
         assert request(f"{prog.url}/notes?text=eggs", "POST") == (200, "2\n")
         assert request(f"{prog.url}/notes") == (200, "1 milk\n2 eggs\n")
         receiver.wait_for_spans(
-            lambda spans: len(matching(spans, kind="SERVER")) == 3
-            and len(matching(spans, name="gorm.callbacks create")) == 2
-            and len(matching(spans, name="gorm.callbacks query")) == 1
+            lambda spans: (
+                len(matching(spans, kind="SERVER")) == 3
+                and len(matching(spans, name="gorm.callbacks create")) == 2
+                and len(matching(spans, name="gorm.callbacks query")) == 1
+            )
         )
     spans = receiver.spans
     for server in matching(spans, kind="SERVER"):

@@ -6,9 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -16,13 +15,25 @@ pytestmark = pytest.mark.e2e
 def otel(*args, cwd, env=None):
     full = harness.clean_env(env)
     full["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run([sys.executable, "-m", "otelgo", "go", *args], cwd=cwd, env=full,
-                          capture_output=True, text=True, timeout=harness.BUILD_TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-m", "otelgo", "go", *args],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=harness.BUILD_TIMEOUT,
+    )
 
 
 def test_go_run_runs_the_instrumented_program_with_its_arguments(testdata, receiver):
-    proc = otel("run", "-ldflags", "-X main.version=run", ".", cwd=testdata / "dropin",
-                env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint})
+    proc = otel(
+        "run",
+        "-ldflags",
+        "-X main.version=run",
+        ".",
+        cwd=testdata / "dropin",
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint},
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == "version run"
     spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
@@ -36,8 +47,14 @@ def test_go_run_passes_program_arguments_and_exit_status(testdata):
 
 
 def test_go_test_exports_spans_from_the_code_under_test(testdata, receiver):
-    proc = otel("test", "-count=1", "-v", "./...", cwd=testdata / "gotest",
-                env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint})
+    proc = otel(
+        "test",
+        "-count=1",
+        "-v",
+        "./...",
+        cwd=testdata / "gotest",
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint},
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "--- PASS: TestBody" in proc.stdout
     spans = receiver.wait_for_spans(2)

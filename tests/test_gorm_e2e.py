@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 from harness import REPO_ROOT, TESTDATA, check_build, find_go, otel_build, run_program
 from otlp import OTLPReceiver, Span, children_of, format_spans
-from services import postgres  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -73,8 +72,9 @@ def make_backend(request, tmp_path: Path) -> Backend:
         path = str(tmp_path / "gorm.db")
         return Backend(request.param, "sqlite", path, version, "sqlite", path, None, None, "`", "1")
     server = request.getfixturevalue("postgres")
-    return Backend(request.param, "postgres", server.url, version, "postgresql", "otelgo", "127.0.0.1",
-                   server.port, '"', "42P01")
+    return Backend(
+        request.param, "postgres", server.url, version, "postgresql", "otelgo", "127.0.0.1", server.port, '"', "42P01"
+    )
 
 
 def get(url: str) -> tuple[int, str]:
@@ -151,8 +151,13 @@ def scenario(request, gormapp_bins, tmp_path_factory) -> Scenario:
     result = Scenario(backend, spans)
     for path, _ in SCENARIO:
         route, _, query = path.partition("?")
-        found = [s for s in spans if s.kind == "SERVER" and s.attributes.get("url.path") == route
-                 and s.attributes.get("url.query", "") == query]
+        found = [
+            s
+            for s in spans
+            if s.kind == "SERVER"
+            and s.attributes.get("url.path") == route
+            and s.attributes.get("url.query", "") == query
+        ]
         assert len(found) == 1, f"{path}:\n{format_spans(spans)}"
         result.servers[path] = found[0]
     return result
@@ -245,6 +250,11 @@ def test_transaction(scenario):
 
 
 def test_hook_package_unit_tests():
-    out = subprocess.run([find_go(), "test", "-count=1", "./..."], cwd=REPO_ROOT / "rules" / "gorm",
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [find_go(), "test", "-count=1", "./..."],
+        cwd=REPO_ROOT / "rules" / "gorm",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

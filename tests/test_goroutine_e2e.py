@@ -7,9 +7,8 @@ from __future__ import annotations
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 import harness
+import pytest
 from otlp import children_of, parent_of
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +37,12 @@ def program(binary, receiver):
 
 def request_tree(receiver, path: str, clients: int):
     """The trace of one request to path: its server span and client spans."""
-    spans = receiver.wait_for_spans(lambda s: sum(1 for x in s if x.kind == "SERVER" and x.attributes.get("url.path", "").startswith("/backend/")) >= clients)
+    spans = receiver.wait_for_spans(
+        lambda s: (
+            sum(1 for x in s if x.kind == "SERVER" and x.attributes.get("url.path", "").startswith("/backend/"))
+            >= clients
+        )
+    )
     (root,) = [s for s in spans if s.kind == "SERVER" and s.attributes.get("url.path") == path]
     return spans, root
 
@@ -86,7 +90,12 @@ def test_soak_no_growth_and_no_span_in_the_wrong_trace(program, receiver):
     # show as steady growth; allow for allocator and exporter noise.
     assert after < before + 4 * 1024 * 1024, (before, after)
 
-    spans = receiver.wait_for_spans(lambda s: sum(1 for x in s if x.kind == "SERVER" and x.attributes.get("url.path") in ("/direct", "/fanout")) >= 1800, timeout=60)
+    spans = receiver.wait_for_spans(
+        lambda s: (
+            sum(1 for x in s if x.kind == "SERVER" and x.attributes.get("url.path") in ("/direct", "/fanout")) >= 1800
+        ),
+        timeout=60,
+    )
     roots = [s for s in spans if s.kind == "SERVER" and s.attributes.get("url.path") in ("/direct", "/fanout")]
     by_trace = {}
     for s in spans:
@@ -95,5 +104,7 @@ def test_soak_no_growth_and_no_span_in_the_wrong_trace(program, receiver):
         trace = by_trace[root.trace_id]
         want = 3 if root.attributes["url.path"] == "/fanout" else 1
         clients = [s for s in trace if s.kind == "CLIENT"]
-        assert len(clients) == want and all(c.parent_span_id == root.span_id for c in clients), [s.short() for s in trace]
+        assert len(clients) == want and all(c.parent_span_id == root.span_id for c in clients), [
+            s.short() for s in trace
+        ]
         assert len(trace) == 1 + 2 * want, [s.short() for s in trace]

@@ -154,4 +154,3 @@ def test_otlp_grpc_exports_are_not_traced(grpcapp, receiver, run_program):
     assert len(spans) == 6, format_spans(spans)
     assert not [s for s in spans if "opentelemetry.proto.collector" in s.name], format_spans(spans)
     assert len(by_trace(spans)) == 2
-

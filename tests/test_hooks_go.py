@@ -9,9 +9,8 @@ import json
 import re
 import subprocess
 
-import pytest
-
 import harness
+import pytest
 
 RULES = harness.REPO_ROOT / "rules"
 
@@ -22,16 +21,30 @@ MODULES = [RULES] + sorted(p.parent for p in RULES.glob("*/go.mod"))
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
 def test_hook_module_passes_go_vet_and_go_test(tmp_path, module):
     source = (RULES / "goroutine" / "goroutine.go").read_text()
-    stubbed = re.sub(r"func getGoroutineContext\(\) unsafe.Pointer\n",
-                     "var otelgoStub unsafe.Pointer\n\nfunc getGoroutineContext() unsafe.Pointer { return otelgoStub }\n", source)
-    stubbed = re.sub(r"func setGoroutineContext\(p unsafe.Pointer\)\n",
-                     "func setGoroutineContext(p unsafe.Pointer) { otelgoStub = p }\n", stubbed)
+    stubbed = re.sub(
+        r"func getGoroutineContext\(\) unsafe.Pointer\n",
+        "var otelgoStub unsafe.Pointer\n\nfunc getGoroutineContext() unsafe.Pointer { return otelgoStub }\n",
+        source,
+    )
+    stubbed = re.sub(
+        r"func setGoroutineContext\(p unsafe.Pointer\)\n",
+        "func setGoroutineContext(p unsafe.Pointer) { otelgoStub = p }\n",
+        stubbed,
+    )
     assert stubbed.count("otelgoStub") == 3
     (tmp_path / "goroutine.go").write_text(stubbed)
     overlay = tmp_path / "overlay.json"
-    overlay.write_text(json.dumps({"Replace": {str(RULES / "goroutine" / "goroutine.go"): str(tmp_path / "goroutine.go")}}))
+    overlay.write_text(
+        json.dumps({"Replace": {str(RULES / "goroutine" / "goroutine.go"): str(tmp_path / "goroutine.go")}})
+    )
     env = harness.clean_env()
     for cmd in (["vet", "./..."], ["test", "-count=1", "./..."]):
-        proc = subprocess.run([harness.find_go(), *cmd[:1], f"-overlay={overlay}", *cmd[1:]], cwd=module,
-                              env=env, capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(
+            [harness.find_go(), *cmd[:1], f"-overlay={overlay}", *cmd[1:]],
+            cwd=module,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr

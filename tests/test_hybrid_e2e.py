@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import urllib.request
 
-import pytest
-
 import harness
+import pytest
 from otlp import parent_of
 
 pytestmark = pytest.mark.e2e
@@ -33,8 +32,11 @@ def chain(spans, leaf):
 
 def request_through(binary, receiver, want_spans: int):
     with harness.TargetServer() as backend:
-        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100",
-               "BACKEND_URL": backend.url + "/data"}
+        env = {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+            "BACKEND_URL": backend.url + "/data",
+        }
         with harness.run_program(binary, env=env) as prog:
             with urllib.request.urlopen(prog.url + "/work", timeout=30) as resp:
                 assert resp.read().strip() == b"pong"

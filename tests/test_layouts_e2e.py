@@ -7,13 +7,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
-LIB = '''package greet
+LIB = """package greet
 
 import (
 	"io"
@@ -30,9 +29,9 @@ func Fetch(url string) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
-'''
+"""
 
-APP = '''package main
+APP = """package main
 
 import (
 	"fmt"
@@ -42,7 +41,7 @@ import (
 )
 
 func main() { fmt.Println(greet.Fetch(os.Getenv("TARGET_URL"))) }
-'''
+"""
 
 
 def run_traced(binary, receiver, target):
@@ -79,7 +78,9 @@ def test_module_in_a_repository_subdirectory_with_main_below_the_root(tmp_path, 
     (module / "greet" / "greet.go").write_text(LIB)
     (module / "cmd" / "greeter" / "main.go").write_text(APP.replace('"example.com/greet"', '"example.com/greet/greet"'))
     out = tmp_path / "greeter"
-    harness.check_build(harness.otel_build(tmp_path / "repo", "-C", "services/greeter", "-o", str(out), "./cmd/greeter"))
+    harness.check_build(
+        harness.otel_build(tmp_path / "repo", "-C", "services/greeter", "-o", str(out), "./cmd/greeter")
+    )
     with harness.TargetServer() as target:
         run_traced(out, receiver, target)
 
@@ -93,5 +94,7 @@ def test_several_main_packages_in_one_build(tmp_path, receiver, testdata):
     names = sorted(p.name for p in outdir.iterdir())
     assert names == ["backend", "crash", "frontend", "oneshot"]
     for name in names:
-        info = subprocess.run([harness.find_go(), "version", "-m", str(outdir / name)], capture_output=True, text=True).stdout
+        info = subprocess.run(
+            [harness.find_go(), "version", "-m", str(outdir / name)], capture_output=True, text=True
+        ).stdout
         assert "otelgo.dev/rules" in info, name

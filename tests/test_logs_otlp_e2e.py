@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import pytest
 from harness import check_build, otel_build
+from otlp import LogRecord, OTLPReceiver
 from test_logs_e2e import (  # noqa: F401  (logapp_bins is a fixture)
     INSIDE,
     LOGAPP,
     OUTSIDE,
-    WHERES,
     VARIANTS,
+    WHERES,
     Record,
     expected_cases,
     logapp_bins,
@@ -34,7 +35,6 @@ from test_logs_e2e import (  # noqa: F401  (logapp_bins is a fixture)
     run_requests,
     server_spans,
 )
-from otlp import LogRecord, OTLPReceiver
 
 pytestmark = pytest.mark.e2e
 
@@ -167,7 +167,7 @@ def test_stdout_same_as_without_export(exported, variant):
     timestamps; the same records have ids."""
     stdout, _, _, stdout_none = exported(variant)
     assert len(stdout) == len(stdout_none)
-    for got, want in zip(stdout, stdout_none):
+    for got, want in zip(stdout, stdout_none, strict=False):
         assert normalized(got) == normalized(want), f"\n{got.line}\n{want.line}"
         assert (got.ids == (None, None)) == (want.ids == (None, None)), f"\n{got.line}\n{want.line}"
 
@@ -197,18 +197,25 @@ def test_build_summary_lists_the_exported_loggers(tmp_path, variant):
     listed = ", ".join(names[k] for k in names if k in EXPORTED[variant])
     assert f"  logs: {listed} records also exported when OTEL_LOGS_EXPORTER=otlp or console\n" in result.stderr
     if variant == "lowest":  # zap and logrus keep their versions, and their ids
-        for library, version, minimum, module in [("go.uber.org/zap", "v1.21.0", "v1.27.1", "zapexport"),
-                                                  ("github.com/sirupsen/logrus", "v1.8.1", "v1.9.4", "logrusexport")]:
-            assert (f"{library} {version} is older than {minimum}, the oldest version otelgo.dev/rules/{module} "
-                    "supports: its rules are left out") in result.stderr
+        for library, version, minimum, module in [
+            ("go.uber.org/zap", "v1.21.0", "v1.27.1", "zapexport"),
+            ("github.com/sirupsen/logrus", "v1.8.1", "v1.9.4", "logrusexport"),
+        ]:
+            assert (
+                f"{library} {version} is older than {minimum}, the oldest version otelgo.dev/rules/{module} "
+                "supports: its rules are left out"
+            ) in result.stderr
 
 
 def test_logs_over_grpc(logapp_bins, tmp_path):
     """OTEL_EXPORTER_OTLP_PROTOCOL=grpc: the records arrive over OTLP/gRPC."""
     binary = logapp_bins("latest", True)
     with OTLPReceiver() as rx:
-        env = {**env_with(rx, OTEL_LOGS_EXPORTER="otlp"), "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
-               "OTEL_EXPORTER_OTLP_ENDPOINT": rx.grpc_endpoint}
+        env = {
+            **env_with(rx, OTEL_LOGS_EXPORTER="otlp"),
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": rx.grpc_endpoint,
+        }
         run_requests(binary, env, tmp_path)
         spans = server_spans(rx)
         logs = rx.log_records()

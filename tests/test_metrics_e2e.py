@@ -27,7 +27,6 @@ from pathlib import Path
 import pytest
 from harness import TESTDATA, check_build, free_port, otel_build
 from otlp import MetricPoint, format_points, latest_points, metric_points
-from services import redis  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -103,19 +102,40 @@ def test_http_server_and_client_duration(httpchain_otel, receiver, run_program):
     server = "http.server.request.duration"
     base = {"http.request.method": "GET", "url.scheme": "http", "network.protocol.version": "1.1"}
 
-    hello = histogram(points, server, "frontend", {**base, "http.route": "/hello/{name}", "http.response.status_code": 200})
+    hello = histogram(
+        points, server, "frontend", {**base, "http.route": "/hello/{name}", "http.response.status_code": 200}
+    )
     assert hello.count == N and hello.scope_name == NETHTTP
-    boom = histogram(points, server, "frontend",
-                     {**base, "http.route": "/boom", "http.response.status_code": 502, "error.type": "502"})
+    boom = histogram(
+        points,
+        server,
+        "frontend",
+        {**base, "http.route": "/boom", "http.response.status_code": 502, "error.type": "502"},
+    )
     assert boom.count == 2
     assert total(points, server, "frontend") == N + 2, format_points(points)
-    assert histogram(points, server, "backend", {**base, "http.route": "/work", "http.response.status_code": 200}).count == N
-    assert histogram(points, server, "backend",
-                     {**base, "http.route": "/fail", "http.response.status_code": 500, "error.type": "500"}).count == 2
+    assert (
+        histogram(points, server, "backend", {**base, "http.route": "/work", "http.response.status_code": 200}).count
+        == N
+    )
+    assert (
+        histogram(
+            points,
+            server,
+            "backend",
+            {**base, "http.route": "/fail", "http.response.status_code": 500, "error.type": "500"},
+        ).count
+        == 2
+    )
 
     client = "http.client.request.duration"
-    target = {"http.request.method": "GET", "server.address": "127.0.0.1", "server.port": backend.port,
-              "url.scheme": "http", "network.protocol.version": "1.1"}
+    target = {
+        "http.request.method": "GET",
+        "server.address": "127.0.0.1",
+        "server.port": backend.port,
+        "url.scheme": "http",
+        "network.protocol.version": "1.1",
+    }
     ok = histogram(points, client, "frontend", {**target, "http.response.status_code": 200})
     assert ok.count == N and ok.scope_name == NETHTTP
     failed = histogram(points, client, "frontend", {**target, "http.response.status_code": 500, "error.type": "500"})
@@ -129,8 +149,12 @@ def test_http_server_and_client_duration(httpchain_otel, receiver, run_program):
 
 def test_prometheus_exporter(httpchain_otel, run_program):
     port = free_port()
-    env = {"OTEL_METRICS_EXPORTER": "prometheus", "OTEL_EXPORTER_PROMETHEUS_HOST": "127.0.0.1",
-           "OTEL_EXPORTER_PROMETHEUS_PORT": str(port), "OTEL_TRACES_EXPORTER": "none"}
+    env = {
+        "OTEL_METRICS_EXPORTER": "prometheus",
+        "OTEL_EXPORTER_PROMETHEUS_HOST": "127.0.0.1",
+        "OTEL_EXPORTER_PROMETHEUS_PORT": str(port),
+        "OTEL_TRACES_EXPORTER": "none",
+    }
     with run_program(httpchain_otel["backend"], env=env) as backend:
         for _ in range(N):
             assert get(backend.url + "/work") == 200
@@ -210,9 +234,11 @@ def dbsql_bin(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("metrics-dbsql") / "dbsql"
     result = check_build(otel_build(TESTDATA / "dbsql", "-o", str(out), "."))
     # The build summary says which metrics the program exports.
-    assert ("  metrics: http.server.request.duration, http.client.request.duration (net/http); "
-            "db.client.operation.duration (database/sql); go.goroutine.count, go.memory.*, go.config.gogc, "
-            "go.processor.limit (Go runtime); off with OTEL_METRICS_EXPORTER=none\n") in result.stderr, result.stderr
+    assert (
+        "  metrics: http.server.request.duration, http.client.request.duration (net/http); "
+        "db.client.operation.duration (database/sql); go.goroutine.count, go.memory.*, go.config.gogc, "
+        "go.processor.limit (Go runtime); off with OTEL_METRICS_EXPORTER=none\n"
+    ) in result.stderr, result.stderr
     return out
 
 
@@ -233,8 +259,18 @@ def test_db_client_operation_duration(dbsql_bin, receiver, run_program, tmp_path
     assert insert.count == N and insert.scope_name == DATABASESQL
     select = histogram(points, name, "dbsql", {**db, "db.operation.name": "SELECT", "db.query.summary": "SELECT items"})
     assert select.count == N
-    failed = histogram(points, name, "dbsql", {**db, "db.operation.name": "SELECT", "db.query.summary": "SELECT no_such_table",
-                                               "db.response.status_code": "1", "error.type": "1"})
+    failed = histogram(
+        points,
+        name,
+        "dbsql",
+        {
+            **db,
+            "db.operation.name": "SELECT",
+            "db.query.summary": "SELECT no_such_table",
+            "db.response.status_code": "1",
+            "error.type": "1",
+        },
+    )
     assert failed.count == 1
     # DROP and CREATE of /setup, and nothing else.
     assert total(points, name, "dbsql") == 2 * N + 3, format_points(points)
@@ -260,8 +296,13 @@ def test_redis_operation_duration(redis, receiver, run_program, tmp_path):
     # go-redis sends its commands' names in lower case; db.operation.name keeps them as sent.
     goredis = histogram(points, name, "redisapp", {**server, "db.operation.name": "set"}, GOREDIS)
     assert goredis.count == N
-    failed = histogram(points, name, "redisapp", {**server, "db.operation.name": "NOSUCHCOMMAND",
-                                                  "db.response.status_code": "ERR", "error.type": "ERR"}, GOREDIS)
+    failed = histogram(
+        points,
+        name,
+        "redisapp",
+        {**server, "db.operation.name": "NOSUCHCOMMAND", "db.response.status_code": "ERR", "error.type": "ERR"},
+        GOREDIS,
+    )
     assert failed.count == 1
     # redigo: SET with DoContext, GET with Do (no ctx), each once per request.
     redigo = [p for p in series(points, name, "redisapp") if p.scope_name == REDIGO]
@@ -291,17 +332,30 @@ def test_rpc_call_duration(grpcapp, receiver, run_program):
             assert get(frontend.url + "/check/missing") == 404
     assert {r.transport for r in receiver.requests("metrics")} == {"grpc"}
     points = metric_points(receiver)
-    rpc = {"rpc.system.name": "grpc", "rpc.method": "grpc.health.v1.Health/Check",
-           "server.address": "127.0.0.1", "server.port": health.port}
+    rpc = {
+        "rpc.system.name": "grpc",
+        "rpc.method": "grpc.health.v1.Health/Check",
+        "server.address": "127.0.0.1",
+        "server.port": health.port,
+    }
     for name, service in (("rpc.client.call.duration", "frontend"), ("rpc.server.call.duration", "health")):
         ok = histogram(points, name, service, {**rpc, "rpc.response.status_code": "OK"})
         assert ok.count == N and ok.scope_name == OTELGRPC
         assert histogram(points, name, service, {**rpc, "rpc.response.status_code": "NOT_FOUND"}).count == 1
         assert total(points, name, service) == N + 1, format_points(points)
     # The HTTP side of the frontend is measured too.
-    check = histogram(points, "http.server.request.duration", "frontend",
-                      {"http.request.method": "GET", "url.scheme": "http", "network.protocol.version": "1.1",
-                       "http.route": "/check/{service}", "http.response.status_code": 200})
+    check = histogram(
+        points,
+        "http.server.request.duration",
+        "frontend",
+        {
+            "http.request.method": "GET",
+            "url.scheme": "http",
+            "network.protocol.version": "1.1",
+            "http.route": "/check/{service}",
+            "http.response.status_code": 200,
+        },
+    )
     assert check.count == N
 
 

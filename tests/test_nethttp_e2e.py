@@ -53,9 +53,7 @@ def otel_env(receiver, **extra: str | None) -> dict[str, str | None]:
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
     """GET url; returns (status, body) for any HTTP status."""
-    req = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, **(headers or {})}
-    )
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
     try:
         with urllib.request.urlopen(req, timeout=15) as resp:
             return resp.status, resp.read().decode()
@@ -95,9 +93,7 @@ def chain(bins, run_program, frontend_env, backend_env=None, backend_url=None):
 def test_server_client_server_in_one_trace(httpchain_otel, receiver, run_program):
     with chain(httpchain_otel, run_program, otel_env(receiver)) as (frontend, backend):
         assert get(frontend.url + "/hello/x") == (200, "hello x: ok\n")
-        receiver.wait_for_spans(
-            expect(FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND_SERVER)
-        )
+        receiver.wait_for_spans(expect(FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND_SERVER))
     spans = receiver.spans
     assert len(by_trace(spans)) == 1, format_spans(spans)
     assert len(spans) == 3, format_spans(spans)
@@ -124,9 +120,7 @@ def test_server_client_server_in_one_trace(httpchain_otel, receiver, run_program
         "http.route": "/hello/{name}",
     }
     # Other attributes (e.g. network.peer.address) may be present too.
-    assert {k: server.attributes.get(k) for k in expected} == expected, (
-        server.attributes
-    )
+    assert {k: server.attributes.get(k) for k in expected} == expected, server.attributes
     assert server.status_code == "UNSET"
 
     assert client.name == "GET"
@@ -144,18 +138,11 @@ def test_server_client_server_in_one_trace(httpchain_otel, receiver, run_program
     assert backend_server.attributes["server.port"] == backend.port
     assert backend_server.attributes["http.response.status_code"] == 200
     # Go's client sends its own User-Agent; the backend sees that one.
-    assert backend_server.attributes["user_agent.original"].startswith(
-        "Go-http-client/"
-    )
+    assert backend_server.attributes["user_agent.original"].startswith("Go-http-client/")
 
     # One clock on one machine: children lie within their parents.
     assert server.start_ns <= client.start_ns <= client.end_ns <= server.end_ns
-    assert (
-        client.start_ns
-        <= backend_server.start_ns
-        <= backend_server.end_ns
-        <= client.end_ns
-    )
+    assert client.start_ns <= backend_server.start_ns <= backend_server.end_ns <= client.end_ns
 
     # OTEL_SERVICE_NAME unset: the service is named after the binary.
     assert server.resource["service.name"] == "frontend"
@@ -173,9 +160,7 @@ def test_service_name_and_resource_from_env(httpchain_otel, receiver, run_progra
         _,
     ):
         assert get(frontend.url + "/hello/y")[0] == 200
-        spans = receiver.wait_for_spans(
-            expect({"service_name": "shop-frontend", "kind": "SERVER"}, BACKEND_SERVER)
-        )
+        spans = receiver.wait_for_spans(expect({"service_name": "shop-frontend", "kind": "SERVER"}, BACKEND_SERVER))
     server = one(spans, service_name="shop-frontend", kind="SERVER")
     assert server.resource["deployment.environment.name"] == "e2e"
     assert server.resource["team"] == "checkout"
@@ -199,9 +184,7 @@ def test_unmatched_route_is_named_by_method_only(httpchain_otel, receiver, run_p
 def test_backend_500_marks_errors(httpchain_otel, receiver, run_program):
     with chain(httpchain_otel, run_program, otel_env(receiver)) as (frontend, backend):
         assert get(frontend.url + "/boom")[0] == 502
-        spans = receiver.wait_for_spans(
-            expect(FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND_SERVER)
-        )
+        spans = receiver.wait_for_spans(expect(FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND_SERVER))
     backend_server = one(spans, **BACKEND_SERVER)
     assert backend_server.name == "GET /fail"
     assert backend_server.status_code == "ERROR"
@@ -219,9 +202,7 @@ def test_backend_500_marks_errors(httpchain_otel, receiver, run_program):
     assert server.status_code == "ERROR"
 
 
-def test_client_transport_failure_sets_error_type(
-    httpchain_otel, receiver, run_program
-):
+def test_client_transport_failure_sets_error_type(httpchain_otel, receiver, run_program):
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     with chain(httpchain_otel, run_program, otel_env(receiver), backend_url=dead) as (
         frontend,
@@ -243,16 +224,11 @@ def test_incoming_traceparent_is_honoured(httpchain_otel, receiver, run_program)
     traceparent, trace_id, parent_id = new_traceparent()
     with chain(httpchain_otel, run_program, otel_env(receiver)) as (frontend, _):
         assert get(frontend.url + "/hello/w", {"traceparent": traceparent})[0] == 200
-        spans = receiver.wait_for_spans(
-            expect(FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND_SERVER)
-        )
+        spans = receiver.wait_for_spans(expect(FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND_SERVER))
     server = one(spans, **FRONTEND_SERVER)
     assert (server.trace_id, server.parent_span_id) == (trace_id, parent_id)
     assert {s.trace_id for s in spans} == {trace_id}, format_spans(spans)
-    assert (
-        one(spans, **BACKEND_SERVER).parent_span_id
-        == one(spans, **FRONTEND_CLIENT).span_id
-    )
+    assert one(spans, **BACKEND_SERVER).parent_span_id == one(spans, **FRONTEND_CLIENT).span_id
 
 
 SAMPLERS_THAT_DROP_ROOTS = [
@@ -289,9 +265,7 @@ def test_sampler_drops_whole_trace(httpchain_otel, receiver, run_program, sample
     assert len(spans) == 1, format_spans(spans)
 
 
-def test_parentbased_follows_the_callers_decision(
-    httpchain_otel, receiver, run_program
-):
+def test_parentbased_follows_the_callers_decision(httpchain_otel, receiver, run_program):
     env = otel_env(
         receiver,
         OTEL_TRACES_SAMPLER="parentbased_traceidratio",
@@ -303,9 +277,7 @@ def test_parentbased_follows_the_callers_decision(
         assert get(frontend.url + "/hello/a", {"traceparent": unsampled})[0] == 200
         assert get(frontend.url + "/hello/b")[0] == 200  # root: ratio 0 drops it
         assert get(frontend.url + "/hello/c", {"traceparent": sampled})[0] == 200
-        receiver.wait_for_spans(
-            expect(FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND_SERVER)
-        )
+        receiver.wait_for_spans(expect(FRONTEND_SERVER, FRONTEND_CLIENT, BACKEND_SERVER))
     spans = receiver.spans
     # Only the request whose caller had sampled it was recorded, end to end.
     assert {s.trace_id for s in spans} == {sampled_id}, format_spans(spans)
@@ -334,9 +306,7 @@ def test_protocol_and_auth_headers(httpchain_otel, receiver, run_program, protoc
     assert span.transport == protocol.split("/")[0]
     requests = receiver.requests("traces")
     assert requests
-    assert all(r.headers.get("authorization") == "Bearer xyz" for r in requests), [
-        r.headers for r in requests
-    ]
+    assert all(r.headers.get("authorization") == "Bearer xyz" for r in requests), [r.headers for r in requests]
 
 
 def test_b3_propagator(httpchain_otel, receiver, run_program):
@@ -348,9 +318,7 @@ def test_b3_propagator(httpchain_otel, receiver, run_program):
     span = one(receiver.wait_for_spans(1), kind="CLIENT")
     (request,) = target.requests
     assert "traceparent" not in request.headers
-    assert request.headers.get("b3", "").startswith(
-        f"{span.trace_id}-{span.span_id}"
-    ), request.headers
+    assert request.headers.get("b3", "").startswith(f"{span.trace_id}-{span.span_id}"), request.headers
 
 
 @pytest.mark.parametrize("exporter", ["console", "none"])
@@ -385,18 +353,12 @@ def check_oneshot_span(spans, target):
     assert request.headers.get("traceparent") == f"00-{span.trace_id}-{span.span_id}-01"
 
 
-@pytest.mark.parametrize(
-    ("mode", "exit_code"), [((), 0), (("exit",), 3)], ids=["return", "os.Exit"]
-)
-def test_flush_when_program_ends(
-    httpchain_otel, receiver, run_program, mode, exit_code
-):
+@pytest.mark.parametrize(("mode", "exit_code"), [((), 0), (("exit",), 3)], ids=["return", "os.Exit"])
+def test_flush_when_program_ends(httpchain_otel, receiver, run_program, mode, exit_code):
     env = otel_env(receiver, OTEL_BSP_SCHEDULE_DELAY=LONG_DELAY)
     with TargetServer() as target:
         env["TARGET_URL"] = target.url + "/ping"
-        with run_program(
-            httpchain_otel["oneshot"], mode, env=env, listen=False
-        ) as prog:
+        with run_program(httpchain_otel["oneshot"], mode, env=env, listen=False) as prog:
             assert prog.wait() == exit_code, prog.stderr
         assert "status 200" in prog.stdout
         # The export finished before the process exited: no waiting needed
@@ -404,16 +366,12 @@ def test_flush_when_program_ends(
         check_oneshot_span(receiver.wait_for_spans(1, timeout=2), target)
 
 
-@pytest.mark.parametrize(
-    "sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"]
-)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_flush_on_signal(httpchain_otel, receiver, run_program, sig):
     env = otel_env(receiver, OTEL_BSP_SCHEDULE_DELAY=LONG_DELAY)
     with TargetServer() as target:
         env["TARGET_URL"] = target.url + "/ping"
-        with run_program(
-            httpchain_otel["oneshot"], ["wait"], env=env, listen=False
-        ) as prog:
+        with run_program(httpchain_otel["oneshot"], ["wait"], env=env, listen=False) as prog:
             prog.wait_for_output("status 200")
             # The batch timer never fires, so nothing was exported yet.
             assert receiver.spans == []
@@ -426,9 +384,7 @@ def test_flush_on_signal(httpchain_otel, receiver, run_program, sig):
 
 
 @pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
-def test_collector_down_does_not_hang_the_program(
-    httpchain_otel, receiver, run_program, protocol
-):
+def test_collector_down_does_not_hang_the_program(httpchain_otel, receiver, run_program, protocol):
     env = otel_env(
         receiver,
         OTEL_EXPORTER_OTLP_PROTOCOL=protocol,
@@ -469,20 +425,14 @@ def test_handler_panic_reports_original_line(httpchain_otel, receiver, run_progr
 def test_crash_reports_original_line(httpchain_otel, run_program, receiver):
     source = HTTPCHAIN / "cmd" / "crash" / "main.go"
     line = line_of(source, "panic(fmt.Sprintf")
-    with run_program(
-        httpchain_otel["crash"], env=otel_env(receiver), listen=False
-    ) as prog:
-        assert prog.wait() == 2, (
-            prog.stderr
-        )  # Go's exit status for an unrecovered panic
+    with run_program(httpchain_otel["crash"], env=otel_env(receiver), listen=False) as prog:
+        assert prog.wait() == 2, prog.stderr  # Go's exit status for an unrecovered panic
     assert "panic: crash: cannot divide 1 by zero" in prog.stderr
     assert names_line(prog.stderr, "cmd/crash/main.go", line), prog.stderr
     assert "main.divide" in prog.stderr
 
 
-def test_plain_build_afterwards_is_not_instrumented(
-    httpchain_otel, go_build, receiver, run_program, tmp_path
-):
+def test_plain_build_afterwards_is_not_instrumented(httpchain_otel, go_build, receiver, run_program, tmp_path):
     instrumented = httpchain_otel["frontend"]  # an otelgo build ran first
     bins = {}
     for name in ("frontend", "backend"):
@@ -505,9 +455,7 @@ def test_plain_build_afterwards_is_not_instrumented(
 
 def test_successful_build_leaves_tree_untouched(otel_build, tmp_path):
     before = tree_snapshot(HTTPCHAIN)
-    check_build(
-        otel_build(HTTPCHAIN, "-o", str(tmp_path / "frontend"), "./cmd/frontend")
-    )
+    check_build(otel_build(HTTPCHAIN, "-o", str(tmp_path / "frontend"), "./cmd/frontend"))
     assert (tmp_path / "frontend").is_file()
     assert diff_snapshots(before, tree_snapshot(HTTPCHAIN)) == ""
 
@@ -531,8 +479,6 @@ def test_failed_build_reports_user_line_and_leaves_tree_untouched(otel_build, tm
 
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert re.search(
-        rf"cmd/frontend/broken\.go:{line}:\d+: undefined: undefinedThing", output
-    ), output
+    assert re.search(rf"cmd/frontend/broken\.go:{line}:\d+: undefined: undefinedThing", output), output
     assert not (tmp_path / "frontend").exists()
     assert diff_snapshots(before, tree_snapshot(module)) == ""

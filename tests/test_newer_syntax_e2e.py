@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import subprocess
 
-import pytest
-
 import harness
+import pytest
 from otlp import parent_of
 
 pytestmark = pytest.mark.e2e
@@ -32,8 +31,13 @@ def test_packages_with_new_expr_are_instrumented(build):
 def test_spans_arrive_through_the_flush_spliced_into_main(build, receiver):
     binary, _ = build
     # A long batch delay: only the flush at the end of main can deliver them.
-    env = harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint,
-                             "OTEL_BSP_SCHEDULE_DELAY": "600000", "OTEL_METRICS_EXPORTER": "none"})
+    env = harness.clean_env(
+        {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "600000",
+            "OTEL_METRICS_EXPORTER": "none",
+        }
+    )
     run = subprocess.run([str(binary)], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout == "stock 40\n"

@@ -139,11 +139,7 @@ def test_http_json_with_hex_ids(receiver):
     doc = {
         "resourceSpans": [
             {
-                "resource": {
-                    "attributes": [
-                        {"key": "service.name", "value": {"stringValue": "handmade"}}
-                    ]
-                },
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "handmade"}}]},
                 "scopeSpans": [
                     {
                         "scope": {"name": "tests"},

@@ -9,9 +9,8 @@ import sys
 import time
 import uuid
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
 
@@ -36,14 +35,18 @@ def test_terminal_build_shows_progress_then_the_summary(tmp_path):
     many_packages(module)
     session = f"otelgo-{uuid.uuid4().hex[:8]}"
     done = tmp_path / "done"
-    command = (f"cd {module} && PYTHONPATH={harness.REPO_ROOT} {sys.executable} -m otelgo go build -o {tmp_path / 'app'} . ;"
-               f" touch {done}; sleep 60")
+    command = (
+        f"cd {module} && PYTHONPATH={harness.REPO_ROOT} {sys.executable} -m otelgo go build -o {tmp_path / 'app'} . ;"
+        f" touch {done}; sleep 60"
+    )
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "40", command], check=True)
     try:
         seen_progress, screen = False, ""
         deadline = time.monotonic() + 600
         while not done.exists() and time.monotonic() < deadline:
-            screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
             seen_progress |= "otel: compiled" in screen and "instrumented)" in screen
             time.sleep(0.1)
         assert done.exists(), screen

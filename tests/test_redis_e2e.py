@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import pytest
 from harness import REPO_ROOT, TESTDATA, check_build, find_go, otel_build, run_program
 from otlp import OTLPReceiver, Span, children_of, format_spans
-from services import redis  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +56,9 @@ class Request:
 
     def client(self, name: str) -> Span:
         found = [s for s in self.spans if s.name == name and s.kind == "CLIENT"]
-        assert len(found) == 1, f"{self.path}: expected one CLIENT span {name!r}:\n{format_spans([self.server, *self.spans])}"
+        assert len(found) == 1, (
+            f"{self.path}: expected one CLIENT span {name!r}:\n{format_spans([self.server, *self.spans])}"
+        )
         return found[0]
 
     def redis_spans(self, scope: str) -> list[Span]:
@@ -110,8 +111,10 @@ def scenario(request, tmp_path_factory, redis) -> Scenario:
                 url_path = path.split("?")[0]
                 # The SERVER span ends last: when it is in, so is the rest.
                 spans = rx.wait_for_spans(
-                    lambda spans, p=url_path: sum(s.kind == "SERVER" and s.attributes.get("url.path") == p for s in spans)
-                    >= sum(r.split("?")[0] == p for r in requests) + 1
+                    lambda spans, p=url_path: (
+                        sum(s.kind == "SERVER" and s.attributes.get("url.path") == p for s in spans)
+                        >= sum(r.split("?")[0] == p for r in requests) + 1
+                    )
                 )
                 server = [s for s in spans if s.kind == "SERVER" and s.attributes.get("url.path") == url_path][-1]
                 requests[path] = Request(path, status, server, _descendants(spans, server))
@@ -142,9 +145,16 @@ def test_every_redis_span_is_in_a_request(scenario):
 def test_goredis_command_span(scenario):
     req = scenario.requests["/goredis/set?key=user:1&value=s3cret"]
     span = req.client("set")
-    check(span, req.server, **scenario.common(), **{
-        "db.namespace": "0", "db.operation.name": "set", "db.query.text": "set user:1 ?",
-    })
+    check(
+        span,
+        req.server,
+        **scenario.common(),
+        **{
+            "db.namespace": "0",
+            "db.operation.name": "set",
+            "db.query.text": "set user:1 ?",
+        },
+    )
     assert span.status_code == "UNSET"
     assert span.scope_name == GOREDIS
     assert "db.operation.batch.size" not in span.attributes
@@ -154,9 +164,15 @@ def test_goredis_command_span(scenario):
         assert not {"db.system", "db.statement", "db.connection_string"} & s.attributes.keys()
 
     req = scenario.requests["/goredis/get?key=user:1"]
-    check(req.client("get"), req.server, **scenario.common(), **{
-        "db.operation.name": "get", "db.query.text": "get user:1",
-    })
+    check(
+        req.client("get"),
+        req.server,
+        **scenario.common(),
+        **{
+            "db.operation.name": "get",
+            "db.query.text": "get user:1",
+        },
+    )
 
 
 def test_goredis_missing_key_is_no_error(scenario):
@@ -172,33 +188,47 @@ def test_goredis_pipeline_is_one_span(scenario):
     req = scenario.requests["/goredis/pipeline"]
     assert [s.name for s in req.redis_spans(GOREDIS)] == ["PIPELINE"], format_spans([req.server, *req.spans])
     span = req.client("PIPELINE")
-    check(span, req.server, **scenario.common(), **{
-        "db.operation.name": "PIPELINE",
-        "db.operation.batch.size": 3,
-        "db.query.text": "set pipe:a ?; incr pipe:n; get pipe:a",
-    })
+    check(
+        span,
+        req.server,
+        **scenario.common(),
+        **{
+            "db.operation.name": "PIPELINE",
+            "db.operation.batch.size": 3,
+            "db.query.text": "set pipe:a ?; incr pipe:n; get pipe:a",
+        },
+    )
     assert span.status_code == "UNSET"
 
 
 def test_goredis_transaction(scenario):
     req = scenario.requests["/goredis/tx"]
     assert [s.name for s in req.redis_spans(GOREDIS)] == ["MULTI incr"], format_spans([req.server, *req.spans])
-    check(req.client("MULTI incr"), req.server, **{
-        "db.operation.name": "MULTI incr",
-        "db.operation.batch.size": 2,
-        "db.query.text": "multi; incr tx:n; incr tx:n; exec",
-    })
+    check(
+        req.client("MULTI incr"),
+        req.server,
+        **{
+            "db.operation.name": "MULTI incr",
+            "db.operation.batch.size": 2,
+            "db.query.text": "multi; incr tx:n; incr tx:n; exec",
+        },
+    )
 
 
 def test_goredis_error_reply(scenario):
     req = scenario.requests["/goredis/error"]
     span = req.client("NOSUCHCOMMAND")
-    check(span, req.server, **scenario.common(), **{
-        "db.operation.name": "NOSUCHCOMMAND",
-        "db.query.text": "NOSUCHCOMMAND x",
-        "db.response.status_code": "ERR",
-        "error.type": "ERR",
-    })
+    check(
+        span,
+        req.server,
+        **scenario.common(),
+        **{
+            "db.operation.name": "NOSUCHCOMMAND",
+            "db.query.text": "NOSUCHCOMMAND x",
+            "db.response.status_code": "ERR",
+            "error.type": "ERR",
+        },
+    )
     assert span.status_code == "ERROR"
     assert span.status_message.startswith("ERR unknown command")
 
@@ -211,28 +241,47 @@ def test_redigo_do_and_docontext(scenario):
     assert [s.name for s in req.redis_spans(REDIGO)] == ["SET", "GET"], format_spans([req.server, *req.spans])
     # redis.DoContext(c, r.Context(), "SET", ...)
     set_ = req.client("SET")
-    check(set_, req.server, **scenario.common(), **{
-        "db.namespace": "0", "db.operation.name": "SET", "db.query.text": "SET redigo:k ?",
-    })
+    check(
+        set_,
+        req.server,
+        **scenario.common(),
+        **{
+            "db.namespace": "0",
+            "db.operation.name": "SET",
+            "db.query.text": "SET redigo:k ?",
+        },
+    )
     assert set_.scope_name == REDIGO
     assert set_.status_code == "UNSET"
     # c.Do("GET", ...) has no context: its parent is the span current on the
     # handler's goroutine, the SERVER span.
-    check(req.client("GET"), req.server, **scenario.common(), **{
-        "db.namespace": "0", "db.operation.name": "GET", "db.query.text": "GET redigo:k",
-    })
+    check(
+        req.client("GET"),
+        req.server,
+        **scenario.common(),
+        **{
+            "db.namespace": "0",
+            "db.operation.name": "GET",
+            "db.query.text": "GET redigo:k",
+        },
+    )
 
 
 def test_redigo_send_flush_receive_is_one_span(scenario):
     req = scenario.requests["/redigo/pipeline"]
     assert [s.name for s in req.redis_spans(REDIGO)] == ["PIPELINE"], format_spans([req.server, *req.spans])
     span = req.client("PIPELINE")
-    check(span, req.server, **scenario.common(), **{
-        "db.namespace": "0",
-        "db.operation.name": "PIPELINE",
-        "db.operation.batch.size": 3,
-        "db.query.text": "SET redigo:p ?; INCR redigo:n; GET redigo:p",
-    })
+    check(
+        span,
+        req.server,
+        **scenario.common(),
+        **{
+            "db.namespace": "0",
+            "db.operation.name": "PIPELINE",
+            "db.operation.batch.size": 3,
+            "db.query.text": "SET redigo:p ?; INCR redigo:n; GET redigo:p",
+        },
+    )
     assert span.status_code == "UNSET"
     assert span.start_ns < span.end_ns
 
@@ -245,24 +294,34 @@ def test_redigo_pooled_transaction_on_database_1(scenario):
     assert names == ["SELECT", "MULTI INCR"], format_spans([req.server, *req.spans])
     check(req.client("SELECT"), req.server, **{"db.operation.name": "SELECT", "db.query.text": "SELECT 1"})
     tx = req.client("MULTI INCR")
-    check(tx, req.server, **scenario.common(), **{
-        "db.namespace": "1",
-        "db.operation.name": "MULTI INCR",
-        "db.operation.batch.size": 2,
-        "db.query.text": "MULTI; INCR redigo:tx; INCR redigo:tx; EXEC",
-    })
+    check(
+        tx,
+        req.server,
+        **scenario.common(),
+        **{
+            "db.namespace": "1",
+            "db.operation.name": "MULTI INCR",
+            "db.operation.batch.size": 2,
+            "db.query.text": "MULTI; INCR redigo:tx; INCR redigo:tx; EXEC",
+        },
+    )
     assert tx.status_code == "UNSET"
 
 
 def test_redigo_error_reply(scenario):
     req = scenario.requests["/redigo/error"]
     span = req.client("NOSUCHCOMMAND")
-    check(span, req.server, **scenario.common(), **{
-        "db.operation.name": "NOSUCHCOMMAND",
-        "db.query.text": "NOSUCHCOMMAND x",
-        "db.response.status_code": "ERR",
-        "error.type": "ERR",
-    })
+    check(
+        span,
+        req.server,
+        **scenario.common(),
+        **{
+            "db.operation.name": "NOSUCHCOMMAND",
+            "db.query.text": "NOSUCHCOMMAND x",
+            "db.response.status_code": "ERR",
+            "error.type": "ERR",
+        },
+    )
     assert span.status_code == "ERROR"
     assert span.status_message.startswith("ERR unknown command")
     assert req.server.status_code == "ERROR"
@@ -274,6 +333,11 @@ def test_redigo_error_reply(scenario):
 def test_redisconv_unit_tests():
     """Go unit tests of rules/internal/redisconv (sanitization, batches,
     addresses, error attributes)."""
-    result = subprocess.run([find_go(), "test", "-count=1", "./internal/redisconv/"], cwd=REPO_ROOT / "rules",
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [find_go(), "test", "-count=1", "./internal/redisconv/"],
+        cwd=REPO_ROOT / "rules",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

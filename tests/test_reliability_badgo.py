@@ -13,9 +13,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +62,9 @@ def test_compile_error_names_the_users_file_and_line(tmp_path, file, rules, stat
     theirs = harness.go_build(app, "-o", str(tmp_path / "plain"), ".")
     assert ours.returncode == theirs.returncode == 1, ours.stderr
     # The user's own file and line, as the go command prints them.
-    assert re.search(rf"(^|[\s/]){re.escape(file)}:{line}:{column}: undefined: {ident}$", ours.stderr, re.M), ours.stderr
+    assert re.search(rf"(^|[\s/]){re.escape(file)}:{line}:{column}: undefined: {ident}$", ours.stderr, re.M), (
+        ours.stderr
+    )
     # Nothing of otelgo's: no temp dir, no spliced copy, no generated file.
     assert str(tmpdir) not in ours.stderr and "otelgo" not in ours.stderr, ours.stderr
     # In fact, word for word what go build says.
@@ -79,10 +80,19 @@ def test_rule_on_a_file_the_splicer_refuses_compiles_it_uninstrumented(tmp_path)
     words.write_text(words.read_text() + f"\nconst unique{secrets.token_hex(6)} = 1\n")  # compiled, not cached
     out = tmp_path / "app-bin"
     result = harness.check_build(harness.otel_build(app, "--rules", str(HOOKS / "words.json"), "-o", str(out), "."))
-    assert re.search(r"^otel: warning: example\.com/reliability/app/words compiled without instrumentation: "
-                     r".*dot import", result.stderr, re.M), result.stderr
-    proc = subprocess.run([str(out), "once"], capture_output=True, text=True, timeout=60,
-                          env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}))
+    assert re.search(
+        r"^otel: warning: example\.com/reliability/app/words compiled without instrumentation: "
+        r".*dot import",
+        result.stderr,
+        re.M,
+    ), result.stderr
+    proc = subprocess.run(
+        [str(out), "once"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "HI!" in proc.stdout.splitlines()
     assert "hook: Shout" not in proc.stdout
@@ -106,8 +116,11 @@ def test_summary_does_not_claim_a_refused_package_as_instrumented(tmp_path):
         lines = result.stderr.splitlines()
         claimed = [line for line in lines if line.startswith("  example.com/reliability/app/words")]
         assert claimed == [], result.stderr
-        assert any(line.startswith("  not instrumented example.com/reliability/app/words: compiled as it is: ")
-                   and "dot import" in line for line in lines), result.stderr
+        assert any(
+            line.startswith("  not instrumented example.com/reliability/app/words: compiled as it is: ")
+            and "dot import" in line
+            for line in lines
+        ), result.stderr
         # The rest is listed as instrumented.
         assert any(line.startswith("  package main: ") for line in lines), result.stderr
 

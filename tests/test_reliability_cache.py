@@ -13,9 +13,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -40,13 +39,18 @@ def fresh_copy(src: Path, dest: Path, *files: str) -> Path:
 
 
 def go(*args: str, cwd: Path, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([harness.find_go(), *args], cwd=cwd, env=harness.clean_env(env),
-                          capture_output=True, text=True, timeout=harness.BUILD_TIMEOUT)
+    return subprocess.run(
+        [harness.find_go(), *args],
+        cwd=cwd,
+        env=harness.clean_env(env),
+        capture_output=True,
+        text=True,
+        timeout=harness.BUILD_TIMEOUT,
+    )
 
 
 def run(binary: Path, *args: str, env=None) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60,
-                          env=harness.clean_env(env))
+    proc = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60, env=harness.clean_env(env))
     assert proc.returncode == 0, proc.stderr
     return proc
 
@@ -98,16 +102,23 @@ def test_switching_rule_sets_never_serves_the_wrong_archive(tmp_path, testdata):
         out = tmp_path / f"tricky-{i}"
         args = ["--rules", str(module / "rules.json")] if rules_on else []
         harness.check_build(harness.otel_build(module, *args, "-o", str(out), "."))
-        proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60,
-                              env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}))
+        proc = subprocess.run(
+            [str(out)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}),
+        )
         hooked = [line for line in proc.stdout.splitlines() if line.startswith("hook:")]
         seen.append((rules_on, len(hooked)))
-        where = f"build {i} (rules {'on' if rules_on else 'off'}), exit {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+        where = (
+            f"build {i} (rules {'on' if rules_on else 'off'}), exit {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+        )
         if rules_on:
             assert proc.returncode == 0, where
             assert "hook: Map enter example.com/tricky/lib.Map xs=[1 2]" in hooked, where
             assert "Scale {20 40}" in proc.stdout, where  # a hook replaced a parameter
-            assert "Expensive 81" in proc.stdout, where   # a hook skipped the call
+            assert "Expensive 81" in proc.stdout, where  # a hook skipped the call
         else:
             assert hooked == [], where
             assert "Scale {2 4}" in proc.stdout, where  # the original call, untouched

@@ -11,9 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -41,9 +40,15 @@ def otel_env(tmpdir: Path) -> dict[str, str]:
 
 def check_instrumented(binary: Path, receiver) -> None:
     receiver.clear()
-    proc = subprocess.run([str(binary), "once"], capture_output=True, text=True, timeout=60,
-                          env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint,
-                                                 "OTEL_BSP_SCHEDULE_DELAY": "100"}))
+    proc = subprocess.run(
+        [str(binary), "once"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env(
+            {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+        ),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "hook: Compute enter n=3" in proc.stdout, f"{binary.name}: {proc.stdout}"
     spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
@@ -58,10 +63,20 @@ def test_two_builds_of_one_module_at_once(tmp_path, receiver):
     procs = []
     for out, log in zip(outs, logs, strict=True):
         with open(log, "wb") as f:
-            procs.append(subprocess.Popen(otel_argv("-o", str(out), "."), cwd=app, env=otel_env(tmpdir),
-                                          stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
+            procs.append(
+                subprocess.Popen(
+                    otel_argv("-o", str(out), "."),
+                    cwd=app,
+                    env=otel_env(tmpdir),
+                    stdout=f,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                )
+            )
     codes = [p.wait(timeout=harness.BUILD_TIMEOUT) for p in procs]
-    assert codes == [0, 0], "\n".join(f"--- {log.name} (exit {c})\n{log.read_text()}" for log, c in zip(logs, codes, strict=True))
+    assert codes == [0, 0], "\n".join(
+        f"--- {log.name} (exit {c})\n{log.read_text()}" for log, c in zip(logs, codes, strict=True)
+    )
     for out in outs:
         check_instrumented(out, receiver)
     assert sorted(p.name for p in tmpdir.iterdir() if p.name.startswith("otelgo")) == []
@@ -71,7 +86,13 @@ def test_two_builds_of_one_module_at_once(tmp_path, receiver):
 def test_build_with_p(tmp_path, receiver, parallelism):
     app = fresh_app(tmp_path / "app")
     out = tmp_path / f"p{parallelism}"
-    proc = subprocess.run(otel_argv("-p", parallelism, "-o", str(out), "."), cwd=app, env=otel_env(tmp_path / "tmp"),
-                          capture_output=True, text=True, timeout=harness.BUILD_TIMEOUT)
+    proc = subprocess.run(
+        otel_argv("-p", parallelism, "-o", str(out), "."),
+        cwd=app,
+        env=otel_env(tmp_path / "tmp"),
+        capture_output=True,
+        text=True,
+        timeout=harness.BUILD_TIMEOUT,
+    )
     harness.check_build(proc)
     check_instrumented(out, receiver)

@@ -18,28 +18,61 @@ import subprocess
 import sys
 from pathlib import Path
 
+import harness
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-import harness
 from otelgo import rulecache
 from otelgo.rules import Rule, RuleError, load_file
 
-FUZZ = settings(max_examples=200, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 GOOD = {
-    "function": {"Name": "fn", "ImportPath": "example.com/lib", "Function": "F", "ReceiverType": "*T",
-                 "OnEnter": "Enter", "OnExit": "Exit", "Path": "example.com/hooks", "Version": "[1.0.0,2.0.0)",
-                 "Order": 1},
+    "function": {
+        "Name": "fn",
+        "ImportPath": "example.com/lib",
+        "Function": "F",
+        "ReceiverType": "*T",
+        "OnEnter": "Enter",
+        "OnExit": "Exit",
+        "Path": "example.com/hooks",
+        "Version": "[1.0.0,2.0.0)",
+        "Order": 1,
+    },
     "raw": {"Name": "raw", "Kind": "raw", "ImportPath": "example.com/lib", "Function": "F", "Raw": "_ = 1"},
-    "struct": {"Name": "st", "Kind": "struct", "ImportPath": "runtime", "StructType": "g", "FieldName": "f",
-               "FieldType": "any"},
+    "struct": {
+        "Name": "st",
+        "Kind": "struct",
+        "ImportPath": "runtime",
+        "StructType": "g",
+        "FieldName": "f",
+        "FieldType": "any",
+    },
     "file": {"Name": "fi", "Kind": "file", "ImportPath": "example.com/lib", "File": "extra.go"},
 }
-FIELDS = {"Name", "Kind", "ImportPath", "Version", "Order", "Function", "ReceiverType", "OnEnter", "OnExit",
-          "Path", "Raw", "StructType", "FieldName", "FieldType", "File"}
+FIELDS = {
+    "Name",
+    "Kind",
+    "ImportPath",
+    "Version",
+    "Order",
+    "Function",
+    "ReceiverType",
+    "OnEnter",
+    "OnExit",
+    "Path",
+    "Raw",
+    "StructType",
+    "FieldName",
+    "FieldType",
+    "File",
+}
 
 # Seconds one load may take before the fuzzer calls it a hang (a regex that
 # backtracks without end, say). A guard, not a speed requirement.
@@ -144,10 +177,16 @@ def mutated_rules(draw):
 
 
 VERSIONISH = "[]()., 0123456789v-+rcgobetaxX"
-version_texts = st.text(alphabet=VERSIONISH, max_size=30) | st.text(max_size=30) | st.builds(
-    lambda lo, hi, a, b: f"{a}{lo},{hi}{b}",
-    st.text(alphabet="0123456789.v-+rc", max_size=12), st.text(alphabet="0123456789.v-+rc", max_size=12),
-    st.sampled_from("[("), st.sampled_from("])"),
+version_texts = (
+    st.text(alphabet=VERSIONISH, max_size=30)
+    | st.text(max_size=30)
+    | st.builds(
+        lambda lo, hi, a, b: f"{a}{lo},{hi}{b}",
+        st.text(alphabet="0123456789.v-+rc", max_size=12),
+        st.text(alphabet="0123456789.v-+rc", max_size=12),
+        st.sampled_from("[("),
+        st.sampled_from("])"),
+    )
 )
 
 # Strings that make backtracking regexes and careless code suffer.
@@ -171,9 +210,9 @@ bomb_strings = st.builds(lambda f, n: f(n), st.sampled_from(BOMBS), st.integers(
 
 @FUZZ
 @given(data=st.binary(max_size=3000))
-@example(data=b'[{"Name": "caf\xe9"}]')                      # Latin-1, not UTF-8
-@example(data=b"[" * 100_000 + b"]" * 100_000)                # deep nesting
-@example(data=b'[{"Order": ' + b"9" * 5000 + b"}]")           # a huge integer literal
+@example(data=b'[{"Name": "caf\xe9"}]')  # Latin-1, not UTF-8
+@example(data=b"[" * 100_000 + b"]" * 100_000)  # deep nesting
+@example(data=b'[{"Order": ' + b"9" * 5000 + b"}]")  # a huge integer literal
 def test_arbitrary_bytes(rule_dir, data):
     load_bytes(rule_dir, data)
 
@@ -243,27 +282,60 @@ def otel_build_with_rules(tmp_path: Path, content: bytes) -> tuple[Path, subproc
     rules = hooks / "bad.json"
     rules.write_bytes(content)
     env = harness.clean_env({"PYTHONPATH": str(harness.REPO_ROOT)})
-    proc = subprocess.run([sys.executable, "-m", "otelgo", "go", "build", "-x", "--rules", str(rules),
-                           "-o", str(tmp_path / "app"), "."],
-                          cwd=APP, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "otelgo", "go", "build", "-x", "--rules", str(rules), "-o", str(tmp_path / "app"), "."],
+        cwd=APP,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return rules, proc
 
 
 FN = GOOD["function"]
 CLI_CASES = [
     pytest.param(b'[{"Name": "x",\n  "Function": }]', 1, id="malformed-json"),
-    pytest.param(dump([dict(FN, Order="first", Receiver="*T"), dict(FN, Name="second", Path=7)]), 3,
-                 id="wrong-types-and-unknown-key"),
+    pytest.param(
+        dump([dict(FN, Order="first", Receiver="*T"), dict(FN, Name="second", Path=7)]),
+        3,
+        id="wrong-types-and-unknown-key",
+    ),
     pytest.param(dump([dict(FN, Version="[2.0.0,1.0.0)")]), 1, id="empty-version-range"),
     pytest.param(dump([dict(FN, Version="1.2.3")]), 1, id="version-not-a-range"),
-    pytest.param(dump([{"Name": "nohook", "ImportPath": "example.com/reliability/app/lib", "Function": "Compute",
-                        "OnEnter": "NoSuchHook", "Path": "example.com/reliability/hooks"}]), 1,
-                 id="missing-hook-function"),
-    pytest.param(dump([{"Name": "nohookpkg", "ImportPath": "example.com/reliability/app/lib", "Function": "Compute",
-                        "OnEnter": "ComputeEnter", "Path": "example.com/reliability/nosuchhooks"}]), 1,
-                 id="missing-hook-package"),
-    pytest.param(b'[{"Name": "caf\xe9", "ImportPath": "a/b", "Function": "F", "OnEnter": "E", "Path": "a/h"}]', 1,
-                 id="not-utf8"),
+    pytest.param(
+        dump(
+            [
+                {
+                    "Name": "nohook",
+                    "ImportPath": "example.com/reliability/app/lib",
+                    "Function": "Compute",
+                    "OnEnter": "NoSuchHook",
+                    "Path": "example.com/reliability/hooks",
+                }
+            ]
+        ),
+        1,
+        id="missing-hook-function",
+    ),
+    pytest.param(
+        dump(
+            [
+                {
+                    "Name": "nohookpkg",
+                    "ImportPath": "example.com/reliability/app/lib",
+                    "Function": "Compute",
+                    "OnEnter": "ComputeEnter",
+                    "Path": "example.com/reliability/nosuchhooks",
+                }
+            ]
+        ),
+        1,
+        id="missing-hook-package",
+    ),
+    pytest.param(
+        b'[{"Name": "caf\xe9", "ImportPath": "a/b", "Function": "F", "OnEnter": "E", "Path": "a/h"}]', 1, id="not-utf8"
+    ),
     pytest.param(dump([dict(FN, Kind={"function": True})]), 1, id="kind-is-an-object"),
     pytest.param(dump([dict(FN, Name="two\nlines", Function="not a name")]), 1, id="name-with-newline"),
 ]

@@ -14,9 +14,8 @@ import signal
 import time
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 from otlp import OTLPReceiver
 
 pytestmark = pytest.mark.e2e
@@ -25,9 +24,9 @@ RELIABILITY = harness.TESTDATA / "reliability"
 APP = RELIABILITY / "app"
 
 REQUESTS = 200
-PER_REQUEST_BOUND = 2.0       # seconds; an export timeout is 10 s, a stall here 5 s
-EXIT_BOUND = 15.0             # seconds from SIGTERM to exit
-PAUSE = 0.025                 # seconds between requests: they go on while exports fail
+PER_REQUEST_BOUND = 2.0  # seconds; an export timeout is 10 s, a stall here 5 s
+EXIT_BOUND = 15.0  # seconds from SIGTERM to exit
+PAUSE = 0.025  # seconds between requests: they go on while exports fail
 # The memory test shrinks the span queue (OTEL_BSP_MAX_QUEUE_SIZE) so that
 # its requests make many times more spans than it may hold, each span heavy
 # with a big User-Agent: kept, they would need 96 MB; dropped, a full queue
@@ -36,7 +35,7 @@ MEMORY_REQUESTS = 6000
 QUEUE_SIZE = "256"
 BIG_HEADER = "x" * 16384
 RSS_CAP_MIB = 100
-STALL = 5.0                   # seconds the stalled collector holds each export
+STALL = 5.0  # seconds the stalled collector holds each export
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +48,9 @@ def app_bin(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def panic_bin(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("runtime-panic") / "app"
-    harness.check_build(harness.otel_build(APP, "--rules", str(RELIABILITY / "hooks" / "panic.json"), "-o", str(out), "."))
+    harness.check_build(
+        harness.otel_build(APP, "--rules", str(RELIABILITY / "hooks" / "panic.json"), "-o", str(out), ".")
+    )
     return out
 
 
@@ -102,8 +103,11 @@ def fault_env(fault: str, receiver: OTLPReceiver) -> dict[str, str]:
         receiver.stall = STALL
     else:
         receiver.fail_next(1_000_000, int(fault))
-    return {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
-            "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    return {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+    }
 
 
 def wait_for_export_attempt(receiver: OTLPReceiver, timeout: float) -> None:
@@ -122,7 +126,9 @@ def baseline_seconds(app_bin, tmp_path_factory) -> float:
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_faulty_collector_neither_slows_requests_nor_blocks_exit(app_bin, baseline_seconds, run_program, receiver, fault):
+def test_faulty_collector_neither_slows_requests_nor_blocks_exit(
+    app_bin, baseline_seconds, run_program, receiver, fault
+):
     with run_program(app_bin, env=fault_env(fault, receiver)) as prog:
         client = serve(REQUESTS, prog, PAUSE)
         # At once: with the collector stalled, an export is still being held.
@@ -141,7 +147,8 @@ def test_faulty_collector_neither_slows_requests_nor_blocks_exit(app_bin, baseli
     assert slowest < PER_REQUEST_BOUND, f"slowest request took {slowest:.2f}s; exit took {took:.1f}s"
     total = sum(client.durations)
     assert total < 5 * baseline_seconds + 5, (
-        f"{REQUESTS} requests took {total:.2f}s against a {fault} collector, {baseline_seconds:.2f}s exporting nothing")
+        f"{REQUESTS} requests took {total:.2f}s against a {fault} collector, {baseline_seconds:.2f}s exporting nothing"
+    )
 
 
 @pytest.mark.parametrize("fault", ["down", "stalled"])
@@ -168,5 +175,7 @@ def test_hook_that_always_panics_never_breaks_a_request(panic_bin, run_program, 
     assert all(s.status_code != "ERROR" for s in spans)
     stderr = prog.stderr
     assert stderr.count("panicked") == 1, stderr
-    assert ("otelgo: hook example.com/reliability/hooks.ComputePanics on example.com/reliability/app/lib.Compute "
-            "panicked: reliability: this hook always panics (n=0)") in stderr, stderr
+    assert (
+        "otelgo: hook example.com/reliability/hooks.ComputePanics on example.com/reliability/app/lib.Compute "
+        "panicked: reliability: this hook always panics (n=0)"
+    ) in stderr, stderr

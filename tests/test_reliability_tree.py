@@ -27,9 +27,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -40,15 +39,16 @@ MODES = ("workspace", "module")
 
 
 def go(*args: str, cwd: Path, env=None) -> None:
-    proc = subprocess.run([harness.find_go(), *args], cwd=cwd, env=harness.clean_env(env),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [harness.find_go(), *args], cwd=cwd, env=harness.clean_env(env), capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, f"go {' '.join(args)}: {proc.stderr}"
 
 
 @dataclass
 class Checkout:
     root: Path  # go.work and app/
-    app: Path   # the module: go.mod, go.sum, vendor/, sources
+    app: Path  # the module: go.mod, go.sum, vendor/, sources
 
     def perturb(self, body: str | None = None) -> None:
         """The user edits package main: a new revision (or a body for a
@@ -63,7 +63,10 @@ class Checkout:
             extra.write_text(body)
 
     def snapshot(self) -> dict[str, str]:
-        return {**harness.tree_snapshot(self.root), **{f"hooks:{k}": v for k, v in harness.tree_snapshot(HOOKS).items()}}
+        return {
+            **harness.tree_snapshot(self.root),
+            **{f"hooks:{k}": v for k, v in harness.tree_snapshot(HOOKS).items()},
+        }
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +90,13 @@ def build_argv(out: Path) -> list[str]:
 
 def build_env(mode: str, tmpdir: Path) -> dict[str, str]:
     tmpdir.mkdir(parents=True, exist_ok=True)
-    return harness.clean_env({
-        "PYTHONPATH": str(harness.REPO_ROOT),
-        "TMPDIR": str(tmpdir),
-        "GOWORK": "off" if mode == "module" else None,
-    })
+    return harness.clean_env(
+        {
+            "PYTHONPATH": str(harness.REPO_ROOT),
+            "TMPDIR": str(tmpdir),
+            "GOWORK": "off" if mode == "module" else None,
+        }
+    )
 
 
 def otelgo_dirs(tmpdir: Path) -> list[str]:
@@ -109,7 +114,7 @@ def group_members(pgid: int) -> list[str]:
             stat = Path(entry.path, "stat").read_text()
         except OSError:
             continue
-        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
         if int(rest[2]) == pgid and rest[0] not in ("Z", "X"):
             found.append(f"{entry.name} {name}")
     return found
@@ -128,8 +133,14 @@ def wait_for_group(pgid: int, timeout: float) -> None:
 
 def run_build(checkout: Checkout, mode: str, tmpdir: Path, out: Path) -> tuple[subprocess.CompletedProcess, float]:
     start = time.monotonic()
-    proc = subprocess.run(build_argv(out), cwd=checkout.app, env=build_env(mode, tmpdir),
-                          capture_output=True, text=True, timeout=harness.BUILD_TIMEOUT)
+    proc = subprocess.run(
+        build_argv(out),
+        cwd=checkout.app,
+        env=build_env(mode, tmpdir),
+        capture_output=True,
+        text=True,
+        timeout=harness.BUILD_TIMEOUT,
+    )
     return proc, time.monotonic() - start
 
 
@@ -157,8 +168,13 @@ def test_successful_build_leaves_tree_untouched(checkout, build_seconds, mode, t
     assert harness.diff_snapshots(before, checkout.snapshot()) == ""
     assert otelgo_dirs(tmpdir) == []
     # It did build the edited, instrumented program.
-    run = subprocess.run([str(out), "once"], capture_output=True, text=True, timeout=60,
-                         env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}))
+    run = subprocess.run(
+        [str(out), "once"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}),
+    )
     assert run.returncode == 0, run.stderr
     revision = re.search(r'const revision = "([^"]*)"', (checkout.app / "main.go").read_text())[1]
     assert f"revision {revision}" in run.stdout
@@ -204,9 +220,15 @@ def kill_schedule(build_seconds: dict[str, float]) -> tuple[int, list[tuple[str,
 
 def start_build(checkout: Checkout, mode: str, tmpdir: Path, out: Path, log: Path) -> subprocess.Popen:
     with open(log, "wb") as f:
-        return subprocess.Popen(build_argv(out), cwd=checkout.app, env=build_env(mode, tmpdir),
-                                stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        return subprocess.Popen(
+            build_argv(out),
+            cwd=checkout.app,
+            env=build_env(mode, tmpdir),
+            stdin=subprocess.DEVNULL,
+            stdout=f,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def test_sigint_at_random_moments_leaves_tree_and_tmpdir_clean(checkout, build_seconds, tmp_path):
@@ -222,7 +244,9 @@ def test_sigint_at_random_moments_leaves_tree_and_tmpdir_clean(checkout, build_s
             os.killpg(proc.pid, signal.SIGINT)  # a terminal's ^C reaches the whole foreground group
         code = proc.wait(timeout=120)
         wait_for_group(proc.pid, 120)
-        where = f"iteration {i} ({mode}, SIGINT after {delay:.2f}s, exit {code}, seed {seed}):\n{log.read_text()[-3000:]}"
+        where = (
+            f"iteration {i} ({mode}, SIGINT after {delay:.2f}s, exit {code}, seed {seed}):\n{log.read_text()[-3000:]}"
+        )
         assert harness.diff_snapshots(before, checkout.snapshot()) == "", where
         assert otelgo_dirs(tmpdir) == [], where
         interrupted += code != 0
@@ -245,7 +269,9 @@ def test_sigkill_of_otel_at_random_moments_leaves_tree_clean(checkout, build_sec
         # The orphaned go command goes on to its end; only then is the tree
         # checked, so that nothing it does late escapes the check.
         wait_for_group(proc.pid, harness.BUILD_TIMEOUT)
-        where = f"iteration {i} ({mode}, SIGKILL after {delay:.2f}s, exit {code}, seed {seed}):\n{log.read_text()[-3000:]}"
+        where = (
+            f"iteration {i} ({mode}, SIGKILL after {delay:.2f}s, exit {code}, seed {seed}):\n{log.read_text()[-3000:]}"
+        )
         assert harness.diff_snapshots(before, checkout.snapshot()) == "", where
         # A leftover build dir in TMPDIR is acceptable after SIGKILL; the tree is not.
     assert killed >= KILLS // 2, f"only {killed} of {KILLS} builds were still running when killed; schedule {schedule}"

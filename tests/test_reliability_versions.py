@@ -10,9 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 import harness
+import pytest
 from otlp import one, parent_of
 
 pytestmark = pytest.mark.e2e
@@ -24,8 +23,13 @@ APP = RELIABILITY / "app"
 
 def module_versions(binary: Path) -> dict[str, str]:
     r"""module path -> version, from `go version -m` ("\tdep\tPATH\tVERSION\tSUM")."""
-    info = subprocess.run([harness.find_go(), "version", "-m", str(binary)], capture_output=True, text=True,
-                          timeout=60, env=harness.clean_env())
+    info = subprocess.run(
+        [harness.find_go(), "version", "-m", str(binary)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env(),
+    )
     assert info.returncode == 0, info.stderr
     fields = [line.split("\t") for line in info.stdout.splitlines()]
     return {f[2]: f[3] for f in fields if len(f) > 3 and f[1] == "dep"}
@@ -48,8 +52,13 @@ def test_users_newer_opentelemetry_is_used_and_spans_arrive(newotel, receiver):
     assert versions.get("go.opentelemetry.io/otel/sdk") == "v1.47.0", versions
     assert versions.get("go.opentelemetry.io/otel/trace") == "v1.47.0", versions
 
-    proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60,
-                          env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}))
+    proc = subprocess.run(
+        [str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}),
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "sdk 1.47.0\n"
     spans = receiver.wait_for_spans(lambda s: {"INTERNAL", "CLIENT", "SERVER"} <= {x.kind for x in s})
@@ -72,12 +81,19 @@ def test_rule_outside_its_version_range_is_skipped_with_a_note(tmp_path, receive
     out = tmp_path / "app"
     rules = RELIABILITY / "hooks" / "outofrange.json"
     result = harness.check_build(harness.otel_build(APP, "--rules", str(rules), "-o", str(out), "."))
-    assert ("skipped reliability-out-of-range on github.com/google/uuid: version v1.6.0 is outside [1.0.0,1.6.0)"
-            in result.stderr), result.stderr
+    assert (
+        "skipped reliability-out-of-range on github.com/google/uuid: version v1.6.0 is outside [1.0.0,1.6.0)"
+        in result.stderr
+    ), result.stderr
     # ...and not listed among the instrumented packages.
     assert not [line for line in result.stderr.splitlines() if line.startswith("  github.com/google/uuid")]
-    proc = subprocess.run([str(out), "once"], capture_output=True, text=True, timeout=60,
-                          env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}))
+    proc = subprocess.run(
+        [str(out), "once"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}),
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[:2] == ["compute 3 = 10", "HI!"]
     assert "hook:" not in proc.stdout
@@ -90,8 +106,14 @@ def test_users_newer_opentelemetry_in_a_workspace(tmp_path):
     contrib releases for v1.47.0 join through a module of otelgo's own in
     the build dir, and the workspace is left as it was."""
     shutil.copytree(NEWOTEL, tmp_path / "app")
-    init = subprocess.run([harness.find_go(), "work", "init", "./app"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60, env=harness.clean_env())
+    init = subprocess.run(
+        [harness.find_go(), "work", "init", "./app"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env(),
+    )
     assert init.returncode == 0, init.stderr
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     out = tmp_path.parent / f"{tmp_path.name}-bin"
@@ -100,8 +122,9 @@ def test_users_newer_opentelemetry_in_a_workspace(tmp_path):
     versions = module_versions(out)
     assert versions.get("go.opentelemetry.io/otel") == "v1.47.0", versions
     assert versions.get("go.opentelemetry.io/otel/sdk") == "v1.47.0", versions
-    proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60,
-                          env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}))
+    proc = subprocess.run(
+        [str(out)], capture_output=True, text=True, timeout=60, env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"})
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "sdk 1.47.0\n"
 

@@ -28,7 +28,12 @@ MODFILES = {"newest": None, "oldest": "oldest.mod"}
 ROUTES = {
     "gin": {"user": "/users/:id", "panic": "/users/:id/panic", "item": "/api/items/:id", "admin": "/admin/:section"},
     "echo": {"user": "/users/:id", "panic": "/users/:id/panic", "item": "/api/items/:id", "admin": "/admin/:section"},
-    "mux": {"user": "/users/{id}", "panic": "/users/{id}/panic", "item": "/api/items/{id}", "admin": "/admin/{section}"},
+    "mux": {
+        "user": "/users/{id}",
+        "panic": "/users/{id}/panic",
+        "item": "/api/items/{id}",
+        "admin": "/admin/{section}",
+    },
 }
 # POST /users/42: gin answers 404 (HandleMethodNotAllowed is off by
 # default), echo and mux 405; no route either way.
@@ -125,9 +130,7 @@ def test_panicking_handler_keeps_its_route(routers, receiver, run_program):
 def span_for(spans, method: str, path: str):
     """The one span of the request `method path`."""
     found = [
-        s
-        for s in spans
-        if s.attributes.get("url.path") == path and s.attributes.get("http.request.method") == method
+        s for s in spans if s.attributes.get("url.path") == path and s.attributes.get("http.request.method") == method
     ]
     assert len(found) == 1, f"{len(found)} spans for {method} {path}:\n" + format_spans(spans)
     return found[0]

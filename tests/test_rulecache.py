@@ -9,17 +9,25 @@ import subprocess
 import sys
 import textwrap
 
+import harness
 import pytest
 
-import harness
 from otelgo import rulecache
-from otelgo.golist import Package
 from otelgo.annotations import annotated_rules
+from otelgo.golist import Package
 from otelgo.rules import RuleError, SpanRule, builtin_rule_files, load_all, load_file
 
 GOOD = [
-    {"Name": "fn", "ImportPath": "example.com/lib", "Function": "F", "ReceiverType": "*T", "OnEnter": "Enter",
-     "Path": "example.com/hooks", "Version": "[1.0.0,2.0.0)", "Order": "3"},  # "3": pydantic makes it 3
+    {
+        "Name": "fn",
+        "ImportPath": "example.com/lib",
+        "Function": "F",
+        "ReceiverType": "*T",
+        "OnEnter": "Enter",
+        "Path": "example.com/hooks",
+        "Version": "[1.0.0,2.0.0)",
+        "Order": "3",
+    },  # "3": pydantic makes it 3
     {"Name": "raw", "Kind": "raw", "ImportPath": "example.com/lib", "Function": "F", "Raw": "_ = 1"},
     {"Name": "st", "Kind": "struct", "ImportPath": "runtime", "StructType": "g", "FieldName": "f", "FieldType": "any"},
     {"Name": "fi", "Kind": "file", "ImportPath": "example.com/lib", "File": "extra.go"},
@@ -92,28 +100,34 @@ def test_invalid_files_are_not_cached(cache, rule_file):
     for _ in range(2):  # the second load reports the same, from validation
         with pytest.raises(RuleError) as info:
             load_file(rule_file)
-        assert info.value.problems == [f"{rule_file}: rule 0 (fn): Version: '[2.0,1.0)' is empty: no version can be in it"]
+        assert info.value.problems == [
+            f"{rule_file}: rule 0 (fn): Version: '[2.0,1.0)' is empty: no version can be in it"
+        ]
     assert not cache.exists() or not list(cache.iterdir())
 
 
-@pytest.mark.parametrize("damage", [
-    b"",                                              # empty
-    b'[{"Name": "fn", "Kind": "funct',                # cut short
-    b"\xff\xfe garbage",                              # not JSON
-    b'{"rules": []}',                                 # not a list
-    b'[{"Kind": "nosuchkind"}]',                      # no such rule type
-    b'[{"Kind": "function", "Unknown": 1}]',          # fields that no rule has
-    json.dumps([dict(GOOD[0], Order=3, Kind="function", Function=["F"])]).encode(),  # a field of the wrong type
-    json.dumps([dict(GOOD[4], Attributes=[1])]).encode(),
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",  # empty
+        b'[{"Name": "fn", "Kind": "funct',  # cut short
+        b"\xff\xfe garbage",  # not JSON
+        b'{"rules": []}',  # not a list
+        b'[{"Kind": "nosuchkind"}]',  # no such rule type
+        b'[{"Kind": "function", "Unknown": 1}]',  # fields that no rule has
+        json.dumps([dict(GOOD[0], Order=3, Kind="function", Function=["F"])]).encode(),  # a field of the wrong type
+        json.dumps([dict(GOOD[4], Attributes=[1])]).encode(),
+    ],
+)
 def test_a_damaged_cache_entry_is_validated_again(cache, rule_file, damage):
     fresh = load_file(rule_file)
     (entry,) = cache.iterdir()
     entry.write_bytes(damage)
     assert load_file(rule_file) == fresh
     # Validated again and written back whole.
-    assert json.loads(entry.read_bytes()) == [dict(r.to_dict(), File="extra.go") if r.Kind == "file" else r.to_dict()
-                                              for r in fresh]
+    assert json.loads(entry.read_bytes()) == [
+        dict(r.to_dict(), File="extra.go") if r.Kind == "file" else r.to_dict() for r in fresh
+    ]
 
 
 def test_a_cache_that_cannot_be_written_is_no_error(tmp_path, monkeypatch, rule_file):
@@ -149,15 +163,22 @@ def test_the_key_follows_the_bytes_and_the_validation_code(monkeypatch):
 
 def package_with(tmp_path, source: str) -> Package:
     (tmp_path / "shop.go").write_text(source)
-    return Package(import_path="example.com/shop", name="shop", dir=tmp_path, standard=False, dep_only=False,
-                   go_files=["shop.go"])
+    return Package(
+        import_path="example.com/shop", name="shop", dir=tmp_path, standard=False, dep_only=False, go_files=["shop.go"]
+    )
 
 
 def test_span_comments_make_span_rules(tmp_path):
     pkg = package_with(tmp_path, "package shop\n\n//otel:span quote shop.currency=EUR\nfunc (c *Cart[T]) Quote() {}\n")
     (rule,) = annotated_rules(pkg, "example.com/shop")
-    assert rule == SpanRule(ImportPath="example.com/shop", Function="Quote", ReceiverType="*Cart", SpanName="quote",
-                            Attributes={"shop.currency": "EUR"}, Name="shop.go:4 //otel:span")
+    assert rule == SpanRule(
+        ImportPath="example.com/shop",
+        Function="Quote",
+        ReceiverType="*Cart",
+        SpanName="quote",
+        Attributes={"shop.currency": "EUR"},
+        Name="shop.go:4 //otel:span",
+    )
     assert rule.to_dict()["Kind"] == "span"
 
 
@@ -165,7 +186,9 @@ def test_span_comment_on_a_name_rules_cannot_carry_is_an_error_naming_it(tmp_pat
     pkg = package_with(tmp_path, "package shop\n\n//otel:span\nfunc Größe() {}\n")
     with pytest.raises(RuleError) as info:
         annotated_rules(pkg, "example.com/shop")
-    assert info.value.problems == [f"{tmp_path / 'shop.go'}:4: //otel:span: Function: 'Größe' is not a Go function name"]
+    assert info.value.problems == [
+        f"{tmp_path / 'shop.go'}:4: //otel:span: Function: 'Größe' is not a Go function name"
+    ]
 
 
 def test_span_comments_import_no_pydantic(tmp_path):

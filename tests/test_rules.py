@@ -7,9 +7,9 @@ import json
 import subprocess
 import sys
 
+import harness
 import pytest
 
-import harness
 from otelgo.rules import RuleError, builtin_rule_files, load_all, load_file
 from otelgo.versions import Version, VersionError, VersionRange
 
@@ -42,15 +42,20 @@ def test_malformed_json_names_file_line_and_column(tmp_path):
 
 
 def test_each_bad_field_is_named_with_its_rule(tmp_path):
-    bad = [GOOD,
-           dict(GOOD, Name="range", Version="[1.2"),
-           dict(GOOD, Name="extra", Receiver="*T"),
-           dict(GOOD, Name="nohook", OnEnter=None),
-           dict(GOOD, Name="lower", OnExit="exit"),
-           {"Name": "missing", "Function": "F", "OnEnter": "E"}]
+    bad = [
+        GOOD,
+        dict(GOOD, Name="range", Version="[1.2"),
+        dict(GOOD, Name="extra", Receiver="*T"),
+        dict(GOOD, Name="nohook", OnEnter=None),
+        dict(GOOD, Name="lower", OnExit="exit"),
+        {"Name": "missing", "Function": "F", "OnEnter": "E"},
+    ]
     found = problems(tmp_path, bad)
     path = tmp_path / "rules.json"
-    assert f"{path}: rule 1 (range): Version: '[1.2' is not a range (expected e.g. \"[1.7.0,1.11.0)\" or \"[1.22.0,)\")" in found
+    assert (
+        f'{path}: rule 1 (range): Version: \'[1.2\' is not a range (expected e.g. "[1.7.0,1.11.0)" or "[1.22.0,)")'
+        in found
+    )
     assert f"{path}: rule 2 (extra): Receiver: Extra inputs are not permitted" in found
     assert any(p.startswith(f"{path}: rule 3 (nohook): (rule): ") and "OnEnter, OnExit" in p for p in found)
     assert f"{path}: rule 4 (lower): OnExit: 'exit' is not an exported Go function name" in found
@@ -67,21 +72,33 @@ def test_bad_rules_stop_the_build_before_compiling(tmp_path, testdata):
     path = write(tmp_path, [dict(GOOD, Version="[2.0,1.0)")])
     env = harness.clean_env()
     env["PYTHONPATH"] = str(harness.REPO_ROOT)
-    proc = subprocess.run([sys.executable, "-m", "otelgo", "go", "build", "-x", "--rules", str(path), "-o", str(tmp_path / "x"), "."],
-                          cwd=testdata / "hello", env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "otelgo", "go", "build", "-x", "--rules", str(path), "-o", str(tmp_path / "x"), "."],
+        cwd=testdata / "hello",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert f"otel: {path}: rule 0 (r): Version: '[2.0,1.0)' is empty: no version can be in it" in proc.stderr
     assert "/compile " not in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "x").exists()
 
 
-@pytest.mark.parametrize("version,inside", [
-    ("v1.9.0", True), ("v1.7.0", True), ("v1.11.0", False), ("v1.6.9", False),
-    ("v1.11.0-rc.1", True),                       # a pre-release sorts before its release
-    ("v1.10.1-0.20230101120000-abcdefabcdef", True),  # pseudo-version after v1.10.0
-    ("v1.7.0-0.20200101000000-abcdefabcdef", False),  # pseudo-version before v1.7.0
-    ("v1.8.0+incompatible", True),
-])
+@pytest.mark.parametrize(
+    "version,inside",
+    [
+        ("v1.9.0", True),
+        ("v1.7.0", True),
+        ("v1.11.0", False),
+        ("v1.6.9", False),
+        ("v1.11.0-rc.1", True),  # a pre-release sorts before its release
+        ("v1.10.1-0.20230101120000-abcdefabcdef", True),  # pseudo-version after v1.10.0
+        ("v1.7.0-0.20200101000000-abcdefabcdef", False),  # pseudo-version before v1.7.0
+        ("v1.8.0+incompatible", True),
+    ],
+)
 def test_version_ranges(version, inside):
     assert VersionRange.parse("[1.7.0,1.11.0)").contains(Version.parse(version)) is inside
 
@@ -101,8 +118,14 @@ def test_bad_ranges_are_errors(text):
 def _otel_build(module, *args):
     env = harness.clean_env()
     env["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run([sys.executable, "-m", "otelgo", "go", "build", *args], cwd=module, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "otelgo", "go", "build", *args],
+        cwd=module,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_hook_that_does_not_fit_its_target_stops_the_build(tmp_path, testdata):
@@ -111,19 +134,31 @@ def test_hook_that_does_not_fit_its_target_stops_the_build(tmp_path, testdata):
     module = tmp_path / "tricky"
     shutil.copytree(testdata / "tricky", module)
     hooks = module / "hooks" / "hooks.go"
-    hooks.write_text(hooks.read_text().replace("func ScaleExit(call api.CallContext, p lib.Point)",
-                                               "func ScaleExit(call api.CallContext, p any)"))
+    hooks.write_text(
+        hooks.read_text().replace(
+            "func ScaleExit(call api.CallContext, p lib.Point)", "func ScaleExit(call api.CallContext, p any)"
+        )
+    )
     proc = _otel_build(module, "-x", "--rules", "rules.json", "-o", str(tmp_path / "out"), ".")
     assert proc.returncode == 1
-    assert ("rule 2 (scale): hook example.com/tricky/hooks.ScaleExit has parameters (api.CallContext, any) "
-            "but example.com/tricky/lib.(Point).Scale needs (api.CallContext, lib.Point)") in proc.stderr
+    assert (
+        "rule 2 (scale): hook example.com/tricky/hooks.ScaleExit has parameters (api.CallContext, any) "
+        "but example.com/tricky/lib.(Point).Scale needs (api.CallContext, lib.Point)"
+    ) in proc.stderr
     assert "/compile " not in proc.stderr and not (tmp_path / "out").exists()
 
 
 def test_rule_whose_function_is_missing_is_reported_not_fatal(tmp_path, testdata):
     rules = json.loads((testdata / "tricky" / "rules.json").read_text())
-    rules.append({"Name": "ghost", "ImportPath": "example.com/tricky/lib", "Function": "Ghost",
-                  "OnEnter": "GreetEnter", "Path": "example.com/tricky/hooks"})
+    rules.append(
+        {
+            "Name": "ghost",
+            "ImportPath": "example.com/tricky/lib",
+            "Function": "Ghost",
+            "OnEnter": "GreetEnter",
+            "Path": "example.com/tricky/hooks",
+        }
+    )
     path = write(tmp_path, rules)
     proc = _otel_build(testdata / "tricky", "--rules", str(path), "-o", str(tmp_path / "out"), ".")
     assert proc.returncode == 0, proc.stderr
@@ -133,8 +168,14 @@ def test_rule_whose_function_is_missing_is_reported_not_fatal(tmp_path, testdata
 def _otel(*args, cwd=None):
     env = harness.clean_env()
     env["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run([sys.executable, "-m", "otelgo", *args], cwd=cwd or harness.REPO_ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "otelgo", *args],
+        cwd=cwd or harness.REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_rules_list_shows_builtin_rules_with_versions():
@@ -146,7 +187,9 @@ def test_rules_list_shows_builtin_rules_with_versions():
 def test_rules_check_reports_every_problem(tmp_path):
     good = write(tmp_path, [GOOD])
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps([dict(GOOD, Name="b", Version="[9,1)"), {"Name": "c", "Kind": "magic", "ImportPath": "x"}]))
+    bad.write_text(
+        json.dumps([dict(GOOD, Name="b", Version="[9,1)"), {"Name": "c", "Kind": "magic", "ImportPath": "x"}])
+    )
     proc = _otel("rules", "check", str(good), str(bad))
     assert proc.returncode == 2
     assert f"{good}: 1 rule, valid" in proc.stdout
@@ -157,7 +200,9 @@ def test_rules_check_reports_every_problem(tmp_path):
 def test_explain_says_where_each_rule_applies_and_why_not(tmp_path, testdata):
     proc = _otel("go", "build", "--explain", "-o", str(tmp_path / "hello"), ".", cwd=testdata / "hello")
     assert proc.returncode == 0, proc.stderr
-    lines = dict(line.strip().split(": ", 1) for line in proc.stderr.splitlines() if line.startswith("  ") and ": " in line)
+    lines = dict(
+        line.strip().split(": ", 1) for line in proc.stderr.splitlines() if line.startswith("  ") and ": " in line
+    )
     assert lines["nethttp-client"].startswith("applied to (*Transport).RoundTrip in net/http go1.")
     assert lines["sdk-main-exit"] == "applied to main in every program"
     h2 = "nethttp-server-h2-writeheader-internal"

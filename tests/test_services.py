@@ -6,8 +6,6 @@ import shutil
 import socket
 import subprocess
 
-from services import mariadb, postgres, redis  # noqa: F401  (fixtures)
-
 
 def test_redis_answers_ping(redis):
     with socket.create_connection(("127.0.0.1", redis.port), timeout=5) as s:
@@ -23,6 +21,10 @@ def test_postgres_runs_sql(postgres):
 
 def test_mariadb_runs_sql(mariadb):
     client = shutil.which("mariadb") or shutil.which("mysql")
-    out = subprocess.run([client, "--no-defaults", "-h", "127.0.0.1", f"-P{mariadb.port}", "-uroot", "otelgo",
-                          "-Nse", "select 40 + 2"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [client, "--no-defaults", "-h", "127.0.0.1", f"-P{mariadb.port}", "-uroot", "otelgo", "-Nse", "select 40 + 2"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "42"

@@ -22,17 +22,24 @@ def _plan(tmp_path, packages=None) -> Path:
 
 
 def _shim(tmp_path, *args, packages=None):
-    return subprocess.run([sys.executable, "-I", "-S", "-X", "importtime", str(SHIM), *args],
-                          capture_output=True, text=True, env={"OTELGO_PLAN": str(_plan(tmp_path, packages))})
+    return subprocess.run(
+        [sys.executable, "-I", "-S", "-X", "importtime", str(SHIM), *args],
+        capture_output=True,
+        text=True,
+        env={"OTELGO_PLAN": str(_plan(tmp_path, packages))},
+    )
 
 
 def imported(stderr: str) -> set[str]:
-    return {line.split("|")[-1].strip().split(".")[0] for line in stderr.splitlines() if line.startswith("import time:")}
+    return {
+        line.split("|")[-1].strip().split(".")[0] for line in stderr.splitlines() if line.startswith("import time:")
+    }
 
 
 def test_unmatched_compile_execs_the_tool_without_heavy_imports(tmp_path):
-    proc = _shim(tmp_path, "/bin/echo", "-p", "example.com/nothing", "-o", "x.a", "a.go",
-                 packages={"net/http": {"rules": []}})
+    proc = _shim(
+        tmp_path, "/bin/echo", "-p", "example.com/nothing", "-o", "x.a", "a.go", packages={"net/http": {"rules": []}}
+    )
     assert proc.stdout == "-p example.com/nothing -o x.a a.go\n"
     assert imported(proc.stderr).isdisjoint(HEAVY), sorted(imported(proc.stderr))
 
@@ -79,8 +86,12 @@ def _shim_progress(tmp_path, *args, packages=None, python_path=()):
     progress = tmp_path / "progress"
     echo = tmp_path / "compile"  # the shim looks into compiles only
     echo.symlink_to("/bin/echo")
-    proc = subprocess.run([sys.executable, "-I", "-S", "-X", "importtime", str(SHIM), str(echo), *args], capture_output=True,
-                          text=True, env={"OTELGO_PLAN": str(plan), "OTELGO_PROGRESS": str(progress)})
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-X", "importtime", str(SHIM), str(echo), *args],
+        capture_output=True,
+        text=True,
+        env={"OTELGO_PLAN": str(plan), "OTELGO_PROGRESS": str(progress)},
+    )
     return proc, progress.read_text() if progress.exists() else ""
 
 
@@ -96,9 +107,16 @@ def test_compile_arguments_in_a_response_file_are_looked_into(tmp_path):
 def test_matched_compile_leaves_the_fast_path(tmp_path):
     """A matched package goes to the splicer; sources it cannot read are
     compiled as they are, with a warning."""
-    proc, progress = _shim_progress(tmp_path, "-p", "example.com/hit", "-o", "x.a", "missing.go",
-                                    packages={"example.com/hit": {"version": "v1.0.0", "rules": []}},
-                                    python_path=[p for p in sys.path if p])
+    proc, progress = _shim_progress(
+        tmp_path,
+        "-p",
+        "example.com/hit",
+        "-o",
+        "x.a",
+        "missing.go",
+        packages={"example.com/hit": {"version": "v1.0.0", "rules": []}},
+        python_path=[p for p in sys.path if p],
+    )
     assert progress == "i example.com/hit\n"
     assert "example.com/hit compiled without instrumentation" in proc.stderr
     assert proc.stdout == "-p example.com/hit -o x.a missing.go\n"
@@ -106,6 +124,5 @@ def test_matched_compile_leaves_the_fast_path(tmp_path):
 
 
 def test_unmatched_compile_reports_progress(tmp_path):
-    proc, progress = _shim_progress(tmp_path, "-p", "example.com/nothing", "a.go",
-                                    packages={"net/http": {"rules": []}})
+    proc, progress = _shim_progress(tmp_path, "-p", "example.com/nothing", "a.go", packages={"net/http": {"rules": []}})
     assert progress == "c example.com/nothing\n"

@@ -100,9 +100,7 @@ def spliced(tmp_path_factory):
     original = root / "orig" / "lib.go"
     original.parent.mkdir()
     original.write_text(SOURCE)
-    result = splice_package(
-        "example.com/lib", [(str(original), SOURCE.encode())], _rules()
-    )
+    result = splice_package("example.com/lib", [(str(original), SOURCE.encode())], _rules())
     pkg = root / "mod"
     pkg.mkdir()
     (pkg / "go.mod").write_text("module example.com/lib\n\ngo 1.24\n")
@@ -131,31 +129,19 @@ def test_every_target_is_found(spliced):
 
 def test_spliced_package_compiles(spliced):
     _, pkg, _ = spliced
-    proc = subprocess.run(
-        [shutil.which("go"), "build", "./..."], cwd=pkg, capture_output=True, text=True
-    )
+    proc = subprocess.run([shutil.which("go"), "build", "./..."], cwd=pkg, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
 
 def test_spliced_package_passes_vet(spliced):
     _, pkg, _ = spliced
-    proc = subprocess.run(
-        [shutil.which("go"), "vet", "./..."], cwd=pkg, capture_output=True, text=True
-    )
+    proc = subprocess.run([shutil.which("go"), "vet", "./..."], cwd=pkg, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
 
 def test_generated_file_is_gofmt_clean(spliced):
     _, pkg, _ = spliced
-    gofmt = (
-        Path(
-            subprocess.check_output(
-                [shutil.which("go"), "env", "GOROOT"], text=True
-            ).strip()
-        )
-        / "bin"
-        / "gofmt"
-    )
+    gofmt = Path(subprocess.check_output([shutil.which("go"), "env", "GOROOT"], text=True).strip()) / "bin" / "gofmt"
     proc = subprocess.run(
         [str(gofmt), "-l", "otelgo_trampolines.go"],
         cwd=pkg,
@@ -170,14 +156,19 @@ def test_no_line_moves_and_positions_map_to_the_original(spliced):
     before = SOURCE.splitlines()
     after = (pkg / "lib.go").read_text().splitlines()
     assert len(after) == len(before)
+
     # Every line is the original line, or the original with insertions only:
     # names given to unnamed or blank parameters and results, and the call.
     def names_dropped(line):
         return re.sub(r"\b(otelgo[PR]\d+|otelgoRecv|_) ", "", line)
 
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=False):
         stripped = re.sub(r"/\*line [^*]*\*/", "", new)
-        stripped = re.sub(r" if otelgoOn\d+ \{ otelgoCall, otelgoSkip := [^;]*; defer [^;]*; if otelgoSkip \{ return \} \};", "", stripped)
+        stripped = re.sub(
+            r" if otelgoOn\d+ \{ otelgoCall, otelgoSkip := [^;]*; defer [^;]*; if otelgoSkip \{ return \} \};",
+            "",
+            stripped,
+        )
         stripped = re.sub(r"\) \(otelgoR0 ([^(),]+)\) \{", r") \1 {", stripped)
         assert names_dropped(stripped) == names_dropped(old)
     # The directive sits right before `package`, after the //go:build line.
@@ -193,37 +184,25 @@ def test_hooks_get_types_they_can_name_and_interface_for_the_rest(spliced):
             (pkg / "otelgo_trampolines.go").read_text(),
         )
     )
-    assert (
-        decls["PushEnter"] == "otelgoCallContext, interface{}, interface{}"
-    )  # generic receiver, type parameter
+    assert decls["PushEnter"] == "otelgoCallContext, interface{}, interface{}"  # generic receiver, type parameter
     assert decls["MapEnter"] == "otelgoCallContext, interface{}, interface{}"
-    assert (
-        decls["MoveEnter"] == "otelgoCallContext, interface{}, int"
-    )  # unexported receiver type
+    assert decls["MoveEnter"] == "otelgoCallContext, interface{}, int"  # unexported receiver type
     assert decls["UnnamedExit"] == "otelgoCallContext, int, error"
-    assert (
-        decls["VariadicEnter"] == "otelgoCallContext, stdctx.Context, io.Writer, []any"
-    )
+    assert decls["VariadicEnter"] == "otelgoCallContext, stdctx.Context, io.Writer, []any"
     assert decls["AnonEnter"] == "otelgoCallContext, []int"
-    assert (
-        decls["BodyFirst"] == "otelgoCallContext, int"
-    )  # a parameter named call is no problem
+    assert decls["BodyFirst"] == "otelgoCallContext, int"  # a parameter named call is no problem
 
 
 def test_hooks_run_in_order_and_exit_in_reverse(spliced):
     _, pkg, _ = spliced
     text = (pkg / "otelgo_trampolines.go").read_text()
-    assert text.index('"example.com/hooks.BodyFirst') < text.index(
-        '"example.com/hooks.BodySecond'
-    )
+    assert text.index('"example.com/hooks.BodyFirst') < text.index('"example.com/hooks.BodySecond')
 
 
 def test_unparsable_file_is_refused_not_mangled():
     bad = b"package lib\n\nfunc Push( {\n"
     with pytest.raises(SpliceError):
-        splice_package(
-            "example.com/lib", [("bad.go", bad)], [dict(RULES[0], Path=HOOKS)]
-        )
+        splice_package("example.com/lib", [("bad.go", bad)], [dict(RULES[0], Path=HOOKS)])
 
 
 PUSH = {"Function": "Push", "OnEnter": "PushEnter", "Path": HOOKS}

@@ -9,9 +9,8 @@ from __future__ import annotations
 import subprocess
 import urllib.request
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -30,8 +29,10 @@ def tricky(tmp_path_factory, testdata):
 def spans_of_one_request(binary, receiver, env=None) -> list:
     """Every span the program exported: it is stopped (and flushes) before
     the spans are read, so a span missing here was never made."""
-    with harness.run_program(binary, env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint,
-                                          "OTEL_BSP_SCHEDULE_DELAY": "100", **(env or {})}) as prog:
+    with harness.run_program(
+        binary,
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100", **(env or {})},
+    ) as prog:
         with urllib.request.urlopen(f"{prog.url}/buy/book", timeout=30) as resp:
             assert resp.status == 200
     return receiver.spans
@@ -42,8 +43,12 @@ def names(spans) -> set[str]:
 
 
 def test_all_hooks_on_by_default(annotated, receiver):
-    assert names(spans_of_one_request(annotated, receiver)) == {"GET /buy/{item}", "shop.Cart.Add", "quote",
-                                                                "shop.count"}
+    assert names(spans_of_one_request(annotated, receiver)) == {
+        "GET /buy/{item}",
+        "shop.Cart.Add",
+        "quote",
+        "shop.count",
+    }
 
 
 def test_one_instrumentation_switched_off_by_name(annotated, receiver):
@@ -53,15 +58,21 @@ def test_one_instrumentation_switched_off_by_name(annotated, receiver):
 
 
 def test_span_comments_switched_off_by_import_path(annotated, receiver):
-    spans = spans_of_one_request(annotated, receiver,
-                                 {"OTELGO_DISABLED_INSTRUMENTATIONS": " otelgo.dev/rules/annotate , other"})
+    spans = spans_of_one_request(
+        annotated, receiver, {"OTELGO_DISABLED_INSTRUMENTATIONS": " otelgo.dev/rules/annotate , other"}
+    )
     assert names(spans) == {"GET /buy/{item}"}
 
 
 def test_function_hooks_do_not_run_when_switched_off(tricky):
     def run(env):
-        return subprocess.run([str(tricky)], capture_output=True, text=True, timeout=60,
-                              env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none", **env}))
+        return subprocess.run(
+            [str(tricky)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none", **env}),
+        )
 
     on = run({})
     assert on.returncode == 0, on.stderr

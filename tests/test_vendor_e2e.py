@@ -14,9 +14,8 @@ import http.client
 import shutil
 import subprocess
 
-import pytest
-
 import harness
+import pytest
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +30,14 @@ def vendored(tmp_path_factory):
     what the program answers tells which copy was built."""
     module = tmp_path_factory.mktemp("vendored") / "app"
     shutil.copytree(harness.TESTDATA / "vendored", module)
-    proc = subprocess.run([harness.find_go(), "mod", "vendor"], cwd=module, capture_output=True, text=True,
-                          env=harness.clean_env({"GOFLAGS": "-mod=mod"}), timeout=300)
+    proc = subprocess.run(
+        [harness.find_go(), "mod", "vendor"],
+        cwd=module,
+        capture_output=True,
+        text=True,
+        env=harness.clean_env({"GOFLAGS": "-mod=mod"}),
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (module / "vendor" / "github.com" / "gorilla" / "mux" / "mux.go").is_file()
     assert "# example.com/greeting v0.0.0 => ./greeting" in (module / "vendor" / "modules.txt").read_text()
@@ -92,8 +97,7 @@ def test_mod_mod_leaves_vendor_out(vendored, tmp_path, receiver, run_program):
     """-mod=mod is the user's way to build without vendor/: honoured (the
     replaced module comes from ./greeting, not from its patched copy)."""
     module, before = vendored
-    harness.check_build(harness.otel_build(module, "-mod=mod", "-o", str(tmp_path / "app"), ".",
-                                           env={"GOFLAGS": None}))
+    harness.check_build(harness.otel_build(module, "-mod=mod", "-o", str(tmp_path / "app"), ".", env={"GOFLAGS": None}))
     assert harness.diff_snapshots(before, harness.tree_snapshot(module)) == ""
     span = serve_one_request(tmp_path / "app", receiver, run_program, b"hello gopher\n")
     assert span.attributes["http.route"] == "/hello/{name}"

@@ -21,17 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
+import harness
 import pytest
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.common.v1 import common_pb2
 from opentelemetry.proto.resource.v1 import resource_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 from rich.console import Console
+from tmux import RED, Tmux, colors_of, foreground_colors, have_tmux
 
-import harness
 from otelgo.view_render import format_duration, render_trace, timeline_bar
 from otelgo.view_traces import ORPHAN_GRACE_SECONDS, Span, Trace, TraceAssembler
-from tmux import RED, Tmux, colors_of, foreground_colors, have_tmux
 
 T0 = 1_700_000_000_000_000_000  # ns; spans start at T0 + their offset
 MS = 1_000_000
@@ -55,12 +55,25 @@ def kv(key: str, value) -> common_pb2.KeyValue:
     return common_pb2.KeyValue(key=key, value=v)
 
 
-def span(span_id: str, parent: str, name: str, kind: int, start_ms: float, end_ms: float,
-         attrs: dict | None = None, error: str | None = None, trace: str = TRACE) -> trace_pb2.Span:
+def span(
+    span_id: str,
+    parent: str,
+    name: str,
+    kind: int,
+    start_ms: float,
+    end_ms: float,
+    attrs: dict | None = None,
+    error: str | None = None,
+    trace: str = TRACE,
+) -> trace_pb2.Span:
     s = trace_pb2.Span(
-        trace_id=bytes.fromhex(trace), span_id=bytes.fromhex(span_id),
-        parent_span_id=bytes.fromhex(parent), name=name, kind=kind,
-        start_time_unix_nano=T0 + int(start_ms * MS), end_time_unix_nano=T0 + int(end_ms * MS),
+        trace_id=bytes.fromhex(trace),
+        span_id=bytes.fromhex(span_id),
+        parent_span_id=bytes.fromhex(parent),
+        name=name,
+        kind=kind,
+        start_time_unix_nano=T0 + int(start_ms * MS),
+        end_time_unix_nano=T0 + int(end_ms * MS),
         attributes=[kv(k, v) for k, v in (attrs or {}).items()],
     )
     if error is not None:
@@ -70,29 +83,63 @@ def span(span_id: str, parent: str, name: str, kind: int, start_ms: float, end_m
 
 
 def request(**spans_by_service: list[trace_pb2.Span]) -> trace_service_pb2.ExportTraceServiceRequest:
-    return trace_service_pb2.ExportTraceServiceRequest(resource_spans=[
-        trace_pb2.ResourceSpans(
-            resource=resource_pb2.Resource(attributes=[kv("service.name", service.replace("_", "-"))]),
-            scope_spans=[trace_pb2.ScopeSpans(spans=spans)],
-        )
-        for service, spans in spans_by_service.items()
-    ])
+    return trace_service_pb2.ExportTraceServiceRequest(
+        resource_spans=[
+            trace_pb2.ResourceSpans(
+                resource=resource_pb2.Resource(attributes=[kv("service.name", service.replace("_", "-"))]),
+                scope_spans=[trace_pb2.ScopeSpans(spans=spans)],
+            )
+            for service, spans in spans_by_service.items()
+        ]
+    )
 
 
 def checkout_trace() -> trace_service_pb2.ExportTraceServiceRequest:
     """frontend: client GET -> inventory: server GET /items/{id} -> its
     failing query, in two services."""
     return request(
-        frontend=[span("00000000000000a1", "", "GET", KIND.SPAN_KIND_CLIENT, 0, 50,
-                       {"http.request.method": "GET", "url.full": "http://inventory:9000/items/42",
-                        "http.response.status_code": 500})],
+        frontend=[
+            span(
+                "00000000000000a1",
+                "",
+                "GET",
+                KIND.SPAN_KIND_CLIENT,
+                0,
+                50,
+                {
+                    "http.request.method": "GET",
+                    "url.full": "http://inventory:9000/items/42",
+                    "http.response.status_code": 500,
+                },
+            )
+        ],
         inventory=[
-            span("00000000000000b1", "00000000000000a1", "GET /items/{id}", KIND.SPAN_KIND_SERVER, 5, 45,
-                 {"http.request.method": "GET", "url.path": "/items/42", "http.route": "/items/{id}",
-                  "http.response.status_code": 500, "error.type": "500"}, error=""),
-            span("00000000000000b2", "00000000000000b1", "SELECT items", KIND.SPAN_KIND_CLIENT, 10, 30,
-                 {"db.system.name": "postgresql", "db.query.text": "SELECT * FROM items WHERE id = $1"},
-                 error="relation \"items\" does not exist"),
+            span(
+                "00000000000000b1",
+                "00000000000000a1",
+                "GET /items/{id}",
+                KIND.SPAN_KIND_SERVER,
+                5,
+                45,
+                {
+                    "http.request.method": "GET",
+                    "url.path": "/items/42",
+                    "http.route": "/items/{id}",
+                    "http.response.status_code": 500,
+                    "error.type": "500",
+                },
+                error="",
+            ),
+            span(
+                "00000000000000b2",
+                "00000000000000b1",
+                "SELECT items",
+                KIND.SPAN_KIND_CLIENT,
+                10,
+                30,
+                {"db.system.name": "postgresql", "db.query.text": "SELECT * FROM items WHERE id = $1"},
+                error='relation "items" does not exist',
+            ),
         ],
     )
 
@@ -135,7 +182,8 @@ class Viewer:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError(
-                f"otel view did not exit; stdout:\n{self.out.read_text()}\nstderr:\n{self.err.read_text()}") from None
+                f"otel view did not exit; stdout:\n{self.out.read_text()}\nstderr:\n{self.err.read_text()}"
+            ) from None
         return code, [json.loads(line) for line in self.out.read_text().splitlines()]
 
     def traces(self) -> list[dict]:
@@ -173,7 +221,11 @@ def assert_checkout_tree(trace: dict) -> None:
     assert server["attributes"]["http.route"] == "/items/{id}"
     (query,) = server["children"]
     assert (query["name"], query["duration_ns"], query["children"]) == ("SELECT items", 20 * MS, [])
-    assert (query["status"], query["error"], query["status_message"]) == ("ERROR", True, 'relation "items" does not exist')
+    assert (query["status"], query["error"], query["status_message"]) == (
+        "ERROR",
+        True,
+        'relation "items" does not exist',
+    )
 
 
 # --- OTLP in, JSON out --------------------------------------------------------------------------
@@ -195,13 +247,27 @@ def test_grpc_trace_becomes_one_json_tree(tmp_path):
 
 
 def test_otlp_json_body_with_hex_ids(tmp_path):
-    body = {"resourceSpans": [{
-        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "jsonsvc"}}]},
-        "scopeSpans": [{"spans": [{
-            "traceId": TRACE, "spanId": "00000000000000c1", "name": "work", "kind": 1,
-            "startTimeUnixNano": str(T0), "endTimeUnixNano": str(T0 + 7 * MS),
-        }]}],
-    }]}
+    body = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "jsonsvc"}}]},
+                "scopeSpans": [
+                    {
+                        "spans": [
+                            {
+                                "traceId": TRACE,
+                                "spanId": "00000000000000c1",
+                                "name": "work",
+                                "kind": 1,
+                                "startTimeUnixNano": str(T0),
+                                "endTimeUnixNano": str(T0 + 7 * MS),
+                            }
+                        ]
+                    }
+                ],
+            }
+        ]
+    }
     with viewer(tmp_path, "--once") as v:
         assert post(v.http_port, json.dumps(body).encode(), "application/json") == 200
         (trace,) = v.traces()
@@ -224,10 +290,12 @@ def test_spans_of_one_trace_in_two_requests_make_one_tree(tmp_path):
 
 
 def test_orphan_span_is_listed_at_the_top_marked(tmp_path):
-    req = request(app=[
-        span("00000000000000d1", "", "GET /", KIND.SPAN_KIND_SERVER, 0, 10),
-        span("00000000000000d2", "00000000000000ff", "late job", KIND.SPAN_KIND_INTERNAL, 12, 20),
-    ])
+    req = request(
+        app=[
+            span("00000000000000d1", "", "GET /", KIND.SPAN_KIND_SERVER, 0, 10),
+            span("00000000000000d2", "00000000000000ff", "late job", KIND.SPAN_KIND_INTERNAL, 12, 20),
+        ]
+    )
     with viewer(tmp_path, "--once") as v:
         assert post(v.http_port, req.SerializeToString()) == 200
         (trace,) = v.traces()
@@ -239,8 +307,9 @@ def test_orphan_span_is_listed_at_the_top_marked(tmp_path):
 
 def test_exits_after_n_traces(tmp_path):
     traces = [f"{i:032x}" for i in (1, 2, 3)]
-    req = request(app=[span(f"{i:016x}", "", f"op{i}", KIND.SPAN_KIND_SERVER, i, i + 1, trace=t)
-                       for i, t in enumerate(traces, 1)])
+    req = request(
+        app=[span(f"{i:016x}", "", f"op{i}", KIND.SPAN_KIND_SERVER, i, i + 1, trace=t) for i, t in enumerate(traces, 1)]
+    )
     with viewer(tmp_path, "--traces", "2") as v:
         assert post(v.http_port, req.SerializeToString()) == 200
         got = v.traces()
@@ -271,8 +340,20 @@ sys.exit(3)
 
 def test_command_runs_pointed_at_the_viewer_and_its_status_is_kept(tmp_path):
     out = tmp_path / "out"
-    cmd = view_command("--json", "--http-port", "0", "--grpc-port", "0", "--idle", IDLE, "--",
-                       sys.executable, "-c", SENDER, checkout_trace().SerializeToString().hex())
+    cmd = view_command(
+        "--json",
+        "--http-port",
+        "0",
+        "--grpc-port",
+        "0",
+        "--idle",
+        IDLE,
+        "--",
+        sys.executable,
+        "-c",
+        SENDER,
+        checkout_trace().SerializeToString().hex(),
+    )
     with open(out, "wb") as o:
         proc = subprocess.run(cmd, env=view_env(), stdout=o, stderr=subprocess.PIPE, timeout=EXIT_TIMEOUT, check=False)
     assert proc.returncode == 3, proc.stderr
@@ -282,20 +363,31 @@ def test_command_runs_pointed_at_the_viewer_and_its_status_is_kept(tmp_path):
 
 def test_taken_port_is_one_clear_line(tmp_path):
     with viewer(tmp_path) as v:
-        proc = subprocess.run(view_command("--http-port", str(v.http_port), "--grpc-port", "0"), env=view_env(),
-                              capture_output=True, text=True, timeout=EXIT_TIMEOUT, check=False)
+        proc = subprocess.run(
+            view_command("--http-port", str(v.http_port), "--grpc-port", "0"),
+            env=view_env(),
+            capture_output=True,
+            text=True,
+            timeout=EXIT_TIMEOUT,
+            check=False,
+        )
     assert proc.returncode == 1
-    assert proc.stderr == (f"otel: port {v.http_port} for OTLP/HTTP is in use (a collector already running?); "
-                           "choose another with --http-port\n")
+    assert proc.stderr == (
+        f"otel: port {v.http_port} for OTLP/HTTP is in use (a collector already running?); "
+        "choose another with --http-port\n"
+    )
 
 
 def test_without_its_dependencies_it_says_how_to_install(tmp_path):
     # As if grpcio were not installed: an import of grpc fails.
     code = "import sys; sys.modules['grpc'] = None; sys.argv = ['otel', 'view']; from otelgo.cli import main; main()"
-    proc = subprocess.run([sys.executable, "-c", code], env=view_env(), capture_output=True, text=True,
-                          timeout=EXIT_TIMEOUT, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=view_env(), capture_output=True, text=True, timeout=EXIT_TIMEOUT, check=False
+    )
     assert proc.returncode == 1
-    assert proc.stderr.splitlines() == ["otel: `otel view` needs opentelemetry-proto and grpcio: pip install 'otelgo[view]'"]
+    assert proc.stderr.splitlines() == [
+        "otel: `otel view` needs opentelemetry-proto and grpcio: pip install 'otelgo[view]'"
+    ]
 
 
 # --- finishing traces (a fake clock) -------------------------------------------------------------
@@ -350,11 +442,23 @@ def test_take_all_hands_out_unfinished_traces():
 
 
 def test_format_duration():
-    assert [format_duration(n) for n in (0, 999, 1_000, 126_400, 6_570_000, 12_345_000, 123_456_789,
-                                         1_500_000_000, 59_940_000_000, 125_000_000_000)] == [
-        "0ns", "999ns", "1µs", "126µs", "6.57ms", "12.3ms", "123ms", "1.5s", "59.9s", "2m05s"]
+    assert [
+        format_duration(n)
+        for n in (
+            0,
+            999,
+            1_000,
+            126_400,
+            6_570_000,
+            12_345_000,
+            123_456_789,
+            1_500_000_000,
+            59_940_000_000,
+            125_000_000_000,
+        )
+    ] == ["0ns", "999ns", "1µs", "126µs", "6.57ms", "12.3ms", "123ms", "1.5s", "59.9s", "2m05s"]
     assert [format_duration(n * 10**9) for n in (3600, 11_220, 360_000)] == ["1h00m", "3h07m", "4d04h"]
-    assert all(len(format_duration(10 ** k * 999)) <= 8 for k in range(14))  # up to 3 years
+    assert all(len(format_duration(10**k * 999)) <= 8 for k in range(14))  # up to 3 years
 
 
 def test_timeline_bar_places_the_span_on_the_trace():
@@ -394,7 +498,9 @@ def test_tree_fits_the_width_and_shows_what_matters(width):
 def test_errors_are_red_and_the_rest_is_not():
     _, ansi = rendered(80)
     red = re.compile(r"\x1b\[(?:\d+;)*31(?:;\d+)*m")
-    by_name = {name: next(x for x in ansi.splitlines() if name in x) for name in ("SELECT items", "GET /items", "client")}
+    by_name = {
+        name: next(x for x in ansi.splitlines() if name in x) for name in ("SELECT items", "GET /items", "client")
+    }
     assert red.search(by_name["SELECT items"]) and red.search(by_name["GET /items"])
     assert not red.search(by_name["client"])  # the first line: the client span, no error
 

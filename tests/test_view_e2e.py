@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 import subprocess
 
-import pytest
-
 import harness
+import pytest
 from test_view import view_command, view_env
 from tmux import Tmux, have_tmux
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not have_tmux(), reason="tmux is not installed (apt-get install tmux)")]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not have_tmux(), reason="tmux is not installed (apt-get install tmux)"),
+]
 
 DURATION = r"\d+(?:\.\d+)?(?:ns|µs|ms|s)"
 
@@ -43,9 +45,13 @@ def test_hello_exporting_to_the_viewer_in_a_terminal(hello):
     cmd = view_command("--traces", "1", "--http-port", str(port), "--grpc-port", "0")
     with Tmux(cmd, view_env(), width=80) as term:
         term.wait_for("listening on")
-        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"}
-        run = subprocess.run([str(hello)], env=harness.clean_env(env), capture_output=True, text=True,
-                             timeout=60, check=False)
+        env = {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+        }
+        run = subprocess.run(
+            [str(hello)], env=harness.clean_env(env), capture_output=True, text=True, timeout=60, check=False
+        )
         assert (run.returncode, run.stdout) == (0, "200 OK hello, gopher\n"), run.stderr
         code, screen = term.wait_exit()
     assert code == 0, screen

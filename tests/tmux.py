@@ -78,8 +78,14 @@ class Tmux:
 
     def _tmux(self, *args: str) -> subprocess.CompletedProcess:
         # -u: the pane is UTF-8 whatever the locale of whoever runs the tests.
-        return subprocess.run(["tmux", "-u", "-f", "/dev/null", "-L", self.socket, *args], env=self.env,
-                              capture_output=True, text=True, timeout=30, check=True)
+        return subprocess.run(
+            ["tmux", "-u", "-f", "/dev/null", "-L", self.socket, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
 
 
 def foreground_colors(captured: str) -> list[list[tuple[str, str | None]]]:
@@ -93,7 +99,7 @@ def foreground_colors(captured: str) -> list[list[tuple[str, str | None]]]:
         cells: list[tuple[str, str | None]] = []
         pos = 0
         for m in _SGR.finditer(text_line):
-            cells += [(ch, fg) for ch in text_line[pos:m.start()]]
+            cells += [(ch, fg) for ch in text_line[pos : m.start()]]
             fg = _next_foreground(fg, m.group(1))
             pos = m.end()
         cells += [(ch, fg) for ch in text_line[pos:]]
@@ -111,7 +117,7 @@ def _next_foreground(fg: str | None, params: str) -> str | None:
         elif c in ("38",) and i + 2 < len(codes) and codes[i + 1] == "5":
             fg, i = f"38;5;{codes[i + 2]}", i + 2
         elif c in ("38",) and i + 4 < len(codes) and codes[i + 1] == "2":
-            fg, i = "38;2;" + ";".join(codes[i + 2:i + 5]), i + 4
+            fg, i = "38;2;" + ";".join(codes[i + 2 : i + 5]), i + 4
         elif c.isdigit() and (30 <= int(c) <= 37 or 90 <= int(c) <= 97):
             fg = c
         i += 1
@@ -124,5 +130,5 @@ def colors_of(lines: list[list[tuple[str, str | None]]], text: str) -> set[str |
         plain = "".join(ch for ch, _ in cells)
         at = plain.find(text)
         if at >= 0:
-            return {fg for ch, fg in cells[at:at + len(text)] if not ch.isspace()}
+            return {fg for ch, fg in cells[at : at + len(text)] if not ch.isspace()}
     raise AssertionError(f"{text!r} is not on the screen")
