@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/plan_phase.py DIR [go build flags and packages]
 
-Runs what `otel go build` runs before the go command starts (otelgo/build.py:
+Runs what `otel go build` runs before the go command starts (otelgo/driver.py:
 go env, load the rules, make_plan: modfile copy, go list -deps, matching, hook
 checks, overlay and plan files) in this process, and prints one JSON object
 with the seconds each stage took. "imports" and "process" count from the
@@ -43,10 +43,12 @@ def _process_start_seconds() -> float:
 def main(argv: list[str]) -> int:
     from pathlib import Path
 
-    from otelgo import goflags, golist, modfile
-    from otelgo import plan as planning
-    from otelgo.rules import builtin_rule_files, load_all, user_rule_files
-    from otelgo.shim import INDEX_NAME
+    from otelgo.gocmd import flags as goflags
+    from otelgo.gocmd import golist
+    from otelgo.plan import modules
+    from otelgo.plan import plan as planning
+    from otelgo.ruleset.load import builtin_rule_files, load_all, user_rule_files
+    from otelgo.toolexec.protocol import INDEX_NAME
 
     # From the process's start: the interpreter's start-up and the imports.
     stages: dict[str, float] = {"imports": _process_start_seconds()}
@@ -77,7 +79,7 @@ def main(argv: list[str]) -> int:
     planning.list_deps = timed("go list -deps", planning.list_deps)
     planning.check_hooks = timed("check hooks", planning.check_hooks)
     planning.match_rules = timed("match rules", planning.match_rules)
-    modfile.prepare = timed("modfile", modfile.prepare)
+    modules.prepare = timed("modules", modules.prepare)
 
     cwd = Path(argv[0]).resolve()
     cmd = goflags.parse("build", argv[1:] or ["."])
@@ -85,13 +87,12 @@ def main(argv: list[str]) -> int:
     env = golist.go_env(cwd)
     stages["go env"] = time.perf_counter() - t
     t = time.perf_counter()
-    builtin = load_all(builtin_rule_files())
-    user = load_all(user_rule_files(tuple(cmd.rule_files)))
+    rules = load_all(builtin_rule_files() + user_rule_files(tuple(cmd.rule_files)))
     stages["load rules"] = time.perf_counter() - t
     build_dir = Path(tempfile.mkdtemp(prefix="otelgo-bench-plan-"))
     try:
         t = time.perf_counter()
-        plan = planning.make_plan(cmd, env, builtin, user, build_dir, cwd)
+        plan = planning.make_plan(cmd, env, rules, build_dir, cwd)
         stages["make_plan"] = time.perf_counter() - t
         if os.environ.get("OTELGO_BENCH_KEEP_PLAN"):
             # bench/shim.py wants a real plan file to run the shim with.

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/shim.py [--calls 200] [--rounds 5] [--packages 50] [--json FILE]
 
-1. Per call: the shim runs `python -I -S otelgo/shim.py TOOL ARGS` exactly as
+1. Per call: the shim runs `python -I -S otelgo/toolexec/shim.py TOOL ARGS` exactly as
    the go command does, with a real plan file (OTELGO_PLAN, the plan of
    testdata/bench/service), for a compile of a tiny package that no rule
    matches. Interleaved with the same compile run directly; and, to isolate
@@ -54,7 +54,7 @@ from common import (  # noqa: E402
     workdir,
 )
 
-SHIM = REPO / "otelgo" / "shim.py"
+SHIM = REPO / "otelgo" / "toolexec" / "shim.py"
 
 
 # --- 1. per call ----------------------------------------------------------

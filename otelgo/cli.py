@@ -50,7 +50,7 @@ def main() -> None:
 )
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def go_command(args: tuple[str, ...]) -> None:
-    """Run a go command; build and install come out instrumented."""
+    """Run a go command; build, install, run and test come out instrumented."""
     if not args or args[0] in ("-h", "--help", "help"):
         click.echo(GO_HELP)
         return
@@ -64,22 +64,25 @@ def go_command(args: tuple[str, ...]) -> None:
 
 def _instrumented(subcommand: str, rest: list[str]) -> int:
     # Imported here: `otel --version` and pass-through commands stay quick.
-    from otelgo import build, goflags, golist, modfile, plan, rules
+    from otelgo import driver
+    from otelgo.gocmd import flags, golist
+    from otelgo.plan import modules, plan
+    from otelgo.ruleset.syntax import RuleError
 
     try:
-        cmd = goflags.parse(subcommand, rest)
-        return build.run(cmd)
-    except rules.RuleError as e:
+        cmd = flags.parse(subcommand, rest)
+        return driver.run(cmd)
+    except RuleError as e:
         for problem in e.problems:
             click.echo(f"otel: {problem}", err=True)
         click.echo("otel: no package was compiled; fix the rules above and build again", err=True)
         return 2
-    except goflags.UsageError as e:
+    except flags.UsageError as e:
         _fail(str(e), 2)
     except golist.GoCommandError as e:
         click.echo(str(e), err=True)
         return e.returncode
-    except (modfile.ModuleError, plan.PlanError) as e:
+    except (modules.ModuleError, plan.PlanError) as e:
         _fail(str(e), 1)
     return 1
 
@@ -108,16 +111,18 @@ def rules_list(rule_files: tuple[str, ...]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from otelgo import rules
+    from otelgo.ruleset import load
+    from otelgo.ruleset.model import FunctionRule
+    from otelgo.ruleset.syntax import RuleError
 
     try:
-        loaded = rules.load_all(rules.builtin_rule_files() + rules.user_rule_files(rule_files))
-    except rules.RuleError as e:
+        loaded = load.load_all(load.builtin_rule_files() + load.user_rule_files(rule_files))
+    except RuleError as e:
         _fail("\n".join(e.problems), 2)
     table = Table("Name", "Package", "Target", "Version", "Hook", box=None, pad_edge=False)
     for rule in sorted(loaded, key=lambda r: (r.ImportPath, r.Name or "")):
         hook = ""
-        if isinstance(rule, rules.FunctionRule):
+        if isinstance(rule, FunctionRule):
             hook = " ".join(f"{rule.Path}.{h}" for h in (rule.OnEnter, rule.OnExit) if h)
         table.add_row(rule.Name or "", rule.ImportPath, f"{rule.Kind} {rule.target}", rule.Version or "any", hook)
     console = Console()
@@ -144,14 +149,15 @@ def rules_check(files: tuple[str, ...]) -> None:
     before anything is compiled."""
     from pathlib import Path
 
-    from otelgo import rules
+    from otelgo.ruleset.load import load_file
+    from otelgo.ruleset.syntax import RuleError
 
     problems = []
     for f in files:
         try:
-            n = len(rules.load_file(Path(f)))
+            n = len(load_file(Path(f)))
             click.echo(f"{f}: {n} rule{'s' * (n != 1)}, valid")
-        except rules.RuleError as e:
+        except RuleError as e:
             problems += e.problems
     for p in problems:
         click.echo(f"otel: {p}", err=True)
@@ -202,7 +208,7 @@ def view_command(
         otel view -- ./app
     """
     try:
-        from otelgo import view
+        from otelgo.view import app as view
     except ImportError as e:
         if (e.name or "").split(".")[0] not in VIEW_DEPENDENCIES:
             raise

@@ -52,7 +52,7 @@ from opentelemetry.proto.metrics.v1 import metrics_pb2
 from opentelemetry.proto.trace.v1 import trace_pb2
 
 # The OTLP value decoding otel view uses: one reading of AnyValue for both.
-from otelgo.view_receiver import any_value, attributes  # noqa: E402,F401
+from otelgo.view.receiver import any_value, attributes  # noqa: E402,F401
 
 # signal -> (request message type, response message type)
 _MESSAGES = {

@@ -41,8 +41,8 @@ pytestmark = pytest.mark.e2e
 # The instrumentation scope of each logger's records.
 SCOPES = {
     "slog": "otelgo.dev/rules/slog",
-    "zap": "otelgo.dev/rules/zapexport",
-    "logrus": "otelgo.dev/rules/logrusexport",
+    "zap": "otelgo.dev/rules/zap/zapexport",
+    "logrus": "otelgo.dev/rules/logrus/logrusexport",
     "log": "otelgo.dev/rules/log",
 }
 # Loggers whose records each variant exports: the bridges of zap and logrus

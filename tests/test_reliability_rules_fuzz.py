@@ -23,8 +23,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from otelgo import rulecache
-from otelgo.rules import Rule, RuleError, load_file
+from otelgo.ruleset import cache as rulecache
+from otelgo.ruleset.load import load_file
+from otelgo.ruleset.model import Rule
+from otelgo.ruleset.syntax import RuleError
 
 FUZZ = settings(
     max_examples=200,

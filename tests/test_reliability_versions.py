@@ -136,7 +136,7 @@ def test_contrib_release_for_a_core_is_read_from_the_proxy_once(tmp_path, monkey
     """Which contrib release goes with a core comes from the releases' own
     go.mod files; the answer is kept, so that a warm build asks nothing
     (here: no proxy and an empty module cache, and it still answers)."""
-    from otelgo import otelreleases
+    from otelgo.plan import otelreleases
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert otelreleases.matching_release(AUTOEXPORT, "v1.47.0") == "v0.72.0"

@@ -12,10 +12,12 @@ import textwrap
 import harness
 import pytest
 
-from otelgo import rulecache
-from otelgo.annotations import annotated_rules
-from otelgo.golist import Package
-from otelgo.rules import RuleError, SpanRule, builtin_rule_files, load_all, load_file
+from otelgo.gocmd.golist import Package
+from otelgo.plan.spancomments import annotated_rules
+from otelgo.ruleset import cache as rulecache
+from otelgo.ruleset.load import builtin_rule_files, load_all, load_file
+from otelgo.ruleset.model import SpanRule
+from otelgo.ruleset.syntax import RuleError
 
 GOOD = [
     {
@@ -58,7 +60,7 @@ def load_in_subprocess(path, cache_home) -> dict:
     code = textwrap.dedent(f"""
         import json, sys
         from pathlib import Path
-        from otelgo.rules import load_file
+        from otelgo.ruleset.load import load_file
         rules = load_file(Path({str(path)!r}))
         print(json.dumps({{"pydantic": "pydantic" in sys.modules, "rules": [r.to_dict() for r in rules]}}))
     """)
@@ -112,11 +114,13 @@ def test_invalid_files_are_not_cached(cache, rule_file):
         b"",  # empty
         b'[{"Name": "fn", "Kind": "funct',  # cut short
         b"\xff\xfe garbage",  # not JSON
-        b'{"rules": []}',  # not a list
-        b'[{"Kind": "nosuchkind"}]',  # no such rule type
-        b'[{"Kind": "function", "Unknown": 1}]',  # fields that no rule has
-        json.dumps([dict(GOOD[0], Order=3, Kind="function", Function=["F"])]).encode(),  # a field of the wrong type
-        json.dumps([dict(GOOD[4], Attributes=[1])]).encode(),
+        b"[]",  # not an object
+        b'{"library": null, "rules": [{"Kind": "nosuchkind"}]}',  # no such rule type
+        b'{"library": null, "rules": [{"Kind": "function", "Unknown": 1}]}',  # fields that no rule has
+        # a field of the wrong type
+        json.dumps({"library": None, "rules": [dict(GOOD[0], Order=3, Kind="function", Function=["F"])]}).encode(),
+        json.dumps({"library": None, "rules": [dict(GOOD[4], Attributes=[1])]}).encode(),
+        json.dumps({"library": {"name": 3, "metrics": [], "log_bridge": None}, "rules": []}).encode(),
     ],
 )
 def test_a_damaged_cache_entry_is_validated_again(cache, rule_file, damage):
@@ -125,9 +129,10 @@ def test_a_damaged_cache_entry_is_validated_again(cache, rule_file, damage):
     entry.write_bytes(damage)
     assert load_file(rule_file) == fresh
     # Validated again and written back whole.
-    assert json.loads(entry.read_bytes()) == [
-        dict(r.to_dict(), File="extra.go") if r.Kind == "file" else r.to_dict() for r in fresh
-    ]
+    assert json.loads(entry.read_bytes()) == {
+        "library": None,
+        "rules": [dict(r.to_dict(), File="extra.go") if r.Kind == "file" else r.to_dict() for r in fresh],
+    }
 
 
 def test_a_cache_that_cannot_be_written_is_no_error(tmp_path, monkeypatch, rule_file):
@@ -198,8 +203,8 @@ def test_span_comments_import_no_pydantic(tmp_path):
     code = textwrap.dedent(f"""
         import sys
         from pathlib import Path
-        from otelgo.golist import Package
-        from otelgo.annotations import annotated_rules
+        from otelgo.gocmd.golist import Package
+        from otelgo.plan.spancomments import annotated_rules
         pkg = Package(import_path="example.com/shop", name="shop", dir=Path({str(pkg_dir)!r}), standard=False,
                       dep_only=False, go_files=["shop.go"])
         print([r.target for r in annotated_rules(pkg, "example.com/shop")], "pydantic" in sys.modules)

@@ -10,7 +10,8 @@ import sys
 import harness
 import pytest
 
-from otelgo.rules import RuleError, builtin_rule_files, load_all, load_file
+from otelgo.ruleset.load import builtin_rule_files, load_all, load_file
+from otelgo.ruleset.syntax import RuleError
 from otelgo.versions import Version, VersionError, VersionRange
 
 GOOD = {"Name": "r", "ImportPath": "example.com/lib", "Function": "F", "OnEnter": "Enter", "Path": "example.com/hooks"}
@@ -60,12 +61,19 @@ def test_each_bad_field_is_named_with_its_rule(tmp_path):
     assert any(p.startswith(f"{path}: rule 3 (nohook): (rule): ") and "OnEnter, OnExit" in p for p in found)
     assert f"{path}: rule 4 (lower): OnExit: 'exit' is not an exported Go function name" in found
     assert f"{path}: rule 5 (missing): ImportPath: Field required" in found
-    assert f"{path}: rule 5 (missing): Path: Field required" in found
+    assert any(p.startswith(f"{path}: rule 5 (missing): Path: a function rule needs Path") for p in found)
     assert len(found) == 6
 
 
 def test_not_an_array(tmp_path):
-    assert problems(tmp_path, GOOD) == [f"{tmp_path / 'rules.json'}: a rule file holds a JSON array of rules, not dict"]
+    assert problems(tmp_path, '"rules"') == [
+        f"{tmp_path / 'rules.json'}: a rule file holds a JSON array of rules or an object with Rules, not a string"
+    ]
+    assert problems(tmp_path, GOOD) == [
+        f"{tmp_path / 'rules.json'}: a rule file holds a JSON array of rules or an object with Rules, "
+        "not one rule: put it in [ ]"
+    ]
+    assert problems(tmp_path, {"Rules": [GOOD]}) == [f"{tmp_path / 'rules.json'}: header: Library: Field required"]
 
 
 def test_bad_rules_stop_the_build_before_compiling(tmp_path, testdata):

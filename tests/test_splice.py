@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from otelgo.codegen import generate
-from otelgo.splice import SpliceError, splice_package
+from otelgo.ruleset.model import FunctionRule
+from otelgo.splice.codegen import generate
+from otelgo.splice.edit import SpliceError, splice_package
 
 HOOKS = "example.com/hooks"
 
@@ -89,7 +90,7 @@ RULES = [
 
 
 def _rules():
-    return [dict(r, Path=HOOKS) for r in RULES]
+    return [FunctionRule(ImportPath="example.com/lib", Path=HOOKS, **r) for r in RULES]
 
 
 @pytest.fixture(scope="module")
@@ -202,10 +203,10 @@ def test_hooks_run_in_order_and_exit_in_reverse(spliced):
 def test_unparsable_file_is_refused_not_mangled():
     bad = b"package lib\n\nfunc Push( {\n"
     with pytest.raises(SpliceError):
-        splice_package("example.com/lib", [("bad.go", bad)], [dict(RULES[0], Path=HOOKS)])
+        splice_package("example.com/lib", [("bad.go", bad)], _rules()[:1])
 
 
-PUSH = {"Function": "Push", "OnEnter": "PushEnter", "Path": HOOKS}
+PUSH = FunctionRule(ImportPath="example.com/lib", Function="Push", OnEnter="PushEnter", Path=HOOKS)
 NEW_EXPR = b"""package lib
 
 var name = new("lib")
@@ -240,6 +241,6 @@ def test_missing_function_is_reported():
     result = splice_package(
         "example.com/lib",
         [("lib.go", SOURCE.encode())],
-        [{"Function": "Nope", "OnEnter": "X", "Path": HOOKS, "Name": "nope"}],
+        [FunctionRule(ImportPath="example.com/lib", Function="Nope", OnEnter="X", Path=HOOKS, Name="nope")],
     )
-    assert result.targets == [] and [r["Name"] for r in result.missing] == ["nope"]
+    assert result.targets == [] and [r.Name for r in result.missing] == ["nope"]

@@ -30,8 +30,8 @@ from opentelemetry.proto.trace.v1 import trace_pb2
 from rich.console import Console
 from tmux import RED, Tmux, colors_of, foreground_colors, have_tmux
 
-from otelgo.view_render import format_duration, render_trace, timeline_bar
-from otelgo.view_traces import ORPHAN_GRACE_SECONDS, Span, Trace, TraceAssembler
+from otelgo.view.render import format_duration, render_trace, timeline_bar
+from otelgo.view.traces import ORPHAN_GRACE_SECONDS, Span, Trace, TraceAssembler
 
 T0 = 1_700_000_000_000_000_000  # ns; spans start at T0 + their offset
 MS = 1_000_000
@@ -474,7 +474,7 @@ def test_timeline_bar_places_the_span_on_the_trace():
 
 def rendered(width: int) -> tuple[list[str], str]:
     """The checkout trace drawn at `width`: (plain lines, ANSI text)."""
-    from otelgo.view_receiver import spans_from_request
+    from otelgo.view.receiver import spans_from_request
 
     trace = Trace(TRACE, tuple(spans_from_request(checkout_trace())))
     console = Console(width=width, record=True, force_terminal=True, color_system="standard", file=io.StringIO())

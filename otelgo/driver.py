@@ -1,0 +1,124 @@
+"""Run one instrumented go command: plan, then the go command with the shim
+as -toolexec, then clean up and summarise.
+
+The user's flags go to the go command untouched and in order; otelgo adds
+-toolexec, -modfile (or GOWORK) and -overlay after them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from otelgo.gocmd.flags import GoCommandLine
+from otelgo.gocmd.golist import GoCommandError, GoEnv, go_env
+from otelgo.plan import plan as planning
+from otelgo.report.progress import progress
+from otelgo.report.summary import print_explanation, print_summary, summary_data
+from otelgo.ruleset.load import builtin_rule_files, load_all, user_rule_files
+from otelgo.toolexec.protocol import PLAN_ENV
+
+_SHIM = Path(__file__).resolve().parent / "toolexec" / "shim.py"
+
+
+def toolexec_command() -> str:
+    """Stable across builds: per-build state travels in OTELGO_PLAN instead.
+
+    -I -S keeps the interpreter's start-up to the bare minimum; the shim
+    finds the rest of otelgo through the plan when it needs it.
+    """
+    return " ".join(shlex.quote(part) for part in (sys.executable, "-I", "-S", str(_SHIM)))
+
+
+def run(cmd: GoCommandLine, quiet: bool = False) -> int:
+    cwd = Path(os.getcwd())
+    if "C" in cmd.values:
+        cwd = (cwd / cmd.values["C"]).resolve()
+    env = go_env(cwd)
+    rules = load_all(builtin_rule_files() + user_rule_files(tuple(cmd.rule_files)))
+    build_dir = Path(tempfile.mkdtemp(prefix="otelgo-build-"))
+    try:
+        try:
+            plan = planning.make_plan(cmd, env, rules, build_dir, cwd)
+        except GoCommandError as e:
+            raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
+        if cmd.explain:
+            print_explanation(plan)
+        with progress(build_dir / "progress", not (quiet or cmd.quiet or cmd.summary_json)) as progress_env:
+            code = _run_go(cmd, plan, progress_env)
+        if code == 0 and cmd.summary_json:
+            print(json.dumps(summary_data(plan, env), indent=1))
+        # After `go run` and `go test` the last words are the program's.
+        elif code == 0 and not (quiet or cmd.quiet) and cmd.subcommand in ("build", "install"):
+            print_summary(plan)
+        return code
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _user_paths(message: str, build_dir: Path, env: GoEnv) -> str:
+    """The go command's words, about the user's go.mod rather than our copy."""
+    if env.gomod:
+        message = message.replace(str(build_dir / "otel.mod"), env.gomod)
+        message = message.replace(str(build_dir / "otel.sum"), str(Path(env.gomod).with_suffix(".sum")))
+    if env.gowork:
+        message = message.replace(str(build_dir / "go.work"), env.gowork)
+    return message
+
+
+def _go_argv(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
+    return [
+        "go",
+        cmd.subcommand,
+        *cmd.without("modfile", "overlay", "toolexec"),
+        "-toolexec",
+        toolexec_command(),
+        *plan.go_flags,
+        *_module_mode(cmd, plan),
+        *cmd.packages,
+        *plan.extra_files,
+        *cmd.rest,
+    ]
+
+
+def _module_mode(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
+    """-mod=mod lets the go command complete otelgo's go.mod copy with the
+    hook module's requirements; it writes only that copy. Workspace mode and
+    a -mod the user chose (flag or GOFLAGS) are left alone."""
+    if "mod" in cmd.values or "GOWORK" in plan.go_env or "-mod=" in os.environ.get("GOFLAGS", ""):
+        return []
+    return ["-mod=mod"]
+
+
+def _run_go(cmd: GoCommandLine, plan: planning.Plan, extra_env: dict[str, str]) -> int:
+    env = dict(os.environ)
+    env.update(plan.go_env)
+    env.update(extra_env)
+    env[PLAN_ENV] = str(plan.file_path)
+    proc = subprocess.Popen(_go_argv(cmd, plan), env=env)
+    # A terminal's ^C reaches the go command too (same process group); wait
+    # for it to stop so that the build dir is removed after it, never before.
+    previous = signal.signal(signal.SIGTERM, lambda *_: proc.send_signal(signal.SIGTERM))
+    try:
+        while True:
+            try:
+                return _exit_code(proc.wait())
+            except KeyboardInterrupt:
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_code(returncode: int) -> int:
+    # A go command killed by a signal: exit the way a shell reports it.
+    return 128 - returncode if returncode < 0 else returncode
+
+
+__all__ = ["run", "toolexec_command"]

@@ -1,0 +1,18 @@
+"""What the Python side knows of otelgo's Go hook module, otelgo.dev/rules:
+the names spliced code links to (the mirror of rules/api) and the packages
+every instrumented program imports. No library is named here: a library's
+facts live in its folder under rules/."""
+
+ROOT_MODULE = "otelgo.dev/rules"
+
+API = f"{ROOT_MODULE}/api"
+CALL_CONTEXT = f"{API}.CallContext"
+REPORT_PANIC = f"{API}.ReportHookPanic"
+ENABLED = f"{API}.Enabled"
+
+# The SDK bootstrap, imported by every program an instrumented build makes.
+SDK = f"{ROOT_MODULE}/sdk"
+
+# Span rules and //otel:span comments: the package whose Start they call.
+SPANS = f"{ROOT_MODULE}/annotate"
+SPAN_START = f"{SPANS}.Start"

@@ -1,0 +1,48 @@
+"""Go files that planning renders from templates/ (the SDK bootstrap of each
+program, the rules stamps), kept in otelgo's cache under a digest of their
+text: the same text has the same path in every build, so the go command's
+cache keys stay stable, and a plan that rendered the same before neither
+renders nor imports jinja2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from otelgo.resources import cache_dir, templates_dir
+
+
+def generated(template: str, **context) -> Path:
+    """The file a template renders to with this context."""
+    key = json.dumps([template, (templates_dir() / template).read_text(), context], sort_keys=True)
+    memo = cache_dir() / "rendered" / hashlib.sha256(key.encode()).hexdigest()[:24]
+    try:
+        path = Path(memo.read_text())
+        if path.exists():
+            return path
+    except OSError:
+        pass
+    from otelgo.gotemplate import render
+
+    path = _write_generated(render(template, **context))
+    write_atomically(memo, str(path))
+    return path
+
+
+def _write_generated(text: str) -> Path:
+    digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+    path = cache_dir() / "generated" / f"{digest}.go"
+    if not path.exists():
+        write_atomically(path, text)
+    return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Concurrent builds share the cache: a reader sees all or nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

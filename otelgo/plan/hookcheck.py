@@ -1,0 +1,167 @@
+"""Check, before anything is compiled, that each hook fits its target.
+
+Hooks are reached through //go:linkname, which checks nothing: a hook whose
+parameters differ from what the trampoline passes would read garbage. So for
+every function rule that applies, the target function is found in its
+package and the hook in its hook package, both with tree-sitter, and their
+types compared after spelling every named type by its import path.
+
+A verdict depends only on the files involved, so it is kept in the cache
+keyed by their sizes and modification times: an unchanged build checks
+nothing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from otelgo.gocmd.golist import Package
+from otelgo.hookapi import CALL_CONTEXT
+from otelgo.ruleset.model import FunctionRule
+from otelgo.splice.edit import find_target
+from otelgo.splice.gosource import (
+    PREDECLARED,
+    SpliceError,
+    descendants,
+    descendants_or_self,
+    file_imports,
+    parser,
+    text,
+)
+
+
+@dataclass
+class Verdict:
+    problems: list[str]  # hooks that do not fit: the build must stop
+    missing: list[str]  # functions not found in their package: the rule is skipped
+
+
+def check_hooks(
+    applied: dict[str, list], packages: dict[str, Package], commands: list[Package], cache: Path, describe
+) -> Verdict:
+    verdict = Verdict([], [])
+    for key, rules in applied.items():
+        targets = commands if key == "main" else [packages[key]] if key in packages else []
+        for rule in rules:
+            if not isinstance(rule, FunctionRule) or rule.Path not in packages:
+                continue
+            for pkg in targets:
+                _check_one(rule, pkg, packages[rule.Path], cache, describe, verdict)
+    return verdict
+
+
+def _files(pkg: Package) -> list[Path]:
+    return [pkg.dir / name for name in pkg.go_files] if pkg.dir else []
+
+
+def _cache_key(rule: FunctionRule, files: list[Path]) -> str:
+    h = hashlib.sha256(json.dumps(rule.to_dict(), sort_keys=True).encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:32]
+
+
+def _check_one(rule, pkg: Package, hook_pkg: Package, cache: Path, describe, verdict: Verdict) -> None:
+    files = _files(pkg) + _files(hook_pkg)
+    marker = cache / _cache_key(rule, files)
+    if marker.exists():
+        return
+    try:
+        found = _compare(rule, pkg, hook_pkg, describe)
+    except (OSError, SpliceError) as e:
+        verdict.missing.append(f"{describe(rule)}: cannot check {pkg.import_path}: {e}")
+        return
+    if found is None:
+        cache.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    elif found.startswith("missing:"):
+        verdict.missing.append(found.removeprefix("missing:"))
+    else:
+        verdict.problems.append(found)
+
+
+def _compare(rule: FunctionRule, pkg: Package, hook_pkg: Package, describe) -> str | None:
+    sources = [(str(p), p.read_bytes()) for p in _files(pkg)]
+    target = find_target(pkg.import_path, sources, rule.Function, rule.ReceiverType)
+    if target is None:
+        return f"missing:{describe(rule)}: {rule.target} not found in {pkg.import_path}"
+    own = pkg.import_path
+    for hook_name, vars_ in (
+        (rule.OnEnter, ([target.receiver] if target.receiver else []) + target.params),
+        (rule.OnExit, target.results),
+    ):
+        if not hook_name:
+            continue
+        want = [CALL_CONTEXT] + [
+            "any" if v.hook_type == "interface{}" else canonical(v.type, target.imports, own) for v in vars_
+        ]
+        got = _hook_params(hook_pkg, hook_name)
+        if got is None:
+            return f"{describe(rule)}: hook {rule.Path}.{hook_name} not found (an exported func in that package)"
+        if got != want:
+            return (
+                f"{describe(rule)}: hook {rule.Path}.{hook_name} has parameters ({_show(got)}) "
+                f"but {pkg.import_path}.{rule.target} needs ({_show(want)})"
+            )
+    return None
+
+
+def _show(types: list[str]) -> str:
+    return ", ".join(t.rsplit("/", 1)[-1] for t in types)
+
+
+def _hook_params(hook_pkg: Package, name: str) -> list[str] | None:
+    for path in _files(hook_pkg):
+        src = path.read_bytes()
+        if name.encode() not in src:
+            continue
+        root = parser().parse(src).root_node
+        imports = file_imports(src, root)
+        for decl in root.children:
+            if decl.type != "function_declaration" or text(src, decl.child_by_field_name("name")) != name:
+                continue
+            out = []
+            for d in decl.child_by_field_name("parameters").named_children:
+                if d.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+                    continue
+                type_text = text(src, d.child_by_field_name("type"))
+                if d.type == "variadic_parameter_declaration":
+                    type_text = "[]" + type_text
+                count = max(1, len(d.children_by_field_name("name")))
+                out += [canonical(type_text, imports, hook_pkg.import_path)] * count
+            return out
+    return None
+
+
+def canonical(type_text: str, imports: dict[str, str], own: str) -> str:
+    """A type as a string that is equal for equal types however they are
+    spelled: import names resolved to paths, own types qualified."""
+    src = f"package p\n\nvar _ {type_text}\n".encode()
+    root = parser().parse(src).root_node
+    spec = next(descendants(root, "var_spec"), None)
+    node = spec.child_by_field_name("type") if spec is not None else None
+    if node is None:
+        return re.sub(r"\s+", "", type_text)
+    edits = []
+    for q in descendants_or_self(node, "qualified_type"):
+        name = text(src, q.child_by_field_name("package"))
+        edits.append(
+            (q.start_byte, q.end_byte, f"{imports.get(name, name)}.{text(src, q.child_by_field_name('name'))}")
+        )
+    for t in descendants_or_self(node, "type_identifier"):
+        if t.parent.type == "qualified_type":
+            continue
+        name = text(src, t)
+        if name not in PREDECLARED:
+            edits.append((t.start_byte, t.end_byte, f"{own}.{name}"))
+    spelled = src
+    for start, end, repl in sorted(edits, reverse=True):
+        spelled = spelled[:start] + repl.encode() + spelled[end:]
+    out = spelled[node.start_byte : len(spelled) - (len(src) - node.end_byte)].decode()
+    out = re.sub(r"\s+", "", out)
+    return "any" if out == "interface{}" else out.replace("interface{}", "any")

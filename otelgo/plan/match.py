@@ -1,0 +1,93 @@
+"""Which rules apply to which packages of a build, and which hook packages
+each program must link.
+
+A rule applies to a package when the import paths are equal and the
+package's version is in the rule's range: the Go toolchain's version for the
+standard library, the module's version otherwise. ImportPath "main" stands
+for every program (package main) the build produces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from otelgo.gocmd.golist import GoEnv, Package
+from otelgo.hookapi import SDK
+from otelgo.ruleset.model import Rule
+from otelgo.versions import Version, VersionError
+
+MAIN = "main"
+
+
+@dataclass
+class Skipped:
+    rule: Rule
+    package: str
+    version: str
+    reason: str
+
+
+@dataclass
+class Match:
+    """Rules matched by import path; what the shim sees under `-p`."""
+
+    applied: dict[str, list[Rule]] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def package_version(pkg: Package, env: GoEnv) -> Version | None:
+    text = env.goversion if pkg.standard else pkg.module_version
+    if not text:
+        return None
+    try:
+        return Version.parse(text.split()[0])
+    except VersionError:
+        return None
+
+
+def match_rules(rules: list[Rule], packages: list[Package], env: GoEnv) -> Match:
+    by_path: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_path.setdefault(rule.ImportPath, []).append(rule)
+    result = Match()
+    for pkg in packages:
+        key = MAIN if pkg.is_command else pkg.import_path
+        candidates = by_path.get(key, [])
+        if not candidates or key in result.applied:
+            continue
+        version = package_version(pkg, env)
+        shown = env.goversion if pkg.standard else (pkg.module_version or "(main module)")
+        applied = []
+        for rule in candidates:
+            wanted = rule.version_range
+            if wanted is None or version is None and not pkg.module_version and not pkg.standard:
+                applied.append(rule)  # no range, or the user's own code, which has no version
+            elif version is not None and wanted.contains(version):
+                applied.append(rule)
+            else:
+                result.skipped.append(Skipped(rule, pkg.import_path, shown, f"version {shown} is outside {wanted}"))
+        if applied:
+            result.applied[key] = sorted(applied, key=lambda r: r.Order)
+            result.versions[key] = shown
+    return result
+
+
+def hook_packages_for(command: Package, packages: dict[str, Package], match: Match) -> list[str]:
+    """The hook packages one program must import so that every hook that the
+    instrumented packages in its binary call is linked in.
+
+    Hook packages bring dependencies of their own (the SDK imports net/http,
+    for one), which may be instrumented too, so this runs to a fixpoint.
+    """
+    needed: set[str] = {SDK}
+    while True:
+        in_binary = {command.import_path, *command.deps}
+        for hook in needed:
+            if hook in packages:
+                in_binary.update([hook, *packages[hook].deps])
+        keys = {MAIN} | in_binary
+        wanted = {SDK} | {r.hook_package for key in keys for r in match.applied.get(key, []) if r.hook_package}
+        if wanted <= needed:
+            return sorted(needed)
+        needed |= wanted

@@ -1,0 +1,221 @@
+"""Plan a build: list its packages, match the rules, and write the build dir.
+
+The build dir (outside the user's tree) holds the -modfile go.mod/go.sum or
+go.work, the -overlay JSON that adds the bootstrap file to each package main
+(and the rules stamps, plan/cachekeys.py), and the plan file with its index,
+which the shim reads (toolexec/protocol.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from otelgo import __version__
+from otelgo.gocmd.flags import GoCommandLine
+from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps
+from otelgo.hookapi import SDK, SPANS
+from otelgo.plan import cachekeys, modules, vendor
+from otelgo.plan.generated import generated
+from otelgo.plan.hookcheck import check_hooks
+from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
+from otelgo.plan.spancomments import annotated_rules
+from otelgo.resources import cache_dir, rules_dir
+from otelgo.ruleset.load import describe
+from otelgo.ruleset.model import Rule
+from otelgo.ruleset.syntax import RuleError
+from otelgo.toolexec import protocol
+
+BOOTSTRAP_FILE = "otelgo_bootstrap.go"
+
+
+@dataclass
+class Plan:
+    build_dir: Path
+    go_flags: list[str]  # added after the user's flags
+    go_env: dict[str, str]  # added to the go command's environment
+    packages: list[Package]
+    match: Match
+    commands: dict[str, list[str]] = field(default_factory=dict)  # package main -> hook packages
+    extra_files: list[str] = field(default_factory=list)  # appended to a go-files build
+    warnings: list[str] = field(default_factory=list)  # rules that found no function
+    rules: list[Rule] = field(default_factory=list)  # every rule loaded
+    linked: set[str] = field(default_factory=set)  # packages in the programs built
+    own: set[str] = field(default_factory=set)  # ... of which the programs import without otelgo
+    digests: dict[str, str] = field(default_factory=dict)  # matched key -> digest of its rules
+    token: str = ""
+    file_path: Path | None = None
+
+
+class PlanError(Exception):
+    pass
+
+
+def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path, cwd: Path) -> Plan:
+    loaded = rules
+    setup = modules.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"))
+    list_env = go_subprocess_env(setup.env)
+    available = {m.path for m in setup.hook_modules}
+    rules = [r for r in rules if _hook_available(r, available)]
+    hook_pkgs = sorted({r.hook_package for r in rules if r.hook_package} | {SDK, SPANS})
+    # In workspace mode the go command refuses -mod=mod; there the go.work.sum
+    # we wrote must already hold every sum the hook module needs.
+    mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
+    flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
+    testing = cmd.subcommand == "test"
+
+    def listed() -> list[Package]:
+        patterns = [*(cmd.packages or ["."]), *hook_pkgs]
+        return list_deps(patterns, [*setup.flags, *mod_flags, *flags], cwd, list_env, tests=testing)
+
+    packages = listed()
+    # A newer OpenTelemetry that the user's go.mod does not name (a
+    # dependency's requirement) shows only in what the build selects.
+    if modules.align_opentelemetry(setup, {p.module_path: p.module_version for p in packages}, build_dir, cwd):
+        packages = listed()
+    if setup.vendor is not None and (problem := vendor.incomplete(packages, setup.vendor)):
+        raise PlanError(problem)
+    _check_hooks_listed(packages, hook_pkgs, rules)
+    match = match_rules(rules, packages, env)
+    _add_annotated(match, packages, env)
+    by_path = {p.import_path: p for p in packages}
+    commands = [p for p in packages if p.is_command and p.import_path not in hook_pkgs]
+    verdict = check_hooks(match.applied, by_path, commands, cache_dir() / "checked", describe)
+    if verdict.problems:
+        raise PlanError("\n".join(verdict.problems) + "\nno package was compiled: fix these hooks and build again")
+    plan = Plan(
+        build_dir,
+        list(setup.flags),
+        dict(setup.env),
+        packages,
+        match,
+        warnings=setup.notes + verdict.missing,
+        rules=loaded,
+        token=cachekeys.instrumentation_token(),
+    )
+    overlay: dict[str, str] = {}
+    for command, host in _bootstrap_hosts(commands, by_path, testing):
+        hooks = hook_packages_for(command, by_path, match)
+        plan.commands[command.import_path] = hooks
+        own = {command.import_path, *command.deps}
+        plan.own |= own
+        plan.linked |= own | {MAIN}
+        for hook in hooks:
+            plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
+        target = host.dir / _bootstrap_name(host, testing)
+        overlay[str(target)] = str(generated("bootstrap.go.j2", package=host.name, imports=hooks))
+        if command.import_path == "command-line-arguments":
+            plan.extra_files.append(str(target))
+    plan.digests = {key: cachekeys.rules_digest(applied) for key, applied in match.applied.items()}
+    keyed = {
+        pkg.import_path: (pkg, plan.digests[key])
+        for pkg in packages
+        if (key := MAIN if pkg.is_command else pkg.import_path) in plan.digests
+        and (key != MAIN or pkg.import_path in plan.commands)
+    }
+    stamps, markers = cachekeys.key_packages(keyed, lambda p: p.standard or _is_local(p, env), cmd, env, cwd)
+    overlay.update(stamps)
+    overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
+    plan.go_flags += [f"-overlay={overlay_path}", *markers]
+    plan.file_path = Path(protocol.write_plan(build_dir, _plan_file(plan, env)))
+    return plan
+
+
+def _plan_file(plan: Plan, env: GoEnv) -> dict:
+    return {
+        "otelgo": __version__,
+        "token": plan.token,
+        "goversion": env.goversion,
+        "packages": {
+            key: {
+                "version": plan.match.versions[key],
+                "digest": plan.digests[key],
+                "rules": [r.to_dict() for r in applied],
+            }
+            for key, applied in plan.match.applied.items()
+        },
+    }
+
+
+def _add_annotated(match: Match, packages: list[Package], env: GoEnv) -> None:
+    """Span rules from //otel:span comments in the user's own packages."""
+    for pkg in packages:
+        if not _is_local(pkg, env):
+            continue
+        key = MAIN if pkg.is_command else pkg.import_path
+        found = annotated_rules(pkg, key)
+        if found:
+            match.applied.setdefault(key, []).extend(found)
+            match.versions.setdefault(key, "(main module)")
+
+
+def _is_local(pkg: Package, env: GoEnv) -> bool:
+    """A package of the user's own modules: the overlay can add files to it."""
+    if pkg.standard or pkg.dir is None:
+        return False
+    return not any(pkg.dir.is_relative_to(d) for d in (env.gomodcache, env.goroot, rules_dir(), vendor.cache_root()))
+
+
+def _hook_available(rule: Rule, available: set[str]) -> bool:
+    """Built-in rules for libraries the build does not require are dropped;
+    a user's rule's hooks live outside rules/ and always stay."""
+    m = modules.module_of(rule.hook_package) if rule.hook_package else None
+    return m is None or m.path in available
+
+
+def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str], rules: list[Rule]) -> None:
+    """A hook package the go command cannot load: one line for each rule
+    that names it, in the words of the other rule errors."""
+    broken = {p.import_path: " ".join(p.error.split()) for p in packages if p.import_path in hook_pkgs and p.error}
+    if not broken:
+        return
+    hint = (
+        "a rule's hook package must be in your module, in a module your go.mod requires, "
+        "or in the Go module that holds the rule file"
+    )
+    problems = [
+        f"{describe(r)}: Path: hook package {r.hook_package} cannot be loaded ({broken[r.hook_package]}); {hint}"
+        for r in rules
+        if r.hook_package in broken
+    ]
+    if not problems:  # otelgo's own hook packages: an incomplete installation
+        raise PlanError("; ".join(f"hook package {path}: {error}" for path, error in broken.items()))
+    raise RuleError(problems)
+
+
+def _bootstrap_hosts(commands: list[Package], by_path: dict[str, Package], testing: bool):
+    """(binary, package that gets the bootstrap file) pairs. A program's
+    bootstrap joins its package main; a test binary's joins the package under
+    test as a _test.go file, since the go command generates the test main."""
+    for command in commands:
+        if not testing:
+            if command.dir is not None:
+                yield command, command
+            continue
+        tested = by_path.get(command.import_path.removesuffix(".test"))
+        if command.import_path.endswith(".test") and tested is not None and tested.dir is not None:
+            yield command, tested
+
+
+def _bootstrap_name(host: Package, testing: bool) -> str:
+    # Never shadow a file of the user's: the overlay would replace it.
+    suffix = "_test.go" if testing else ".go"
+    name, n = BOOTSTRAP_FILE.removesuffix(".go") + suffix, 1
+    while host.dir is not None and (host.dir / name).exists():
+        n += 1
+        name = f"otelgo_bootstrap{n}{suffix}"
+    return name
+
+
+def _write_overlay(build_dir: Path, ours: dict[str, str], user_overlay: str | None, cwd: Path) -> Path:
+    replace = {}
+    if user_overlay:
+        replace.update(json.loads((cwd / user_overlay).read_text()).get("Replace", {}))
+    replace.update(ours)
+    path = build_dir / "overlay.json"
+    path.write_text(json.dumps({"Replace": replace}, indent=1))
+    return path
+
+
+__all__ = ["MAIN", "Plan", "PlanError", "make_plan"]

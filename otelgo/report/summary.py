@@ -1,0 +1,197 @@
+"""The few lines a build prints at the end: what was instrumented, what not."""
+
+from __future__ import annotations
+
+import json
+
+from otelgo.gocmd.golist import GoEnv
+from otelgo.plan.match import MAIN
+from otelgo.ruleset.model import Library
+from otelgo.toolexec import refusals
+
+
+def _shown(plan) -> dict:
+    """The instrumented packages that end up in a program of this build (all
+    of them when the build makes no program)."""
+    applied = plan.match.applied
+    if not plan.linked:
+        return applied
+    return {k: v for k, v in applied.items() if k in plan.linked}
+
+
+def _for_the_sdk(plan, key: str) -> bool:
+    """Whether a package is in the programs only because otelgo's SDK
+    bootstrap links it (grpc for the OTLP/gRPC exporters, the SDK itself)."""
+    return bool(plan.commands) and key != MAIN and key not in plan.own
+
+
+def _refused(plan, keys) -> dict[str, list[tuple[str, str]]]:
+    """Matched packages that were compiled as they are, because the splicer
+    refused them (in this build or in the earlier one whose compile the go
+    command reuses): key -> (package, why) for each."""
+    overlay = _overlay(plan)
+    by_path = {p.import_path: p for p in plan.packages}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for key in keys:
+        packages = (
+            [p for p in plan.packages if p.import_path in plan.commands]
+            if key == MAIN
+            else [by_path[key]]
+            if key in by_path
+            else []
+        )
+        for pkg in packages:
+            try:
+                sources = refusals.package_sources(pkg.dir, pkg.go_files, overlay)
+            except OSError:
+                continue
+            reason = refusals.reason(refusals.key(plan.token, key, plan.digests.get(key, ""), sources))
+            if reason is not None:
+                found.setdefault(key, []).append((pkg.import_path, reason))
+    return found
+
+
+def _overlay(plan) -> dict[str, str]:
+    try:
+        return json.loads((plan.build_dir / "overlay.json").read_text())["Replace"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _outcome(plan) -> tuple[dict, dict[str, list[tuple[str, str]]]]:
+    """(instrumented key -> rules, refused key -> reasons): a key all of
+    whose packages were refused is not instrumented."""
+    shown = _shown(plan)
+    refused = _refused(plan, shown)
+    whole = {k for k, reasons in refused.items() if len(reasons) == (len(plan.commands) if k == MAIN else 1)}
+    return {k: v for k, v in shown.items() if k not in whole}, refused
+
+
+def _libraries(applied: dict, keys=None) -> list[Library]:
+    """The libraries (rule file headers) whose rules applied, to the given keys or all."""
+    found = {r.library: None for key, rules in applied.items() if keys is None or key in keys for r in rules}
+    return [lib for lib in found if lib is not None]
+
+
+def log_exports(applied: dict) -> list[str]:
+    """The loggers of this build whose records are exported as logs."""
+    return [f"{lib.name} ({lib.log_bridge})" for lib in _libraries(applied) if lib.log_bridge]
+
+
+def metric_sources(plan, applied: dict) -> list[tuple[str, str]]:
+    """(library, instruments) for each library with metrics whose rules
+    applied to the programs' own packages (grpc, say, is in every program
+    through the OTLP/gRPC exporters, but records metrics only for the
+    program's own servers and clients); none when the build makes no program."""
+    if not plan.commands:
+        return []
+    own = {MAIN} | {d for p in plan.packages if p.import_path in plan.commands for d in p.deps}
+    return [(lib.name, ", ".join(lib.metrics)) for lib in _libraries(applied, own) if lib.metrics]
+
+
+def metrics_line(plan, applied: dict) -> str | None:
+    """The summary's line about metrics, or None."""
+    sources = metric_sources(plan, applied)
+    if not sources:
+        return None
+    listed = "; ".join(f"{instruments} ({source})" for source, instruments in sources)
+    return f"metrics: {listed}; off with OTEL_METRICS_EXPORTER=none"
+
+
+def _console():
+    from rich.console import Console  # here: --json and quiet builds print nothing with it
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
+
+
+def print_summary(plan) -> None:
+    console = _console()
+    applied, refused = _outcome(plan)
+    if not applied:
+        what = "no package could be instrumented" if refused else "no rule matched a package of this build"
+        console.print(f"[yellow]otel:[/] {what}; the binary is uninstrumented")
+        _print_refused(console, refused)
+        return
+    parts = []
+    for key in sorted(applied, key=lambda k: (k == MAIN, k)):
+        rules = applied[key]
+        where = "package main" if key == MAIN else f"{key} {plan.match.versions[key]}"
+        if _for_the_sdk(plan, key):
+            where += " (linked by the OpenTelemetry SDK)"
+        targets = ", ".join(sorted({r.target for r in rules}))
+        parts.append(f"  {where}: {targets}")
+    programs = len(plan.commands)
+    if programs:
+        console.print(
+            f"[green]otel:[/] instrumented {len(applied)} packages for {programs} program{'s' * (programs != 1)}"
+        )
+    else:
+        console.print(f"[green]otel:[/] instrumented {len(applied)} packages (no program in this build links them)")
+    for line in parts:
+        console.print(line)
+    if exports := log_exports(applied):
+        console.print(f"  logs: {', '.join(exports)} records also exported when OTEL_LOGS_EXPORTER=otlp or console")
+    if metrics := metrics_line(plan, applied):
+        console.print(f"  {metrics}")
+    for warning in plan.warnings:
+        console.print(f"  [yellow]not applied[/] {warning}")
+    _print_refused(console, refused)
+    for skipped in plan.match.skipped:
+        console.print(
+            f"  [yellow]skipped[/] {skipped.rule.Name or skipped.rule.target} on {skipped.package}: {skipped.reason}"
+        )
+
+
+def summary_data(plan, env: GoEnv) -> dict:
+    """The summary for machines (--json)."""
+    applied, refused = _outcome(plan)
+    return {
+        "go": env.goversion,
+        "programs": {name: hooks for name, hooks in sorted(plan.commands.items())},
+        "instrumented": [
+            {
+                "package": key,
+                "version": plan.match.versions[key],
+                "targets": sorted({r.target for r in rules}),
+                "rules": [r.Name for r in rules if r.Name],
+                "for_the_sdk": _for_the_sdk(plan, key),
+            }
+            for key, rules in sorted(applied.items())
+        ],
+        "log_export": log_exports(applied),
+        "metrics": [{"source": s, "instruments": i} for s, i in metric_sources(plan, applied)],
+        "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
+        "refused": [{"package": pkg, "reason": why} for key in sorted(refused) for pkg, why in refused[key]],
+        "warnings": list(plan.warnings),
+    }
+
+
+def _print_refused(console, refused: dict[str, list[tuple[str, str]]]) -> None:
+    for key in sorted(refused):
+        for pkg, why in refused[key]:
+            console.print(f"  [yellow]not instrumented[/] {pkg}: compiled as it is: {why}")
+
+
+def print_explanation(plan) -> None:
+    """For every rule loaded: where it applies, or why it does not."""
+    console = _console()
+    in_build = {p.import_path: p for p in plan.packages}
+    skipped = {(s.rule, s.package): s.reason for s in plan.match.skipped}
+    missing = "\n".join(plan.warnings)
+    console.print("[bold]otel: rules[/]")
+    for rule in plan.rules:
+        name = rule.Name or rule.target
+        key = rule.ImportPath
+        applied = rule in plan.match.applied.get(key, [])
+        if applied and f"({rule.Name})" in missing:
+            why = f"[yellow]not applied[/]: {rule.target} not found in {key}"
+        elif applied:
+            where = "every program" if key == MAIN else f"{key} {plan.match.versions[key]}"
+            why = f"[green]applied[/] to {rule.target} in {where}"
+        elif (rule, key) in skipped:
+            why = f"[yellow]skipped[/]: {skipped[(rule, key)]}"
+        elif key not in in_build and key != MAIN:
+            why = f"not applied: {key} is not in this build"
+        else:
+            why = "not applied: no program in this build"
+        console.print(f"  {name}: {why}")

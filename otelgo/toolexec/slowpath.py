@@ -1,0 +1,59 @@
+"""The tool actions the shim's fast path hands over: answering -V=full,
+compiles whose arguments are in a response file, and compiles of packages a
+rule matched. Imported by shim.py only when needed, so that it is loaded
+from cached bytecode and the fast path never pays for it.
+"""
+
+import os
+import subprocess
+import sys
+
+from otelgo.toolexec import protocol
+
+
+def main(argv):
+    tool, args = argv[1], argv[2:]
+    if "-V=full" in args:
+        return _version(tool, args)
+    expanded = protocol.expand_response_files(args)
+    pkg = protocol.compiled_package(tool, expanded)
+    if pkg:
+        matched = protocol.is_matched(pkg)
+        protocol.progress("i" if matched else "c", pkg)
+        if matched:
+            return _compile_instrumented(pkg, tool, protocol.without_markers(expanded))
+    os.execv(tool, [tool, *args])  # a response file stays one: the command line may be too long without
+
+
+def _compile_instrumented(pkg, tool, args):
+    # The shim runs with -S: the interpreter's site-packages (tree-sitter,
+    # jinja2) join the path only here, where they are needed.
+    import site
+
+    site.main()
+    from otelgo.toolexec.compile import compile_instrumented
+
+    return compile_instrumented(protocol.read_plan(), pkg, tool, args)
+
+
+def _version(tool, args):
+    """Answer -V=full with the tool's own line plus the instrumentation token.
+
+    The go command keys its build cache on this line, so instrumented builds
+    get cache entries of their own and a plain `go build` never sees them.
+    """
+    proc = subprocess.run([tool, *args], stdout=subprocess.PIPE)
+    if proc.returncode != 0:
+        sys.stdout.buffer.write(proc.stdout)
+        return proc.returncode
+    line = proc.stdout.decode().rstrip("\n")
+    token = "otelgo-" + protocol.token()
+    fields = line.split()
+    if fields and fields[-1].startswith("buildID="):
+        # Devel toolchains: the go command takes only this last field as the ID.
+        fields[-1] += "-" + token
+        line = " ".join(fields)
+    else:
+        line = line + " " + token
+    sys.stdout.write(line + "\n")
+    return 0
