@@ -1,50 +1,72 @@
 """The Go unit tests of the hook packages (rules/), run with the real go test.
 
 Package goroutine declares two functions that only an otelgo build defines
-(in package runtime); for go test an overlay gives them plain bodies."""
+(in package runtime, rules/goroutine/linkname.go); the build tag otelgo_stub
+swaps in plain bodies for them (rules/goroutine/stub.go), so go vet and go
+test run with -tags otelgo_stub."""
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
+from pathlib import Path
 
-import harness
 import pytest
 
+import harness
+
 RULES = harness.REPO_ROOT / "rules"
+STUB_TAG = "otelgo_stub"
 
 
-MODULES = [RULES] + sorted(p.parent for p in RULES.glob("*/go.mod"))
+def _go_modules(root: Path) -> list[Path]:
+    """Every Go module under root, nested ones included (rules/zap/export/go.mod),
+    but none in a directory the go command ignores (testdata, _x, .x)."""
+    found = []
+    for gomod in root.rglob("go.mod"):
+        parts = gomod.parent.relative_to(root).parts
+        if any(p == "testdata" or p.startswith(("_", ".")) for p in parts):
+            continue
+        found.append(gomod.parent)
+    return sorted(found)
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name)
-def test_hook_module_passes_go_vet_and_go_test(tmp_path, module):
-    source = (RULES / "goroutine" / "goroutine.go").read_text()
-    stubbed = re.sub(
-        r"func getGoroutineContext\(\) unsafe.Pointer\n",
-        "var otelgoStub unsafe.Pointer\n\nfunc getGoroutineContext() unsafe.Pointer { return otelgoStub }\n",
-        source,
+MODULES = _go_modules(RULES)
+
+
+def _module_id(module: Path) -> str:
+    rel = module.relative_to(RULES).as_posix()
+    return "rules" if rel == "." else rel
+
+
+def _go(module: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [harness.find_go(), *args], cwd=module, env=harness.clean_env(), capture_output=True, text=True, timeout=900
     )
-    stubbed = re.sub(
-        r"func setGoroutineContext\(p unsafe.Pointer\)\n",
-        "func setGoroutineContext(p unsafe.Pointer) { otelgoStub = p }\n",
-        stubbed,
-    )
-    assert stubbed.count("otelgoStub") == 3
-    (tmp_path / "goroutine.go").write_text(stubbed)
-    overlay = tmp_path / "overlay.json"
-    overlay.write_text(
-        json.dumps({"Replace": {str(RULES / "goroutine" / "goroutine.go"): str(tmp_path / "goroutine.go")}})
-    )
-    env = harness.clean_env()
-    for cmd in (["vet", "./..."], ["test", "-count=1", "./..."]):
-        proc = subprocess.run(
-            [harness.find_go(), *cmd[:1], f"-overlay={overlay}", *cmd[1:]],
-            cwd=module,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+
+
+def test_every_library_module_is_found():
+    assert MODULES[0] == RULES
+    assert {RULES / "gorm", RULES / "zap"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=_module_id)
+def test_hook_module_passes_go_vet_and_go_test(module):
+    for cmd in (["vet", f"-tags={STUB_TAG}", "./..."], ["test", f"-tags={STUB_TAG}", "-count=1", "./..."]):
+        proc = _go(module, *cmd)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_goroutine_stub_only_with_the_tag():
+    """A build without the tag (every build otelgo makes) takes the
+    declarations otelgo's runtime file defines, never the stub."""
+    files = {}
+    for tags in ([], [f"-tags={STUB_TAG}"]):
+        proc = _go(RULES, "list", *tags, "-json", "./goroutine")
+        assert proc.returncode == 0, proc.stderr
+        pkg = json.loads(proc.stdout)
+        files[bool(tags)] = set(pkg.get("GoFiles", [])) | set(pkg.get("SFiles", []))
+    assert {"goroutine.go", "linkname.go", "goroutine.s"} <= files[False]
+    assert "stub.go" not in files[False]
+    assert {"goroutine.go", "stub.go"} <= files[True]
+    assert "linkname.go" not in files[True]

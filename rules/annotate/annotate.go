@@ -12,15 +12,16 @@ import (
 	"context"
 	"strings"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	_ "otelgo.dev/rules/api" // spliced code reports hook panics through it
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/telemetry"
 )
 
+// scope is the instrumentation scope of the spans made here.
 const scope = "otelgo.dev/rules/annotate"
 
 func noEnd(any) {}
@@ -40,7 +41,7 @@ func Start(name string, attributes []string, ctx any) (end func(err any)) {
 	if p != nil && *p != nil {
 		parent = *p
 	}
-	spanCtx, span := otel.GetTracerProvider().Tracer(scope).Start(goroutine.Context(parent), name,
+	spanCtx, span := telemetry.Tracer(scope).Start(goroutine.Context(parent), name,
 		trace.WithAttributes(parse(attributes)...))
 	if p != nil {
 		*p = spanCtx

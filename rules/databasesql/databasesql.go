@@ -36,48 +36,44 @@ import (
 	"database/sql/driver"
 	"errors"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/dbconv"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/databasesql"
 
-func tracer() trace.Tracer {
-	return otel.GetTracerProvider().Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
-}
-
 var (
-	dbs   weakMap[sql.DB, *dbInfo]
+	dbs   weakMap[sql.DB, *dbconv.Info]
 	stmts weakMap[sql.Stmt, *stmtInfo]
 	txs   weakMap[sql.Tx, *txInfo]
 )
 
 type stmtInfo struct {
-	db    *dbInfo
+	db    *dbconv.Info
 	query string
 }
 
 type txInfo struct {
-	db  *dbInfo
+	db  *dbconv.Info
 	ctx context.Context // BeginTx's: the parent of COMMIT and ROLLBACK
 }
 
 // infoOf returns what is known of db; for a *DB made before the hooks could
 // see it, what its driver's type says.
-func infoOf(db *sql.DB) *dbInfo {
+func infoOf(db *sql.DB) *dbconv.Info {
 	if info, ok := dbs.load(db); ok {
 		return info
 	}
 	if db == nil {
-		return newInfo("", "", "", 0)
+		return dbconv.NewInfo("", "", "", 0)
 	}
-	info := newInfo(systemOfDriver(db.Driver()), "", "", 0)
+	info := dbconv.NewInfo(dbconv.DriverSystem(db.Driver()), "", "", 0)
 	dbs.store(db, info)
 	return info
 }
@@ -95,9 +91,9 @@ func OpenDBOnExit(call api.CallContext, db *sql.DB) {
 	if db == nil || c == nil {
 		return
 	}
-	system := systemOfDriver(c.Driver())
-	e := connectorEndpoint(system, c)
-	dbs.store(db, newInfo(system, e.namespace, e.address, e.port))
+	system := dbconv.DriverSystem(c.Driver())
+	e := dbconv.ConnectorEndpoint(system, c)
+	dbs.store(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
 }
 
 // OpenOnExit is the OnExit hook of
@@ -114,20 +110,21 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 	name, _ := call.Param(0).(string)
 	dsn, _ := call.Param(1).(string)
 	prev, _ := dbs.load(db)
-	system := systemOfDriver(db.Driver())
+	system := dbconv.DriverSystem(db.Driver())
 	if system == "" {
-		system = systemOfName(name)
+		system = dbconv.SystemName(name)
 	}
-	e := parseDSN(system, dsn)
+	e := dbconv.ParseDSN(system, dsn)
 	if prev != nil {
-		if e.namespace == "" {
-			e.namespace = prev.namespace
+		p := prev.Endpoint()
+		if e.Namespace == "" {
+			e.Namespace = p.Namespace
 		}
-		if e.address == "" {
-			e.address, e.port = prev.address, prev.port
+		if e.Address == "" {
+			e.Address, e.Port = p.Address, p.Port
 		}
 	}
-	dbs.store(db, newInfo(system, e.namespace, e.address, e.port))
+	dbs.store(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
 }
 
 // --- statements --------------------------------------------------------------------
@@ -135,40 +132,19 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 // statementSpan starts the span of one statement. Parameterized text (sent
 // with arguments) is recorded as it is; text sent without arguments is
 // recorded with its literals replaced by "?", as the conventions ask.
-func statementSpan(ctx context.Context, info *dbInfo, query string, nargs int) (context.Context, trace.Span) {
+func statementSpan(ctx context.Context, info *dbconv.Info, query string, nargs int) (context.Context, trace.Span) {
 	ctx = goroutine.Context(ctx) // db.Query without ctx: the goroutine's span is the parent
-	a := analyze(info.dialect, query)
-	attrs := make([]attribute.KeyValue, 0, len(info.attrs)+3)
-	attrs = append(attrs, info.attrs...)
-	text := query
-	if nargs == 0 {
-		text = a.sanitized
-	}
-	if text != "" {
-		attrs = append(attrs, semconv.DBQueryText(text))
-	}
-	if a.operation != "" {
-		attrs = append(attrs, semconv.DBOperationName(a.operation))
-	}
-	if a.summary != "" {
-		attrs = append(attrs, semconv.DBQuerySummary(a.summary))
-	}
-	name := a.summary
-	if name == "" {
-		name = a.operation
-	}
-	if name == "" {
-		name = info.system
-	}
+	name, attrs := info.Statement(query, nargs > 0)
 	return startMeasured(ctx, name, attrs)
 }
 
 // operationSpan starts the span of an operation without text of its own
 // (BEGIN, COMMIT, ROLLBACK, PREPARE).
-func operationSpan(ctx context.Context, info *dbInfo, op string, extra ...attribute.KeyValue) (context.Context, trace.Span) {
+func operationSpan(ctx context.Context, info *dbconv.Info, op string, extra ...attribute.KeyValue) (context.Context, trace.Span) {
 	ctx = goroutine.Context(ctx)
-	attrs := make([]attribute.KeyValue, 0, len(info.attrs)+1+len(extra))
-	attrs = append(attrs, info.attrs...)
+	base := info.Attributes()
+	attrs := make([]attribute.KeyValue, 0, len(base)+1+len(extra))
+	attrs = append(attrs, base...)
 	attrs = append(attrs, semconv.DBOperationName(op))
 	attrs = append(attrs, extra...)
 	return startMeasured(ctx, op, attrs)
@@ -225,7 +201,7 @@ func PrepareDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ a
 	info := infoOf(db)
 	var extra []attribute.KeyValue
 	if query != "" {
-		extra = append(extra, semconv.DBQueryText(preparedText(info.dialect, query)))
+		extra = append(extra, semconv.DBQueryText(info.PreparedText(query)))
 	}
 	ctx, span := operationSpan(ctx, info, "PREPARE", extra...)
 	call.SetParam(0, ctx)
@@ -376,25 +352,4 @@ func TxRollbackOnExit(call api.CallContext, err error) {
 		err = nil
 	}
 	endWith(call, err)
-}
-
-// preparedText is the db.query.text of a statement being prepared: its
-// arguments come later, so it counts as parameterized if it has
-// placeholders, and is sanitized if it has none.
-func preparedText(d dialect, query string) string {
-	a := analyze(d, query)
-	if a.hasParams {
-		return query
-	}
-	return a.sanitized
-}
-
-// QueryText is the db.query.text for query as sent to a database of the
-// given db.system.name: as it is if parameterized, else with its literals
-// replaced by "?". For instrumentation of libraries above database/sql.
-func QueryText(system, query string, parameterized bool) string {
-	if parameterized {
-		return query
-	}
-	return analyze(dialectOf(system), query).sanitized
 }

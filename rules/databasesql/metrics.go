@@ -5,9 +5,11 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"otelgo.dev/rules/internal/dbmetrics"
+	"otelgo.dev/rules/internal/dbconv"
+	"otelgo.dev/rules/internal/telemetry"
 )
 
 // measuredSpan is the span of one database operation together with what its
@@ -23,7 +25,7 @@ type measuredSpan struct {
 // startMeasured starts a CLIENT span with attrs and the operation's clock.
 func startMeasured(ctx context.Context, name string, attrs []attribute.KeyValue) (context.Context, trace.Span) {
 	start := time.Now()
-	ctx, span := tracer().Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	ctx, span := telemetry.Tracer(ScopeName).Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	return ctx, &measuredSpan{Span: span, ctx: ctx, start: start, attrs: attrs}
 }
 
@@ -31,5 +33,20 @@ func startMeasured(ctx context.Context, name string, attrs []attribute.KeyValue)
 // db.response.status_code) when it failed.
 func (s *measuredSpan) record(errAttrs []attribute.KeyValue) {
 	attrs := append(s.attrs[:len(s.attrs):len(s.attrs)], errAttrs...)
-	dbmetrics.Record(s.ctx, ScopeName, s.start, time.Now(), attrs)
+	dbconv.RecordDuration(s.ctx, ScopeName, s.start, time.Now(), attrs)
+}
+
+// EndSpan records err on span (if it is an error) and ends it; the span of
+// a database/sql operation also gets its duration measured.
+func EndSpan(span trace.Span, err error) {
+	var errAttrs []attribute.KeyValue
+	if dbconv.IsError(err) {
+		errAttrs = dbconv.ErrorAttributes(err)
+		span.SetAttributes(errAttrs...)
+		span.SetStatus(codes.Error, err.Error())
+	}
+	span.End()
+	if m, ok := span.(*measuredSpan); ok {
+		m.record(errAttrs)
+	}
 }

@@ -20,7 +20,6 @@ import (
 	"context"
 	"errors"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
@@ -28,7 +27,8 @@ import (
 	"gorm.io/gorm"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/databasesql"
+	"otelgo.dev/rules/internal/dbconv"
+	"otelgo.dev/rules/internal/telemetry"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
@@ -37,10 +37,6 @@ const ScopeName = "otelgo.dev/rules/gorm"
 // officialPlugin is the name gorm.io/plugin/opentelemetry/tracing
 // registers under.
 const officialPlugin = "otelgorm"
-
-func tracer() trace.Tracer {
-	return otel.GetTracerProvider().Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
-}
 
 // OpenOnExit is the OnExit hook of
 //
@@ -89,7 +85,7 @@ func before(op string) func(*gorm.DB) {
 		}
 		system := ""
 		if tx.Dialector != nil {
-			system = databasesql.SystemName(tx.Dialector.Name())
+			system = dbconv.SystemName(tx.Dialector.Name())
 		}
 		attrs := []attribute.KeyValue{semconv.DBSystemNameKey.String(system)}
 		spanName := name
@@ -97,7 +93,7 @@ func before(op string) func(*gorm.DB) {
 			attrs = append(attrs, semconv.DBCollectionName(stmt.Table))
 			spanName += " " + stmt.Table
 		}
-		ctx, span := tracer().Start(parent, spanName, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs...))
+		ctx, span := telemetry.Tracer(ScopeName).Start(parent, spanName, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs...))
 		stmt.Context = context.WithValue(ctx, stateKey{}, &state{span, parent, system})
 	}
 }
@@ -113,10 +109,10 @@ func after(tx *gorm.DB) {
 	}
 	stmt.Context = st.parent
 	if q := stmt.SQL.String(); q != "" {
-		st.span.SetAttributes(semconv.DBQueryText(databasesql.QueryText(st.system, q, len(stmt.Vars) > 0)))
+		st.span.SetAttributes(semconv.DBQueryText(dbconv.QueryText(st.system, q, len(stmt.Vars) > 0)))
 	}
-	if err := tx.Error; databasesql.IsError(err) && !errors.Is(err, gorm.ErrRecordNotFound) {
-		st.span.SetAttributes(databasesql.ErrorAttributes(err)...)
+	if err := tx.Error; dbconv.IsError(err) && !errors.Is(err, gorm.ErrRecordNotFound) {
+		st.span.SetAttributes(dbconv.ErrorAttributes(err)...)
 		st.span.SetStatus(codes.Error, err.Error())
 	}
 	st.span.End()

@@ -18,10 +18,6 @@ import (
 	"otelgo.dev/rules/api"
 )
 
-// Implemented by the file otelgo adds to package runtime (runtime_otelgo.go).
-func getGoroutineContext() unsafe.Pointer
-func setGoroutineContext(p unsafe.Pointer)
-
 // maxDepth bounds each goroutine's stack of spans, in case spans are started
 // and never ended, or ended on another goroutine.
 const maxDepth = 128

@@ -16,6 +16,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/telemetry"
 )
 
 // ClientOnEnter is the OnEnter hook of
@@ -45,7 +46,7 @@ func ClientOnEnter(call api.CallContext, _ *http.Transport, req *http.Request) {
 			attrs = append(attrs, semconv.ServerPort(port))
 		}
 	}
-	ctx, span := tracer().Start(goroutine.Context(req.Context()), name,
+	ctx, span := telemetry.Tracer(ScopeName).Start(goroutine.Context(req.Context()), name,
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attrs...))
 

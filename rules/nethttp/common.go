@@ -16,20 +16,12 @@ import (
 	"strconv"
 	"strings"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/nethttp"
-
-// tracer returns a tracer of the global TracerProvider as it is now, so a
-// provider the program installs after start-up is honoured.
-func tracer() trace.Tracer {
-	return otel.GetTracerProvider().Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
-}
 
 // method returns the http.request.method attribute for m, the name to use
 // for m in span names, and whether m is one of the known methods. Unknown

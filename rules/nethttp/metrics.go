@@ -2,7 +2,6 @@ package nethttp
 
 import (
 	"net/http"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -10,34 +9,34 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/semconv/v1.39.0/httpconv"
+
+	"otelgo.dev/rules/internal/telemetry"
 )
 
-// The duration histograms of the HTTP semantic conventions, made on first
-// use from the global MeterProvider: by then otelgo's SDK set-up (or the
-// program's own) has installed it, and were it not, the global provider
-// hands the measurements on once it is.
-var (
-	instrumentsOnce sync.Once
-	serverDuration  httpconv.ServerRequestDuration
-	clientDuration  httpconv.ClientRequestDuration
-)
+// durations are the duration histograms of the HTTP semantic conventions,
+// made on first use from the global MeterProvider (by then otelgo's SDK
+// set-up, or the program's own, has installed it; were it not, the global
+// provider hands the measurements on once it is), and made again when the
+// program installs another.
+type durations struct {
+	server httpconv.ServerRequestDuration
+	client httpconv.ClientRequestDuration
+}
+
+var instruments = telemetry.NewInstruments(func(meter metric.Meter) (d durations) {
+	var err error
+	if d.server, err = httpconv.NewServerRequestDuration(meter, durationBuckets); err != nil {
+		otel.Handle(err)
+	}
+	if d.client, err = httpconv.NewClientRequestDuration(meter, durationBuckets); err != nil {
+		otel.Handle(err)
+	}
+	return d
+})
 
 // durationBuckets are the bucket boundaries the HTTP conventions advise for
 // the duration histograms (the SDK's default ones suit milliseconds).
 var durationBuckets = metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10)
-
-func instruments() {
-	instrumentsOnce.Do(func() {
-		meter := otel.GetMeterProvider().Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL))
-		var err error
-		if serverDuration, err = httpconv.NewServerRequestDuration(meter, durationBuckets); err != nil {
-			otel.Handle(err)
-		}
-		if clientDuration, err = httpconv.NewClientRequestDuration(meter, durationBuckets); err != nil {
-			otel.Handle(err)
-		}
-	})
-}
 
 // seconds is the time since start, as the histograms take it.
 func seconds(start time.Time) float64 {
@@ -64,10 +63,9 @@ func recordServer(start time.Time, req *http.Request, scheme string, status int,
 	if errType != "" {
 		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
 	}
-	instruments()
 	// RecordSet: the generated Record drops its required attributes when
 	// it is given no optional ones.
-	serverDuration.RecordSet(req.Context(), seconds(start), attribute.NewSet(attrs...))
+	instruments.Get(ScopeName).server.RecordSet(req.Context(), seconds(start), attribute.NewSet(attrs...))
 }
 
 // clientAttrs are the attributes of http.client.request.duration known
@@ -92,6 +90,5 @@ func clientAttrs(req *http.Request, host string, port int) []attribute.KeyValue 
 // outcome is what the response (or error) added to the span.
 func recordClient(c *clientCall, outcome []attribute.KeyValue) {
 	attrs := append(c.attrs[:len(c.attrs):len(c.attrs)], outcome...)
-	instruments()
-	clientDuration.RecordSet(c.ctx, seconds(c.start), attribute.NewSet(attrs...))
+	instruments.Get(ScopeName).client.RecordSet(c.ctx, seconds(c.start), attribute.NewSet(attrs...))
 }

@@ -21,6 +21,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/httproute"
+	"otelgo.dev/rules/internal/telemetry"
 )
 
 // serverCall is the state of one request being served, from ServerOnEnter
@@ -100,7 +101,7 @@ func ServerOnEnter(call api.CallContext, _ any, rw http.ResponseWriter, req *htt
 		}
 	}
 
-	ctx, span := tracer().Start(ctx, name,
+	ctx, span := telemetry.Tracer(ScopeName).Start(ctx, name,
 		trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(attrs...))
 

@@ -9,7 +9,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
 
-	"otelgo.dev/rules/internal/dbmetrics"
+	"otelgo.dev/rules/internal/dbconv"
 )
 
 // measuredSpan is the span of one command or batch that also measures it
@@ -57,5 +57,5 @@ func (s *measuredSpan) End(opts ...trace.SpanEndOption) {
 	s.mu.Lock()
 	attrs := s.attrs
 	s.mu.Unlock()
-	dbmetrics.Record(s.ctx, s.scope, s.start, end, attrs)
+	dbconv.RecordDuration(s.ctx, s.scope, s.start, end, attrs)
 }

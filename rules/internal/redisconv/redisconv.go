@@ -35,11 +35,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
+
+	"otelgo.dev/rules/internal/telemetry"
 )
 
 // MaxQueryText bounds db.query.text in bytes: a pipeline of thousands of
@@ -348,15 +349,6 @@ func joinTexts(cmds []Command) string {
 	return clip(b.String())
 }
 
-// Tracer returns the tracer of scope from the global TracerProvider as it is
-// now, so that a provider the program installs after start-up is honoured.
-func Tracer(scope string) trace.Tracer {
-	return tracerProvider().Tracer(scope, trace.WithSchemaURL(semconv.SchemaURL))
-}
-
-// tracerProvider is otel.GetTracerProvider; tests replace it.
-var tracerProvider = otel.GetTracerProvider
-
 // Start starts the CLIENT span of one command or batch as a child of the
 // span in ctx. batchSize 0 means not a batch. Ending the span records the
 // command's db.client.operation.duration.
@@ -378,7 +370,7 @@ func Start(ctx context.Context, scope string, server Server, name, text string, 
 	opts = append(opts, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	cfg := trace.NewSpanStartConfig(opts...)
 	start := cfg.Timestamp()
-	ctx, span := Tracer(scope).Start(ctx, name, opts...)
+	ctx, span := telemetry.Tracer(scope).Start(ctx, name, opts...)
 	return ctx, measure(ctx, span, scope, start, attrs)
 }
 

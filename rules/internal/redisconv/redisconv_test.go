@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -164,9 +165,9 @@ func record(t *testing.T, f func(ctx context.Context)) tracetest.SpanStub {
 	sr := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(sr))
 	ctx, parent := tp.Tracer("test").Start(context.Background(), "parent")
-	old := tracerProvider
-	tracerProvider = func() trace.TracerProvider { return tp }
-	defer func() { tracerProvider = old }()
+	old := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	defer otel.SetTracerProvider(old)
 	f(ctx)
 	parent.End()
 	ended := sr.Ended()

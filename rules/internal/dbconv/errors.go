@@ -1,4 +1,4 @@
-package databasesql
+package dbconv
 
 import (
 	"context"
@@ -10,9 +10,7 @@ import (
 	"strconv"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // IsError reports whether err makes a database span an error. sql.ErrNoRows
@@ -36,21 +34,6 @@ func ErrorAttributes(err error) []attribute.KeyValue {
 		return []attribute.KeyValue{semconv.ErrorTypeKey.String(name)}
 	}
 	return []attribute.KeyValue{semconv.ErrorType(err)}
-}
-
-// EndSpan records err on span (if it is an error) and ends it; the span of
-// a database/sql operation also gets its duration measured.
-func EndSpan(span trace.Span, err error) {
-	var errAttrs []attribute.KeyValue
-	if IsError(err) {
-		errAttrs = ErrorAttributes(err)
-		span.SetAttributes(errAttrs...)
-		span.SetStatus(codes.Error, err.Error())
-	}
-	span.End()
-	if m, ok := span.(*measuredSpan); ok {
-		m.record(errAttrs)
-	}
 }
 
 var sentinels = []struct {

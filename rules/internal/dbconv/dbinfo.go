@@ -1,4 +1,4 @@
-package databasesql
+package dbconv
 
 import (
 	"database/sql/driver"
@@ -6,34 +6,31 @@ import (
 	"net/url"
 	"os"
 	"reflect"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"weak"
 
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 )
 
-// dbInfo is what every span of one *sql.DB says about the database:
+// Info is what every span of one database (a *sql.DB) says about it:
 // db.system.name, db.namespace (the database given when connecting, from
 // the DSN or the connector's configuration; a later USE is not seen),
-// server.address and server.port.
-type dbInfo struct {
-	system    string
-	dialect   dialect
-	namespace string
-	address   string
-	port      int
-	attrs     []attribute.KeyValue // the above as span attributes
+// server.address and server.port. It does not change once made.
+type Info struct {
+	system   string
+	dialect  dialect
+	endpoint Endpoint
+	attrs    []attribute.KeyValue // the above as span attributes
 }
 
-func newInfo(system, namespace, address string, port int) *dbInfo {
+// NewInfo makes the Info of a database of the given db.system.name ("" for
+// one not known: "other_sql"), namespace, address and port (0 if unknown).
+func NewInfo(system, namespace, address string, port int) *Info {
 	if system == "" {
 		system = semconv.DBSystemNameOtherSQL.Value.AsString()
 	}
-	info := &dbInfo{system: system, dialect: dialectOf(system), namespace: namespace, address: address, port: port}
+	info := &Info{system: system, dialect: dialectOf(system), endpoint: Endpoint{namespace, address, port}}
 	info.attrs = append(info.attrs, semconv.DBSystemNameKey.String(system))
 	if namespace != "" {
 		info.attrs = append(info.attrs, semconv.DBNamespace(namespace))
@@ -47,6 +44,17 @@ func newInfo(system, namespace, address string, port int) *dbInfo {
 	}
 	return info
 }
+
+// System is the db.system.name.
+func (i *Info) System() string { return i.system }
+
+// Endpoint is the namespace, address and port the Info was made with.
+func (i *Info) Endpoint() Endpoint { return i.endpoint }
+
+// Attributes are the span attributes of the database: db.system.name,
+// db.namespace, server.address, server.port (those known; server.port
+// only when it is not the DBMS's default). Callers must not modify them.
+func (i *Info) Attributes() []attribute.KeyValue { return i.attrs }
 
 var defaultPorts = map[string]int{"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "microsoft.sql_server": 1433}
 
@@ -106,10 +114,10 @@ var driverNames = map[string]string{
 	"snowflake": "snowflake", "duckdb": "duckdb",
 }
 
-// systemOfDriver names the DBMS from the driver's type: the package it is
+// DriverSystem names the DBMS from the driver's type: the package it is
 // declared in (pgx's *stdlib.Driver, *mysql.MySQLDriver, modernc's
 // *sqlite.Driver, ...). "" if the package is not known.
-func systemOfDriver(d driver.Driver) string {
+func DriverSystem(d driver.Driver) string {
 	if d == nil {
 		return ""
 	}
@@ -143,15 +151,17 @@ func SystemName(name string) string {
 
 // --- DSNs ----------------------------------------------------------------------
 
-type endpoint struct {
-	namespace string
-	address   string
-	port      int
+// Endpoint is where a database's connections go, as a DSN or a connector
+// gives it.
+type Endpoint struct {
+	Namespace string // db.namespace; "" if none
+	Address   string // server.address: a host, an IP or a unix socket path; "" if unknown
+	Port      int    // server.port; 0 if unknown or a unix socket
 }
 
-// parseDSN reads the database, host and port from a data source name in
+// ParseDSN reads the database, host and port from a data source name in
 // the form the system's usual drivers take. Credentials are never kept.
-func parseDSN(system, dsn string) endpoint {
+func ParseDSN(system, dsn string) Endpoint {
 	dsn = strings.TrimSpace(dsn)
 	switch system {
 	case "postgresql", "cockroachdb":
@@ -166,23 +176,23 @@ func parseDSN(system, dsn string) endpoint {
 	if strings.Contains(dsn, "://") {
 		return parseURL(dsn, 0)
 	}
-	return endpoint{}
+	return Endpoint{}
 }
 
-func parseURL(dsn string, defaultPort int) endpoint {
+func parseURL(dsn string, defaultPort int) Endpoint {
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return endpoint{}
+		return Endpoint{}
 	}
-	var e endpoint
+	var e Endpoint
 	host := u.Host
 	if i := strings.IndexByte(host, ','); i >= 0 {
 		host = host[:i] // several hosts: the first is tried first
 	}
-	e.address, e.port = splitHostPort(host)
-	e.namespace = strings.TrimPrefix(u.Path, "/")
-	if e.address != "" && e.port == 0 {
-		e.port = defaultPort
+	e.Address, e.Port = splitHostPort(host)
+	e.Namespace = strings.TrimPrefix(u.Path, "/")
+	if e.Address != "" && e.Port == 0 {
+		e.Port = defaultPort
 	}
 	return e
 }
@@ -190,8 +200,8 @@ func parseURL(dsn string, defaultPort int) endpoint {
 // parsePostgres takes postgres://user:pw@host:port/db?k=v URLs and
 // "host=... port=... dbname=..." keyword/value strings (libpq's two
 // forms), with libpq's PGHOST, PGPORT and PGDATABASE as defaults.
-func parsePostgres(dsn string) endpoint {
-	var e endpoint
+func parsePostgres(dsn string) Endpoint {
+	var e Endpoint
 	params := map[string]string{}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		// url.Parse rejects host lists; cut the authority by hand.
@@ -209,13 +219,13 @@ func parsePostgres(dsn string) endpoint {
 		if h, err := url.PathUnescape(authority); err == nil {
 			authority = h
 		}
-		e.address, e.port = splitHostPort(authority)
+		e.Address, e.Port = splitHostPort(authority)
 		query := ""
 		if i := strings.IndexByte(path, '?'); i >= 0 {
 			path, query = path[:i], path[i+1:]
 		}
 		if db, err := url.PathUnescape(strings.TrimPrefix(path, "/")); err == nil {
-			e.namespace = db
+			e.Namespace = db
 		}
 		if q, err := url.ParseQuery(query); err == nil {
 			for k, v := range q {
@@ -226,50 +236,50 @@ func parsePostgres(dsn string) endpoint {
 		params = keywordValues(dsn)
 	}
 	if h := params["host"]; h != "" {
-		e.address = h
-	} else if h := params["hostaddr"]; h != "" && e.address == "" {
-		e.address = h
+		e.Address = h
+	} else if h := params["hostaddr"]; h != "" && e.Address == "" {
+		e.Address = h
 	}
-	if i := strings.IndexByte(e.address, ','); i >= 0 {
-		e.address = e.address[:i]
+	if i := strings.IndexByte(e.Address, ','); i >= 0 {
+		e.Address = e.Address[:i]
 	}
 	if p := params["port"]; p != "" {
 		if i := strings.IndexByte(p, ','); i >= 0 {
 			p = p[:i]
 		}
-		e.port, _ = strconv.Atoi(p)
+		e.Port, _ = strconv.Atoi(p)
 	}
 	if db := params["dbname"]; db != "" {
-		e.namespace = db
+		e.Namespace = db
 	} else if db := params["database"]; db != "" {
-		e.namespace = db
+		e.Namespace = db
 	}
-	if e.address == "" {
-		e.address = os.Getenv("PGHOST")
+	if e.Address == "" {
+		e.Address = os.Getenv("PGHOST")
 	}
-	if e.port == 0 {
-		e.port, _ = strconv.Atoi(os.Getenv("PGPORT"))
+	if e.Port == 0 {
+		e.Port, _ = strconv.Atoi(os.Getenv("PGPORT"))
 	}
-	if e.namespace == "" {
-		e.namespace = os.Getenv("PGDATABASE")
+	if e.Namespace == "" {
+		e.Namespace = os.Getenv("PGDATABASE")
 	}
 	// PostgreSQL's namespace is {database}|{schema}: the schema is the first
 	// of a search_path given when connecting.
 	if sp := params["search_path"]; sp != "" {
 		schema, _, _ := strings.Cut(sp, ",")
 		if schema = strings.Trim(strings.TrimSpace(schema), `"`); schema != "" && schema != "$user" {
-			if e.namespace != "" {
-				e.namespace += "|" + schema
+			if e.Namespace != "" {
+				e.Namespace += "|" + schema
 			} else {
-				e.namespace = schema
+				e.Namespace = schema
 			}
 		}
 	}
-	if e.address == "" {
-		e.address = "localhost"
+	if e.Address == "" {
+		e.Address = "localhost"
 	}
-	if e.port == 0 && !strings.HasPrefix(e.address, "/") {
-		e.port = 5432
+	if e.Port == 0 && !strings.HasPrefix(e.Address, "/") {
+		e.Port = 5432
 	}
 	return e
 }
@@ -327,8 +337,8 @@ func keywordValues(s string) map[string]string {
 
 // parseMySQL takes go-sql-driver/mysql's DSN:
 // [user[:password]@][net[(addr)]]/dbname[?param=value&...]
-func parseMySQL(dsn string) endpoint {
-	var e endpoint
+func parseMySQL(dsn string) Endpoint {
+	var e Endpoint
 	slash := strings.LastIndexByte(dsn, '/')
 	if slash < 0 {
 		return e
@@ -338,9 +348,9 @@ func parseMySQL(dsn string) endpoint {
 		tail = tail[:i]
 	}
 	if db, err := url.PathUnescape(tail); err == nil {
-		e.namespace = db
+		e.Namespace = db
 	} else {
-		e.namespace = tail
+		e.Namespace = tail
 	}
 	if i := strings.LastIndexByte(head, '@'); i >= 0 {
 		head = head[i+1:]
@@ -354,46 +364,46 @@ func parseMySQL(dsn string) endpoint {
 		if addr == "" {
 			addr = "127.0.0.1:3306"
 		}
-		e.address, e.port = splitHostPort(addr)
-		if e.port == 0 {
-			e.port = 3306
+		e.Address, e.Port = splitHostPort(addr)
+		if e.Port == 0 {
+			e.Port = 3306
 		}
 	case "unix":
 		if addr == "" {
 			addr = "/tmp/mysql.sock"
 		}
-		e.address = addr
+		e.Address = addr
 	default:
-		e.address, e.port = splitHostPort(addr) // a custom dialer's address
+		e.Address, e.Port = splitHostPort(addr) // a custom dialer's address
 	}
 	return e
 }
 
 // parseSQLite: the namespace is the database file as given; an in-memory
 // database has none.
-func parseSQLite(dsn string) endpoint {
+func parseSQLite(dsn string) Endpoint {
 	name := strings.TrimPrefix(dsn, "file:")
 	query := ""
 	if i := strings.IndexByte(name, '?'); i >= 0 {
 		name, query = name[:i], name[i+1:]
 	}
 	if name == "" || name == ":memory:" || strings.HasPrefix(name, ":memory:") {
-		return endpoint{}
+		return Endpoint{}
 	}
 	if q, err := url.ParseQuery(query); err == nil && q.Get("mode") == "memory" {
-		return endpoint{}
+		return Endpoint{}
 	}
 	if strings.HasPrefix(dsn, "file:") {
 		if n, err := url.PathUnescape(name); err == nil {
 			name = n
 		}
 	}
-	return endpoint{namespace: name}
+	return Endpoint{Namespace: name}
 }
 
 // parseSQLServer takes sqlserver://user:pw@host:port/instance?database=db
 // and "server=host,port;database=db" (ADO) strings.
-func parseSQLServer(dsn string) endpoint {
+func parseSQLServer(dsn string) Endpoint {
 	if strings.HasPrefix(strings.ToLower(dsn), "sqlserver://") {
 		e := parseURL(dsn, 1433)
 		u, err := url.Parse(dsn)
@@ -404,10 +414,10 @@ func parseSQLServer(dsn string) endpoint {
 		if instance := strings.TrimPrefix(u.Path, "/"); instance != "" && db != "" {
 			db = instance + "|" + db
 		}
-		e.namespace = db
+		e.Namespace = db
 		return e
 	}
-	var e endpoint
+	var e Endpoint
 	for _, part := range strings.Split(dsn, ";") {
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
@@ -418,16 +428,16 @@ func parseSQLServer(dsn string) endpoint {
 		case "server", "data source", "address", "addr":
 			v = strings.TrimPrefix(v, "tcp:")
 			host, port, _ := strings.Cut(v, ",")
-			e.address = host
-			e.port, _ = strconv.Atoi(port)
+			e.Address = host
+			e.Port, _ = strconv.Atoi(port)
 		case "port":
-			e.port, _ = strconv.Atoi(v)
+			e.Port, _ = strconv.Atoi(v)
 		case "database", "initial catalog":
-			e.namespace = v
+			e.Namespace = v
 		}
 	}
-	if e.address != "" && e.port == 0 {
-		e.port = 1433
+	if e.Address != "" && e.Port == 0 {
+		e.Port = 1433
 	}
 	return e
 }
@@ -445,15 +455,15 @@ func splitHostPort(hostport string) (string, int) {
 
 // --- connectors ---------------------------------------------------------------
 
-// connectorEndpoint looks into a driver.Connector handed to sql.OpenDB for
+// ConnectorEndpoint looks into a driver.Connector handed to sql.OpenDB for
 // the connection settings it was made from: pgx's stdlib.OpenDB(config)
 // keeps a pgconn.Config (Host, Port, Database), go-sql-driver's
 // NewConnector a *mysql.Config (Net, Addr, DBName), sql.Open's own
 // connector the DSN string. Only reflection can see them; it only reads.
-func connectorEndpoint(system string, c driver.Connector) endpoint {
+func ConnectorEndpoint(system string, c driver.Connector) Endpoint {
 	v := reflect.ValueOf(c)
 	if !v.IsValid() {
-		return endpoint{}
+		return Endpoint{}
 	}
 	type item struct {
 		v     reflect.Value
@@ -461,7 +471,7 @@ func connectorEndpoint(system string, c driver.Connector) endpoint {
 	}
 	queue := []item{{v, 0}}
 	seen := 0
-	var fromDSN endpoint
+	var fromDSN Endpoint
 	for len(queue) > 0 && seen < 64 {
 		it := queue[0]
 		queue = queue[1:]
@@ -485,8 +495,8 @@ func connectorEndpoint(system string, c driver.Connector) endpoint {
 			name := strings.ToLower(t.Field(i).Name)
 			switch f.Kind() {
 			case reflect.String:
-				if fromDSN == (endpoint{}) && (name == "dsn" || name == "connstring" || name == "datasourcename") && f.String() != "" {
-					fromDSN = parseDSN(system, f.String())
+				if fromDSN == (Endpoint{}) && (name == "dsn" || name == "connstring" || name == "datasourcename") && f.String() != "" {
+					fromDSN = ParseDSN(system, f.String())
 				}
 			case reflect.Pointer, reflect.Interface, reflect.Struct:
 				if it.depth < 4 {
@@ -500,8 +510,8 @@ func connectorEndpoint(system string, c driver.Connector) endpoint {
 
 // structEndpoint reads a settings struct: one with a host (Host, Addr,
 // Server) field and a database (Database, DBName) or port field.
-func structEndpoint(v reflect.Value) (endpoint, bool) {
-	var e endpoint
+func structEndpoint(v reflect.Value) (Endpoint, bool) {
+	var e Endpoint
 	var hasHost, hasOther bool
 	network := ""
 	t := v.Type()
@@ -511,14 +521,14 @@ func structEndpoint(v reflect.Value) (endpoint, bool) {
 		case "host", "server", "hostname":
 			if f.Kind() == reflect.String {
 				hasHost = true
-				if e.address == "" {
-					e.address = f.String()
+				if e.Address == "" {
+					e.Address = f.String()
 				}
 			}
 		case "addr", "address":
 			if f.Kind() == reflect.String {
 				hasHost = true
-				e.address, e.port = splitHostPort(f.String())
+				e.Address, e.Port = splitHostPort(f.String())
 			}
 		case "net", "network":
 			if f.Kind() == reflect.String {
@@ -528,82 +538,24 @@ func structEndpoint(v reflect.Value) (endpoint, bool) {
 			hasOther = true
 			switch f.Kind() {
 			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-				e.port = int(f.Int())
+				e.Port = int(f.Int())
 			case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-				e.port = int(f.Uint())
+				e.Port = int(f.Uint())
 			case reflect.String:
-				e.port, _ = strconv.Atoi(f.String())
+				e.Port, _ = strconv.Atoi(f.String())
 			}
 		case "database", "dbname", "databasename", "db":
 			if f.Kind() == reflect.String {
 				hasOther = true
-				e.namespace = f.String()
+				e.Namespace = f.String()
 			}
 		}
 	}
 	if !hasHost || !hasOther {
-		return endpoint{}, false
+		return Endpoint{}, false
 	}
 	if network == "unix" {
-		e.port = 0
+		e.Port = 0
 	}
 	return e, true
-}
-
-// --- per-object state, forgotten with the object -----------------------------
-
-// weakMap keeps a value per *K for as long as the *K is reachable,
-// without keeping it reachable: a *sql.DB, *sql.Stmt or *sql.Tx the program
-// drops takes its entry with it.
-type weakMap[K, V any] struct {
-	mu sync.RWMutex
-	m  map[weak.Pointer[K]]V
-}
-
-func (w *weakMap[K, V]) store(k *K, v V) {
-	if k == nil {
-		return
-	}
-	wp := weak.Make(k)
-	w.mu.Lock()
-	if w.m == nil {
-		w.m = make(map[weak.Pointer[K]]V)
-	}
-	_, had := w.m[wp]
-	w.m[wp] = v
-	w.mu.Unlock()
-	if !had {
-		runtime.AddCleanup(k, w.forget, wp)
-	}
-}
-
-func (w *weakMap[K, V]) forget(wp weak.Pointer[K]) {
-	w.mu.Lock()
-	delete(w.m, wp)
-	w.mu.Unlock()
-}
-
-func (w *weakMap[K, V]) load(k *K) (V, bool) {
-	var zero V
-	if k == nil {
-		return zero, false
-	}
-	wp := weak.Make(k)
-	w.mu.RLock()
-	v, ok := w.m[wp]
-	w.mu.RUnlock()
-	return v, ok
-}
-
-func (w *weakMap[K, V]) remove(k *K) {
-	if k == nil {
-		return
-	}
-	w.forget(weak.Make(k))
-}
-
-func (w *weakMap[K, V]) len() int {
-	w.mu.RLock()
-	defer w.mu.RUnlock()
-	return len(w.m)
 }

@@ -1,10 +1,13 @@
-package databasesql
+package dbconv
 
 import (
 	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 )
 
 // What the spans say about a statement comes from one pass of a small SQL
@@ -229,6 +232,60 @@ func numberEnd(q string, i int) int {
 		}
 	}
 	return j
+}
+
+// Statement returns the name and the attributes of the span of one
+// statement sent to the database of i: the database's attributes,
+// db.query.text, db.operation.name and db.query.summary. Text sent with
+// arguments (parameterized) is recorded as it is; text sent without them
+// with its literals replaced by "?", as the conventions ask. The span's
+// name is the query summary, else the operation, else db.system.name.
+func (i *Info) Statement(query string, parameterized bool) (name string, attrs []attribute.KeyValue) {
+	a := analyze(i.dialect, query)
+	attrs = make([]attribute.KeyValue, 0, len(i.attrs)+3)
+	attrs = append(attrs, i.attrs...)
+	text := query
+	if !parameterized {
+		text = a.sanitized
+	}
+	if text != "" {
+		attrs = append(attrs, semconv.DBQueryText(text))
+	}
+	if a.operation != "" {
+		attrs = append(attrs, semconv.DBOperationName(a.operation))
+	}
+	if a.summary != "" {
+		attrs = append(attrs, semconv.DBQuerySummary(a.summary))
+	}
+	name = a.summary
+	if name == "" {
+		name = a.operation
+	}
+	if name == "" {
+		name = i.system
+	}
+	return name, attrs
+}
+
+// PreparedText is the db.query.text of a statement being prepared for the
+// database of i: its arguments come later, so it counts as parameterized
+// if it has placeholders, and is sanitized if it has none.
+func (i *Info) PreparedText(query string) string {
+	a := analyze(i.dialect, query)
+	if a.hasParams {
+		return query
+	}
+	return a.sanitized
+}
+
+// QueryText is the db.query.text for query as sent to a database of the
+// given db.system.name: as it is if parameterized, else with its literals
+// replaced by "?". For instrumentation of libraries above database/sql.
+func QueryText(system, query string, parameterized bool) string {
+	if parameterized {
+		return query
+	}
+	return analyze(dialectOf(system), query).sanitized
 }
 
 // analysis is what the spans take from one statement's text.
