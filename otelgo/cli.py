@@ -140,6 +140,17 @@ def rules_dir_command() -> None:
     click.echo(rules_dir())
 
 
+@rules_group.command("schema")
+def rules_schema() -> None:
+    """Print the JSON schema of rule files (shipped as rules/schema.json;
+    a rule file's "$schema" may point at it, so that editors check it)."""
+    import json
+
+    from otelgo.ruleset.validate import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
 @rules_group.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def rules_check(files: tuple[str, ...]) -> None:

@@ -14,12 +14,25 @@ from pathlib import Path
 
 import pytest
 
-# Make tests/ importable (otlp.py, harness.py) whatever pytest's import mode.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The support modules (harness, otlp, services, tmux) import as top-level modules.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 import harness
 from otlp import OTLPReceiver
 from services import mariadb, postgres, redis  # noqa: F401  (session fixtures of real servers)
+
+
+def pytest_collection_modifyitems(items):
+    """The lanes are folders: tests/e2e builds with otelgo (marked e2e),
+    tests/go and tests/splice run the go toolchain (marked toolchain),
+    tests/unit needs neither."""
+    e2e, toolchain = Path(__file__).parent / "e2e", (Path(__file__).parent / "go", Path(__file__).parent / "splice")
+    for item in items:
+        path = Path(item.fspath)
+        if path.is_relative_to(e2e):
+            item.add_marker(pytest.mark.e2e)
+        elif any(path.is_relative_to(d) for d in toolchain):
+            item.add_marker(pytest.mark.toolchain)
 
 
 @pytest.fixture(scope="session")

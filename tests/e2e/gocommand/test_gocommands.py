@@ -1,0 +1,78 @@
+"""`otel go run` and `otel go test`: the program run, and the code under test,
+are instrumented; the go command's own behaviour is unchanged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import harness
+
+
+def otel(*args, cwd, env=None):
+    full = harness.clean_env(env)
+    full["PYTHONPATH"] = str(harness.REPO_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "otelgo", "go", *args],
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=harness.BUILD_TIMEOUT,
+    )
+
+
+def test_go_run_runs_the_instrumented_program_with_its_arguments(testdata, receiver):
+    proc = otel(
+        "run",
+        "-ldflags",
+        "-X main.version=run",
+        ".",
+        cwd=testdata / "dropin",
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "version run"
+    spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
+    assert {s.service_name for s in spans} == {"dropin"}
+
+
+def test_go_run_passes_program_arguments_and_exit_status(testdata):
+    proc = otel("run", ".", "panic", cwd=testdata / "dropin", env={"OTEL_TRACES_EXPORTER": "none"})
+    assert proc.returncode == 1  # go run reports the program's failure as exit 1
+    assert "dropin: asked to panic" in proc.stderr and "exit status 2" in proc.stderr
+
+
+def test_go_test_exports_spans_from_the_code_under_test(testdata, receiver):
+    proc = otel(
+        "test",
+        "-count=1",
+        "-v",
+        "./...",
+        cwd=testdata / "gotest",
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "--- PASS: TestBody" in proc.stdout
+    spans = receiver.wait_for_spans(2)
+    client = next(s for s in spans if s.kind == "CLIENT")
+    server = next(s for s in spans if s.kind == "SERVER")
+    assert server.parent_span_id == client.span_id and client.attributes["url.full"].endswith("/thing")
+    assert client.service_name == "fetch.test"
+
+
+def test_go_test_failure_is_reported_as_go_does(testdata, tmp_path):
+    import shutil
+
+    module = tmp_path / "gotest"
+    shutil.copytree(testdata / "gotest", module)
+    test = module / "fetch" / "fetch_test.go"
+    test.write_text(test.read_text().replace('got != "fetched"', 'got != "something else"'))
+    proc = otel("test", "-count=1", "./...", cwd=module, env={"OTEL_TRACES_EXPORTER": "none"})
+    assert proc.returncode == 1
+    assert "--- FAIL: TestBody" in proc.stdout and "FAIL\texample.com/gotest/fetch" in proc.stdout
+
+
+def test_other_go_commands_do_not_plan_a_build(testdata):
+    proc = otel("vet", "./...", cwd=testdata / "gotest")
+    assert proc.returncode == 0 and proc.stderr == ""

@@ -1,0 +1,66 @@
+"""How instrumented compiles are keyed (otelgo/plan/cachekeys.py): the
+token follows the compile side only; each matched package's rules reach
+its own cache key through a stamp file or a -gcflags marker that repeats
+the flags the user's -gcflags give that package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from otelgo.gocmd.flags import parse
+from otelgo.gocmd.golist import GoEnv, Package
+from otelgo.plan import cachekeys
+from otelgo.ruleset.model import FunctionRule
+from otelgo.toolexec.protocol import MARKER
+
+ENV = GoEnv(
+    "go1.26.8", Path("/goroot"), "/app/go.mod", "", Path("/modcache"), Path("/cache"), goflags="-gcflags=all=-l"
+)
+
+
+def _rule(name="r", version=None):
+    return FunctionRule(Name=name, ImportPath="example.com/x", Function="F", OnEnter="E", Path="h", Version=version)
+
+
+def test_the_token_ignores_rules_and_follows_the_compile_side(monkeypatch, tmp_path):
+    token = cachekeys.instrumentation_token()
+    assert token == cachekeys.instrumentation_token()
+    fake = tmp_path / "otelgo"
+    for part in cachekeys._COMPILE_SIDE:
+        src = Path(cachekeys.__file__).parents[1] / part
+        dst = fake / part
+        if src.is_dir():
+            dst.mkdir(parents=True, exist_ok=True)
+            for f in src.glob("*.py"):
+                (dst / f.name).write_bytes(f.read_bytes())
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_bytes(src.read_bytes())
+    monkeypatch.setattr(cachekeys, "package_dir", lambda: fake)
+    assert cachekeys.instrumentation_token() == token
+    (fake / "splice" / "edit.py").write_text((fake / "splice" / "edit.py").read_text() + "\n# changed\n")
+    assert cachekeys.instrumentation_token() != token
+
+
+def test_the_rules_digest_follows_every_field():
+    assert cachekeys.rules_digest([_rule()]) == cachekeys.rules_digest([_rule()])
+    assert cachekeys.rules_digest([_rule()]) != cachekeys.rules_digest([_rule(version="[1.0.0,)")])
+    assert cachekeys.rules_digest([_rule()]) != cachekeys.rules_digest([_rule(), _rule("s")])
+
+
+def test_stamps_where_the_overlay_may_add_a_file_markers_elsewhere(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    std = Package("net/http", "http", Path("/goroot/src/net/http"), True, True)
+    lib = Package("example.com/lib", "lib", Path("/modcache/example.com/lib@v1.0.0"), False, True, "example.com/lib")
+    files = Package("command-line-arguments", "main", Path("/app"), False, False)
+    cmd = parse("build", ["-gcflags=example.com/...=-N -l", "main.go"])
+    keyed = {p.import_path: (p, f"d{i}") for i, p in enumerate([std, lib, files])}
+    overlay, gcflags = cachekeys.key_packages(keyed, lambda p: p.standard, cmd, ENV, Path("/app"))
+    (stamp,) = overlay
+    assert stamp == "/goroot/src/net/http/otelgo_rules.go"
+    assert 'package http\n\nconst otelgoRules = "d0"\n' in Path(overlay[stamp]).read_text()
+    assert gcflags == [
+        # go build main.go builds only the named files: a stamp would not join.
+        f"-gcflags=command-line-arguments=-l {MARKER}d2",  # GOFLAGS' all=-l
+        f"-gcflags=example.com/lib=-N -l {MARKER}d1",  # the command line's, which come last
+    ]

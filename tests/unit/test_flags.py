@@ -1,0 +1,103 @@
+"""The go command line as otelgo reads it (otelgo/gocmd/flags.py): flags
+pass through untouched and in order; otelgo's own are taken out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from otelgo.gocmd.flags import GoCommandLine, UsageError, flags_for, parse, quoted_join, quoted_split
+from otelgo.gocmd.golist import Package
+
+
+def test_flags_values_and_packages():
+    cmd = parse("build", ["-o", "out", "-tags=a,b", "-race", "-ldflags", "-s -w", "./cmd/x", "./cmd/y"])
+    assert cmd.flags == ["-o", "out", "-tags=a,b", "-race", "-ldflags", "-s -w"]
+    assert cmd.values == {"o": "out", "tags": "a,b", "race": "true", "ldflags": "-s -w"}
+    assert cmd.packages == ["./cmd/x", "./cmd/y"]
+    assert cmd.plan_flags() == ["-tags=a,b", "-race=true"]
+
+
+def test_otelgo_flags_are_taken_out():
+    cmd = parse("build", ["--rules", "a.json", "--rules=b.json", "--explain", "--json", "-q", "-json", "."])
+    assert cmd.rule_files == ["a.json", "b.json"]
+    assert cmd.explain and cmd.summary_json and cmd.quiet
+    assert cmd.flags == ["-json"]  # one dash: the go command's own -json
+
+
+def test_toolexec_is_refused():
+    with pytest.raises(UsageError, match="-toolexec cannot be combined"):
+        parse("build", ["-toolexec", "x", "."])
+
+
+def test_a_value_flag_without_its_value_is_a_usage_error():
+    with pytest.raises(UsageError, match="flag -o needs a value"):
+        parse("build", ["-o"])
+
+
+@pytest.mark.parametrize(
+    "args,packages,rest",
+    [
+        (["main.go", "util.go", "arg1", "-v"], ["main.go", "util.go"], ["arg1", "-v"]),
+        ([".", "serve", "--port", "8"], ["."], ["serve", "--port", "8"]),
+        (["-race", "./cmd/app"], ["./cmd/app"], []),
+    ],
+)
+def test_go_run_stops_at_the_program(args, packages, rest):
+    cmd = parse("run", args)
+    assert (cmd.packages, cmd.rest) == (packages, rest)
+
+
+def test_double_dash_ends_the_flags():
+    cmd = parse("build", ["-v", "--", "-weird-dir"])
+    assert cmd.flags == ["-v"] and cmd.packages == ["-weird-dir"]
+
+
+def test_without_drops_flags_and_their_values():
+    cmd = parse("build", ["-modfile", "x.mod", "-overlay=o.json", "-v", "."])
+    assert cmd.without("modfile", "overlay") == ["-v"]
+
+
+def test_every_value_of_a_repeated_flag_in_order():
+    cmd = parse("build", ["-gcflags=all=-N", "-v", "-gcflags", "example.com/x=-m", "."])
+    assert cmd.all_values("gcflags") == ["all=-N", "example.com/x=-m"]
+    assert GoCommandLine.goflags_values("-mod=mod -gcflags=std=-l '-ldflags=-s -w'", "gcflags") == ["std=-l"]
+
+
+def _pkg(path, *, standard=False, dep_only=True, directory=None):
+    return Package(path, "p", Path(directory or f"/m/{path}"), standard, dep_only)
+
+
+@pytest.mark.parametrize(
+    "values,package,expected",
+    [
+        ([], _pkg("example.com/a"), []),
+        (["all=-N -l"], _pkg("example.com/a"), ["-N", "-l"]),
+        (["std=-l"], _pkg("net/http", standard=True), ["-l"]),
+        (["std=-l"], _pkg("example.com/a"), []),
+        (["-m"], _pkg("example.com/a", dep_only=False), ["-m"]),  # bare: the packages named on the command line
+        (["-m"], _pkg("example.com/a"), []),
+        (["example.com/...=-m"], _pkg("example.com/a/b"), ["-m"]),
+        (["example.com/a/...=-m"], _pkg("example.com/a"), ["-m"]),  # a trailing /... matches the prefix itself
+        (["example.com/a/...=-m"], _pkg("example.com/ab"), []),
+        (["all=-N", "example.com/a=-m"], _pkg("example.com/a"), ["-m"]),  # the last match wins
+        (["example.com/a=-m", "all=-N"], _pkg("example.com/a"), ["-N"]),
+        (["all='-d=checkptr=0 x' -l"], _pkg("example.com/a"), ["-d=checkptr=0 x", "-l"]),
+        (["./...=-m"], _pkg("example.com/a/sub", directory="/work/app/sub"), ["-m"]),
+        (["./...=-m"], _pkg("example.com/other", directory="/work/other"), []),
+        (["./sub=-m"], _pkg("example.com/a/sub", directory="/work/app/sub"), ["-m"]),
+    ],
+)
+def test_per_package_flags_as_the_go_command_applies_them(values, package, expected):
+    assert flags_for(values, package, Path("/work/app")) == expected
+
+
+@pytest.mark.parametrize("args", [[], ["-N"], ["-d=a b", "-l"], ["it's", "x"], ['a"b']])
+def test_quoted_join_splits_back(args):
+    assert quoted_split(quoted_join(args)) == args
+
+
+def test_quoted_split_refuses_an_open_quote():
+    with pytest.raises(ValueError):
+        quoted_split("-N '-l")

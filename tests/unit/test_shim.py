@@ -1,0 +1,137 @@
+"""The shim's fast path: what it imports, and how it answers -V=full."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import harness
+
+from otelgo.driver import toolexec_command
+from otelgo.toolexec.protocol import write_index as write_shim_index
+
+SHIM = harness.REPO_ROOT / "otelgo" / "toolexec" / "shim.py"
+HEAVY = {"click", "pydantic", "tree_sitter", "jinja2", "rich"}
+# The only modules of otelgo's own that the fast path may load.
+PROTOCOL = {"otelgo", "otelgo.toolexec", "otelgo.toolexec.protocol"}
+
+
+def _plan(tmp_path, packages=None) -> Path:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"token": "abc123", "packages": packages or {}}))
+    write_shim_index(tmp_path, "abc123", packages or {})
+    return plan
+
+
+def _shim(tmp_path, *args, packages=None):
+    return subprocess.run(
+        [sys.executable, "-I", "-S", "-X", "importtime", str(SHIM), *args],
+        capture_output=True,
+        text=True,
+        env={"OTELGO_PLAN": str(_plan(tmp_path, packages))},
+    )
+
+
+def imported_modules(stderr: str) -> set[str]:
+    return {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+def imported(stderr: str) -> set[str]:
+    return {name.split(".")[0] for name in imported_modules(stderr)}
+
+
+def fast_path_only(stderr: str) -> bool:
+    modules = imported_modules(stderr)
+    own = {m for m in modules if m.split(".")[0] == "otelgo"}
+    return imported(stderr).isdisjoint(HEAVY) and own <= PROTOCOL
+
+
+def test_unmatched_compile_execs_the_tool_without_heavy_imports(tmp_path):
+    proc = _shim(
+        tmp_path, "/bin/echo", "-p", "example.com/nothing", "-o", "x.a", "a.go", packages={"net/http": {"rules": []}}
+    )
+    assert proc.stdout == "-p example.com/nothing -o x.a a.go\n"
+    assert fast_path_only(proc.stderr), sorted(imported_modules(proc.stderr))
+
+
+def test_other_tools_are_execed_untouched(tmp_path):
+    proc = _shim(tmp_path, "/bin/echo", "-o", "out", "-p", "net/http", "main.o")  # not a compile
+    assert proc.stdout == "-o out -p net/http main.o\n"
+    assert fast_path_only(proc.stderr), sorted(imported_modules(proc.stderr))
+
+
+def test_version_line_carries_the_token(tmp_path):
+    tool = tmp_path / "compile"
+    tool.write_text("#!/bin/sh\necho 'compile version go1.26.8'\n")
+    tool.chmod(0o755)
+    assert _shim(tmp_path, str(tool), "-V=full").stdout == "compile version go1.26.8 otelgo-abc123\n"
+
+
+def test_devel_toolchain_build_id_carries_the_token(tmp_path):
+    tool = tmp_path / "compile"
+    tool.write_text("#!/bin/sh\necho 'compile version devel go1.27-abc Tue buildID=xyz'\n")
+    tool.chmod(0o755)
+    out = _shim(tmp_path, str(tool), "-V=full").stdout
+    assert out == "compile version devel go1.27-abc Tue buildID=xyz-otelgo-abc123\n"
+
+
+def test_toolexec_command_is_stable_and_isolated():
+    assert toolexec_command() == toolexec_command()
+    assert toolexec_command().split()[1:3] == ["-I", "-S"]
+    assert toolexec_command().endswith("otelgo/toolexec/shim.py")
+
+
+def test_response_files_are_read(tmp_path):
+    from otelgo.toolexec.protocol import expand_response_files
+
+    rsp = tmp_path / "args"
+    rsp.write_text("-p\nexample.com/a\\\\b\nline\\nbreak\n")
+    assert expand_response_files(["-o", "x", f"@{rsp}"]) == ["-o", "x", "-p", "example.com/a\\b", "line\nbreak"]
+
+
+def _shim_progress(tmp_path, *args, packages=None):
+    plan = _plan(tmp_path, packages)
+    progress = tmp_path / "progress"
+    echo = tmp_path / "compile"  # the shim looks into compiles only
+    echo.symlink_to("/bin/echo")
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-X", "importtime", str(SHIM), str(echo), *args],
+        capture_output=True,
+        text=True,
+        env={"OTELGO_PLAN": str(plan), "OTELGO_PROGRESS": str(progress)},
+    )
+    return proc, progress.read_text() if progress.exists() else ""
+
+
+def test_compile_arguments_in_a_response_file_are_looked_into(tmp_path):
+    rsp = tmp_path / "args"
+    rsp.write_text("-p\nexample.com/nothing\n-o\nx.a\na.go\n")
+    proc, progress = _shim_progress(tmp_path, f"@{rsp}", packages={"net/http": {"rules": []}})
+    assert proc.stdout == f"@{rsp}\n"  # the tool gets its response file, untouched
+    assert progress == "c example.com/nothing\n"
+    assert imported(proc.stderr).isdisjoint(HEAVY)
+
+
+def test_matched_compile_leaves_the_fast_path(tmp_path):
+    """A matched package goes to the splicer; sources it cannot read are
+    compiled as they are, with a warning."""
+    proc, progress = _shim_progress(
+        tmp_path,
+        "-p",
+        "example.com/hit",
+        "-o",
+        "x.a",
+        "missing.go",
+        packages={"example.com/hit": {"version": "v1.0.0", "digest": "d", "rules": []}},
+    )
+    assert progress == "i example.com/hit\n"
+    assert "example.com/hit compiled without instrumentation" in proc.stderr
+    assert proc.stdout == "-p example.com/hit -o x.a missing.go\n"
+    assert "otelgo.splice.edit" in imported_modules(proc.stderr)  # the splicer was loaded
+
+
+def test_unmatched_compile_reports_progress(tmp_path):
+    proc, progress = _shim_progress(tmp_path, "-p", "example.com/nothing", "a.go", packages={"net/http": {"rules": []}})
+    assert progress == "c example.com/nothing\n"
