@@ -68,8 +68,10 @@ func ReportHookPanic(site string, recovered any) {
 //
 //	OTEL_SDK_DISABLED=true                  all hooks off (and no SDK)
 //	OTELGO_DISABLED_INSTRUMENTATIONS=a,b    the hooks of hook packages a and b
-//	                                        off: import paths or their last
-//	                                        element (nethttp, databasesql)
+//	                                        off: import paths, their last
+//	                                        element (nethttp, databasesql) or
+//	                                        a library's folder under rules/
+//	                                        (goredis: v9 and v8)
 //	OTELGO_SPANS_DISABLED=true              //otel:span comments and span rules off
 //
 // It may run before this package is initialised (an instrumented package
@@ -88,12 +90,20 @@ func Enabled(hookPackage string) (on bool) {
 	}
 	last := hookPackage[strings.LastIndex(hookPackage, "/")+1:]
 	for _, name := range strings.Split(os.Getenv("OTELGO_DISABLED_INSTRUMENTATIONS"), ",") {
-		if name = strings.TrimSpace(name); name == hookPackage || name == last {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		// A library's folder names all of its hook packages: goredis
+		// switches off otelgo.dev/rules/goredis/goredisv8 too.
+		if name == hookPackage || name == last || strings.HasPrefix(hookPackage, rulesPrefix+name+"/") {
 			return false
 		}
 	}
 	return true
 }
+
+const rulesPrefix = "otelgo.dev/rules/"
 
 func isTrue(v string) bool {
 	return strings.EqualFold(strings.TrimSpace(v), "true")

@@ -42,6 +42,10 @@ func TestEnabled(t *testing.T) {
 		{"case matters", unset, "NetHTTP", unset, nethttp, true},
 		{"empty names", unset, ",, ,", unset, nethttp, true},
 		{"annotate by name", unset, "annotate", unset, annotate, false},
+		{"a library's folder", unset, "goredis", unset, "otelgo.dev/rules/goredis/goredisv8", false},
+		{"a library's folder, its own package", unset, "goredis", unset, "otelgo.dev/rules/goredis", false},
+		{"not another library's folder", unset, "goredi", unset, "otelgo.dev/rules/goredis/goredisv8", true},
+		{"a folder name elsewhere", unset, "goredis", unset, "example.com/goredis/x", true},
 
 		{"spans disabled: annotate", unset, unset, "true", annotate, false},
 		{"spans disabled: capitals, spaces", unset, unset, " TRUE ", annotate, false},

@@ -660,3 +660,23 @@ def format_points(points: Iterable[MetricPoint]) -> str:
     """Points one per line, for assertion messages."""
     lines = [p.short() for p in sorted(points, key=lambda p: (p.service_name, p.name, str(p.attributes)))]
     return "\n".join(lines) if lines else "  (none)"
+
+
+def series(points: list[MetricPoint], name: str, service: str) -> list[MetricPoint]:
+    """The latest point of each series of metric `name` from `service`."""
+    return [p for p in latest_points(points) if p.name == name and p.service_name == service]
+
+
+def histogram(points: list[MetricPoint], name: str, service: str, attrs: dict, scope: str | None = None) -> MetricPoint:
+    """The one series of histogram `name` from `service` (and `scope`) whose
+    attribute set is exactly `attrs`."""
+    found = [p for p in series(points, name, service) if p.attributes == attrs and scope in (None, p.scope_name)]
+    assert len(found) == 1, f"no {name} series {attrs} from {service}; received:\n{format_points(points)}"
+    p = found[0]
+    assert (p.kind, p.unit, p.temporality) == ("histogram", "s", "CUMULATIVE"), p
+    assert sum(p.bucket_counts) == p.count and p.sum > 0, p
+    return p
+
+
+def total(points: list[MetricPoint], name: str, service: str) -> int:
+    return sum(p.count for p in series(points, name, service))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from harness import TESTDATA, check_build, free_port, otel_build
-from otlp import MetricPoint, format_points, latest_points, metric_points
+from otlp import format_points, histogram, latest_points, metric_points, series, total
 
 NETHTTP = "otelgo.dev/rules/nethttp"
 DATABASESQL = "otelgo.dev/rules/databasesql"
@@ -56,26 +56,6 @@ def get(url: str) -> int:
             return resp.status
     except urllib.error.HTTPError as e:
         return e.code
-
-
-def series(points: list[MetricPoint], name: str, service: str) -> list[MetricPoint]:
-    """The latest point of each series of metric `name` from `service`."""
-    return [p for p in latest_points(points) if p.name == name and p.service_name == service]
-
-
-def histogram(points: list[MetricPoint], name: str, service: str, attrs: dict, scope: str | None = None) -> MetricPoint:
-    """The one series of histogram `name` from `service` (and `scope`) whose
-    attribute set is exactly `attrs`."""
-    found = [p for p in series(points, name, service) if p.attributes == attrs and scope in (None, p.scope_name)]
-    assert len(found) == 1, f"no {name} series {attrs} from {service}; received:\n{format_points(points)}"
-    p = found[0]
-    assert (p.kind, p.unit, p.temporality) == ("histogram", "s", "CUMULATIVE"), p
-    assert sum(p.bucket_counts) == p.count and p.sum > 0, p
-    return p
-
-
-def total(points: list[MetricPoint], name: str, service: str) -> int:
-    return sum(p.count for p in series(points, name, service))
 
 
 # --- HTTP ----------------------------------------------------------------------
