@@ -140,6 +140,16 @@ def rules_dir_command() -> None:
     click.echo(rules_dir())
 
 
+@rules_group.command("libraries")
+def rules_libraries() -> None:
+    """Print the table of built-in instrumented libraries (Markdown; the
+    README's table is this output)."""
+    from otelgo.ruleset.load import builtin_rule_files, load_all
+    from otelgo.ruleset.table import library_table
+
+    click.echo(library_table(load_all(builtin_rule_files())), nl=False)
+
+
 @rules_group.command("schema")
 def rules_schema() -> None:
     """Print the JSON schema of rule files (shipped as rules/schema.json;

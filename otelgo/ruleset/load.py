@@ -104,10 +104,12 @@ def _library(fields: dict | None) -> Library | None:
     """A file's header as validate.py dumps it; TypeError if it is not one."""
     if fields is None:
         return None
-    name, metrics, bridge = fields["name"], fields["metrics"], fields["log_bridge"]
-    if not isinstance(name, str) or not all(isinstance(m, str) for m in metrics) or not _str_or_none(bridge):
+    name, metrics, bridge, gives = fields["name"], fields["metrics"], fields["log_bridge"], fields["gives"]
+    if not isinstance(name, str) or not all(isinstance(m, str) for m in metrics):
         raise TypeError("not a rule file's header")
-    return Library(name, tuple(metrics), bridge)
+    if not _str_or_none(bridge) or not _str_or_none(gives):
+        raise TypeError("not a rule file's header")
+    return Library(name, tuple(metrics), bridge, gives)
 
 
 def _str_or_none(v) -> bool:

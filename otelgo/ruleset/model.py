@@ -20,13 +20,14 @@ from otelgo.versions import VersionRange
 @dataclass(frozen=True)
 class Library:
     """What a rule file's header says of the library its rules instrument,
-    for the build summary: its name, the metric instruments its hooks
-    record, and the contrib bridge that exports its records as OpenTelemetry
-    logs. A rule file that is a plain array of rules has none."""
+    for the build summary and the README: its name, the metric instruments
+    its hooks record, the contrib bridge that exports its records as
+    OpenTelemetry logs, and what its rules give. A rule file that is a plain array of rules has none."""
 
     name: str
     metrics: tuple[str, ...] = ()
     log_bridge: str | None = None
+    gives: str | None = None  # what its rules give, in a few words (the README's table)
 
 
 @dataclass(frozen=True, kw_only=True)

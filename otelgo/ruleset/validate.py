@@ -142,6 +142,7 @@ class _Header(BaseModel):
 
     schema_: str | None = Field(default=None, alias="$schema")
     Library: Annotated[str, Field(min_length=1, description="The library's name, as the build summary shows it")]
+    Gives: Annotated[str | None, Field(description="What the rules give, in a few words")] = None
     Path: Annotated[_IMPORT_PATH | None, Field(description="The hook package of rules that name none")] = None
     Version: _VERSION = None
     Metrics: Annotated[list[_INSTRUMENT], Field(description="The metric instruments the hooks record")] = []
@@ -181,7 +182,12 @@ def validate(path: Path, raw: Any) -> tuple[dict | None, list[dict | list[str]]]
     except ValidationError as e:
         raise RuleError([one_line(f"{path}: header: {_problem(err)}") for err in e.errors()]) from None
     defaults = {"Path": header.Path, "Version": header.Version}
-    library = {"name": header.Library, "metrics": list(header.Metrics), "log_bridge": header.LogBridge}
+    library = {
+        "name": header.Library,
+        "metrics": list(header.Metrics),
+        "log_bridge": header.LogBridge,
+        "gives": header.Gives,
+    }
     return library, [_validate_one(path, index, item, defaults) for index, item in enumerate(header.Rules)]
 
 

@@ -334,3 +334,18 @@ def line_of(path: Path, needle: str) -> int:
     hits = [i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line]
     assert len(hits) == 1, f"{needle!r} occurs on lines {hits} of {path}"
     return hits[0]
+
+
+# --- otel view ----------------------------------------------------------------
+
+
+def view_env() -> dict[str, str]:
+    """The environment `otel view` runs in for tests: a UTF-8 locale, colour
+    and width left to the terminal, otelgo from this checkout."""
+    env = clean_env({"LANG": "C.UTF-8", "NO_COLOR": None, "COLUMNS": None})
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    return env
+
+
+def view_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "otelgo", "view", *args]

@@ -156,16 +156,6 @@ def post(port: int, body: bytes, ctype: str = "application/x-protobuf", path: st
 # --- running the viewer ------------------------------------------------------------------
 
 
-def view_env() -> dict[str, str]:
-    env = harness.clean_env({"LANG": "C.UTF-8", "NO_COLOR": None, "COLUMNS": None})
-    env["PYTHONPATH"] = str(harness.REPO_ROOT)  # `python -m otelgo` from the checkout
-    return env
-
-
-def view_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "otelgo", "view", *args]
-
-
 @dataclass
 class Viewer:
     proc: subprocess.Popen
@@ -197,9 +187,11 @@ def viewer(tmp_path: Path, *args: str, grpc: bool = False) -> Iterator[Viewer]:
     """`otel view --json ARGS` on free ports, listening when the block starts."""
     http_port, grpc_port = harness.free_port(), harness.free_port() if grpc else 0
     out, err = tmp_path / "view.out", tmp_path / "view.err"
-    cmd = view_command("--json", "--idle", IDLE, "--http-port", str(http_port), "--grpc-port", str(grpc_port), *args)
+    cmd = harness.view_command(
+        "--json", "--idle", IDLE, "--http-port", str(http_port), "--grpc-port", str(grpc_port), *args
+    )
     with open(out, "wb") as o, open(err, "wb") as e:
-        proc = subprocess.Popen(cmd, env=view_env(), stdout=o, stderr=e, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, env=harness.view_env(), stdout=o, stderr=e, stdin=subprocess.DEVNULL)
     try:
         harness.wait_for_port(grpc_port or http_port, proc)
         yield Viewer(proc, http_port, grpc_port, out, err)
@@ -340,7 +332,7 @@ sys.exit(3)
 
 def test_command_runs_pointed_at_the_viewer_and_its_status_is_kept(tmp_path):
     out = tmp_path / "out"
-    cmd = view_command(
+    cmd = harness.view_command(
         "--json",
         "--http-port",
         "0",
@@ -355,7 +347,9 @@ def test_command_runs_pointed_at_the_viewer_and_its_status_is_kept(tmp_path):
         checkout_trace().SerializeToString().hex(),
     )
     with open(out, "wb") as o:
-        proc = subprocess.run(cmd, env=view_env(), stdout=o, stderr=subprocess.PIPE, timeout=EXIT_TIMEOUT, check=False)
+        proc = subprocess.run(
+            cmd, env=harness.view_env(), stdout=o, stderr=subprocess.PIPE, timeout=EXIT_TIMEOUT, check=False
+        )
     assert proc.returncode == 3, proc.stderr
     (trace,) = [json.loads(line) for line in out.read_text().splitlines()]
     assert_checkout_tree(trace)
@@ -364,8 +358,8 @@ def test_command_runs_pointed_at_the_viewer_and_its_status_is_kept(tmp_path):
 def test_taken_port_is_one_clear_line(tmp_path):
     with viewer(tmp_path) as v:
         proc = subprocess.run(
-            view_command("--http-port", str(v.http_port), "--grpc-port", "0"),
-            env=view_env(),
+            harness.view_command("--http-port", str(v.http_port), "--grpc-port", "0"),
+            env=harness.view_env(),
             capture_output=True,
             text=True,
             timeout=EXIT_TIMEOUT,
@@ -382,7 +376,12 @@ def test_without_its_dependencies_it_says_how_to_install(tmp_path):
     # As if grpcio were not installed: an import of grpc fails.
     code = "import sys; sys.modules['grpc'] = None; sys.argv = ['otel', 'view']; from otelgo.cli import main; main()"
     proc = subprocess.run(
-        [sys.executable, "-c", code], env=view_env(), capture_output=True, text=True, timeout=EXIT_TIMEOUT, check=False
+        [sys.executable, "-c", code],
+        env=harness.view_env(),
+        capture_output=True,
+        text=True,
+        timeout=EXIT_TIMEOUT,
+        check=False,
     )
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [
@@ -513,8 +512,8 @@ needs_tmux = pytest.mark.skipif(not have_tmux(), reason="tmux is not installed (
 @needs_tmux
 def test_terminal_shows_the_tree_with_errors_in_red():
     port = harness.free_port()
-    cmd = view_command("--once", "--idle", IDLE, "--http-port", str(port), "--grpc-port", "0")
-    with Tmux(cmd, view_env(), width=80) as term:
+    cmd = harness.view_command("--once", "--idle", IDLE, "--http-port", str(port), "--grpc-port", "0")
+    with Tmux(cmd, harness.view_env(), width=80) as term:
         term.wait_for("listening on")
         assert post(port, checkout_trace().SerializeToString()) == 200
         code, screen = term.wait_exit()

@@ -9,7 +9,6 @@ import subprocess
 
 import harness
 import pytest
-from test_view import view_command, view_env
 from tmux import Tmux, have_tmux
 
 pytestmark = [
@@ -42,8 +41,8 @@ def assert_hello_tree(screen: str) -> None:
 
 def test_hello_exporting_to_the_viewer_in_a_terminal(hello):
     port = harness.free_port()
-    cmd = view_command("--traces", "1", "--http-port", str(port), "--grpc-port", "0")
-    with Tmux(cmd, view_env(), width=80) as term:
+    cmd = harness.view_command("--traces", "1", "--http-port", str(port), "--grpc-port", "0")
+    with Tmux(cmd, harness.view_env(), width=80) as term:
         term.wait_for("listening on")
         env = {
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
@@ -61,8 +60,8 @@ def test_hello_exporting_to_the_viewer_in_a_terminal(hello):
 def test_readme_demo_runs_hello_under_the_viewer(hello):
     # The README's form: the viewer runs the program itself, so it is
     # listening before the program exports.
-    cmd = view_command("--once", "--http-port", str(harness.free_port()), "--grpc-port", "0", "--", str(hello))
-    with Tmux(cmd, view_env(), width=80) as term:
+    cmd = harness.view_command("--once", "--http-port", str(harness.free_port()), "--grpc-port", "0", "--", str(hello))
+    with Tmux(cmd, harness.view_env(), width=80) as term:
         code, screen = term.wait_exit()
     assert code == 0, screen
     assert "200 OK hello, gopher" in screen
