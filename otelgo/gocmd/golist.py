@@ -48,6 +48,7 @@ class Package:
     module_dir: str = ""
     go_files: list[str] = field(default_factory=list)
     has_tests: bool = False
+    imports: list[str] = field(default_factory=list)
     deps: list[str] = field(default_factory=list)
     error: str = ""
 
@@ -78,7 +79,7 @@ def go_env(cwd: Path, env: dict[str, str] | None = None) -> GoEnv:
     )
 
 
-_FIELDS = "ImportPath,Name,Dir,Standard,DepOnly,Module,GoFiles,TestGoFiles,XTestGoFiles,Deps,Error,ForTest"
+_FIELDS = "ImportPath,Name,Dir,Standard,DepOnly,Module,GoFiles,TestGoFiles,XTestGoFiles,Imports,Deps,Error,ForTest"
 
 
 def list_deps(
@@ -130,6 +131,7 @@ def _package(obj: dict) -> Package:
         module_dir=module.get("Dir", ""),
         go_files=obj.get("GoFiles", []),
         has_tests=bool(obj.get("TestGoFiles") or obj.get("XTestGoFiles")),
+        imports=obj.get("Imports", []),
         deps=obj.get("Deps", []),
         error=(obj.get("Error") or {}).get("Err", ""),
     )

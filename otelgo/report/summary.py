@@ -98,6 +98,32 @@ def metrics_line(plan, applied: dict) -> str | None:
     return f"metrics: {listed}; off with OTEL_METRICS_EXPORTER=none"
 
 
+# A package that imports one of these talks to the network or serves.
+NETWORK = frozenset({"net", "net/http", "database/sql", "crypto/tls"})
+
+
+def untraced_modules(plan) -> list[tuple[str, str]]:
+    """(module, version) of the libraries the programs' own code imports
+    that talk to the network or serve (one of their packages imports
+    NETWORK) and that no rule covers, not even one skipped for its version:
+    what stays dark."""
+    if not plan.commands:
+        return []
+    by_path = {p.import_path: p for p in plan.packages}
+    own = [by_path[p] for p in plan.own if p in by_path]
+    users = [p for p in own if not p.standard and not p.module_version]  # the main modules' packages
+    imported = {by_path[i].module_path for p in users for i in p.imports if i in by_path}
+    covered = {by_path[k].module_path for k in plan.match.applied if k in by_path}
+    covered |= {by_path[s.package].module_path for s in plan.match.skipped if s.package in by_path}
+    versions = {}
+    for p in own:
+        module = p.module_path
+        if not p.standard and p.module_version and module in imported and module not in covered:
+            if NETWORK.intersection(p.imports):
+                versions[module] = p.module_version
+    return sorted(versions.items())
+
+
 def _console():
     from rich.console import Console  # here: --json and quiet builds print nothing with it
 
@@ -140,6 +166,9 @@ def print_summary(plan) -> None:
         console.print(
             f"  [yellow]skipped[/] {skipped.rule.Name or skipped.rule.target} on {skipped.package}: {skipped.reason}"
         )
+    if dark := untraced_modules(plan):
+        listed = ", ".join(f"{module} {version}" for module, version in dark)
+        console.print(f"  [yellow]not traced[/] {listed}: they use the network, and no rule covers them")
 
 
 def summary_data(plan, env: GoEnv) -> dict:
@@ -161,6 +190,7 @@ def summary_data(plan, env: GoEnv) -> dict:
         "log_export": log_exports(applied),
         "metrics": [{"source": s, "instruments": i} for s, i in metric_sources(plan, applied)],
         "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
+        "untraced": [{"module": m, "version": v} for m, v in untraced_modules(plan)],
         "refused": [{"package": pkg, "reason": why} for key in sorted(refused) for pkg, why in refused[key]],
         "warnings": list(plan.warnings),
     }
