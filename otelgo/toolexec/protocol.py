@@ -24,7 +24,6 @@ A compile the splicer refuses is recorded by toolexec/refusals.py.
 Standard library only: the shim's fast path imports this module.
 """
 
-import json
 import os
 
 PLAN_ENV = "OTELGO_PLAN"
@@ -54,6 +53,8 @@ def write_index(build_dir, token_, packages):
 
 
 def write_plan(build_dir, plan):
+    import json  # here: the shim's fast path never reads or writes the plan
+
     path = os.path.join(build_dir, PLAN_NAME)
     with open(path, "w") as f:
         json.dump(plan, f, indent=1)
@@ -62,6 +63,8 @@ def write_plan(build_dir, plan):
 
 
 def read_plan():
+    import json
+
     with open(os.environ[PLAN_ENV], "rb") as f:
         return json.load(f)
 

@@ -14,6 +14,8 @@ from otelgo.toolexec.protocol import write_index as write_shim_index
 
 SHIM = harness.REPO_ROOT / "otelgo" / "toolexec" / "shim.py"
 HEAVY = {"click", "pydantic", "tree_sitter", "jinja2", "rich"}
+# What the fast path must not import either: json alone doubles its instructions.
+FAST_PATH_FORBIDDEN = HEAVY | {"json", "subprocess"}
 # The only modules of otelgo's own that the fast path may load.
 PROTOCOL = {"otelgo", "otelgo.toolexec", "otelgo.toolexec.protocol"}
 
@@ -45,7 +47,7 @@ def imported(stderr: str) -> set[str]:
 def fast_path_only(stderr: str) -> bool:
     modules = imported_modules(stderr)
     own = {m for m in modules if m.split(".")[0] == "otelgo"}
-    return imported(stderr).isdisjoint(HEAVY) and own <= PROTOCOL
+    return imported(stderr).isdisjoint(FAST_PATH_FORBIDDEN) and own <= PROTOCOL
 
 
 def test_unmatched_compile_execs_the_tool_without_heavy_imports(tmp_path):
