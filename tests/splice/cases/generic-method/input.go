@@ -14,6 +14,9 @@ func (s *Stack[E]) Push(v E) int {
 	return len(s.items)
 }
 
+// Kind has an unnamed receiver: otelgoRecv, of type Stack[T].
+func (Stack[T]) Kind() string { return "stack" }
+
 // Add appends k and returns all keys.
 func (ix *Index[Key, Keys]) Add(k Key) Keys {
 	ix.keys = append(ix.keys, k)
