@@ -22,6 +22,15 @@ from otlp import OTLPReceiver
 from services import mariadb, postgres, redis  # noqa: F401  (session fixtures of real servers)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="tests/splice: rewrite the golden files of tests/splice/cases/ instead of comparing (see its README)",
+    )
+
+
 def pytest_collection_modifyitems(items):
     """The lanes are folders: tests/e2e builds with otelgo (marked e2e),
     tests/go and tests/splice run the go toolchain (marked toolchain),

@@ -1,0 +1,267 @@
+"""The golden corpus of the splicer: every case under cases/ (README.md)
+is spliced and generated as a compile would do it, and what comes out must
+be its golden files byte for byte; then the whole corpus is compiled once
+with the real toolchain, and no line of any input may have moved."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from otelgo.ruleset.load import load_file
+from otelgo.ruleset.model import FileRule, RawRule, Rule, StructRule
+from otelgo.splice.codegen import generate
+from otelgo.splice.edit import SpliceError, splice_package
+
+CASES = Path(__file__).resolve().parent / "cases"
+NAMES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
+MODULE = "example.com/cases"
+
+# Each input file (as the compiler is given it) and the golden of its spliced copy.
+INPUTS = {"input.go": "spliced.go.golden", "input2.go": "spliced2.go.golden"}
+TRAMPOLINES = "trampolines.go.golden"  # codegen.generate
+ERROR = "error.golden"  # the SpliceError: the package is compiled as it is
+MISSING = "missing.golden"  # the Name of each rule whose function or type was not found
+ADDED = "added.golden"  # the files of file rules, which the compile appends
+BUG = "bug.txt"  # the output does not compile, and why (see README.md)
+
+
+@dataclass
+class Case:
+    name: str
+    dir: Path
+    rules: list[Rule]
+    inputs: dict[str, str]  # input file -> text
+    outputs: dict[str, str] = field(default_factory=dict)  # golden file -> text
+
+    @property
+    def spliced(self) -> dict[str, str]:
+        """input file -> its spliced text, for the inputs the splice edited."""
+        return {name: self.outputs[golden] for name, golden in INPUTS.items() if golden in self.outputs}
+
+    @property
+    def added(self) -> list[str]:
+        return [str(Path(r.File).relative_to(self.dir)) for r in self.rules if isinstance(r, FileRule)]
+
+
+@functools.cache
+def splice_case(name: str) -> Case:
+    """What the compile of the case's package would make of it."""
+    d = CASES / name
+    import_path = f"{MODULE}/{name}"
+    rules = load_file(d / "rules.json")
+    case = Case(name, d, rules, {n: (d / n).read_text() for n in INPUTS if (d / n).is_file()})
+    try:
+        result = splice_package(import_path, [(n, text.encode()) for n, text in case.inputs.items()], rules)
+    except SpliceError as e:
+        case.outputs[ERROR] = f"{e}\n"
+        return case
+    for n, golden in INPUTS.items():
+        if n in result.sources:
+            case.outputs[golden] = result.sources[n]
+    if result.targets or result.spans:
+        case.outputs[TRAMPOLINES] = generate(import_path, result)
+    if result.missing:
+        case.outputs[MISSING] = "".join(f"{r.Name or r.target}\n" for r in result.missing)
+    if case.added:
+        case.outputs[ADDED] = "".join(f"{f}\n" for f in case.added)
+    return case
+
+
+# --- the golden files -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_case_matches_its_golden_files(name, request):
+    case = splice_case(name)
+    golden = {p.name: p.read_bytes().decode() for p in case.dir.glob("*.golden")}
+    if request.config.getoption("--update-golden"):
+        for stale in golden.keys() - case.outputs.keys():
+            (case.dir / stale).unlink()
+        for n, text in case.outputs.items():
+            if golden.get(n) != text:
+                (case.dir / n).write_bytes(text.encode())
+        return
+    hint = "if the change is meant, run pytest tests/splice --update-golden and review the diff"
+    assert sorted(case.outputs) == sorted(golden), f"{name}: the outputs are not the golden files; {hint}"
+    for n, text in case.outputs.items():
+        assert text == golden[n], f"{name}/{n} differs; {hint}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_case_holds_only_known_files(name):
+    case = splice_case(name)
+    head = case.inputs.get("input.go", "").partition("\npackage ")[0]
+    assert f"\n// {name}: " in f"\n{head}", f"{name}/input.go must start with a comment '// {name}: what it shows'"
+    known = {"rules.json", BUG, *INPUTS, *INPUTS.values(), TRAMPOLINES, ERROR, MISSING, ADDED, *case.added}
+    unknown = [p.name for p in case.dir.iterdir() if p.is_file() and p.name not in known]
+    assert unknown == [], f"{name}: files the corpus does not know: {unknown}"
+
+
+def test_readme_lists_every_case():
+    section = (CASES.parent / "README.md").read_text().split("\n## The cases\n")[1].split("\n## ")[0]
+    listed = re.findall(r"^- `([^`]+)`: ", section, re.MULTILINE)
+    assert listed == NAMES
+
+
+# --- no line moves ---------------------------------------------------------------
+
+_STRING = r'"(?:[^"\\]|\\.)*"'
+# templates/sites.go.j2, as one line each.
+_CALL_SITE = re.compile(
+    r" if otelgoOn\d+ \{ otelgoCall, otelgoSkip := otelgoEnter\d+(?:\[[^\]]*\])?\((?:&\w+(?:, &\w+)*)?\);"
+    r" defer otelgoExit\d+(?:\[[^\]]*\])?\(otelgoCall(?:, &\w+)*\); if otelgoSkip \{ return \} \};"
+)
+_SPAN_SITE = re.compile(
+    rf" if otelgoSpansOn \{{ (?:otelgoCtx := (\w+); )?otelgoEnd := otelgoSpanStart\({_STRING},"
+    rf" \[\]string\{{(?:{_STRING}(?:, {_STRING})*)?\}}, (?(1)&otelgoCtx|nil)\);(?(1) \1 = otelgoCtx;)"
+    r" (?:defer func\(\) \{ otelgoEnd\(\w+\) \}\(\)|defer otelgoEnd\(nil\)) \};"
+)
+_DIRECTIVE = re.compile(r"/\*line ([^:*]+):(\d+):(\d+)\*/(?=package )")
+_NAME = re.compile(r"otelgo(?:P\d+|R\d+|Recv) ")
+
+
+def _without_insertions(line: str, rules: list[Rule]) -> str:
+    """The line without the sites, raw statements and struct fields spliced in."""
+    line = _SPAN_SITE.sub("", _CALL_SITE.sub("", line))
+    for rule in rules:
+        if isinstance(rule, RawRule):
+            line = line.replace(f" {rule.Raw.replace(chr(10), '; ')};", "")
+    fields: dict[str, str] = {}
+    for rule in rules:
+        if isinstance(rule, StructRule):
+            fields[rule.StructType] = fields.get(rule.StructType, "") + f"{rule.FieldName} {rule.FieldType}; "
+    for text in fields.values():
+        line = line.replace("; " + text, "") if "; " + text in line else line.replace(text, "")
+    return line
+
+
+def _closing(line: str, start: int) -> int | None:
+    """The parenthesis that closes the one at start, if no comma is between them."""
+    depth = 0
+    for i in range(start, len(line)):
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(line[i], 0)
+        if depth == 1 and line[i] == ",":
+            return None
+        if depth == 0:
+            return i
+    return None
+
+
+def _names_pattern(line: str) -> str:
+    """A regex of what the line was before the splice named things: each
+    otelgoPN/otelgoRN/otelgoRecv was nothing or _ (or itself, in a comment),
+    and a single result named by wrapping it, (otelgoR0 T), may have been T."""
+    out, closers, i = [], {}, 0
+    while i < len(line):
+        if i in closers:
+            out.append(f"(?({closers[i]})\\))")
+            i += 1
+        elif line.startswith("(otelgoR0 ", i) and (close := _closing(line, i)) is not None:
+            closers[close] = f"wrap{len(closers)}"
+            out.append(f"(?P<{closers[close]}>\\()?(?:_ |otelgoR0 )?")
+            i += len("(otelgoR0 ")
+        elif m := _NAME.match(line, i):
+            out.append(f"(?:_ |{re.escape(m.group())})?")  # or a comment that spells the name
+            i = m.end()
+        else:
+            out.append(re.escape(line[i]))
+            i += 1
+    return "".join(out)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if splice_case(n).spliced])
+def test_no_line_moves(name):
+    case = splice_case(name)
+    for file, spliced in case.spliced.items():
+        before, after = case.inputs[file].split("\n"), spliced.split("\n")
+        assert len(after) == len(before), f"{name}/{file}: {len(before)} lines became {len(after)}"
+        directives = []
+        for number, (old, new) in enumerate(zip(before, after, strict=True), start=1):
+            if m := _DIRECTIVE.search(new):
+                directives.append(m.groups())
+                # It maps `package` to where it is in the original file.
+                assert m.groups() == (file, str(number), str(m.start() + 1)), f"{name}/{file}:{number}: {new}"
+                new = new[: m.start()] + new[m.end() :]
+            new = _without_insertions(new, case.rules)
+            assert re.fullmatch(_names_pattern(new), old), f"{name}/{file}:{number}:\n  {old}\n  {new}"
+        head = before[: next(i for i, line in enumerate(before) if line.startswith("package "))]
+        own = any(line.startswith("//line ") for line in head)  # then the file keeps its own mapping
+        assert len(directives) == (0 if own else 1), f"{name}/{file}: directives {directives}"
+
+
+# --- the corpus compiles -----------------------------------------------------------
+
+
+@dataclass
+class Corpus:
+    root: Path
+    cases: list[Case]
+    vet: subprocess.CompletedProcess
+    build: subprocess.CompletedProcess
+
+    @property
+    def bugs(self) -> set[str]:
+        return {c.name for c in self.cases if (c.dir / BUG).is_file()}
+
+
+def _failed(proc: subprocess.CompletedProcess) -> set[str]:
+    """The cases whose packages failed: the go command heads their errors `# <package>`."""
+    failed = set(re.findall(rf"^# {re.escape(MODULE)}/(\S+)$", proc.stdout + proc.stderr, re.MULTILINE))
+    assert failed or proc.returncode == 0, proc.stdout + proc.stderr
+    return failed
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, go_bin) -> Corpus:
+    """Every case with a spliced output as a package of one module, as the
+    compile would give it to the compiler: the spliced inputs (and those
+    left as they are), the trampolines, the added files, the case's own
+    packages (internal/...), and an empty assembly file, which lets the
+    body-less //go:linkname declarations through a compile that is not
+    linked. Vetted and built once."""
+    root = tmp_path_factory.mktemp("corpus")
+    (root / "go.mod").write_text(f"module {MODULE}\n\ngo 1.26\n")
+    cases = [c for c in map(splice_case, NAMES) if c.spliced]
+    for case in cases:
+        pkg = root / case.name
+        pkg.mkdir()
+        for file, text in case.inputs.items():
+            (pkg / file).write_text(case.spliced.get(file, text))
+        if TRAMPOLINES in case.outputs:
+            (pkg / "otelgo_trampolines.go").write_text(case.outputs[TRAMPOLINES])
+        for file in case.added:
+            shutil.copy(case.dir / file, pkg / Path(file).name)
+        for sub in case.dir.iterdir():
+            if sub.is_dir():
+                shutil.copytree(sub, pkg / sub.name)
+        (pkg / "linkname.s").write_text("")
+    env = {**os.environ, "GOWORK": "off", "GOFLAGS": ""}
+    vet = subprocess.run([go_bin, "vet", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
+    build = subprocess.run([go_bin, "build", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
+    return Corpus(root, cases, vet, build)
+
+
+def test_corpus_passes_vet(corpus):
+    assert _failed(corpus.vet) == corpus.bugs, corpus.vet.stdout + corpus.vet.stderr
+
+
+def test_corpus_compiles(corpus):
+    # Only the cases that show a known bug (bug.txt) fail; a fixed one must lose its bug.txt.
+    assert _failed(corpus.build) == corpus.bugs, corpus.build.stdout + corpus.build.stderr
+
+
+def test_generated_and_input_files_are_gofmt_clean(corpus, go_bin):
+    goroot = subprocess.check_output([go_bin, "env", "GOROOT"], text=True).strip()
+    files = [str(p) for p in corpus.root.glob("*/otelgo_trampolines.go")]
+    files += [str(c.dir / f) for c in corpus.cases for f in [*c.inputs, *c.added]]
+    assert len(files) > len(corpus.cases)
+    proc = subprocess.run([str(Path(goroot) / "bin" / "gofmt"), "-l", *files], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "", proc.stdout + proc.stderr
