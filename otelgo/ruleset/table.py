@@ -31,7 +31,9 @@ def library_table(rules: list[Rule]) -> str:
     for name in sorted(rows, key=str.lower):
         row = rows[name]
         roots = _roots(set(row["ranges"]))
-        ranges = {r: [v for p, vs in row["ranges"].items() if p == r or p.startswith(r + "/") for v in vs] for r in roots}
+        ranges = {
+            r: [v for p, vs in row["ranges"].items() if p == r or p.startswith(r + "/") for v in vs] for r in roots
+        }
         hulls = {r: _hull(vs) for r, vs in ranges.items()}
         logs = []
         for bridge, vs in row["logs"].items():

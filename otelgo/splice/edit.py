@@ -65,6 +65,10 @@ class Target:
     type_args: str = ""  # "[T, U]"
     file: str = ""
     imports: dict[str, str] = field(default_factory=dict)  # the file's: name -> import path
+    # A generic receiver's type arguments named _: (start, end, name given) in the file.
+    type_arg_names: list[tuple[int, int, str]] = field(default_factory=list)
+    # What the type parameters' constraints, copied from the type's declaration, import: path -> name.
+    constraint_imports: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -130,6 +134,8 @@ def _function_edits(import_path, f: GoFile, decl: Node, rules: list[Rule], resul
     if hooks:
         result.targets.append(target)
         _collect_imports(f, decl, result.imports)
+        for path, name in target.constraint_imports.items():
+            _add_import(f.path, path, name, result.imports)
         site += _call_site(target)
     body = decl.child_by_field_name("body")
     edits.append((body.start_byte + 1, body.start_byte + 1, site))
@@ -181,11 +187,21 @@ def _target(import_path, f: GoFile, decl: Node, rules: list[FunctionRule], index
     type_param_names: set[str] = set()
     type_params = type_args = ""
     receiver = None
+    type_arg_names: list[tuple[int, int, str]] = []
+    constraint_imports: dict[str, str] = {}
     if decl.type == "method_declaration":
         recv_decl = decl.child_by_field_name("receiver").named_children[0]
         recv_type = recv_decl.child_by_field_name("type")
-        type_params, type_args, type_param_names = _receiver_type_params(f, recv_type, files, parsed)
+        type_params, type_args, type_param_names, type_arg_names, constraint_imports = _receiver_type_params(
+            f, recv_type, files, parsed
+        )
         receiver = _vars(import_path, f, [recv_decl], "otelgoRecv", type_param_names)[0]
+        if type_arg_names:  # the receiver's type as the spliced signature spells it
+            spelled = f.src[recv_type.start_byte : recv_type.end_byte]
+            for start, end, given in sorted(type_arg_names, reverse=True):
+                offset = start - recv_type.start_byte
+                spelled = spelled[:offset] + given.encode() + spelled[offset + end - start :]
+            receiver.type = spelled.decode()
         func_name = f"({receiver_key(f.text(recv_type))}).{name}"
     else:
         tp = decl.child_by_field_name("type_parameters")
@@ -197,7 +213,20 @@ def _target(import_path, f: GoFile, decl: Node, rules: list[FunctionRule], index
     params = _vars(import_path, f, decl.child_by_field_name("parameters").named_children, "otelgoP", type_param_names)
     results = _vars(import_path, f, _result_decls(decl), "otelgoR", type_param_names)
     ordered = sorted(rules, key=lambda r: r.Order)
-    return Target(index, func_name, ordered, receiver, params, results, type_params, type_args, f.path, dict(f.imports))
+    return Target(
+        index,
+        func_name,
+        ordered,
+        receiver,
+        params,
+        results,
+        type_params,
+        type_args,
+        f.path,
+        dict(f.imports),
+        type_arg_names,
+        constraint_imports,
+    )
 
 
 def _type_param_names(f: GoFile, tp: Node) -> list[str]:
@@ -263,27 +292,50 @@ def _is_std(path: str) -> bool:
     return "." not in path.split("/", 1)[0] and path != "main"
 
 
-def _receiver_type_params(f: GoFile, recv_type: Node, files, parsed) -> tuple[str, str, set[str]]:
-    """For a method of a generic type: the type parameters with the constraints
-    of the type's declaration, renamed to the receiver's names."""
+def _receiver_type_params(f: GoFile, recv_type: Node, files, parsed):
+    """For a method of a generic type: its type parameters with the
+    constraints of the type's declaration, renamed to the receiver's names
+    (a receiver's _ gets a name of its own, otelgoT0...); the type
+    arguments; the names; the edits that name the _; and the imports the
+    constraints use."""
     generic = next(iter(descendants_or_self(recv_type, "generic_type")), None)
     if generic is None:
-        return "", "", set()
-    names = [f.text(a) for a in generic.child_by_field_name("type_arguments").named_children]
+        return "", "", set(), [], {}
+    args = generic.child_by_field_name("type_arguments").named_children
+    names, blanks = [], []
+    for i, arg in enumerate(args):
+        name = f.text(arg)
+        if name == "_":
+            name = f"otelgoT{i}"
+            blanks.append((arg.start_byte, arg.end_byte, name))
+        names.append(name)
     base = f.text(generic.child_by_field_name("type"))
-    declared = _find_type_params(base, files, parsed)
-    if declared is None or len(declared) != len(names):
+    found = _find_type_params(base, files, parsed)
+    if found is None or len(found[1]) != len(names):
         raise SpliceError(f"cannot find the type parameters of {base}")
+    declaring, declared = found
     renames = {old: new for (old, _), new in zip(declared, names, strict=True)}
-    params = []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(old) for old in renames) + r")\b")
+    params, imports = [], {}
     for (_, constraint), new in zip(declared, names, strict=True):
-        for old, repl in renames.items():
-            constraint = re.sub(rf"\b{re.escape(old)}\b", repl, constraint)
-        params.append(f"{new} {constraint}")
-    return "[" + ", ".join(params) + "]", "[" + ", ".join(names) + "]", set(names)
+        # All at once: renaming K to V and then V to K would undo the first.
+        params.append(f"{new} {pattern.sub(lambda m: renames[m.group(1)], constraint.text)}")
+        for q in descendants_or_self(constraint.node, "qualified_type"):
+            package = declaring.text(q.child_by_field_name("package"))
+            path = declaring.imports.get(package)
+            if path is None:
+                raise SpliceError(f"{declaring.path}: package {package} is not imported")
+            _add_import(declaring.path, path, package, imports)
+    return "[" + ", ".join(params) + "]", "[" + ", ".join(names) + "]", set(names), blanks, imports
 
 
-def _find_type_params(base: str, files, parsed) -> list[tuple[str, str]] | None:
+@dataclass
+class _Constraint:
+    text: str
+    node: Node
+
+
+def _find_type_params(base: str, files, parsed) -> tuple[GoFile, list[tuple[str, _Constraint]]] | None:
     pattern = re.compile(rb"\btype\s+" + re.escape(base.encode()) + rb"\s*\[")
     grouped = re.compile(rb"\btype\s*\(")
     for path, src in files:
@@ -298,9 +350,9 @@ def _find_type_params(base: str, files, parsed) -> list[tuple[str, str]] | None:
                 return None
             out = []
             for d in tp.named_children:
-                constraint = f.text(d.child_by_field_name("type"))
-                out += [(f.text(n), constraint) for n in d.children_by_field_name("name")]
-            return out
+                node = d.child_by_field_name("type")
+                out += [(f.text(n), _Constraint(f.text(node), node)) for n in d.children_by_field_name("name")]
+            return f, out
     return None
 
 
@@ -313,9 +365,18 @@ def _collect_imports(f: GoFile, decl: Node, imports: dict[str, str]) -> None:
             path = f.imports.get(name)
             if path is None:
                 raise SpliceError(f"{f.path}: package {name} is not imported")
-            if imports.get(path, name) != name or name in {n for p, n in imports.items() if p != path}:
-                raise SpliceError(f"{f.path}: import name {name} means different packages in different files")
-            imports[path] = name
+            _add_import(f.path, path, name, imports)
+
+
+def _add_import(file: str, path: str, name: str, imports: dict[str, str]) -> None:
+    """imports (path -> name) of the one trampolines file, which every file's
+    signatures share: one name per path, one path per name."""
+    if imports.get(path, name) != name:
+        raise SpliceError(f"{file}: {path} is imported as {imports[path]} in one file and as {name} in another")
+    clash = next((p for p, n in imports.items() if n == name and p != path), None)
+    if clash is not None:
+        raise SpliceError(f"{file}: import name {name} means {clash} in one file and {path} in another")
+    imports[path] = name
 
 
 # --- edits ----------------------------------------------------------------------
@@ -325,6 +386,7 @@ def _signature_edits(f: GoFile, decl: Node, target: Target) -> list[tuple[int, i
     """Give the trampoline a name for everything it takes the address of."""
     edits = []
     groups = []
+    edits.extend(target.type_arg_names)
     if decl.type == "method_declaration":
         groups.append((decl.child_by_field_name("receiver").named_children, [target.receiver]))
     groups.append((decl.child_by_field_name("parameters").named_children, target.params))

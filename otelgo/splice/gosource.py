@@ -72,7 +72,7 @@ def parse(path: str, src: bytes) -> GoFile:
         root = _without_new_expr(src, root)
     if root.has_error and _structural(root):
         raise SpliceError(f"{path}: tree-sitter could not parse this file")
-    return GoFile(path, src, root, file_imports(src, root))
+    return GoFile(path, src, root, file_imports(src, root, path))
 
 
 # Go 1.26 lets new take an expression, where the grammar wants a type, and
@@ -117,22 +117,23 @@ def whole(f: GoFile, node: Node) -> Node:
     return node
 
 
-def file_imports(src: bytes, root: Node) -> dict[str, str]:
+def file_imports(src: bytes, root: Node, path: str = "") -> dict[str, str]:
     imports = {}
     for decl in root.children:
         if decl.type != "import_declaration":
             continue
         for spec in descendants(decl, "import_spec"):
-            path = text(src, spec.child_by_field_name("path")).strip('"`')
+            imported = text(src, spec.child_by_field_name("path")).strip('"`')
             name_node = spec.child_by_field_name("name")
             if name_node is None:
-                for name in package_names(path):
-                    imports.setdefault(name, path)
+                for name in package_names(imported):
+                    imports.setdefault(name, imported)
                 continue
             name = text(src, name_node)
             if name == ".":
-                raise SpliceError("dot imports are not supported in instrumented files")
-            imports[name] = path
+                where = f"{path}:{spec.start_point.row + 1}: " if path else ""
+                raise SpliceError(f"{where}dot imports are not supported in instrumented files")
+            imports[name] = imported
     return imports
 
 

@@ -126,6 +126,7 @@ _SPAN_SITE = re.compile(
 )
 _DIRECTIVE = re.compile(r"/\*line ([^:*]+):(\d+):(\d+)\*/(?=package )")
 _NAME = re.compile(r"otelgo(?:P\d+|R\d+|Recv) ")
+_TYPE_ARG = re.compile(r"otelgoT\d+")  # a generic receiver's type argument that was _
 
 
 def _without_insertions(line: str, rules: list[Rule]) -> str:
@@ -158,7 +159,8 @@ def _closing(line: str, start: int) -> int | None:
 def _names_pattern(line: str) -> str:
     """A regex of what the line was before the splice named things: each
     otelgoPN/otelgoRN/otelgoRecv was nothing or _ (or itself, in a comment),
-    and a single result named by wrapping it, (otelgoR0 T), may have been T."""
+    otelgoTN was _, and a single result named by wrapping it, (otelgoR0 T),
+    may have been T."""
     out, closers, i = [], {}, 0
     while i < len(line):
         if i in closers:
@@ -170,6 +172,9 @@ def _names_pattern(line: str) -> str:
             i += len("(otelgoR0 ")
         elif m := _NAME.match(line, i):
             out.append(f"(?:_ |{re.escape(m.group())})?")  # or a comment that spells the name
+            i = m.end()
+        elif m := _TYPE_ARG.match(line, i):
+            out.append(f"(?:_|{re.escape(m.group())})")
             i = m.end()
         else:
             out.append(re.escape(line[i]))
