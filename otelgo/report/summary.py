@@ -75,7 +75,7 @@ def _libraries(applied: dict, keys=None) -> list[Library]:
 
 def log_exports(applied: dict) -> list[str]:
     """The loggers of this build whose records are exported as logs."""
-    return [f"{lib.name} ({lib.log_bridge})" for lib in _libraries(applied) if lib.log_bridge]
+    return sorted(f"{lib.name} ({lib.log_bridge})" for lib in _libraries(applied) if lib.log_bridge)
 
 
 def metric_sources(plan, applied: dict) -> list[tuple[str, str]]:
@@ -86,7 +86,8 @@ def metric_sources(plan, applied: dict) -> list[tuple[str, str]]:
     if not plan.commands:
         return []
     own = {MAIN} | {d for p in plan.packages if p.import_path in plan.commands for d in p.deps}
-    return [(lib.name, ", ".join(lib.metrics)) for lib in _libraries(applied, own) if lib.metrics]
+    found = [(lib.name, ", ".join(lib.metrics)) for lib in _libraries(applied, own) if lib.metrics]
+    return sorted(found, key=lambda source: source[0].lower())
 
 
 def metrics_line(plan, applied: dict) -> str | None:
@@ -114,6 +115,8 @@ def untraced_modules(plan) -> list[tuple[str, str]]:
     users = [p for p in own if not p.standard and not p.module_version]  # the main modules' packages
     imported = {by_path[i].module_path for p in users for i in p.imports if i in by_path}
     covered = {by_path[k].module_path for k in plan.match.applied if k in by_path}
+    if "database/sql" in plan.match.applied:  # a driver's queries are traced there
+        covered |= {p.module_path for p in own if "database/sql/driver" in p.imports}
     covered |= {by_path[s.package].module_path for s in plan.match.skipped if s.package in by_path}
     versions = {}
     for p in own:

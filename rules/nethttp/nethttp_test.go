@@ -752,17 +752,32 @@ type rule struct {
 	Order                                                                    int
 }
 
-func checkRules(t *testing.T, file, importPath string, hooks map[string]any) {
+func checkRules(t *testing.T, name, importPath string, hooks map[string]any) {
 	t.Helper()
-	b, err := os.ReadFile(file)
+	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rules []rule
+	var file struct {
+		Schema         string `json:"$schema"`
+		Library, Gives string
+		Path, Version  string
+		Metrics        []string
+		Rules          []rule
+	}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rules); err != nil {
+	if err := dec.Decode(&file); err != nil {
 		t.Fatal(err)
+	}
+	rules := file.Rules
+	for i := range rules { // the header's defaults
+		if rules[i].Path == "" {
+			rules[i].Path = file.Path
+		}
+		if rules[i].Version == "" {
+			rules[i].Version = file.Version
+		}
 	}
 	names := map[string]bool{}
 	used := map[string]bool{}

@@ -432,17 +432,26 @@ func TestRulesFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rules []struct {
-		Name, ImportPath, Function, ReceiverType, OnEnter, OnExit, Path, Version string
-		Order                                                                    int
+	var file struct {
+		Schema         string `json:"$schema"`
+		Library, Gives string
+		Path           string
+		Metrics        []string
+		Rules          []struct {
+			Name, ImportPath, Function, ReceiverType, OnEnter, OnExit, Path, Version string
+			Order                                                                    int
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rules); err != nil {
+	if err := dec.Decode(&file); err != nil {
 		t.Fatal(err)
 	}
 	used := map[string]bool{}
-	for _, r := range rules {
+	for _, r := range file.Rules {
+		if r.Path == "" {
+			r.Path = file.Path
+		}
 		if r.Path != "otelgo.dev/rules/sdk" || r.Name == "" || r.Function == "" {
 			t.Errorf("rule %+v", r)
 		}

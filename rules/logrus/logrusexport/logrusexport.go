@@ -33,7 +33,7 @@ import (
 )
 
 // ScopeName is the instrumentation scope of the exported records.
-const ScopeName = "otelgo.dev/rules/logrusexport"
+const ScopeName = "otelgo.dev/rules/logrus/logrusexport"
 
 var (
 	bridge  atomic.Pointer[otellogrus.Hook]

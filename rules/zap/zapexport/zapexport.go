@@ -35,7 +35,7 @@ import (
 
 // ScopeName is the instrumentation scope of the exported records (the
 // bridge uses a named logger's name instead).
-const ScopeName = "otelgo.dev/rules/zapexport"
+const ScopeName = "otelgo.dev/rules/zap/zapexport"
 
 // ready is set once this package is initialised, and the OpenTelemetry
 // packages it uses with it: a program's own init may log before that.

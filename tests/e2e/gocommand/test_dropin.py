@@ -249,7 +249,7 @@ def test_quiet_and_json_summaries(dropin, tmp_path):
     loud = otel("go", "build", "-o", str(tmp_path / "a"), ".", cwd=dropin)
     assert "otel: instrumented" in loud.stderr and "net/http go1." in loud.stderr
     assert (
-        "  metrics: http.server.request.duration, http.client.request.duration (net/http); go.goroutine.count"
+        "  metrics: http.server.request.duration, http.client.request.duration (net/http); go.memory.used"
         in loud.stderr
     )
     quiet = otel("go", "build", "-q", "-o", str(tmp_path / "b"), ".", cwd=dropin)
@@ -264,7 +264,7 @@ def test_quiet_and_json_summaries(dropin, tmp_path):
     # Only what the program links: the hook packages' own imports of
     # database/sql do not make it "instrumented" here.
     assert "database/sql" not in {i["package"] for i in data["instrumented"]}
-    assert [m["source"] for m in data["metrics"]] == ["net/http", "Go runtime"]
+    assert [m["source"] for m in data["metrics"]] == ["net/http", "SDK and Go runtime"]
     # grpc is in this program only for the SDK's OTLP/gRPC exporters, net/http
     # because the program imports it; the text summary says which is which.
     by_package = {i["package"]: i for i in data["instrumented"]}

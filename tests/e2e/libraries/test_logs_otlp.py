@@ -191,13 +191,18 @@ def test_off_switch_exports_no_logs(logapp_bins, tmp_path, switch):
 @pytest.mark.parametrize("variant", ["latest", "lowest"])
 def test_build_summary_lists_the_exported_loggers(tmp_path, variant):
     result = check_build(otel_build(LOGAPP, *VARIANTS[variant], "-o", str(tmp_path / "logapp"), "."))
-    names = {"slog": "log/slog (otelslog)", "zap": "zap (otelzap)", "logrus": "logrus (otellogrus)", "log": "log"}
-    listed = ", ".join(names[k] for k in names if k in EXPORTED[variant])
+    names = {
+        "slog": "log/slog (otelslog)",
+        "zap": "zap (otelzap)",
+        "logrus": "logrus (otellogrus)",
+        "log": "log (otelslog)",
+    }
+    listed = ", ".join(sorted(names[k] for k in names if k in EXPORTED[variant]))
     assert f"  logs: {listed} records also exported when OTEL_LOGS_EXPORTER=otlp or console\n" in result.stderr
     if variant == "lowest":  # zap and logrus keep their versions, and their ids
         for library, version, minimum, module in [
-            ("go.uber.org/zap", "v1.21.0", "v1.27.1", "zapexport"),
-            ("github.com/sirupsen/logrus", "v1.8.1", "v1.9.4", "logrusexport"),
+            ("go.uber.org/zap", "v1.21.0", "v1.27.1", "zap/zapexport"),
+            ("github.com/sirupsen/logrus", "v1.8.1", "v1.9.4", "logrus/logrusexport"),
         ]:
             assert (
                 f"{library} {version} is older than {minimum}, the oldest version otelgo.dev/rules/{module} "

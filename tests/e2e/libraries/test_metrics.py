@@ -212,10 +212,13 @@ def dbsql_bin(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("metrics-dbsql") / "dbsql"
     result = check_build(otel_build(TESTDATA / "dbsql", "-o", str(out), "."))
     # The build summary says which metrics the program exports.
+    # The instruments each library's rule file names, by library.
     assert (
-        "  metrics: http.server.request.duration, http.client.request.duration (net/http); "
-        "db.client.operation.duration (database/sql); go.goroutine.count, go.memory.*, go.config.gogc, "
-        "go.processor.limit (Go runtime); off with OTEL_METRICS_EXPORTER=none\n"
+        "  metrics: db.client.operation.duration (database/sql); "
+        "http.server.request.duration, http.client.request.duration (net/http); "
+        "go.memory.used, go.memory.limit, go.memory.allocated, go.memory.allocations, go.memory.gc.goal, "
+        "go.goroutine.count, go.processor.limit, go.config.gogc (SDK and Go runtime); "
+        "off with OTEL_METRICS_EXPORTER=none\n"
     ) in result.stderr, result.stderr
     return out
 
