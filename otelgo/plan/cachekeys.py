@@ -11,7 +11,9 @@ Two keys, so that a build recompiles exactly what its instrumentation changes:
   own key: a stamp file the overlay adds to the package (standard library,
   the user's own packages), or, where the go command refuses an overlay
   (the module cache) or builds only the files it was given (go build
-  main.go), a marker among the package's -gcflags that the shim removes.
+  main.go), a marker among the package's -gcflags that the shim removes
+  (a test's generated main package takes the -gcflags of the package
+  under test: its marker goes there).
 """
 
 from __future__ import annotations
@@ -57,19 +59,32 @@ def rules_digest(rules: list[Rule]) -> str:
 
 
 def key_packages(
-    keyed: dict[str, tuple[Package, str]], stampable, cmd: GoCommandLine, env: GoEnv, cwd: Path
+    keyed: dict[str, tuple[Package, str]],
+    stampable,
+    cmd: GoCommandLine,
+    env: GoEnv,
+    cwd: Path,
+    by_path: dict[str, Package],
 ) -> tuple[dict[str, str], list[str]]:
     """For each package (import path -> (package, digest)): the overlay
     entries of the stamps, and the -gcflags flags carrying the markers."""
     overlay: dict[str, str] = {}
-    gcflags: list[str] = []
-    user_gcflags = [*cmd.goflags_values(env.goflags, "gcflags"), *cmd.all_values("gcflags")]
+    markers: dict[str, tuple[Package, list[str]]] = {}
     for path, (pkg, digest) in sorted(keyed.items()):
-        if stampable(pkg) and pkg.import_path != "command-line-arguments":
+        tested = by_path.get(path.removesuffix(".test")) if pkg.is_command and path.endswith(".test") else None
+        if tested is not None:
+            # A test's main package is generated and compiled with the
+            # -gcflags of the package under test: the marker goes there.
+            markers.setdefault(tested.import_path, (tested, []))[1].append(digest)
+        elif stampable(pkg) and path != "command-line-arguments":
             overlay[str(pkg.dir / STAMP_FILE)] = str(generated("rules_stamp.go.j2", package=pkg.name, digest=digest))
         else:
-            # The last -gcflags that matches a package wins: ours come last
-            # and repeat what the user's would have given this package.
-            flags = flags_for(user_gcflags, pkg, cwd)
-            gcflags.append(f"-gcflags={path}={quoted_join([*flags, MARKER + digest])}")
+            markers.setdefault(path, (pkg, []))[1].append(digest)
+    user_gcflags = [*cmd.goflags_values(env.goflags, "gcflags"), *cmd.all_values("gcflags")]
+    gcflags = []
+    for path, (pkg, digests) in sorted(markers.items()):
+        # The last -gcflags that matches a package wins: ours come last and
+        # repeat what the user's would have given this package.
+        flags = flags_for(user_gcflags, pkg, cwd)
+        gcflags.append(f"-gcflags={path}={quoted_join([*flags, MARKER + '+'.join(digests)])}")
     return overlay, gcflags

@@ -80,7 +80,8 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
     match = match_rules(rules, packages, env)
     _add_annotated(match, packages, env)
     by_path = {p.import_path: p for p in packages}
-    commands = [p for p in packages if p.is_command and p.import_path not in hook_pkgs]
+    # (go list -test lists the hook packages' own test binaries too: not the user's.)
+    commands = [p for p in packages if p.is_command and p.import_path.removesuffix(".test") not in hook_pkgs]
     verdict = check_hooks(match.applied, by_path, commands, cache_dir() / "checked", describe)
     if verdict.problems:
         raise PlanError("\n".join(verdict.problems) + "\nno package was compiled: fix these hooks and build again")
@@ -114,7 +115,7 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
         if (key := MAIN if pkg.is_command else pkg.import_path) in plan.digests
         and (key != MAIN or pkg.import_path in plan.commands)
     }
-    stamps, markers = cachekeys.key_packages(keyed, lambda p: _stampable(p, env), cmd, env, cwd)
+    stamps, markers = cachekeys.key_packages(keyed, lambda p: p.standard or _is_local(p, env), cmd, env, cwd, by_path)
     overlay.update(stamps)
     overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
     plan.go_flags += [f"-overlay={overlay_path}", *markers]
@@ -148,13 +149,6 @@ def _add_annotated(match: Match, packages: list[Package], env: GoEnv) -> None:
         if found:
             match.applied.setdefault(key, []).extend(found)
             match.versions.setdefault(key, "(main module)")
-
-
-def _stampable(pkg: Package, env: GoEnv) -> bool:
-    """Can the overlay add a rules stamp to the package? Not to a test's
-    main package, which the go command generates in the directory of the
-    package under test."""
-    return (pkg.standard or _is_local(pkg, env)) and not (pkg.is_command and pkg.import_path.endswith(".test"))
 
 
 def _is_local(pkg: Package, env: GoEnv) -> bool:

@@ -28,6 +28,9 @@ def main(argv):
         return slowpath.main(argv)
     if pkg:
         protocol.progress("c", pkg)
+        # A test's main package is keyed through the -gcflags of the package
+        # under test, which then carries a marker too.
+        args = protocol.without_markers(args)
     os.execv(tool, [tool, *args])
 
 

@@ -55,7 +55,7 @@ def test_stamps_where_the_overlay_may_add_a_file_markers_elsewhere(tmp_path, mon
     files = Package("command-line-arguments", "main", Path("/app"), False, False)
     cmd = parse("build", ["-gcflags=example.com/...=-N -l", "main.go"])
     keyed = {p.import_path: (p, f"d{i}") for i, p in enumerate([std, lib, files])}
-    overlay, gcflags = cachekeys.key_packages(keyed, lambda p: p.standard, cmd, ENV, Path("/app"))
+    overlay, gcflags = cachekeys.key_packages(keyed, lambda p: p.standard, cmd, ENV, Path("/app"), {})
     (stamp,) = overlay
     assert stamp == "/goroot/src/net/http/otelgo_rules.go"
     assert 'package http\n\nconst otelgoRules = "d0"\n' in Path(overlay[stamp]).read_text()
@@ -64,3 +64,18 @@ def test_stamps_where_the_overlay_may_add_a_file_markers_elsewhere(tmp_path, mon
         f"-gcflags=command-line-arguments=-l {MARKER}d2",  # GOFLAGS' all=-l
         f"-gcflags=example.com/lib=-N -l {MARKER}d1",  # the command line's, which come last
     ]
+
+
+def test_a_test_mains_marker_goes_to_the_package_under_test(tmp_path, monkeypatch):
+    """The go command compiles a test's generated main with the -gcflags
+    of the package under test, which is unmatched here: its compile carries
+    the marker, which the shim's fast path removes."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    tested = Package("example.com/app/fetch", "fetch", Path("/app/fetch"), False, False)
+    main = Package("example.com/app/fetch.test", "main", Path("/app/fetch"), False, False)
+    keyed = {main.import_path: (main, "m1")}
+    overlay, gcflags = cachekeys.key_packages(
+        keyed, lambda p: True, parse("test", ["./fetch"]), ENV, Path("/app"), {tested.import_path: tested}
+    )
+    assert overlay == {}  # no stamp of package main in fetch's directory
+    assert gcflags == [f"-gcflags=example.com/app/fetch=-l {MARKER}m1"]  # GOFLAGS' all=-l first

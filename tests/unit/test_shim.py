@@ -137,3 +137,12 @@ def test_matched_compile_leaves_the_fast_path(tmp_path):
 def test_unmatched_compile_reports_progress(tmp_path):
     proc, progress = _shim_progress(tmp_path, "-p", "example.com/nothing", "a.go", packages={"net/http": {"rules": []}})
     assert progress == "c example.com/nothing\n"
+
+
+def test_unmatched_compile_loses_a_marker(tmp_path):
+    """The package under test of `otel go test` carries its test main's
+    marker; unmatched, it goes the fast path, which removes it."""
+    proc, progress = _shim_progress(tmp_path, "-p", "example.com/x", "-otelgo.rules=ab12", "a.go", packages={"n": {}})
+    assert proc.stdout == "-p example.com/x a.go\n"
+    assert progress == "c example.com/x\n"
+    assert fast_path_only(proc.stderr), sorted(imported_modules(proc.stderr))
