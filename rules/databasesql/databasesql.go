@@ -37,8 +37,8 @@ import (
 	"errors"
 
 	"go.opentelemetry.io/otel/attribute"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
+	semconv "otelgo.dev/rules/internal/semconv"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"

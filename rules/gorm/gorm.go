@@ -22,9 +22,9 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
+	semconv "otelgo.dev/rules/internal/semconv"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/dbconv"

@@ -11,8 +11,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
+	semconv "otelgo.dev/rules/internal/semconv"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"

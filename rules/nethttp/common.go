@@ -17,7 +17,7 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
+	semconv "otelgo.dev/rules/internal/semconv"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.

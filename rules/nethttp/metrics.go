@@ -7,8 +7,8 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
-	"go.opentelemetry.io/otel/semconv/v1.39.0/httpconv"
+	semconv "otelgo.dev/rules/internal/semconv"
+	"otelgo.dev/rules/internal/semconv/httpconv"
 
 	"otelgo.dev/rules/internal/telemetry"
 )

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
+	semconv "otelgo.dev/rules/internal/semconv"
 )
 
 // Info is what every span of one database (a *sql.DB) says about it:

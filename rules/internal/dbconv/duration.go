@@ -7,8 +7,8 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
-	semdb "go.opentelemetry.io/otel/semconv/v1.39.0/dbconv"
+	semconv "otelgo.dev/rules/internal/semconv"
+	semdb "otelgo.dev/rules/internal/semconv/dbconv"
 
 	"otelgo.dev/rules/internal/telemetry"
 )

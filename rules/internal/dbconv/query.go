@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
+	semconv "otelgo.dev/rules/internal/semconv"
 )
 
 // What the spans say about a statement comes from one pass of a small SQL

@@ -13,8 +13,8 @@ import (
 	"net/http"
 	"sync/atomic"
 
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
+	semconv "otelgo.dev/rules/internal/semconv"
 )
 
 // Holder keeps the route of one request for its http.server.request.duration

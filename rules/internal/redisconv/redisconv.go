@@ -37,8 +37,8 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
+	semconv "otelgo.dev/rules/internal/semconv"
 
 	"otelgo.dev/rules/internal/telemetry"
 )

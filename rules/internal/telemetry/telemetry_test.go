@@ -11,8 +11,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
+	semconv "otelgo.dev/rules/internal/semconv"
 )
 
 const scope = "otelgo.dev/rules/internal/telemetry/test"
