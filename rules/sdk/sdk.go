@@ -28,7 +28,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
+	semconv "otelgo.dev/rules/internal/semconv"
 
 	"otelgo.dev/rules/api"
 )
@@ -103,10 +103,59 @@ func setup(ctx context.Context) error {
 	otel.SetTracerProvider(tp)
 	otel.SetTextMapPropagator(prop)
 	setupMetrics(ctx, res)
-	if err := setupLogs(ctx, res); err != nil {
+	resourceOf.Store(res)
+	return nil
+}
+
+// resourceOf is the resource init set the providers up with, nil if none.
+var resourceOf atomic.Pointer[resource.Resource]
+
+var (
+	moreMu       sync.Mutex
+	moreShutdown []func(context.Context) error
+)
+
+// AfterSetup runs setup with the resource the SDK was set up with, unless
+// the SDK is disabled or was not set up, and keeps the shutdown function it
+// returns for Shutdown, which calls it after the TracerProvider's and the
+// MeterProvider's. An error is reported on stderr, and the rest of the SDK
+// keeps working.
+//
+// It is how a part of the SDK set-up that only some OpenTelemetry releases
+// can build joins a program: otelgo.dev/rules/sdk/logs calls it from its
+// init, which runs after this package's, and otelgo imports that package
+// only when the build's OpenTelemetry has the log API.
+func AfterSetup(setup func(context.Context, *resource.Resource) (func(context.Context) error, error)) {
+	res := resourceOf.Load()
+	if res == nil || provider.Load() == nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			warn("setting up OpenTelemetry panicked: %v", r)
+		}
+	}()
+	shutdown, err := setup(context.Background(), res)
+	if err != nil {
 		warn("%v", err)
 	}
-	return nil
+	if shutdown != nil {
+		moreMu.Lock()
+		moreShutdown = append(moreShutdown, shutdown)
+		moreMu.Unlock()
+	}
+}
+
+// shutdownMore calls the shutdown functions AfterSetup kept.
+func shutdownMore(ctx context.Context) error {
+	moreMu.Lock()
+	fns := append([]func(context.Context) error(nil), moreShutdown...)
+	moreMu.Unlock()
+	var errs []error
+	for _, f := range fns {
+		errs = append(errs, f(ctx))
+	}
+	return errors.Join(errs...)
 }
 
 // exporterEnv lists the set variables that choose the span exporter.
@@ -189,7 +238,7 @@ func Shutdown() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
 		done := make(chan error, 1)
-		go func() { done <- errors.Join(tp.Shutdown(ctx), shutdownMetrics(ctx), shutdownLogs(ctx)) }()
+		go func() { done <- errors.Join(tp.Shutdown(ctx), shutdownMetrics(ctx), shutdownMore(ctx)) }()
 		var err error
 		select {
 		case err = <-done:

@@ -129,8 +129,6 @@ func child(mode string) {
 		sigState.mu.Unlock()
 		fmt.Printf("sdk=%v signal-handler=%v\n", isSDK, handler)
 		MainOnExit(&fakeCall{})
-	case "logs":
-		logsChild()
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child mode", mode)
 		os.Exit(99)

@@ -1,12 +1,14 @@
 //go:build unix
 
-package sdk
+package logs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -15,7 +17,48 @@ import (
 	"go.opentelemetry.io/otel/log/global"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/sdk"
 )
+
+const childEnv = "OTELGO_SDK_LOGS_TEST_CHILD"
+
+// TestMain runs the test binary as a child program when childEnv is set:
+// the SDK's init and this package's have then set the providers up from
+// the environment the test gave, as in a program otelgo built.
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		logsChild()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+type result struct {
+	stdout, stderr string
+	err            error
+}
+
+func run(t *testing.T, _ string, env ...string) result {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OTEL_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, childEnv+"=1", "OTEL_BSP_SCHEDULE_DELAY=60000", "OTEL_METRICS_EXPORTER=none")
+	cmd.Env = append(cmd.Env, env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	return result{out.String(), errb.String(), err}
+}
 
 // logsChild emits one log record inside a span and exits through main's
 // hook, which must flush it.
@@ -30,7 +73,7 @@ func logsChild() {
 	global.Logger("l").Emit(ctx, r)
 	span.End()
 	fmt.Fprintf(os.Stderr, "trace=%s\n", span.SpanContext().TraceID())
-	MainOnExit(&fakeCall{})
+	sdk.MainOnExit(&calltest.Call{})
 }
 
 // consoleLog is the part of stdoutlog's output the test looks at.
