@@ -26,6 +26,10 @@ otelgo flags (double dash):
   --rules FILE   add the rules in FILE (repeatable; also OTELGO_RULES, a
                  list of files separated by the OS path separator)
   --explain      say for every rule where it applies, or why not
+  --allow-upgrades  build even when the instrumentation needs a newer
+                 version of a module your build has (gRPC, x/net, ...);
+                 the summary lists each change. Without it such a build
+                 stops before compiling, with exit status 2
 
 The program is configured at run time by the standard OTEL_* variables:
 OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_EXPORTER,
@@ -82,6 +86,8 @@ def _instrumented(subcommand: str, rest: list[str]) -> int:
     except golist.GoCommandError as e:
         click.echo(str(e), err=True)
         return e.returncode
+    except plan.UpgradeError as e:
+        _fail(str(e), 2)
     except (modules.ModuleError, plan.PlanError) as e:
         _fail(str(e), 1)
     return 1

@@ -46,9 +46,13 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
     build_dir = Path(tempfile.mkdtemp(prefix="otelgo-build-"))
     try:
         try:
-            plan = planning.make_plan(cmd, env, rules, build_dir, cwd)
+            plan = planning.make_plan(cmd, env, rules, build_dir, cwd, cmd.allow_upgrades)
         except GoCommandError as e:
             raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
+        except planning.UpgradeError as e:
+            if cmd.summary_json:
+                print(json.dumps({"go": env.goversion, "error": str(e).splitlines()[0], **e.data}, indent=1))
+            raise
         if cmd.explain:
             print_explanation(plan)
         with progress(build_dir / "progress", not (quiet or cmd.quiet or cmd.summary_json)) as progress_env:

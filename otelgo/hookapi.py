@@ -13,6 +13,10 @@ ENABLED = f"{API}.Enabled"
 # The SDK bootstrap, imported by every program an instrumented build makes.
 SDK = f"{ROOT_MODULE}/sdk"
 
+# The SDK's log export: imported beside SDK when the build's OpenTelemetry
+# has the log API and SDK.
+SDK_LOGS = f"{SDK}/logs"
+
 # Span rules and //otel:span comments: the package whose Start they call.
 SPANS = f"{ROOT_MODULE}/annotate"
 SPAN_START = f"{SPANS}.Start"

@@ -70,7 +70,7 @@ _VALUE_FLAGS = {
 _PLAN_FLAGS = {"tags", "mod", "race", "msan", "asan", "buildmode", "pgo", "cover", "covermode", "coverpkg"}
 
 OTELGO_FLAGS = {"rules"}
-OTELGO_SWITCHES = {"explain", "json", "q", "quiet"}  # --explain, --json, -q
+OTELGO_SWITCHES = {"explain", "json", "q", "quiet", "allow-upgrades"}  # --explain, --json, -q, --allow-upgrades
 
 
 class UsageError(Exception):
@@ -88,6 +88,7 @@ class GoCommandLine:
     explain: bool = False
     summary_json: bool = False
     quiet: bool = False
+    allow_upgrades: bool = False  # accept the changes of the user's module versions the instrumentation needs
 
     def plan_flags(self) -> list[str]:
         """The subset of the user's flags that `go list` needs to plan the same build."""
@@ -159,6 +160,7 @@ def parse(subcommand: str, args: list[str]) -> GoCommandLine:
             cmd.explain |= name == "explain"
             cmd.summary_json |= name == "json"
             cmd.quiet |= name in ("q", "quiet")
+            cmd.allow_upgrades |= name == "allow-upgrades"
             i += 1
             continue
         if name in OTELGO_FLAGS and arg.startswith("--"):

@@ -73,21 +73,24 @@ def match_rules(rules: list[Rule], packages: list[Package], env: GoEnv) -> Match
     return result
 
 
-def hook_packages_for(command: Package, packages: dict[str, Package], match: Match) -> list[str]:
+def hook_packages_for(
+    command: Package, packages: dict[str, Package], match: Match, base: list[str] | None = None
+) -> list[str]:
     """The hook packages one program must import so that every hook that the
     instrumented packages in its binary call is linked in.
 
     Hook packages bring dependencies of their own (the SDK imports net/http,
     for one), which may be instrumented too, so this runs to a fixpoint.
     """
-    needed: set[str] = {SDK}
+    base_set = set(base or [SDK])
+    needed: set[str] = set(base_set)
     while True:
         in_binary = {command.import_path, *command.deps}
         for hook in needed:
             if hook in packages:
                 in_binary.update([hook, *packages[hook].deps])
         keys = {MAIN} | in_binary
-        wanted = {SDK} | {r.hook_package for key in keys for r in match.applied.get(key, []) if r.hook_package}
+        wanted = base_set | {r.hook_package for key in keys for r in match.applied.get(key, []) if r.hook_package}
         if wanted <= needed:
             return sorted(needed)
         needed |= wanted

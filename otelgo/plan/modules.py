@@ -25,7 +25,7 @@ from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv, run_go
 from otelgo.hookapi import ROOT_MODULE
-from otelgo.plan import otelreleases, vendor
+from otelgo.plan import otelreleases, otelsets, vendor
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import rule_source
 from otelgo.ruleset.model import Rule
@@ -49,6 +49,12 @@ class ModuleSetup:
     modfile: Path | None = None  # the go.mod copy (module mode)
     aligned: dict[str, str] = field(default_factory=dict)  # contrib releases required for the user's OTel
     vendor: vendor.VendorSetup | None = None  # vendor mode: otelgo's vendor directory
+    build_list: dict[str, str] = field(default_factory=dict)  # the user's build list: module -> version
+    release_set: otelsets.ReleaseSet | None = None  # the OpenTelemetry releases chosen for this build
+    candidates: list[otelsets.ReleaseSet] = field(default_factory=list)  # sets that fit, newest first
+    conflicts: dict[str, str] = field(default_factory=dict)  # no set fits: module -> version the oldest needs
+    overlay: dict[str, str] = field(default_factory=dict)  # hook module go.mod -> its go.mod for this build
+    unavailable: dict[str, str] = field(default_factory=dict)  # hook package -> why the chosen set cannot build it
 
 
 class ModuleError(Exception):
@@ -88,6 +94,7 @@ def prepare(
         needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
         setup = _workspace(work, base, build_dir, needed)
         setup.notes = notes
+        setup.build_list = _workspace_build_list(cwd)
         align_opentelemetry(setup, required, build_dir, cwd)
         return _vendored(setup, vendored, env)
     if not env.gomod or env.gomod in ("/dev/null", "NUL"):
@@ -108,11 +115,181 @@ def prepare(
         # module is built as a workspace of one, whose vendor/ is otelgo's.
         work = {"Go": _go_directive(gomod), "Use": [{"DiskPath": "."}]}
         setup = _workspace(work, gomod.parent, build_dir, needed)
+        setup.build_list = _vendored_build_list(vendored)
     else:
         setup = _module(gomod, build_dir, needed)
+        setup.build_list = user_build_list(gomod, build_dir, cwd)
+        choose_release_set(setup)
+        if setup.candidates:
+            apply_release_set(setup, setup.candidates[0], build_dir)
     setup.notes = notes
     align_opentelemetry(setup, required, build_dir, cwd)
     return _vendored(setup, vendored, env)
+
+
+def user_build_list(gomod: Path, build_dir: Path, cwd: Path) -> dict[str, str]:
+    """`go list -m all` of the user's module as it is, without otelgo's
+    modules: module path -> version (a module replaced by another version
+    is that version; the main module and directory replacements are left
+    out). Run on a copy of go.mod and go.sum, so that nothing of the
+    user's is written even where the go command would complete them."""
+    copy = build_dir / "user.mod"
+    copy.write_text(gomod.read_text())
+    if gomod.with_suffix(".sum").is_file():
+        copy.with_suffix(".sum").write_text(gomod.with_suffix(".sum").read_text())
+    env = dict(os.environ, GOWORK="off")
+    out = run_go(["list", "-m", "-json", "-mod=mod", f"-modfile={copy}", "all"], gomod.parent, env)
+    return _module_versions(out)
+
+
+def _workspace_build_list(cwd: Path) -> dict[str, str]:
+    return _module_versions(run_go(["list", "-m", "-json", "all"], cwd))
+
+
+def _module_versions(out: str) -> dict[str, str]:
+    found = {}
+    decoder, pos = json.JSONDecoder(), 0
+    while True:
+        while pos < len(out) and out[pos].isspace():
+            pos += 1
+        if pos >= len(out):
+            return found
+        m, pos = decoder.raw_decode(out, pos)
+        replace = m.get("Replace") or {}
+        version = replace.get("Version") or m.get("Version") or ""
+        if version and not m.get("Main"):
+            found[m["Path"]] = version
+
+
+def _vendored_build_list(vendor_dir: Path) -> dict[str, str]:
+    """vendor/modules.txt: "# path version" lines (and "=> path version")."""
+    found = {}
+    for line in (vendor_dir / "modules.txt").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] == "#" and parts[2].startswith("v"):
+            found[parts[1]] = parts[5] if len(parts) >= 6 and parts[3] == "=>" else parts[2]
+    return found
+
+
+def choose_release_set(setup: ModuleSetup) -> None:
+    """The OpenTelemetry sets whose modules require nothing newer than the
+    user's build list has of the modules both share, newest first. A user
+    whose core is newer than every set's gets the newest set, which
+    align_opentelemetry then follows to the user's core."""
+    sets = otelsets.release_sets()
+    user_core = setup.build_list.get(otelsets.CORE)
+    if user_core and _is_newer(user_core, sets[0].core):
+        setup.candidates = [sets[0]]
+        return
+    in_use = {
+        path
+        for m in setup.hook_modules
+        if m.dir.is_relative_to(rules_dir())
+        for path in _direct_requirements(m.dir / "go.mod")
+        if path.startswith(otelsets.OTEL_PREFIX)
+    }
+    setup.candidates = [s for s in sets if not s.conflicts(setup.build_list, in_use)]
+    if not setup.candidates:
+        setup.conflicts = sets[-1].conflicts(setup.build_list, in_use)
+
+
+def apply_release_set(setup: ModuleSetup, chosen: otelsets.ReleaseSet, build_dir: Path) -> None:
+    """Each hook module's go.mod, as the go command sees it in this build
+    (through -overlay), requires the chosen set's release of every
+    OpenTelemetry module it names, and of the rest only what it requires
+    directly (a library at the lowest version its rules support): the
+    modules the OpenTelemetry releases need come from their own go.mod
+    files, at the versions they name. Hook packages that import an
+    OpenTelemetry module the set has no release of are unavailable."""
+    setup.release_set = chosen
+    setup.overlay = {}
+    setup.unavailable = {}
+    directory = build_dir / "gomod"
+    directory.mkdir(exist_ok=True)
+    for i, m in enumerate(setup.hook_modules):
+        if not m.dir.is_relative_to(rules_dir()):
+            continue  # a user's hook module: its go.mod is the user's
+        target = directory / f"{i}.mod"
+        target.write_text(_gomod_for_set(m.dir / "go.mod", chosen, setup.build_list))
+        setup.overlay[str(m.dir / "go.mod")] = str(target)
+    setup.unavailable = _unavailable_packages(setup.hook_modules, chosen)
+
+
+def _gomod_for_set(gomod: Path, chosen: otelsets.ReleaseSet, build_list: dict[str, str]) -> str:
+    """The hook module's go.mod for this build: OpenTelemetry modules at
+    the chosen set's releases; other modules it requires directly only when
+    the user's build list does not have them (there the user's version is
+    the one selected, and the hooks build against it); indirect ones not at
+    all: they come from the go.mod files of what is required."""
+    data = json.loads(run_go(["mod", "edit", "-json", str(gomod)], gomod.parent))
+    lines = [f"module {data['Module']['Path']}", "", f"go {data.get('Go') or '1.24.0'}", ""]
+    for r in data.get("Require") or []:
+        path, version = r["Path"], r["Version"]
+        if path.startswith(otelsets.OTEL_PREFIX):
+            version = chosen.modules.get(path)
+            if version is None:
+                continue
+        elif r.get("Indirect") or path in build_list:
+            continue
+        lines.append(f"require {path} {version}")
+    for r in data.get("Replace") or []:
+        old = r["Old"]["Path"] + (" " + r["Old"]["Version"] if r["Old"].get("Version") else "")
+        new = r["New"]["Path"]
+        new = new + " " + r["New"]["Version"] if r["New"].get("Version") else _quote((gomod.parent / new).resolve())
+        lines.append(f"replace {old} => {new}")
+    return "\n".join(lines) + "\n"
+
+
+_IMPORT_BLOCK = re.compile(r"^import\s*\(([^)]*)\)|^import\s+(?:[\w.]+\s+)?\"([^\"]+)\"", re.MULTILINE)
+
+
+def _imports(directory: Path) -> set[str]:
+    found: set[str] = set()
+    for f in directory.glob("*.go"):
+        if f.name.endswith("_test.go"):
+            continue
+        for block, single in _IMPORT_BLOCK.findall(f.read_text()):
+            found.update(re.findall(r'"([^"]+)"', block) if block else [single])
+    return found
+
+
+def _unavailable_packages(hook_mods: list[HookModule], chosen: otelsets.ReleaseSet) -> dict[str, str]:
+    """Hook package -> the OpenTelemetry module it needs (directly or
+    through another hook package) that the chosen set has no release of."""
+    otel_modules = set(otelsets.hook_module_requirements())
+    missing = sorted((m for m in otel_modules if m not in chosen.modules), key=len, reverse=True)
+    roots = {m.path: m.dir for m in hook_mods if m.dir.is_relative_to(rules_dir())}
+    verdicts: dict[str, str] = {}
+
+    def why(package: str, seen: frozenset[str]) -> str:
+        if package in verdicts:
+            return verdicts[package]
+        owner = module_of(package)
+        if owner is None or package in seen:
+            return ""
+        directory = owner.dir / package[len(owner.path) :].lstrip("/")
+        reason = ""
+        for imp in sorted(_imports(directory)) if directory.is_dir() else []:
+            module = next((m for m in missing if imp == m or imp.startswith(m + "/")), None)
+            if module:
+                reason = f"it needs {module}, which OpenTelemetry {chosen.core} does not have"
+                break
+            if imp.startswith(ROOT_MODULE + "/") and (inner := why(imp, seen | {package})):
+                reason = inner
+                break
+        verdicts[package] = reason
+        return reason
+
+    found = {}
+    for path, directory in roots.items():
+        for sub in sorted(p.parent for p in directory.rglob("*.go") if not p.name.endswith("_test.go")):
+            rel = sub.relative_to(directory).as_posix()
+            package = path if rel == "." else f"{path}/{rel}"
+            if module_of(package) is None or module_of(package).path != path or "testdata" in rel:
+                continue
+            if reason := why(package, frozenset()):
+                found[package] = reason
+    return found
 
 
 def _vendored(setup: ModuleSetup, user_vendor: Path | None, env: GoEnv) -> ModuleSetup:
@@ -195,7 +372,7 @@ def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> li
         )
         if library is None:
             continue
-        too_old = _below_minimum(m, library, required[library])
+        too_old = _below_minimum(m, library, required[library], rules)
         if too_old:
             refused.add(m.path)
             notes.append(too_old)
@@ -204,10 +381,12 @@ def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> li
     return list(needed.values())
 
 
-def _below_minimum(m: HookModule, library: str, version: str) -> str | None:
+def _below_minimum(m: HookModule, library: str, version: str, rules: list[Rule]) -> str | None:
     """Joining would raise the user's library to the hook module's minimum:
-    rather than upgrade anything, leave that library uninstrumented."""
-    want = _direct_requirements(m.dir / "go.mod").get(library)
+    rather than upgrade anything, leave that library uninstrumented. The
+    minimum is the lowest version the module's rules on the library claim
+    (their Version ranges), else what its go.mod requires."""
+    want = _rules_minimum(m, library, rules) or _direct_requirements(m.dir / "go.mod").get(library)
     if not want or not version:
         return None
     try:
@@ -216,6 +395,23 @@ def _below_minimum(m: HookModule, library: str, version: str) -> str | None:
     except VersionError:
         return None
     return f"{library} {version} is older than {want}, the oldest version {m.path} supports: its rules are left out"
+
+
+def _rules_minimum(m: HookModule, library: str, rules: list[Rule]) -> str | None:
+    lows = []
+    for rule in rules:
+        if (
+            rule.hook_package
+            and module_of(rule.hook_package) == m
+            and (rule.ImportPath == library or rule.ImportPath.startswith(library + "/"))
+        ):
+            try:
+                r = rule.version_range
+            except VersionError:
+                continue
+            if r is not None and r.low is not None:
+                lows.append(r.low)
+    return str(min(lows)) if lows else None
 
 
 def _direct_requirements(gomod: Path) -> dict[str, str]:

@@ -9,14 +9,15 @@ which the shim reads (toolexec/protocol.py).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine
-from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps
-from otelgo.hookapi import SDK, SPANS
-from otelgo.plan import cachekeys, modules, vendor
+from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, run_go
+from otelgo.hookapi import SDK, SDK_LOGS, SPANS
+from otelgo.plan import cachekeys, modules, otelsets, vendor
 from otelgo.plan.generated import generated
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
@@ -26,6 +27,7 @@ from otelgo.ruleset.load import describe
 from otelgo.ruleset.model import Rule
 from otelgo.ruleset.syntax import RuleError
 from otelgo.toolexec import protocol
+from otelgo.versions import Version, VersionRange
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
 
@@ -46,34 +48,74 @@ class Plan:
     digests: dict[str, str] = field(default_factory=dict)  # matched key -> digest of its rules
     token: str = ""
     file_path: Path | None = None
+    release_set: str = ""  # the OpenTelemetry core of the release set chosen ("" when none was)
+    changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # module -> (user's version, this build's)
+    base_hooks: list[str] = field(default_factory=list)  # hook packages every program imports
+
+
+class UpgradeError(Exception):
+    """The instrumentation would change a module of the user's build list."""
+
+    def __init__(self, message: str, changes: dict[str, tuple[str, str]]):
+        super().__init__(message)
+        # --json: the modules, as the summary lists changes.
+        self.data = {"changed": [{"module": m, "from": a, "to": b} for m, (a, b) in changes.items()]}
 
 
 class PlanError(Exception):
     pass
 
 
-def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path, cwd: Path) -> Plan:
+def make_plan(
+    cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path, cwd: Path, allow_upgrades: bool = False
+) -> Plan:
     loaded = rules
     setup = modules.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"))
+    if setup.conflicts and not allow_upgrades:
+        conflicts = {m: (setup.build_list[m], need) for m, need in sorted(setup.conflicts.items())}
+        raise UpgradeError(_no_release_set(setup), conflicts)
     list_env = go_subprocess_env(setup.env)
     available = {m.path for m in setup.hook_modules}
     rules = [r for r in rules if _hook_available(r, available)]
-    hook_pkgs = sorted({r.hook_package for r in rules if r.hook_package} | {SDK, SPANS})
     # In workspace mode the go command refuses -mod=mod; there the go.work.sum
     # we wrote must already hold every sum the hook module needs.
     mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
+    tries = setup.candidates[:3] or [None]
+    for attempt, chosen in enumerate(tries):
+        if chosen is not None and chosen is not setup.release_set:
+            modules.apply_release_set(setup, chosen, build_dir)
+        _mark_outside_core(rules, setup)
+        usable = [r for r in rules if r.hook_package not in setup.unavailable]
+        base = [SDK] + ([SDK_LOGS] if SDK_LOGS not in setup.unavailable else [])
+        hook_pkgs = sorted({r.hook_package for r in usable if r.hook_package} | {*base, SPANS})
+        importer, importer_file = _hook_importer(setup, env, build_dir, hook_pkgs)
+        listing_overlay = _write_overlay(
+            build_dir, {**setup.overlay, **importer_file}, cmd.values.get("overlay"), cwd, "list.json"
+        )
 
-    def listed() -> list[Package]:
-        patterns = [*(cmd.packages or ["."]), *hook_pkgs]
-        return list_deps(patterns, [*setup.flags, *mod_flags, *flags], cwd, list_env, tests=testing)
+        def listed(
+            hook_pkgs: list[str] = hook_pkgs, listing_overlay: Path = listing_overlay, importer: list[str] = importer
+        ) -> list[Package]:
+            patterns = [*(cmd.packages or ["."]), *hook_pkgs, *importer]
+            extra = [f"-overlay={listing_overlay}"] if setup.overlay or importer else []
+            found = list_deps(patterns, [*setup.flags, *extra, *mod_flags, *flags], cwd, list_env, tests=testing)
+            return [p for p in found if p.import_path not in importer]
 
-    packages = listed()
-    # A newer OpenTelemetry that the user's go.mod does not name (a
-    # dependency's requirement) shows only in what the build selects.
-    if modules.align_opentelemetry(setup, {p.module_path: p.module_version for p in packages}, build_dir, cwd):
         packages = listed()
+        # A newer OpenTelemetry that the user's go.mod does not name (a
+        # dependency's requirement) shows only in what the build selects.
+        if modules.align_opentelemetry(setup, {p.module_path: p.module_version for p in packages}, build_dir, cwd):
+            packages = listed()
+        changed = _changed_modules(setup.build_list, packages)
+        if not changed or attempt == len(tries) - 1:
+            break
+    if changed and not allow_upgrades:
+        raise UpgradeError(_upgrade_message(changed, setup), changed)
+    rules = usable
+    skipped_hooks = sorted({r.hook_package for r in loaded if r.hook_package in setup.unavailable})
+    setup.notes += [f"{pkg}: its rules are left out: {setup.unavailable[pkg]}" for pkg in skipped_hooks]
     if setup.vendor is not None and (problem := vendor.incomplete(packages, setup.vendor)):
         raise PlanError(problem)
     _check_hooks_listed(packages, hook_pkgs, rules)
@@ -94,10 +136,13 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
         warnings=setup.notes + verdict.missing,
         rules=loaded,
         token=cachekeys.instrumentation_token(),
+        release_set=setup.release_set.core if setup.release_set else "",
+        changed=changed,
+        base_hooks=base,
     )
-    overlay: dict[str, str] = {}
+    overlay: dict[str, str] = dict(setup.overlay)
     for command, host in _bootstrap_hosts(commands, by_path, testing):
-        hooks = hook_packages_for(command, by_path, match)
+        hooks = hook_packages_for(command, by_path, match, base)
         plan.commands[command.import_path] = hooks
         own = {command.import_path, *command.deps}
         plan.own |= own
@@ -209,14 +254,98 @@ def _bootstrap_name(host: Package, testing: bool) -> str:
     return name
 
 
-def _write_overlay(build_dir: Path, ours: dict[str, str], user_overlay: str | None, cwd: Path) -> Path:
+def _hook_importer(
+    setup: modules.ModuleSetup, env: GoEnv, build_dir: Path, hook_pkgs: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """Module mode: a package of the main module, seen only by the listing
+    (through its overlay), that imports every hook package. The go command
+    completes otelgo's go.mod copy (-mod=mod) only for packages the main
+    module imports: listed by their paths alone, the packages of the
+    OpenTelemetry modules a hook module requires, pruned from the module
+    graph, would be looked up at their latest versions instead of at the
+    ones the chosen releases require. The build's bootstrap files import
+    the same packages from each package main."""
+    if setup.modfile is None or not env.gomod:
+        return [], {}
+    module = json.loads(run_go(["mod", "edit", "-json", str(setup.modfile)], build_dir))["Module"]["Path"]
+    path = f"{module}/otelgo_hooks_{os.getpid()}"
+    source = build_dir / "hooks_importer.go"
+    source.write_text("package hooks\n\nimport (\n" + "".join(f'\t_ "{p}"\n' for p in hook_pkgs) + ")\n")
+    target = Path(env.gomod).parent / path.rsplit("/", 1)[1] / "hooks.go"
+    return [path], {str(target): str(source)}
+
+
+def _mark_outside_core(rules: list[Rule], setup: modules.ModuleSetup) -> None:
+    """Hook packages whose rule file says its hooks build only with other
+    OpenTelemetry cores than the chosen set's are unavailable too."""
+    if setup.release_set is None:
+        return
+    core = Version.parse(setup.release_set.core)
+    ranges = {r.hook_package: r.library.opentelemetry for r in rules if r.library and r.hook_package}
+    ranges.update(otelsets.BASE_PACKAGES)
+    for package, text in ranges.items():
+        if text and package not in setup.unavailable and not VersionRange.parse(text).contains(core):
+            setup.unavailable[package] = (
+                f"its hooks build with OpenTelemetry {text}, and the one that fits this build is {core}"
+            )
+
+
+def _changed_modules(build_list: dict[str, str], packages: list[Package]) -> dict[str, tuple[str, str]]:
+    """Modules of the user's build list that provide a package to this build
+    at another version: path -> (the user's version, this build's)."""
+    changed = {}
+    for p in packages:
+        have = build_list.get(p.module_path)
+        if have and p.module_version and p.module_version != have:
+            changed[p.module_path] = (have, p.module_version)
+    return dict(sorted(changed.items()))
+
+
+_WAYS_OUT = (
+    "either require a newer {module} in your go.mod (go get {module}@{need}), "
+    "or build with --allow-upgrades to accept the change (the summary then lists it)"
+)
+
+
+def _no_release_set(setup: modules.ModuleSetup) -> str:
+    lines = [
+        "no release of OpenTelemetry that otelgo supports fits this module's build list "
+        f"(the oldest, core {otelsets_oldest()}, needs newer versions of modules you have); "
+        "no package was compiled:"
+    ]
+    for module, need in sorted(setup.conflicts.items()):
+        lines.append(f"  {module}: you have {setup.build_list[module]}, the instrumentation needs {need}")
+    module, need = next(iter(sorted(setup.conflicts.items())))
+    lines.append(_WAYS_OUT.format(module=module, need=need))
+    return "\n".join(lines)
+
+
+def otelsets_oldest() -> str:
+    from otelgo.plan import otelsets
+
+    return otelsets.release_sets()[-1].core
+
+
+def _upgrade_message(changed: dict[str, tuple[str, str]], setup: modules.ModuleSetup) -> str:
+    chosen = f"OpenTelemetry core {setup.release_set.core}" if setup.release_set else "otelgo's modules"
+    lines = [f"the instrumentation ({chosen}) would change modules of your build; no package was compiled:"]
+    for module, (have, need) in changed.items():
+        lines.append(f"  {module}: you have {have}, the instrumentation needs {need}")
+    module, (_, need) = next(iter(changed.items()))
+    lines.append(_WAYS_OUT.format(module=module, need=need))
+    return "\n".join(lines)
+
+
+def _write_overlay(
+    build_dir: Path, ours: dict[str, str], user_overlay: str | None, cwd: Path, name: str = "overlay.json"
+) -> Path:
     replace = {}
     if user_overlay:
         replace.update(json.loads((cwd / user_overlay).read_text()).get("Replace", {}))
     replace.update(ours)
-    path = build_dir / "overlay.json"
+    path = build_dir / name
     path.write_text(json.dumps({"Replace": replace}, indent=1))
     return path
 
 
-__all__ = ["MAIN", "Plan", "PlanError", "make_plan"]
+__all__ = ["MAIN", "Plan", "PlanError", "UpgradeError", "make_plan"]

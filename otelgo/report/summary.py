@@ -172,6 +172,20 @@ def print_summary(plan) -> None:
     if dark := untraced_modules(plan):
         listed = ", ".join(f"{module} {version}" for module, version in dark)
         console.print(f"  [yellow]not traced[/] {listed}: they use the network, and no rule covers them")
+    _print_versions(console, plan)
+
+
+def _print_versions(console, plan) -> None:
+    """Which OpenTelemetry the build chose, and every module whose version
+    differs from the user's build list (none, unless --allow-upgrades)."""
+    if getattr(plan, "release_set", ""):
+        console.print(
+            f"  OpenTelemetry: release set of core {plan.release_set}; your modules keep their versions"
+            if not plan.changed
+            else f"  OpenTelemetry: release set of core {plan.release_set}"
+        )
+    for module, (before, after) in getattr(plan, "changed", {}).items():
+        console.print(f"  [red]upgraded[/] {module} {before} → {after} (--allow-upgrades)")
 
 
 def summary_data(plan, env: GoEnv) -> dict:
@@ -196,6 +210,8 @@ def summary_data(plan, env: GoEnv) -> dict:
         "untraced": [{"module": m, "version": v} for m, v in untraced_modules(plan)],
         "refused": [{"package": pkg, "reason": why} for key in sorted(refused) for pkg, why in refused[key]],
         "warnings": list(plan.warnings),
+        "opentelemetry": getattr(plan, "release_set", ""),
+        "changed": [{"module": m, "from": a, "to": b} for m, (a, b) in getattr(plan, "changed", {}).items()],
     }
 
 

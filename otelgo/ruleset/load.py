@@ -107,9 +107,10 @@ def _library(fields: dict | None) -> Library | None:
     name, metrics, bridge, gives = fields["name"], fields["metrics"], fields["log_bridge"], fields["gives"]
     if not isinstance(name, str) or not all(isinstance(m, str) for m in metrics):
         raise TypeError("not a rule file's header")
-    if not _str_or_none(bridge) or not _str_or_none(gives):
+    otel = fields.get("opentelemetry")
+    if not _str_or_none(bridge) or not _str_or_none(gives) or not _str_or_none(otel):
         raise TypeError("not a rule file's header")
-    return Library(name, tuple(metrics), bridge, gives)
+    return Library(name, tuple(metrics), bridge, gives, otel)
 
 
 def _str_or_none(v) -> bool:

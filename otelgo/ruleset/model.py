@@ -28,6 +28,7 @@ class Library:
     metrics: tuple[str, ...] = ()
     log_bridge: str | None = None
     gives: str | None = None  # what its rules give, in a few words (the README's table)
+    opentelemetry: str | None = None  # the OpenTelemetry cores (a range) its hooks build with; None: every one
 
 
 @dataclass(frozen=True, kw_only=True)

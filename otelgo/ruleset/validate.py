@@ -149,6 +149,13 @@ class _Header(BaseModel):
     LogBridge: Annotated[
         str | None, Field(description="The contrib bridge through which the hooks export log records")
     ] = None
+    OpenTelemetry: Annotated[
+        _VERSION,
+        Field(
+            description="The OpenTelemetry cores (go.opentelemetry.io/otel) the hooks build with; "
+            "otelgo leaves the rules out of a build whose OpenTelemetry is outside it. Default: every one"
+        ),
+    ] = None
     Rules: list[Any]
 
 
@@ -187,6 +194,7 @@ def validate(path: Path, raw: Any) -> tuple[dict | None, list[dict | list[str]]]
         "metrics": list(header.Metrics),
         "log_bridge": header.LogBridge,
         "gives": header.Gives,
+        "opentelemetry": header.OpenTelemetry,
     }
     return library, [_validate_one(path, index, item, defaults) for index, item in enumerate(header.Rules)]
 
