@@ -37,7 +37,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from otelgo.resources import rules_dir
-from otelgo.versions import Version, VersionError
+from otelgo.versions import Version, VersionError, VersionRange
 
 CORE = "go.opentelemetry.io/otel"
 OTEL_PREFIX = "go.opentelemetry.io/"
@@ -206,6 +206,30 @@ def hook_module_requirements() -> dict[str, str]:
     return found
 
 
+def _consistent(entry: dict) -> dict:
+    """A module another of the set's releases requires is taken at the
+    version that release requires (as minimal version selection would
+    select it), not at its own newest release for the core: a mirror may
+    list a later patch of one module of a release train only (otel/log
+    v0.12.2 beside sdk/log v0.12.0), which the rest was not built with."""
+    modules = entry["modules"]
+    for _ in range(3):
+        requires = {
+            module: {p: v for p, v in sorted((_gomod(module, version) or {}).items()) if p not in TEST_ONLY}
+            for module, version in modules.items()
+        }
+        wanted = {}
+        for needs in requires.values():
+            for path, version in needs.items():
+                if path in modules and (path not in wanted or _newer(version, wanted[path])):
+                    wanted[path] = version
+        if all(modules[p] == v for p, v in wanted.items()):
+            break
+        modules.update(wanted)
+    entry["requires"] = requires
+    return entry
+
+
 def make_table(cores: list[str]) -> dict:
     wanted = hook_module_requirements()
     ours = wanted[CORE]
@@ -216,11 +240,7 @@ def make_table(cores: list[str]) -> dict:
             release = _release_for(module, core, train=version == ours)
             if release:
                 modules[module] = release
-        requires = {
-            module: {p: v for p, v in sorted((_gomod(module, version) or {}).items()) if p not in TEST_ONLY}
-            for module, version in modules.items()
-        }
-        sets.append({"core": core, "modules": modules, "requires": requires})
+        sets.append(_consistent({"core": core, "modules": modules, "requires": {}}))
         print(f"{core}: {len(modules)} modules", file=sys.stderr)
     return {
         "comment": "Made by `python -m otelgo.plan.otelsets`; see otelgo/plan/otelsets.py.",
@@ -235,7 +255,11 @@ def _cores() -> list[str]:
 
 
 def main() -> None:
-    table = make_table(_cores())
+    if sys.argv[1:] == ["--consistent"]:  # redo only the consistency pass of the table as it is
+        table = json.loads(table_path().read_text())
+        table["sets"] = [_consistent(entry) for entry in table["sets"]]
+    else:
+        table = make_table(_cores())
     table_path().write_text(json.dumps(table, indent=1) + "\n")
     print(f"wrote {table_path()}", file=sys.stderr)
 
@@ -279,10 +303,28 @@ def build_hooks(core: str, work: Path) -> dict[str, str]:
             text=True,
             env=env,
         )
-        package = ""
+        package, before = "", len(failed)
         for line in proc.stderr.splitlines():
             if line.startswith("# "):
                 package = line[2:].split()[0]
             elif package and package not in failed and not line.startswith("go: "):
                 failed[package] = line.strip()
+        if proc.returncode != 0 and len(failed) == before:
+            failed[m.path] = (proc.stderr.strip().splitlines() or ["go build failed"])[-1]
     return failed
+
+
+def unbuildable(core: str, rules: list) -> dict[str, str]:
+    """The hook packages otelgo leaves out of a build with the set of
+    `core`: hook package -> why (what build_hooks must find failing, at
+    most)."""
+    from otelgo.plan import modules
+
+    chosen = set_for_core(core)
+    found = modules._unavailable_packages(list(modules.hook_modules()), chosen)
+    ranges = {r.hook_package: r.library.opentelemetry for r in rules if r.library and r.hook_package}
+    ranges.update(BASE_PACKAGES)
+    for package, text in ranges.items():
+        if text and not VersionRange.parse(text).contains(Version.parse(core)):
+            found.setdefault(package, f"OpenTelemetry {text}")
+    return found

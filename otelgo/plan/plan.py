@@ -83,8 +83,12 @@ def make_plan(
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
     tries = setup.candidates[:3] or [None]
+    # A try's listing completes otelgo's go.mod copy: the next starts afresh.
+    pristine = {f: f.read_text() for f in _modfiles(setup)}
     for attempt, chosen in enumerate(tries):
         if chosen is not None and chosen is not setup.release_set:
+            for f, text in pristine.items():
+                f.write_text(text)
             modules.apply_release_set(setup, chosen, build_dir)
         _mark_outside_core(rules, setup)
         usable = [r for r in rules if r.hook_package not in setup.unavailable]
@@ -252,6 +256,12 @@ def _bootstrap_name(host: Package, testing: bool) -> str:
         n += 1
         name = f"otelgo_bootstrap{n}{suffix}"
     return name
+
+
+def _modfiles(setup: modules.ModuleSetup) -> list[Path]:
+    if setup.modfile is None:
+        return []
+    return [f for f in (setup.modfile, setup.modfile.with_suffix(".sum")) if f.is_file()]
 
 
 def _hook_importer(
