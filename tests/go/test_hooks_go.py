@@ -69,3 +69,20 @@ def test_goroutine_stub_only_with_the_tag():
     assert "stub.go" not in files[False]
     assert {"goroutine.go", "stub.go"} <= files[True]
     assert "linkname.go" not in files[True]
+
+
+def test_hook_packages_build_with_the_oldest_release_set(tmp_path):
+    """otelgo builds a program whose dependencies are older than today's
+    OpenTelemetry needs with an older release set (rules/otelsets.json):
+    every hook package must build with the oldest one too, except those
+    otelgo leaves out of such a build (a module the set lacks, a rule
+    file's OpenTelemetry range). A library added with hooks that need a
+    newer OpenTelemetry says so in its rule file's header."""
+    from otelgo.plan import otelsets
+    from otelgo.ruleset.load import builtin_rule_files, load_all
+
+    oldest = otelsets.release_sets()[-1].core
+    failed = otelsets.build_hooks(oldest, tmp_path)
+    allowed = otelsets.unbuildable(oldest, load_all(builtin_rule_files()))
+    unexpected = {pkg: why for pkg, why in failed.items() if pkg not in allowed}
+    assert not unexpected, f"with OpenTelemetry {oldest}: {unexpected}"

@@ -5,9 +5,13 @@ receiver.
 frontend (an HTTP server) calls the health service of the health program
 (a gRPC server) over loopback with the request's context: one trace of
 HTTP SERVER -> gRPC CLIENT -> gRPC SERVER across the two processes, with
-the spans of the official otelgrpc stats handlers that otelgo installs in
-grpc.NewServer and grpc.NewClient (semconv v1.39: rpc.system.name,
-rpc.method "package.Service/Method", rpc.response.status_code).
+the spans of the stats handlers that otelgo installs in grpc.NewServer and
+grpc.NewClient (semconv v1.39: rpc.system.name, rpc.method
+"package.Service/Method", rpc.response.status_code). oldest.mod holds
+grpc 1.63.0 (the first with grpc.NewClient) with the x/net, x/sys and
+protobuf it came with, which an older OpenTelemetry release set fits;
+grpc.DialContext, hooked below 1.63, is tested by test_dependency_versions.py
+at grpc 1.61.1.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from harness import TESTDATA, check_build, otel_build
 from otlp import by_trace, format_spans, matching, one
 
 GRPCAPP = TESTDATA / "grpcapp"
-# go.mod holds the newest grpc tested, oldest.mod the lowest (the one
-# rules/grpc/go.mod requires): the rules' Version range.
+# go.mod holds the newest grpc tested, oldest.mod the lowest that has
+# grpc.NewClient.
 MODFILES = {"newest": None, "oldest": "oldest.mod"}
 METHOD = "grpc.health.v1.Health/Check"
-OTELGRPC_SCOPE = "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+GRPC_SCOPE = "otelgo.dev/rules/grpc"
 
 HTTP_SERVER = {"service_name": "frontend", "kind": "SERVER"}
 GRPC_CLIENT = {"service_name": "frontend", "kind": "CLIENT"}
@@ -104,7 +108,7 @@ def test_http_to_grpc_in_one_trace(grpcapp, receiver, run_program, dial):
     }
     for span in (client, server):
         assert span.name == METHOD
-        assert span.scope_name == OTELGRPC_SCOPE
+        assert span.scope_name == GRPC_SCOPE
         assert rpc_attrs(span) == want, span.attributes
         assert span.attributes["network.peer.address"] == "127.0.0.1"
         assert span.status_code == "UNSET"

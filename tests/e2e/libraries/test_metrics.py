@@ -7,8 +7,8 @@ The instruments and where they come from:
   http.server.request.duration, http.client.request.duration  otelgo.dev/rules/nethttp
   db.client.operation.duration                                otelgo.dev/rules/databasesql,
                                                               otelgo.dev/rules/goredis, .../redigo
-  rpc.server.call.duration, rpc.client.call.duration          otelgrpc (semconv v1.39 names;
-                                                              rpc.server.duration before)
+  rpc.server.call.duration, rpc.client.call.duration          otelgo.dev/rules/grpc (semconv v1.39
+                                                              names; rpc.server.duration before)
   go.goroutine.count, go.memory.*, go.config.gogc, ...        contrib instrumentation/runtime
 
 Unless a test says otherwise the periodic export never fires
@@ -32,7 +32,7 @@ NETHTTP = "otelgo.dev/rules/nethttp"
 DATABASESQL = "otelgo.dev/rules/databasesql"
 GOREDIS = "otelgo.dev/rules/goredis"
 REDIGO = "otelgo.dev/rules/redigo"
-OTELGRPC = "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+GRPC = "otelgo.dev/rules/grpc"
 RUNTIME = "go.opentelemetry.io/contrib/instrumentation/runtime"
 NEVER = "600000"  # ms: OTEL_METRIC_EXPORT_INTERVAL that leaves only the flush at exit
 N = 5  # successful requests each test makes
@@ -321,7 +321,7 @@ def test_rpc_call_duration(grpcapp, receiver, run_program):
     }
     for name, service in (("rpc.client.call.duration", "frontend"), ("rpc.server.call.duration", "health")):
         ok = histogram(points, name, service, {**rpc, "rpc.response.status_code": "OK"})
-        assert ok.count == N and ok.scope_name == OTELGRPC
+        assert ok.count == N and ok.scope_name == GRPC
         assert histogram(points, name, service, {**rpc, "rpc.response.status_code": "NOT_FOUND"}).count == 1
         assert total(points, name, service) == N + 1, format_points(points)
     # The HTTP side of the frontend is measured too.
