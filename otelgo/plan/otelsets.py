@@ -268,15 +268,20 @@ if __name__ == "__main__":
     main()
 
 
-def build_hooks(core: str, work: Path) -> dict[str, str]:
-    """Build every package of every hook module against the set of `core`,
-    as an instrumented build would (each hook module's go.mod as
-    modules.apply_release_set writes it for a program that has none of the
-    modules): hook package -> the go command's first error line, for each
-    package that does not build. For maintainers and tests/go."""
+def build_hooks(core: str, work: Path, rules: list) -> dict[str, str]:
+    """Build the hook packages of every hook module (those the rules name,
+    and the SDK's) against the set of `core`, as an instrumented build
+    would (each hook module's go.mod as modules.apply_release_set writes it
+    for a program that has none of the modules): package -> the go
+    command's first error line, for each package that does not build.
+    Test helpers are not built: no program imports them. For maintainers
+    and tests/go."""
     import subprocess
 
+    from otelgo.hookapi import SDK, SDK_LOGS, SPANS
     from otelgo.plan import modules
+
+    wanted = {r.hook_package for r in rules if r.hook_package} | {SDK, SDK_LOGS, SPANS}
 
     chosen = set_for_core(core)
     if chosen is None:
@@ -296,8 +301,11 @@ def build_hooks(core: str, work: Path) -> dict[str, str]:
         others = {k: v for k, v in overlay.items() if k != str(m.dir / "go.mod")}
         (work / f"overlay{i}.json").write_text(json.dumps({"Replace": others}))
         env = dict(os.environ, GOWORK="off", GOFLAGS="-mod=mod")
+        packages = sorted(p for p in wanted if modules.module_of(p) == m)
+        if not packages:
+            continue
         proc = subprocess.run(
-            ["go", "build", f"-modfile={modfile}", f"-overlay={work / f'overlay{i}.json'}", "./..."],
+            ["go", "build", f"-modfile={modfile}", f"-overlay={work / f'overlay{i}.json'}", *packages],
             cwd=m.dir,
             capture_output=True,
             text=True,

@@ -311,10 +311,12 @@ def _changed_modules(build_list: dict[str, str], packages: list[Package]) -> dic
     return dict(sorted(changed.items()))
 
 
-_WAYS_OUT = (
-    "either require a newer {module} in your go.mod (go get {module}@{need}), "
-    "or build with --allow-upgrades to accept the change (the summary then lists it)"
-)
+def _ways_out(needs: dict[str, str]) -> str:
+    upgrades = " ".join(f"{m}@{v}" for m, v in sorted(needs.items()))
+    return (
+        f"either require newer versions in your go.mod (go get {upgrades}), "
+        "or build with --allow-upgrades to accept the change (the summary then lists it)"
+    )
 
 
 def _no_release_set(setup: modules.ModuleSetup) -> str:
@@ -325,8 +327,7 @@ def _no_release_set(setup: modules.ModuleSetup) -> str:
     ]
     for module, need in sorted(setup.conflicts.items()):
         lines.append(f"  {module}: you have {setup.build_list[module]}, the instrumentation needs {need}")
-    module, need = next(iter(sorted(setup.conflicts.items())))
-    lines.append(_WAYS_OUT.format(module=module, need=need))
+    lines.append(_ways_out(setup.conflicts))
     return "\n".join(lines)
 
 
@@ -341,8 +342,7 @@ def _upgrade_message(changed: dict[str, tuple[str, str]], setup: modules.ModuleS
     lines = [f"the instrumentation ({chosen}) would change modules of your build; no package was compiled:"]
     for module, (have, need) in changed.items():
         lines.append(f"  {module}: you have {have}, the instrumentation needs {need}")
-    module, (_, need) = next(iter(changed.items()))
-    lines.append(_WAYS_OUT.format(module=module, need=need))
+    lines.append(_ways_out({m: need for m, (_, need) in changed.items()}))
     return "\n".join(lines)
 
 
