@@ -5,7 +5,6 @@ import (
 	"os"
 	"sync/atomic"
 
-	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/contrib/instrumentation/runtime"
 	"go.opentelemetry.io/otel"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -25,13 +24,13 @@ var meterProvider atomic.Pointer[sdkmetric.MeterProvider]
 // delegates to this one whenever they were made. A metrics error leaves
 // traces working: it is reported, and the program runs without metrics.
 func setupMetrics(ctx context.Context, res *resource.Resource) {
-	reader, err := autoexport.NewMetricReader(ctx)
+	reader, err := newMetricReader(ctx)
 	if err != nil {
 		warn("cannot create the metric reader: %v (OTEL_METRICS_EXPORTER=%q); the program exports no metrics",
 			err, os.Getenv("OTEL_METRICS_EXPORTER"))
 		return
 	}
-	if autoexport.IsNoneMetricReader(reader) {
+	if reader == nil {
 		return // the global MeterProvider stays the no-op one
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res), sdkmetric.WithReader(reader))

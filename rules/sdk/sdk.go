@@ -22,7 +22,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/contrib/propagators/autoprop"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/propagation"
@@ -86,7 +85,7 @@ func setup(ctx context.Context) error {
 		res = resource.Empty()
 	}
 
-	exp, err := autoexport.NewSpanExporter(ctx)
+	exp, err := newSpanExporter(ctx)
 	if err != nil {
 		return fmt.Errorf("cannot create the span exporter: %w (%s)", err, exporterEnv())
 	}
@@ -95,7 +94,7 @@ func setup(ctx context.Context) error {
 	// NewTracerProvider reads OTEL_TRACES_SAMPLER/_ARG and OTEL_SPAN_*_LIMIT
 	// itself; the batch span processor reads OTEL_BSP_*.
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
-	if !autoexport.IsNoneSpanExporter(exp) {
+	if exp != nil {
 		opts = append(opts, sdktrace.WithBatcher(exp))
 	}
 	tp := sdktrace.NewTracerProvider(opts...)

@@ -1,6 +1,7 @@
 // Package logs sets up the LoggerProvider that the log hooks (slog, zap,
 // logrus, log) hand their records to, when OTEL_LOGS_EXPORTER names an
-// exporter: otlp, console (both through autoexport, like the spans) or none.
+// exporter: otlp (OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, else
+// OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf or grpc), console or none.
 //
 // otelgo imports it into every program it builds, beside
 // otelgo.dev/rules/sdk, when the build's OpenTelemetry has the log API and
@@ -21,8 +22,10 @@ import (
 	"os"
 	"strings"
 
-	"go.opentelemetry.io/contrib/exporters/autoexport"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
 	"go.opentelemetry.io/otel/log/global"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -40,11 +43,11 @@ func setup(ctx context.Context, res *resource.Resource) (func(context.Context) e
 	if strings.TrimSpace(os.Getenv("OTEL_LOGS_EXPORTER")) == "" {
 		return nil, nil
 	}
-	exp, err := autoexport.NewLogExporter(ctx)
+	exp, err := newExporter(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the log exporter: %w (OTEL_LOGS_EXPORTER=%q); logs are not exported", err, os.Getenv("OTEL_LOGS_EXPORTER"))
 	}
-	if autoexport.IsNoneLogExporter(exp) {
+	if exp == nil {
 		return nil, nil
 	}
 	lp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)))
@@ -55,4 +58,25 @@ func setup(ctx context.Context, res *resource.Resource) (func(context.Context) e
 	}))
 	global.SetLoggerProvider(lp)
 	return lp.Shutdown, nil
+}
+
+// newExporter is the exporter OTEL_LOGS_EXPORTER names (set: unset is
+// handled by setup), nil for none.
+func newExporter(ctx context.Context) (sdklog.Exporter, error) {
+	switch sdk.ExporterName("OTEL_LOGS_EXPORTER") {
+	case "otlp":
+		proto, err := sdk.OTLPProtocol("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL")
+		if err != nil {
+			return nil, err
+		}
+		if proto == "grpc" {
+			return otlploggrpc.New(ctx)
+		}
+		return otlploghttp.New(ctx)
+	case "console":
+		return stdoutlog.New()
+	case "none":
+		return nil, nil
+	}
+	return nil, sdk.ErrUnknownExporter
 }

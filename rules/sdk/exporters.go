@@ -1,0 +1,163 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	promexporter "go.opentelemetry.io/otel/exporters/prometheus"
+	"go.opentelemetry.io/otel/exporters/stdout/stdoutmetric"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// The exporters are chosen here from the OTEL_* variables, as contrib's
+// autoexport chooses them (the same names, defaults and errors), rather
+// than through autoexport: each autoexport release requires the gRPC and
+// the log exporters of its day, which would rule out the older
+// OpenTelemetry releases otelgo builds a program with when the program's
+// own gRPC, x/net... are older (the log exporters are in package logs).
+
+// ErrUnknownExporter: an OTEL_*_EXPORTER names no exporter otelgo has.
+var ErrUnknownExporter = errors.New("unknown exporter or metrics producer")
+
+// ErrInvalidOTLPProtocol: OTEL_EXPORTER_OTLP_*PROTOCOL is neither grpc nor http/protobuf.
+var ErrInvalidOTLPProtocol = errors.New("invalid OTLP protocol - should be one of ['grpc', 'http/protobuf']")
+
+// ExporterName is the exporter env names, "otlp" when it is unset.
+func ExporterName(env string) string {
+	if v := os.Getenv(env); v != "" {
+		return v
+	}
+	return "otlp"
+}
+
+// OTLPProtocol is the OTLP protocol of a signal: its own variable, else
+// OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf; an error for any other
+// value than grpc and http/protobuf.
+func OTLPProtocol(signalEnv string) (string, error) {
+	proto := os.Getenv(signalEnv)
+	if proto == "" {
+		proto = os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
+	}
+	switch proto {
+	case "":
+		return "http/protobuf", nil
+	case "grpc", "http/protobuf":
+		return proto, nil
+	}
+	return "", ErrInvalidOTLPProtocol
+}
+
+// newSpanExporter is the exporter OTEL_TRACES_EXPORTER names: otlp (the
+// default), console or none (nil).
+func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
+	switch ExporterName("OTEL_TRACES_EXPORTER") {
+	case "otlp":
+		proto, err := OTLPProtocol("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+		if err != nil {
+			return nil, err
+		}
+		if proto == "grpc" {
+			return otlptracegrpc.New(ctx)
+		}
+		return otlptracehttp.New(ctx)
+	case "console":
+		return stdouttrace.New()
+	case "none":
+		return nil, nil
+	}
+	return nil, ErrUnknownExporter
+}
+
+// newMetricReader is the reader OTEL_METRICS_EXPORTER names: otlp (the
+// default) and console through a periodic reader (which reads
+// OTEL_METRIC_EXPORT_INTERVAL and _TIMEOUT itself), prometheus (a scrape
+// endpoint on OTEL_EXPORTER_PROMETHEUS_HOST:_PORT, localhost:9464 by
+// default), or none (nil).
+func newMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
+	switch ExporterName("OTEL_METRICS_EXPORTER") {
+	case "otlp":
+		proto, err := OTLPProtocol("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL")
+		if err != nil {
+			return nil, err
+		}
+		var exp sdkmetric.Exporter
+		if proto == "grpc" {
+			exp, err = otlpmetricgrpc.New(ctx)
+		} else {
+			exp, err = otlpmetrichttp.New(ctx)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return sdkmetric.NewPeriodicReader(exp), nil
+	case "console":
+		exp, err := stdoutmetric.New()
+		if err != nil {
+			return nil, err
+		}
+		return sdkmetric.NewPeriodicReader(exp), nil
+	case "prometheus":
+		return newPrometheusReader(ctx)
+	case "none":
+		return nil, nil
+	}
+	return nil, ErrUnknownExporter
+}
+
+func newPrometheusReader(ctx context.Context) (sdkmetric.Reader, error) {
+	reg := prometheus.NewRegistry()
+	reader, err := promexporter.New(promexporter.WithRegisterer(reg))
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	server := &http.Server{
+		ReadTimeout:  5 * time.Second,
+		WriteTimeout: 10 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		Handler:      mux,
+	}
+	addr := getenv("OTEL_EXPORTER_PROMETHEUS_HOST", "localhost") + ":" + getenv("OTEL_EXPORTER_PROMETHEUS_PORT", "9464")
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("binding address %s for Prometheus exporter: %w", addr, err), reader.Shutdown(ctx))
+	}
+	go func() {
+		if err := server.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			otel.Handle(fmt.Errorf("the Prometheus HTTP server exited unexpectedly: %w", err))
+		}
+	}()
+	return readerWithServer{reader, server}, nil
+}
+
+// readerWithServer stops the scrape endpoint when the reader shuts down.
+type readerWithServer struct {
+	sdkmetric.Reader
+	server *http.Server
+}
+
+func (r readerWithServer) Shutdown(ctx context.Context) error {
+	return errors.Join(r.Reader.Shutdown(ctx), r.server.Shutdown(ctx))
+}
+
+func getenv(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
