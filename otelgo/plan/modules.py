@@ -20,18 +20,21 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv, run_go
-from otelgo.hookapi import ROOT_MODULE
+from otelgo.hookapi import ROOT_MODULE, SDK, SPANS
 from otelgo.plan import otelreleases, otelsets, vendor
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import rule_source
 from otelgo.ruleset.model import Rule
-from otelgo.versions import Version, VersionError
+from otelgo.versions import Version, VersionError, VersionRange
 
 CONTRIB = "go.opentelemetry.io/contrib/"
+
+# The hook packages every instrumented program imports.
+MANDATORY = (SDK, SPANS)
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,19 @@ class ModuleSetup:
     build_list: dict[str, str] = field(default_factory=dict)  # the user's build list: module -> version
     release_set: otelsets.ReleaseSet | None = None  # the OpenTelemetry releases chosen for this build
     candidates: list[otelsets.ReleaseSet] = field(default_factory=list)  # sets that fit, newest first
+    choices: dict[str, Choice] = field(default_factory=dict)  # a candidate's core -> what it builds
     conflicts: dict[str, str] = field(default_factory=dict)  # no set fits: module -> version the oldest needs
     overlay: dict[str, str] = field(default_factory=dict)  # hook module go.mod -> its go.mod for this build
     unavailable: dict[str, str] = field(default_factory=dict)  # hook package -> why the chosen set cannot build it
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a release set means for one build: the hook packages it cannot
+    build (package -> why), and the OpenTelemetry modules the others need."""
+
+    unavailable: dict[str, str]
+    in_use: frozenset[str]
 
 
 class ModuleError(Exception):
@@ -119,7 +132,7 @@ def prepare(
     else:
         setup = _module(gomod, build_dir, needed)
         setup.build_list = user_build_list(gomod, build_dir, cwd)
-        choose_release_set(setup)
+        choose_release_set(setup, hook_packages_of(rules, needed))
         if setup.candidates:
             apply_release_set(setup, setup.candidates[0], build_dir)
     setup.notes = notes
@@ -171,65 +184,140 @@ def _vendored_build_list(vendor_dir: Path) -> dict[str, str]:
     return found
 
 
-def choose_release_set(setup: ModuleSetup) -> None:
-    """The OpenTelemetry sets whose modules require nothing newer than the
-    user's build list has of the modules both share, newest first. A user
-    whose core is newer than every set's gets the newest set, which
-    align_opentelemetry then follows to the user's core."""
+def hook_packages_of(rules: list[Rule], needed: list[HookModule]) -> dict[str, str | None]:
+    """The hook packages a build may import, but for the SDK's: package ->
+    the OpenTelemetry cores its hooks build with (None: every one)."""
+    joined = {m.path for m in needed}
+    found: dict[str, str | None] = {}
+    for r in rules:
+        owner = module_of(r.hook_package) if r.hook_package else None
+        if owner is not None and owner.path in joined:
+            found.setdefault(r.hook_package, r.library.opentelemetry if r.library else None)
+    found.update(otelsets.BASE_PACKAGES)
+    return found
+
+
+def choose_release_set(setup: ModuleSetup, packages: dict[str, str | None]) -> None:
+    """The OpenTelemetry sets, newest first, whose releases of what the SDK
+    bootstrap needs require nothing newer than the user's build list has;
+    each with the hook packages it leaves out (packages: those the build
+    may import, with the cores their hooks build with): the ones that need
+    a module the set has no release of, or another core, or whose modules'
+    releases would raise one of the user's. A user whose core is newer than
+    every set's gets the newest set, which align_opentelemetry then follows
+    to the user's core."""
     sets = otelsets.release_sets()
     user_core = setup.build_list.get(otelsets.CORE)
     if user_core and _is_newer(user_core, sets[0].core):
         setup.candidates = [sets[0]]
+        setup.choices = {sets[0].core: evaluate(sets[0], {}, packages)}
         return
-    in_use = {
-        path
-        for m in setup.hook_modules
-        if m.dir.is_relative_to(rules_dir())
-        for path in _direct_requirements(m.dir / "go.mod")
-        if path.startswith(otelsets.OTEL_PREFIX)
-    }
-    setup.candidates = [s for s in sets if not s.conflicts(setup.build_list, in_use)]
+    for s in sets:
+        choice = evaluate(s, setup.build_list, packages)
+        if choice is not None:
+            setup.candidates.append(s)
+            setup.choices[s.core] = choice
     if not setup.candidates:
-        setup.conflicts = sets[-1].conflicts(setup.build_list, in_use)
+        setup.conflicts = sets[-1].conflicts(setup.build_list, _mandatory_modules())
+
+
+def _mandatory_modules() -> set[str]:
+    return set().union(*(package_modules(p) for p in MANDATORY))
+
+
+def evaluate(s: otelsets.ReleaseSet, build_list: dict[str, str], packages: dict[str, str | None]) -> Choice | None:
+    """What set s builds for a build with this build list: None when it
+    cannot build the SDK bootstrap without raising a module of it."""
+    mandatory = _mandatory_modules()
+    if any(m not in s.modules for m in mandatory) or s.conflicts(build_list, mandatory):
+        return None
+    core = Version.parse(s.core)
+    unavailable: dict[str, str] = {}
+    in_use = set(mandatory)
+    for package, cores in sorted(packages.items()):
+        if package in MANDATORY:
+            continue
+        needs = package_modules(package)
+        missing = sorted(m for m in needs if m not in s.modules)
+        if missing:
+            unavailable[package] = f"it needs {missing[0]}, which OpenTelemetry {s.core} does not have"
+            continue
+        if cores and not VersionRange.parse(cores).contains(core):
+            unavailable[package] = (
+                f"its hooks build with OpenTelemetry {cores}, and the one that fits this build is {s.core}"
+            )
+            continue
+        if conflicts := s.conflicts(build_list, needs):
+            module, need = next(iter(conflicts.items()))
+            unavailable[package] = (
+                f"what it needs of OpenTelemetry {s.core} requires {module} {need}, "
+                f"and this build has {build_list[module]}"
+            )
+            continue
+        in_use |= needs
+    return Choice(unavailable, frozenset(in_use))
+
+
+@cache
+def package_modules(package: str) -> frozenset[str]:
+    """The OpenTelemetry modules a hook package needs: those of the
+    packages it imports, and of the hook packages it imports in turn."""
+    otel = sorted(otelsets.hook_module_requirements(), key=len, reverse=True)
+    owner = module_of(package)
+    if owner is None:
+        return frozenset()
+    directory = owner.dir / package[len(owner.path) :].lstrip("/")
+    found: set[str] = set()
+    for imp in sorted(_imports(directory)) if directory.is_dir() else []:
+        module = next((m for m in otel if imp == m or imp.startswith(m + "/")), None)
+        if module:
+            found.add(module)
+        elif imp.startswith(ROOT_MODULE + "/") and imp != package:
+            found |= package_modules(imp)
+    return frozenset(found)
 
 
 def apply_release_set(setup: ModuleSetup, chosen: otelsets.ReleaseSet, build_dir: Path) -> None:
     """Each hook module's go.mod, as the go command sees it in this build
-    (through -overlay), requires the chosen set's release of every
-    OpenTelemetry module it names, and of the rest only what it requires
-    directly (a library at the lowest version its rules support): the
-    modules the OpenTelemetry releases need come from their own go.mod
-    files, at the versions they name. Hook packages that import an
-    OpenTelemetry module the set has no release of are unavailable."""
+    (through -overlay), requires the chosen set's release of the
+    OpenTelemetry modules it names that the build's hook packages need
+    (none of those only the packages the set leaves out need), and of the
+    rest only what it requires directly (see _gomod_for_set): the modules
+    the OpenTelemetry releases need come from their own go.mod files, at
+    the versions they name."""
+    choice = setup.choices.get(chosen.core) or Choice({}, frozenset(chosen.modules))
     setup.release_set = chosen
     setup.overlay = {}
-    setup.unavailable = {}
+    setup.unavailable = dict(choice.unavailable)
     directory = build_dir / "gomod"
     directory.mkdir(exist_ok=True)
     for i, m in enumerate(setup.hook_modules):
         if not m.dir.is_relative_to(rules_dir()):
             continue  # a user's hook module: its go.mod is the user's
         target = directory / f"{i}.mod"
-        target.write_text(_gomod_for_set(m.dir / "go.mod", chosen, setup.build_list))
+        target.write_text(_gomod_for_set(m.dir / "go.mod", chosen, setup.build_list, choice.in_use))
         setup.overlay[str(m.dir / "go.mod")] = str(target)
-    setup.unavailable = _unavailable_packages(setup.hook_modules, chosen)
 
 
-def _gomod_for_set(gomod: Path, chosen: otelsets.ReleaseSet, build_list: dict[str, str]) -> str:
+def _gomod_for_set(
+    gomod: Path, chosen: otelsets.ReleaseSet, build_list: dict[str, str], in_use: frozenset[str] | None = None
+) -> str:
     """The hook module's go.mod for this build: OpenTelemetry modules at
     the chosen set's releases; other modules it requires directly only when
-    the user's build list does not have them (there the user's version is
-    the one selected, and the hooks build against it); indirect ones not at
-    all: they come from the go.mod files of what is required."""
+    neither the user's build list has them (there the user's version is
+    the one selected, and the hooks build against it) nor the set's
+    releases require them (prometheus/client_golang: at their version);
+    indirect ones not at all: they come from the go.mod files of what is
+    required."""
     data = json.loads(run_go(["mod", "edit", "-json", str(gomod)], gomod.parent))
     lines = [f"module {data['Module']['Path']}", "", f"go {data.get('Go') or '1.24.0'}", ""]
     for r in data.get("Require") or []:
         path, version = r["Path"], r["Version"]
         if path.startswith(otelsets.OTEL_PREFIX):
             version = chosen.modules.get(path)
-            if version is None:
+            if version is None or in_use is not None and path not in in_use:
                 continue
-        elif r.get("Indirect") or path in build_list:
+        elif r.get("Indirect") or path in build_list or any(path in needs for needs in chosen.requires.values()):
             continue
         lines.append(f"require {path} {version}")
     for r in data.get("Replace") or []:
@@ -250,45 +338,6 @@ def _imports(directory: Path) -> set[str]:
             continue
         for block, single in _IMPORT_BLOCK.findall(f.read_text()):
             found.update(re.findall(r'"([^"]+)"', block) if block else [single])
-    return found
-
-
-def _unavailable_packages(hook_mods: list[HookModule], chosen: otelsets.ReleaseSet) -> dict[str, str]:
-    """Hook package -> the OpenTelemetry module it needs (directly or
-    through another hook package) that the chosen set has no release of."""
-    otel_modules = set(otelsets.hook_module_requirements())
-    missing = sorted((m for m in otel_modules if m not in chosen.modules), key=len, reverse=True)
-    roots = {m.path: m.dir for m in hook_mods if m.dir.is_relative_to(rules_dir())}
-    verdicts: dict[str, str] = {}
-
-    def why(package: str, seen: frozenset[str]) -> str:
-        if package in verdicts:
-            return verdicts[package]
-        owner = module_of(package)
-        if owner is None or package in seen:
-            return ""
-        directory = owner.dir / package[len(owner.path) :].lstrip("/")
-        reason = ""
-        for imp in sorted(_imports(directory)) if directory.is_dir() else []:
-            module = next((m for m in missing if imp == m or imp.startswith(m + "/")), None)
-            if module:
-                reason = f"it needs {module}, which OpenTelemetry {chosen.core} does not have"
-                break
-            if imp.startswith(ROOT_MODULE + "/") and (inner := why(imp, seen | {package})):
-                reason = inner
-                break
-        verdicts[package] = reason
-        return reason
-
-    found = {}
-    for path, directory in roots.items():
-        for sub in sorted(p.parent for p in directory.rglob("*.go") if not p.name.endswith("_test.go")):
-            rel = sub.relative_to(directory).as_posix()
-            package = path if rel == "." else f"{path}/{rel}"
-            if module_of(package) is None or module_of(package).path != path or "testdata" in rel:
-                continue
-            if reason := why(package, frozenset()):
-                found[package] = reason
     return found
 
 
@@ -471,7 +520,11 @@ def align_opentelemetry(setup: ModuleSetup, selected: dict[str, str], build_dir:
     wanted: dict[str, str] = {}
     for m in setup.hook_modules:
         for path, version in _direct_requirements(m.dir / "go.mod").items():
-            if not path.startswith(CONTRIB) or path in wanted:
+            if not path.startswith(otelsets.OTEL_PREFIX) or path == otelreleases.CORE or path in wanted:
+                continue
+            if version == ours:  # released with the core (the exporters): the user's core
+                if _is_newer(core, setup.aligned.get(path, version)):
+                    wanted[path] = core
                 continue
             try:
                 release = otelreleases.matching_release(path, core)

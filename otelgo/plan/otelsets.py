@@ -37,7 +37,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from otelgo.resources import rules_dir
-from otelgo.versions import Version, VersionError, VersionRange
+from otelgo.versions import Version, VersionError
 
 CORE = "go.opentelemetry.io/otel"
 OTEL_PREFIX = "go.opentelemetry.io/"
@@ -166,15 +166,17 @@ def _releases(module: str) -> list[str]:
     listed = _listed(module)
     if not listed:
         return []
+    from concurrent.futures import ThreadPoolExecutor
+
     found = {str(v) for v in listed}
+    probes = []
     for major in sorted({v.release[0] for v in listed}):
         top = max(v.release[1] for v in listed if v.release[0] == major)
-        for minor in range(top + 1):
-            for patch in range(2):
-                text = f"v{major}.{minor}.{patch}"
-                if text in found or _gomod(module, text) is not None:
-                    found.add(text)
-                    break
+        probes += [f"v{major}.{minor}.{patch}" for minor in range(top + 1) for patch in range(2)]
+    probes = [p for p in probes if p not in found]
+    with ThreadPoolExecutor(8) as pool:
+        exists = list(pool.map(lambda text: _gomod(module, text) is not None, probes))
+    found.update(p for p, ok in zip(probes, exists, strict=True) if ok)
     return sorted(found, key=Version.parse)
 
 
@@ -324,15 +326,10 @@ def build_hooks(core: str, work: Path, rules: list) -> dict[str, str]:
 
 def unbuildable(core: str, rules: list) -> dict[str, str]:
     """The hook packages otelgo leaves out of a build with the set of
-    `core`: hook package -> why (what build_hooks must find failing, at
-    most)."""
+    `core` whatever the build's modules: hook package -> why (what
+    build_hooks may find failing)."""
     from otelgo.plan import modules
 
-    chosen = set_for_core(core)
-    found = modules._unavailable_packages(list(modules.hook_modules()), chosen)
-    ranges = {r.hook_package: r.library.opentelemetry for r in rules if r.library and r.hook_package}
-    ranges.update(BASE_PACKAGES)
-    for package, text in ranges.items():
-        if text and not VersionRange.parse(text).contains(Version.parse(core)):
-            found.setdefault(package, f"OpenTelemetry {text}")
-    return found
+    packages = modules.hook_packages_of(rules, list(modules.hook_modules()))
+    choice = modules.evaluate(set_for_core(core), {}, packages)
+    return dict(choice.unavailable) if choice else {"otelgo.dev/rules/sdk": "the SDK bootstrap does not build"}

@@ -27,7 +27,6 @@ from otelgo.ruleset.load import describe
 from otelgo.ruleset.model import Rule
 from otelgo.ruleset.syntax import RuleError
 from otelgo.toolexec import protocol
-from otelgo.versions import Version, VersionRange
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
 
@@ -90,7 +89,6 @@ def make_plan(
             for f, text in pristine.items():
                 f.write_text(text)
             modules.apply_release_set(setup, chosen, build_dir)
-        _mark_outside_core(rules, setup)
         usable = [r for r in rules if r.hook_package not in setup.unavailable]
         base = [SDK] + ([SDK_LOGS] if SDK_LOGS not in setup.unavailable else [])
         hook_pkgs = sorted({r.hook_package for r in usable if r.hook_package} | {*base, SPANS})
@@ -285,21 +283,6 @@ def _hook_importer(
     return [path], {str(target): str(source)}
 
 
-def _mark_outside_core(rules: list[Rule], setup: modules.ModuleSetup) -> None:
-    """Hook packages whose rule file says its hooks build only with other
-    OpenTelemetry cores than the chosen set's are unavailable too."""
-    if setup.release_set is None:
-        return
-    core = Version.parse(setup.release_set.core)
-    ranges = {r.hook_package: r.library.opentelemetry for r in rules if r.library and r.hook_package}
-    ranges.update(otelsets.BASE_PACKAGES)
-    for package, text in ranges.items():
-        if text and package not in setup.unavailable and not VersionRange.parse(text).contains(core):
-            setup.unavailable[package] = (
-                f"its hooks build with OpenTelemetry {text}, and the one that fits this build is {core}"
-            )
-
-
 def _changed_modules(build_list: dict[str, str], packages: list[Package]) -> dict[str, tuple[str, str]]:
     """Modules of the user's build list that provide a package to this build
     at another version: path -> (the user's version, this build's)."""
@@ -332,7 +315,6 @@ def _no_release_set(setup: modules.ModuleSetup) -> str:
 
 
 def otelsets_oldest() -> str:
-    from otelgo.plan import otelsets
 
     return otelsets.release_sets()[-1].core
 

@@ -34,7 +34,7 @@ def test_every_set_has_the_core_and_the_sdk_and_sets_go_newest_first():
     for s in sets:
         assert s.modules[CORE] == s.core
         assert s.modules["go.opentelemetry.io/otel/sdk"] == s.core
-        assert s.modules.get("go.opentelemetry.io/contrib/exporters/autoexport")
+        assert s.modules["go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"] == s.core
         # Every module another release of the set requires is at that version.
         for needs in s.requires.values():
             for path, version in needs.items():
@@ -43,8 +43,9 @@ def test_every_set_has_the_core_and_the_sdk_and_sets_go_newest_first():
 
 
 def _setup(build_list: dict[str, str]) -> modules.ModuleSetup:
-    setup = modules.ModuleSetup(hook_modules=[modules.hook_modules()[0]], build_list=build_list)
-    modules.choose_release_set(setup)
+    root = [modules.hook_modules()[0]]
+    setup = modules.ModuleSetup(hook_modules=root, build_list=build_list)
+    modules.choose_release_set(setup, modules.hook_packages_of(load_all(builtin_rule_files()), root))
     return setup
 
 
@@ -87,7 +88,8 @@ def test_test_only_modules_do_not_rule_a_set_out():
 
 
 def _in_use() -> set[str]:
-    return {p for p in modules._direct_requirements(rules_dir() / "go.mod") if p.startswith(otelsets.OTEL_PREFIX)}
+    """What the SDK bootstrap needs: what rules a set out."""
+    return modules._mandatory_modules()
 
 
 def test_a_hook_modules_go_mod_for_a_set(monkeypatch):
@@ -101,6 +103,32 @@ def test_a_hook_modules_go_mod_for_a_set(monkeypatch):
     assert required[ROOT_MODULE] == "v0.0.0"
     assert "// indirect" not in text
     assert re.search(r'^replace otelgo.dev/rules => ".*rules"$', text, re.MULTILINE), text
+
+
+def test_a_package_the_set_cannot_build_is_left_out_not_the_set():
+    """A program on OpenTelemetry v1.28 and gRPC 1.64 gets v1.28.0, whose
+    exporters need no more, without the log export, whose OTLP/gRPC
+    exporter has no release for v1.28.0; none of the log modules is
+    required then."""
+    build_list = {CORE: "v1.28.0", GRPC: "v1.64.0", "golang.org/x/net": "v0.26.0", "golang.org/x/sys": "v0.21.0"}
+    setup = _setup(build_list)
+    assert setup.candidates[0].core == "v1.28.0"
+    choice = setup.choices["v1.28.0"]
+    assert "otlploggrpc, which OpenTelemetry v1.28.0 does not have" in choice.unavailable[SDK_LOGS]
+    assert "go.opentelemetry.io/otel/sdk/log" not in choice.in_use
+    assert "go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc" in choice.in_use
+
+
+def test_a_package_whose_releases_would_raise_a_module_is_left_out():
+    newest = otelsets.release_sets()[0]
+    logs = "go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
+    requires = {**newest.requires, logs: {**newest.requires[logs], GRPC: "v1.99.0"}}
+    s = otelsets.ReleaseSet(newest.core, newest.modules, requires)
+    choice = modules.evaluate(s, {GRPC: "v1.80.0"}, {SDK_LOGS: None})
+    assert choice.unavailable[SDK_LOGS] == (
+        f"what it needs of OpenTelemetry {newest.core} requires {GRPC} v1.99.0, and this build has v1.80.0"
+    )
+    assert logs not in choice.in_use
 
 
 def test_packages_an_old_set_cannot_build_are_left_out():
