@@ -17,6 +17,10 @@ SDK = f"{ROOT_MODULE}/sdk"
 # has the log API and SDK.
 SDK_LOGS = f"{SDK}/logs"
 
+# The SDK's Prometheus exporter: beside SDK when the build's release set can
+# build it without raising the program's modules.
+SDK_PROMETHEUS = f"{SDK}/prometheus"
+
 # Span rules and //otel:span comments: the package whose Start they call.
 SPANS = f"{ROOT_MODULE}/annotate"
 SPAN_START = f"{SPANS}.Start"

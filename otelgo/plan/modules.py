@@ -213,12 +213,17 @@ def choose_release_set(setup: ModuleSetup, packages: dict[str, str | None]) -> N
         setup.choices = {sets[0].core: evaluate(sets[0], {}, packages)}
         return
     for s in sets:
+        if user_core and _is_newer(user_core, s.core):
+            # The SDK, its metrics and exporters of an older core than the
+            # user's API do not build with it (its interfaces grow).
+            continue
         choice = evaluate(s, setup.build_list, packages)
         if choice is not None:
             setup.candidates.append(s)
             setup.choices[s.core] = choice
     if not setup.candidates:
-        setup.conflicts = sets[-1].conflicts(setup.build_list, _mandatory_modules())
+        fitting = [s for s in sets if not (user_core and _is_newer(user_core, s.core))]
+        setup.conflicts = (fitting or sets)[-1].conflicts(setup.build_list, _mandatory_modules())
 
 
 def _mandatory_modules() -> set[str]:

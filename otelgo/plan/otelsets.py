@@ -50,7 +50,7 @@ OLDEST_CORE = "v1.24.0"
 
 # Hook packages every program imports that build only with some cores (a
 # library's hook packages say so in their rule file's header).
-BASE_PACKAGES = {"otelgo.dev/rules/sdk/logs": "[1.28.0,)"}
+BASE_PACKAGES = {"otelgo.dev/rules/sdk/logs": "[1.28.0,)", "otelgo.dev/rules/sdk/prometheus": None}
 
 # Modules that an OpenTelemetry module requires only for its own tests: they
 # never provide a package to a program, so an older one in the program's
@@ -280,10 +280,10 @@ def build_hooks(core: str, work: Path, rules: list) -> dict[str, str]:
     and tests/go."""
     import subprocess
 
-    from otelgo.hookapi import SDK, SDK_LOGS, SPANS
+    from otelgo.hookapi import SDK, SPANS
     from otelgo.plan import modules
 
-    wanted = {r.hook_package for r in rules if r.hook_package} | {SDK, SDK_LOGS, SPANS}
+    wanted = {r.hook_package for r in rules if r.hook_package} | {SDK, SPANS, *BASE_PACKAGES}
 
     chosen = set_for_core(core)
     if chosen is None:

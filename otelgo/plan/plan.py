@@ -16,7 +16,7 @@ from pathlib import Path
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, run_go
-from otelgo.hookapi import SDK, SDK_LOGS, SPANS
+from otelgo.hookapi import SDK, SPANS
 from otelgo.plan import cachekeys, modules, otelsets, vendor
 from otelgo.plan.generated import generated
 from otelgo.plan.hookcheck import check_hooks
@@ -90,7 +90,7 @@ def make_plan(
                 f.write_text(text)
             modules.apply_release_set(setup, chosen, build_dir)
         usable = [r for r in rules if r.hook_package not in setup.unavailable]
-        base = [SDK] + ([SDK_LOGS] if SDK_LOGS not in setup.unavailable else [])
+        base = [SDK] + [p for p in sorted(otelsets.BASE_PACKAGES) if p not in setup.unavailable]
         hook_pkgs = sorted({r.hook_package for r in usable if r.hook_package} | {*base, SPANS})
         importer, importer_file = _hook_importer(setup, env, build_dir, hook_pkgs)
         listing_overlay = _write_overlay(

@@ -3,20 +3,12 @@ package sdk
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	promexporter "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/exporters/stdout/stdoutmetric"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -28,7 +20,11 @@ import (
 // than through autoexport: each autoexport release requires the gRPC and
 // the log exporters of its day, which would rule out the older
 // OpenTelemetry releases otelgo builds a program with when the program's
-// own gRPC, x/net... are older (the log exporters are in package logs).
+// own gRPC, x/net... are older. The log exporters are in package logs,
+// the Prometheus exporter in package prometheus (with its client_golang,
+// whose releases require newer xxhash, protobuf...): each joins a build
+// only when the build's release set can build it without raising
+// anything, and is set up from its init through AfterSetup.
 
 // ErrUnknownExporter: an OTEL_*_EXPORTER names no exporter otelgo has.
 var ErrUnknownExporter = errors.New("unknown exporter or metrics producer")
@@ -84,9 +80,8 @@ func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 
 // newMetricReader is the reader OTEL_METRICS_EXPORTER names: otlp (the
 // default) and console through a periodic reader (which reads
-// OTEL_METRIC_EXPORT_INTERVAL and _TIMEOUT itself), prometheus (a scrape
-// endpoint on OTEL_EXPORTER_PROMETHEUS_HOST:_PORT, localhost:9464 by
-// default), or none (nil).
+// OTEL_METRIC_EXPORT_INTERVAL and _TIMEOUT itself), or none (nil);
+// prometheus is package prometheus's.
 func newMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 	switch ExporterName("OTEL_METRICS_EXPORTER") {
 	case "otlp":
@@ -110,49 +105,10 @@ func newMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 			return nil, err
 		}
 		return sdkmetric.NewPeriodicReader(exp), nil
-	case "prometheus":
-		return newPrometheusReader(ctx)
 	case "none":
 		return nil, nil
 	}
 	return nil, ErrUnknownExporter
-}
-
-func newPrometheusReader(ctx context.Context) (sdkmetric.Reader, error) {
-	reg := prometheus.NewRegistry()
-	reader, err := promexporter.New(promexporter.WithRegisterer(reg))
-	if err != nil {
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	server := &http.Server{
-		ReadTimeout:  5 * time.Second,
-		WriteTimeout: 10 * time.Second,
-		IdleTimeout:  120 * time.Second,
-		Handler:      mux,
-	}
-	addr := getenv("OTEL_EXPORTER_PROMETHEUS_HOST", "localhost") + ":" + getenv("OTEL_EXPORTER_PROMETHEUS_PORT", "9464")
-	lis, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("binding address %s for Prometheus exporter: %w", addr, err), reader.Shutdown(ctx))
-	}
-	go func() {
-		if err := server.Serve(lis); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			otel.Handle(fmt.Errorf("the Prometheus HTTP server exited unexpectedly: %w", err))
-		}
-	}()
-	return readerWithServer{reader, server}, nil
-}
-
-// readerWithServer stops the scrape endpoint when the reader shuts down.
-type readerWithServer struct {
-	sdkmetric.Reader
-	server *http.Server
-}
-
-func (r readerWithServer) Shutdown(ctx context.Context) error {
-	return errors.Join(r.Reader.Shutdown(ctx), r.server.Shutdown(ctx))
 }
 
 func getenv(key, fallback string) string {

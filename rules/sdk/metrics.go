@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/otel"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
+
+	"otelgo.dev/rules/api"
 )
 
 // meterProvider is the MeterProvider set up by setupMetrics, nil if none
@@ -24,6 +26,12 @@ var meterProvider atomic.Pointer[sdkmetric.MeterProvider]
 // delegates to this one whenever they were made. A metrics error leaves
 // traces working: it is reported, and the program runs without metrics.
 func setupMetrics(ctx context.Context, res *resource.Resource) {
+	if ExporterName("OTEL_METRICS_EXPORTER") == "prometheus" {
+		// otelgo.dev/rules/sdk/prometheus sets it up from its init, when
+		// the build has it; MainOnEnter says so when it does not.
+		prometheusWanted.Store(true)
+		return
+	}
 	reader, err := newMetricReader(ctx)
 	if err != nil {
 		warn("cannot create the metric reader: %v (OTEL_METRICS_EXPORTER=%q); the program exports no metrics",
@@ -33,11 +41,37 @@ func setupMetrics(ctx context.Context, res *resource.Resource) {
 	if reader == nil {
 		return // the global MeterProvider stays the no-op one
 	}
+	StartMetrics(reader, res)
+}
+
+// prometheusWanted: OTEL_METRICS_EXPORTER=prometheus, and no Prometheus
+// reader set up yet.
+var prometheusWanted atomic.Bool
+
+// TakePrometheus reports whether the Prometheus reader is wanted and not set
+// up yet, and marks it set up.
+func TakePrometheus() bool {
+	return prometheusWanted.CompareAndSwap(true, false)
+}
+
+// StartMetrics installs the global MeterProvider with reader and starts
+// the Go runtime metrics.
+func StartMetrics(reader sdkmetric.Reader, res *resource.Resource) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res), sdkmetric.WithReader(reader))
 	meterProvider.Store(mp)
 	otel.SetMeterProvider(mp)
 	if err := runtime.Start(runtime.WithMeterProvider(mp)); err != nil {
 		warn("Go runtime metrics: %v", err)
+	}
+}
+
+// MainOnEnter is the OnEnter hook of func main of every main package: by
+// then every package's init has run, so a Prometheus reader still wanted
+// is one this build does not have.
+func MainOnEnter(api.CallContext) {
+	if TakePrometheus() {
+		warn("OTEL_METRICS_EXPORTER=\"prometheus\": this program was built without the Prometheus exporter " +
+			"(otelgo's build summary says why); the program exports no metrics")
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 
 // The hooks must fit the api convention for their targets exactly.
 var (
+	_ func(api.CallContext)                                = MainOnEnter
 	_ func(api.CallContext)                                = MainOnExit
 	_ func(api.CallContext, int)                           = ExitOnEnter
 	_ func(api.CallContext, chan<- os.Signal, []os.Signal) = NotifyOnEnter
@@ -425,7 +426,7 @@ func TestSignalBookkeeping(t *testing.T) {
 
 // Every hook sdk.json names exists, and every hook is in a rule.
 func TestRulesFile(t *testing.T) {
-	hooks := map[string]bool{"MainOnExit": true, "ExitOnEnter": true, "NotifyOnEnter": true, "StopOnEnter": true, "StopOnExit": true}
+	hooks := map[string]bool{"MainOnEnter": true, "MainOnExit": true, "ExitOnEnter": true, "NotifyOnEnter": true, "StopOnEnter": true, "StopOnExit": true}
 	b, err := os.ReadFile("sdk.json")
 	if err != nil {
 		t.Fatal(err)
