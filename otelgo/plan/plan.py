@@ -50,6 +50,7 @@ class Plan:
     release_set: str = ""  # the OpenTelemetry core of the release set chosen ("" when none was)
     changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # module -> (user's version, this build's)
     base_hooks: list[str] = field(default_factory=list)  # hook packages every program imports
+    left_out: list[str] = field(default_factory=list)  # what the chosen release set leaves out, and why
 
 
 class UpgradeError(Exception):
@@ -116,8 +117,7 @@ def make_plan(
     if changed and not allow_upgrades:
         raise UpgradeError(_upgrade_message(changed, setup), changed)
     rules = usable
-    skipped_hooks = sorted({r.hook_package for r in loaded if r.hook_package in setup.unavailable})
-    setup.notes += [f"{pkg}: its rules are left out: {setup.unavailable[pkg]}" for pkg in skipped_hooks]
+    left_out = _left_out(loaded, setup)
     if setup.vendor is not None and (problem := vendor.incomplete(packages, setup.vendor)):
         raise PlanError(problem)
     _check_hooks_listed(packages, hook_pkgs, rules)
@@ -140,6 +140,7 @@ def make_plan(
         token=cachekeys.instrumentation_token(),
         release_set=setup.release_set.core if setup.release_set else "",
         changed=changed,
+        left_out=left_out,
         base_hooks=base,
     )
     overlay: dict[str, str] = dict(setup.overlay)
@@ -281,6 +282,29 @@ def _hook_importer(
     source.write_text("package hooks\n\nimport (\n" + "".join(f'\t_ "{p}"\n' for p in hook_pkgs) + ")\n")
     target = Path(env.gomod).parent / path.rsplit("/", 1)[1] / "hooks.go"
     return [path], {str(target): str(source)}
+
+
+_BASE_WHAT = {
+    "otelgo.dev/rules/sdk/logs": "log export (OTEL_LOGS_EXPORTER)",
+    "otelgo.dev/rules/sdk/prometheus": "the Prometheus exporter (OTEL_METRICS_EXPORTER=prometheus)",
+}
+
+
+def _left_out(rules: list[Rule], setup: modules.ModuleSetup) -> list[str]:
+    """One line per hook package the chosen release set leaves out: which
+    library stays uninstrumented (or which part of the SDK is missing),
+    and why."""
+    names: dict[str, set[str]] = {}
+    for r in rules:
+        if r.hook_package in setup.unavailable and r.library:
+            names.setdefault(r.hook_package, set()).add(r.library.name)
+    lines = []
+    for package, why in sorted(setup.unavailable.items()):
+        if package in _BASE_WHAT:
+            lines.append(f"{_BASE_WHAT[package]} is left out of this build ({package}): {why}")
+        elif package in names:
+            lines.append(f"{', '.join(sorted(names[package]))} is left uninstrumented ({package}): {why}")
+    return lines
 
 
 def _changed_modules(build_list: dict[str, str], packages: list[Package]) -> dict[str, tuple[str, str]]:

@@ -178,6 +178,8 @@ def print_summary(plan) -> None:
 def _print_versions(console, plan) -> None:
     """Which OpenTelemetry the build chose, and every module whose version
     differs from the user's build list (none, unless --allow-upgrades)."""
+    for line in getattr(plan, "left_out", []):
+        console.print(f"  [yellow]left out[/] {line}")
     if getattr(plan, "release_set", ""):
         console.print(
             f"  OpenTelemetry: release set of core {plan.release_set}; your modules keep their versions"
@@ -211,6 +213,7 @@ def summary_data(plan, env: GoEnv) -> dict:
         "refused": [{"package": pkg, "reason": why} for key in sorted(refused) for pkg, why in refused[key]],
         "warnings": list(plan.warnings),
         "opentelemetry": getattr(plan, "release_set", ""),
+        "left_out": list(getattr(plan, "left_out", [])),
         "changed": [{"module": m, "from": a, "to": b} for m, (a, b) in getattr(plan, "changed", {}).items()],
     }
 
