@@ -107,7 +107,7 @@ def prepare(
         needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
         setup = _workspace(work, base, build_dir, needed)
         setup.notes = notes
-        setup.build_list = _workspace_build_list(cwd)
+        setup.build_list = _workspace_build_list(work, base, build_dir, cwd)
         align_opentelemetry(setup, required, build_dir, cwd)
         return _vendored(setup, vendored, env)
     if not env.gomod or env.gomod in ("/dev/null", "NUL"):
@@ -155,8 +155,14 @@ def user_build_list(gomod: Path, build_dir: Path, cwd: Path) -> dict[str, str]:
     return _module_versions(out)
 
 
-def _workspace_build_list(cwd: Path) -> dict[str, str]:
-    return _module_versions(run_go(["list", "-m", "-json", "all"], cwd))
+def _workspace_build_list(work: dict, base: Path, build_dir: Path, cwd: Path) -> dict[str, str]:
+    """The same for a workspace, through a copy of its go.work (and
+    go.work.sum), which the go command may complete."""
+    copy = build_dir / "userwork"
+    copy.mkdir(exist_ok=True)
+    _workspace(work, base, copy, [])
+    env = dict(os.environ, GOWORK=str(copy / "go.work"))
+    return _module_versions(run_go(["list", "-m", "-json", "all"], cwd, env))
 
 
 def _module_versions(out: str) -> dict[str, str]:
