@@ -51,6 +51,11 @@ if [[ "$mode" == dev ]]; then
     venv="$here/.venv"
     [[ -x "$venv/bin/python" ]] || make_venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$here[test,view]"
+    # go test / go vet in rules/ read the semantic conventions package the
+    # hooks import from disk (otelgo builds add it through -overlay): made
+    # from the otel module in the module cache, gitignored.
+    "$venv/bin/python" -m otelgo.plan.semconvcopy >/dev/null \
+        || die "cannot make rules/internal/semconv (see above)"
     say "development install ready: $venv/bin/otel, tests: $venv/bin/python -m pytest"
     exit 0
 fi

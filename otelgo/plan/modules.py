@@ -25,7 +25,7 @@ from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv, run_go
 from otelgo.hookapi import ROOT_MODULE, SDK, SPANS
-from otelgo.plan import otelreleases, otelsets, vendor
+from otelgo.plan import otelreleases, otelsets, semconvcopy, vendor
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import rule_source
 from otelgo.ruleset.model import Rule
@@ -273,6 +273,8 @@ def evaluate(s: otelsets.ReleaseSet, build_list: dict[str, str], packages: dict[
 def package_modules(package: str) -> frozenset[str]:
     """The OpenTelemetry modules a hook package needs: those of the
     packages it imports, and of the hook packages it imports in turn."""
+    if package == semconvcopy.COPY or package.startswith(semconvcopy.COPY + "/"):
+        return semconvcopy.MODULES  # made at build time (semconvcopy.py): not on disk
     otel = sorted(otelsets.hook_module_requirements(), key=len, reverse=True)
     owner = module_of(package)
     if owner is None:

@@ -281,7 +281,8 @@ def build_hooks(core: str, work: Path, rules: list) -> dict[str, str]:
     import subprocess
 
     from otelgo.hookapi import SDK, SPANS
-    from otelgo.plan import modules
+    from otelgo.plan import modules, semconvcopy
+    from otelgo.resources import cache_dir, rules_dir
 
     wanted = {r.hook_package for r in rules if r.hook_package} | {SDK, SPANS, *BASE_PACKAGES}
 
@@ -289,7 +290,7 @@ def build_hooks(core: str, work: Path, rules: list) -> dict[str, str]:
     if chosen is None:
         raise LookupError(f"no release set of core {core} in {table_path()}")
     work.mkdir(parents=True, exist_ok=True)
-    overlay = {}
+    overlay = semconvcopy.overlay(rules_dir(), cache_dir())
     for i, m in enumerate(modules.hook_modules()):
         target = work / f"{i}.mod"
         target.write_text(modules._gomod_for_set(m.dir / "go.mod", chosen, {}))

@@ -17,7 +17,7 @@ from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, run_go
 from otelgo.hookapi import SDK, SPANS
-from otelgo.plan import cachekeys, modules, otelsets, vendor
+from otelgo.plan import cachekeys, modules, otelsets, semconvcopy, vendor
 from otelgo.plan.generated import generated
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
@@ -83,6 +83,11 @@ def make_plan(
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
     tries = setup.candidates[:3] or [None]
+    # The semantic conventions package the hooks import, not in rules/ on disk.
+    try:
+        semconv = semconvcopy.overlay(rules_dir(), cache_dir(), env.gomodcache)
+    except (semconvcopy.SemconvError, OSError) as e:
+        raise PlanError(f"otelgo cannot make the semantic conventions package its hooks import: {e}") from None
     # A try's listing completes otelgo's go.mod copy: the next starts afresh.
     pristine = {f: f.read_text() for f in _modfiles(setup)}
     for attempt, chosen in enumerate(tries):
@@ -95,14 +100,14 @@ def make_plan(
         hook_pkgs = sorted({r.hook_package for r in usable if r.hook_package} | {*base, SPANS})
         importer, importer_file = _hook_importer(setup, env, build_dir, hook_pkgs)
         listing_overlay = _write_overlay(
-            build_dir, {**setup.overlay, **importer_file}, cmd.values.get("overlay"), cwd, "list.json"
+            build_dir, {**semconv, **setup.overlay, **importer_file}, cmd.values.get("overlay"), cwd, "list.json"
         )
 
         def listed(
             hook_pkgs: list[str] = hook_pkgs, listing_overlay: Path = listing_overlay, importer: list[str] = importer
         ) -> list[Package]:
             patterns = [*(cmd.packages or ["."]), *hook_pkgs, *importer]
-            extra = [f"-overlay={listing_overlay}"] if setup.overlay or importer else []
+            extra = [f"-overlay={listing_overlay}"]
             found = list_deps(patterns, [*setup.flags, *extra, *mod_flags, *flags], cwd, list_env, tests=testing)
             return [p for p in found if p.import_path not in importer]
 
@@ -143,7 +148,7 @@ def make_plan(
         left_out=left_out,
         base_hooks=base,
     )
-    overlay: dict[str, str] = dict(setup.overlay)
+    overlay: dict[str, str] = {**semconv, **setup.overlay}
     for command, host in _bootstrap_hosts(commands, by_path, testing):
         hooks = hook_packages_for(command, by_path, match, base)
         plan.commands[command.import_path] = hooks

@@ -33,6 +33,15 @@ def _go_modules(root: Path) -> list[Path]:
 MODULES = _go_modules(RULES)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def semconv_copy():
+    """go vet and go test read rules/internal/semconv from disk (otelgo
+    builds add it through -overlay): made from the module cache, gitignored."""
+    from otelgo.plan import semconvcopy
+
+    return semconvcopy.install(RULES)
+
+
 def _module_id(module: Path) -> str:
     rel = module.relative_to(RULES).as_posix()
     return "rules" if rel == "." else rel
