@@ -58,7 +58,7 @@ class ModuleError(Exception):
 @lru_cache(maxsize=1)
 def hook_modules() -> tuple[HookModule, ...]:
     """The root hook module and every module nested in a library's folder
-    (rules/zap/export/go.mod is otelgo.dev/rules/zap/export)."""
+    (a folder rules/<lib>/<sub>/go.mod is the module otelgo.dev/rules/<lib>/<sub>)."""
     root = rules_dir()
     found = [HookModule(ROOT_MODULE, root)]
     for gomod in sorted(root.glob("*/**/go.mod")):
