@@ -42,7 +42,9 @@ func FindOnExit(call api.CallContext) {
 	httproute.Set(c.Request(), c.Path())
 }
 
-// unrouted reports whether Find found no route: it then leaves echo's
+// unrouted reports whether Find found no route (a route a Group registered
+// for itself, prefix + "/*" answering 404 so that the group's middlewares
+// run, is a route: echo's c.Path() says so, and the hook takes its word): it then leaves echo's
 // NotFoundHandler or MethodNotAllowedHandler as the handler, and c.Path()
 // is not a route (depending on echo's version, the request's path or the
 // closest node's path).
