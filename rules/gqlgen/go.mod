@@ -6,6 +6,7 @@ require (
 	github.com/99designs/gqlgen v0.17.40
 	github.com/vektah/gqlparser/v2 v2.5.10
 	go.opentelemetry.io/otel v1.41.0
+	go.opentelemetry.io/otel/sdk v1.41.0
 	go.opentelemetry.io/otel/trace v1.41.0
 	otelgo.dev/rules v0.0.0
 )
@@ -22,6 +23,7 @@ require (
 	github.com/sosodev/duration v1.1.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel/metric v1.41.0 // indirect
+	golang.org/x/sys v0.41.0 // indirect
 )
 
 replace otelgo.dev/rules => ../
