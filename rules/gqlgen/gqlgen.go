@@ -5,14 +5,18 @@
 // conventions of go.opentelemetry.io/otel/semconv/v1.39.0: kind SERVER,
 // named after graphql.operation.type ("query", "mutation", "subscription";
 // the client-chosen operation name is not in the name, as the conventions
-// advise), with graphql.operation.type and graphql.operation.name.
-// graphql.document is left out: the document holds whatever literal values
-// the client wrote into it (the conventions allow it sanitized; these hooks
-// do not parse it again to do so).
+// advise), with graphql.operation.type, graphql.operation.name and
+// graphql.document sanitized: every literal value the client wrote into the
+// document (strings, block strings, numbers) becomes "?", comments and
+// commas are dropped and the tokens are written out again with single
+// spaces, so `query Find { book(id: "1") { title } }` is recorded as
+// `query Find { book(id: ?) { title } }`. Values sent as variables are not
+// in the document; enum values, booleans and null are kept. A document
+// longer than 16 KiB is not recorded.
 //
 // gqlgen serves through net/http, whose hooks (otelgo.dev/rules/nethttp)
 // make the request's SERVER span; the operation's span is its child (a
-// batch or a websocket carries several operations), and the resolvers run
+// websocket carries several operations), and the resolvers run
 // with the operation's span in their context. A query or mutation's span
 // ends once its response is made; a subscription's when its stream ends.
 // A response with errors marks the span as failed, with the first error's
@@ -28,11 +32,13 @@ package gqlgen
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/lexer"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
@@ -129,6 +135,9 @@ func start(ctx context.Context) (_ context.Context, op *operation) {
 	if opName != "" {
 		attrs = append(attrs, semconv.GraphQLOperationName(opName))
 	}
+	if doc := sanitize(oc.RawQuery); doc != "" {
+		attrs = append(attrs, semconv.GraphQLDocument(doc))
+	}
 	spanCtx, span := telemetry.Tracer(ScopeName).Start(goroutine.Context(ctx), name,
 		trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(attrs...))
@@ -158,4 +167,68 @@ func (op *operation) end(resp *graphql.Response) {
 		}
 		op.span.End()
 	})
+}
+
+// maxDocument bounds the documents recorded as graphql.document.
+const maxDocument = 16 << 10
+
+// sanitize returns doc with its literal values replaced by "?" and its
+// comments and commas (insignificant in GraphQL) dropped, tokens separated
+// by one space (none inside parentheses and brackets, after $, @ and ...,
+// before : and !); "" for a document too long or that does not lex.
+func sanitize(doc string) string {
+	if doc == "" || len(doc) > maxDocument {
+		return ""
+	}
+	lx := lexer.New(&ast.Source{Input: doc})
+	var b strings.Builder
+	b.Grow(len(doc))
+	prev := lexer.Invalid
+	for {
+		tok, err := lx.ReadToken()
+		if err != nil {
+			return ""
+		}
+		switch tok.Kind {
+		case lexer.EOF:
+			return b.String()
+		case lexer.Comment:
+			continue
+		}
+		text := tok.Value
+		switch tok.Kind {
+		case lexer.String, lexer.BlockString, lexer.Int, lexer.Float:
+			text = "?"
+		case lexer.Name:
+		default:
+			if text = punctuators[tok.Kind]; text == "" {
+				return ""
+			}
+		}
+		if prev != lexer.Invalid && spaced(prev, tok.Kind) {
+			b.WriteByte(' ')
+		}
+		b.WriteString(text)
+		prev = tok.Kind
+	}
+}
+
+// punctuators spells the lexer's punctuation tokens (whose Value is empty).
+var punctuators = map[lexer.Type]string{
+	lexer.Bang: "!", lexer.Dollar: "$", lexer.Amp: "&", lexer.ParenL: "(", lexer.ParenR: ")",
+	lexer.Spread: "...", lexer.Colon: ":", lexer.Equals: "=", lexer.At: "@", lexer.BracketL: "[",
+	lexer.BracketR: "]", lexer.BraceL: "{", lexer.BraceR: "}", lexer.Pipe: "|",
+}
+
+// spaced reports whether a space goes between tokens of kinds a and b.
+func spaced(a, b lexer.Type) bool {
+	switch a {
+	case lexer.ParenL, lexer.BracketL, lexer.Dollar, lexer.At, lexer.Spread:
+		return false
+	}
+	switch b {
+	case lexer.ParenL, lexer.ParenR, lexer.BracketR, lexer.Colon, lexer.Bang:
+		return false
+	}
+	return true
 }

@@ -68,7 +68,7 @@ func TestOperationSpans(t *testing.T) {
 	for _, kv := range a.Attributes() {
 		got[string(kv.Key)] = kv.Value.Emit()
 	}
-	if got["graphql.operation.type"] != "query" || got["graphql.operation.name"] != "Q" || len(got) != 2 {
+	if got["graphql.operation.type"] != "query" || got["graphql.operation.name"] != "Q" || got["graphql.document"] != "query Q { a }" || len(got) != 3 {
 		t.Errorf("query span attributes %v", got)
 	}
 	if b.Status().Code != codes.Error || b.Status().Description != "no b" {
@@ -76,5 +76,21 @@ func TestOperationSpans(t *testing.T) {
 	}
 	if resolverSpan.SpanContext().SpanID() != b.SpanContext().SpanID() {
 		t.Error("the resolvers did not run in the operation's span")
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	for doc, want := range map[string]string{
+		`query Find { book(id: "1") { title } }`: `query Find { book(id: ?) { title } }`,
+		"query Q($id: ID! = 7, $f: [Float!]) {\n  # a comment\n  a(x: 1.5, s: \"\"\"secret\"\"\", e: RED, b: true, n: null) @include(if: $f) { ...F }\n}": "query Q($id: ID! = ? $f: [Float!]) { a(x: ? s: ? e: RED b: true n: null) @include(if: $f) { ...F } }",
+		`{ a(list: ["x", "y"], obj: {k: "v"}) }`: `{ a(list: [? ?] obj: { k: ? }) }`,
+		`{ a(s: "unterminated) }`:                ``,
+	} {
+		if got := sanitize(doc); got != want {
+			t.Errorf("sanitize(%q)\n = %q\nwant %q", doc, got, want)
+		}
+	}
+	if sanitize(strings.Repeat("{ a }", maxDocument)) != "" {
+		t.Error("a document over the limit was kept")
 	}
 }
