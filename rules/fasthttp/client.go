@@ -14,6 +14,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/httpattrs"
 	"otelgo.dev/rules/internal/telemetry"
 )
 
@@ -49,30 +50,15 @@ func ClientOnEnter(call api.CallContext, c *fasthttp.HostClient, req *fasthttp.R
 	if hostport == "" && c != nil {
 		hostport = c.Addr
 	}
-	host, port := splitHostPort(hostport)
-	if host != "" {
-		if port == 0 {
-			port = defaultPort(scheme)
-		}
-		attrs = append(attrs, semconv.ServerAddress(host))
-		if port > 0 {
-			attrs = append(attrs, semconv.ServerPort(port))
-		}
-	}
+	attrs = httpattrs.ServerAddress(attrs, hostport, scheme)
 	ctx, span := telemetry.Tracer(ScopeName).Start(goroutine.Context(context.Background()), name,
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attrs...))
 	otel.GetTextMapPropagator().Inject(ctx, headerCarrier{&req.Header})
 
-	kv, _, _ := method(req.Header.Method())
+	kv, _, _ := httpattrs.Method(string(req.Header.Method()))
 	metricAttrs := make([]attribute.KeyValue, 0, 7)
-	metricAttrs = append(metricAttrs, kv)
-	if host != "" {
-		metricAttrs = append(metricAttrs, semconv.ServerAddress(host))
-		if port > 0 {
-			metricAttrs = append(metricAttrs, semconv.ServerPort(port))
-		}
-	}
+	metricAttrs = httpattrs.ServerAddress(append(metricAttrs, kv), hostport, scheme)
 	if scheme != "" {
 		metricAttrs = append(metricAttrs, semconv.URLScheme(scheme))
 	}
@@ -94,7 +80,7 @@ func ClientOnExit(call api.CallContext, _ bool, err error) {
 	default:
 		status := c.resp.StatusCode()
 		outcome = append(outcome, semconv.HTTPResponseStatusCode(status))
-		if v := protocolVersion(c.resp.Header.Protocol()); v != "" {
+		if v := httpattrs.ProtocolVersion(string(c.resp.Header.Protocol())); v != "" {
 			outcome = append(outcome, semconv.NetworkProtocolVersion(v))
 		}
 		if status >= 400 {
@@ -105,5 +91,5 @@ func ClientOnExit(call api.CallContext, _ bool, err error) {
 	c.span.SetAttributes(outcome...)
 	c.span.End()
 	attrs := append(c.attrs[:len(c.attrs):len(c.attrs)], outcome...)
-	instruments.Get(ScopeName).client.RecordSet(c.ctx, seconds(c.start), attribute.NewSet(attrs...))
+	httpattrs.Instruments(ScopeName).Client.RecordSet(c.ctx, httpattrs.Seconds(c.start), attribute.NewSet(attrs...))
 }

@@ -5,7 +5,6 @@ go 1.24.0
 require (
 	github.com/valyala/fasthttp v1.40.0
 	go.opentelemetry.io/otel v1.41.0
-	go.opentelemetry.io/otel/metric v1.41.0
 	go.opentelemetry.io/otel/sdk v1.41.0
 	go.opentelemetry.io/otel/trace v1.41.0
 	otelgo.dev/rules v0.0.0
@@ -20,6 +19,7 @@ require (
 	github.com/klauspost/compress v1.15.0 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel/metric v1.41.0 // indirect
 	golang.org/x/sys v0.41.0 // indirect
 )
 

@@ -17,6 +17,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/fastroute"
+	"otelgo.dev/rules/internal/httpattrs"
 	"otelgo.dev/rules/internal/telemetry"
 )
 
@@ -120,18 +121,10 @@ func startServer(ctx *fasthttp.RequestCtx) (sc *serverCall) {
 	}
 	attrs = append(attrs, semconv.URLScheme(scheme), semconv.URLPath(string(ctx.Path())))
 	if q := ctx.URI().QueryString(); len(q) > 0 {
-		attrs = append(attrs, semconv.URLQuery(redactQuery(string(q))))
+		attrs = append(attrs, semconv.URLQuery(httpattrs.RedactQuery(string(q))))
 	}
-	if host, port := splitHostPort(string(ctx.Host())); host != "" {
-		if port == 0 {
-			port = defaultPort(scheme)
-		}
-		attrs = append(attrs, semconv.ServerAddress(host))
-		if port > 0 {
-			attrs = append(attrs, semconv.ServerPort(port))
-		}
-	}
-	version := protocolVersion(req.Header.Protocol())
+	attrs = httpattrs.ServerAddress(attrs, string(ctx.Host()), scheme)
+	version := httpattrs.ProtocolVersion(string(req.Header.Protocol()))
 	if version != "" {
 		attrs = append(attrs, semconv.NetworkProtocolVersion(version))
 	}
@@ -141,9 +134,9 @@ func startServer(ctx *fasthttp.RequestCtx) (sc *serverCall) {
 	var peer string
 	var peerPort int
 	if a := ctx.RemoteAddr(); a != nil {
-		peer, peerPort = splitHostPort(a.String())
+		peer, peerPort = httpattrs.SplitHostPort(a.String())
 	}
-	if client := forwardedClient(&req.Header); client != "" {
+	if client := httpattrs.ForwardedClient(func(k string) string { return string(req.Header.Peek(k)) }); client != "" {
 		attrs = append(attrs, semconv.ClientAddress(client))
 	} else if peer != "" {
 		attrs = append(attrs, semconv.ClientAddress(peer))
@@ -157,7 +150,7 @@ func startServer(ctx *fasthttp.RequestCtx) (sc *serverCall) {
 	spanCtx, span := telemetry.Tracer(ScopeName).Start(parent, name,
 		trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(attrs...))
-	kv, _, _ := method(ctx.Method())
+	kv, _, _ := httpattrs.Method(string(ctx.Method()))
 	return &serverCall{
 		span:    span,
 		req:     fastroute.Begin(ctx, span, name),
@@ -210,5 +203,5 @@ func (sc *serverCall) end(ctx *fasthttp.RequestCtx, panicked bool) {
 	if errType != "" {
 		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
 	}
-	instruments.Get(ScopeName).server.RecordSet(sc.ctx, seconds(sc.start), attribute.NewSet(attrs...))
+	httpattrs.Instruments(ScopeName).Server.RecordSet(sc.ctx, httpattrs.Seconds(sc.start), attribute.NewSet(attrs...))
 }

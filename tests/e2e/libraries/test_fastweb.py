@@ -1,15 +1,18 @@
-"""fasthttp, fiber v2 and v3, connect and gqlgen end to end: testdata/fastweb,
-two programs built with `otel go build` at both ends of the rules' ranges.
+"""fasthttp, fiber v2 and v3, hertz, connect and gqlgen end to end:
+testdata/fastweb, two programs built with `otel go build` at both ends of
+the rules' ranges.
 
 front is a fasthttp server; its handlers call back with fasthttp's Client
-(back's fiber v2 and v3 apps), a fasthttp HostClient (back's gqlgen
-endpoint, on net/http) and a connect client (back's connect Books service,
-on net/http). Each request to front is one trace across the two processes.
+(back's fiber v2 and v3 apps), hertz's client (back's hertz server), a
+fasthttp HostClient (back's gqlgen endpoint, on net/http) and a connect
+client (back's connect Books service, on net/http). Each request to front
+is one trace across the two processes.
 
-newest: go.mod (fasthttp 1.79.0, fiber 2.52.15 and 3.1.0, connect 1.21.1,
-gqlgen 0.17.98). lowest: back from oldest.mod (fiber 2.40.0 and 3.0.0,
-connect 1.11.0, gqlgen 0.17.40; fasthttp is raised to 1.69.0 by fiber v3)
-and front from oldest-front.mod (fasthttp 1.40.0, connect 1.11.0).
+newest: go.mod (fasthttp 1.79.0, fiber 2.52.15 and 3.1.0, hertz 0.10.4,
+connect 1.21.1, gqlgen 0.17.98). lowest: back from oldest.mod (fiber 2.40.0
+and 3.0.0, hertz 0.10.4, connect 1.11.0, gqlgen 0.17.40; fasthttp is raised
+to 1.69.0 by fiber v3) and front from oldest-front.mod (fasthttp 1.40.0,
+hertz 0.10.4, connect 1.11.0).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ APP = TESTDATA / "fastweb"
 FASTHTTP = "otelgo.dev/rules/fasthttp"
 NETHTTP = "otelgo.dev/rules/nethttp"
 CONNECT = "otelgo.dev/rules/connect"
+HERTZ = "otelgo.dev/rules/hertz"
 GQLGEN = "otelgo.dev/rules/gqlgen"
 BUILDS = {
     "newest": [([], ["./cmd/front", "./cmd/back"])],
@@ -49,6 +53,8 @@ ROUTES = [
     ("/v2/nope", 404, 3),
     ("/v3/items/abc", 200, 3),
     ("/v3/fail", 500, 3),
+    ("/hz/orders/7", 200, 3),
+    ("/hz/crash", 500, 3),
     (FIND, 200, 4),
     (ADD, 200, 4),
     (LOCKED, 200, 4),
@@ -93,9 +99,15 @@ def run(request, tmp_path_factory) -> Run:
     out = tmp_path_factory.mktemp(f"fastweb-{request.param}")
     for flags, packages in BUILDS[request.param]:
         check_build(otel_build(APP, *flags, "-o", f"{out}/", *packages))
-    ports = {"v3": free_port(), "http": free_port()}
+    ports = {"v3": free_port(), "http": free_port(), "hertz": free_port()}
     with OTLPReceiver() as rx:
-        back_env = otel_env(rx, "back", V3_ADDR=f"127.0.0.1:{ports['v3']}", HTTP_ADDR=f"127.0.0.1:{ports['http']}")
+        back_env = otel_env(
+            rx,
+            "back",
+            V3_ADDR=f"127.0.0.1:{ports['v3']}",
+            HTTP_ADDR=f"127.0.0.1:{ports['http']}",
+            HERTZ_ADDR=f"127.0.0.1:{ports['hertz']}",
+        )
         with run_program(out / "back", env=back_env, output_dir=out) as back:
             ports["v2"] = back.port
             front_env = otel_env(
@@ -104,6 +116,7 @@ def run(request, tmp_path_factory) -> Run:
                 BACK_V2=back.addr,
                 BACK_V3=f"127.0.0.1:{ports['v3']}",
                 BACK_HTTP=f"127.0.0.1:{ports['http']}",
+                BACK_HERTZ=f"127.0.0.1:{ports['hertz']}",
             )
             with run_program(out / "front", env=front_env, output_dir=out) as front:
                 for route, status, count in ROUTES:
@@ -226,6 +239,45 @@ def test_fiber_v3_routes(run):
     t = run.traces["/v3/fail"]
     server = t.one(service_name="back", kind="SERVER")
     assert (server.name, server.status_code, server.attributes["error.type"]) == ("GET /fail", "ERROR", "500")
+
+
+def test_hertz_client_and_server(run):
+    t = run.traces["/hz/orders/7"]
+    client = t.child(t.front, service_name="front", kind="CLIENT")
+    assert (client.name, client.scope_name, client.status_code) == ("GET", HERTZ, "UNSET")
+    port = run.back_ports["hertz"]
+    want = {
+        "http.request.method": "GET",
+        "url.full": f"http://127.0.0.1:{port}/orders/7",
+        "server.address": "127.0.0.1",
+        "server.port": port,
+        "http.response.status_code": 200,
+        "network.protocol.version": "1.1",
+    }
+    assert {k: client.attributes.get(k) for k in want} == want, client.attributes
+    server = t.child(client, service_name="back", kind="SERVER")
+    assert (server.name, server.scope_name, server.status_code) == ("GET /orders/:id", HERTZ, "UNSET")
+    want = {
+        "http.request.method": "GET",
+        "http.route": "/orders/:id",
+        "url.path": "/orders/7",
+        "url.scheme": "http",
+        "server.address": "127.0.0.1",
+        "server.port": port,
+        "client.address": "127.0.0.1",
+        "http.response.status_code": 200,
+        "network.protocol.version": "1.1",
+    }
+    assert {k: server.attributes.get(k) for k in want} == want, server.attributes
+
+
+def test_hertz_handler_panic(run):
+    """Default's recovery middleware turns the panic into a 500."""
+    t = run.traces["/hz/crash"]
+    client = t.child(t.front, service_name="front", kind="CLIENT")
+    server = t.child(client, service_name="back", kind="SERVER")
+    assert (server.name, server.status_code, server.attributes["error.type"]) == ("GET /crash", "ERROR", "500")
+    assert (client.status_code, client.attributes["http.response.status_code"]) == ("ERROR", 500)
 
 
 def gqlgen_chain(t: Trace) -> tuple[Span, Span, Span]:
@@ -352,6 +404,10 @@ def test_http_duration_metrics(run):
     ours = [p for p in series(points, "http.client.request.duration", "front") if p.scope_name == FASTHTTP]
     # 5 fiber calls, 3 GraphQL posts, 1 refused connection.
     assert sum(p.count for p in ours) == 9, format_points(ours)
+    hertz = {**routed, "http.route": "/orders/:id"}
+    assert histogram(points, name, "back", hertz, HERTZ).count == 1
+    hertz_client = {**client, "server.port": run.back_ports["hertz"]}
+    assert histogram(points, "http.client.request.duration", "front", hertz_client, HERTZ).count == 1
 
 
 def test_rpc_duration_metrics(run):

@@ -1,6 +1,6 @@
 // back serves what front calls: a fiber v2 app on ADDR, a fiber v3 app on
-// V3_ADDR, and on HTTP_ADDR (net/http) the connect Books service and a
-// gqlgen GraphQL endpoint.
+// V3_ADDR, a hertz server on HERTZ_ADDR, and on HTTP_ADDR (net/http) the
+// connect Books service and a gqlgen GraphQL endpoint.
 package main
 
 import (
@@ -14,6 +14,8 @@ import (
 	"connectrpc.com/connect"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/cloudwego/hertz/pkg/app"
+	"github.com/cloudwego/hertz/pkg/app/server"
 	"github.com/gofiber/fiber/v2"
 	fiberv3 "github.com/gofiber/fiber/v3"
 	"github.com/vektah/gqlparser/v2"
@@ -34,6 +36,13 @@ func main() {
 	})
 	app3.Get("/fail", func(c fiberv3.Ctx) error { return errors.New("v3 handler failed") })
 	go func() { log.Fatal(app3.Listener(v3ln, fiberv3.ListenConfig{DisableStartupMessage: true})) }()
+
+	h := server.Default(server.WithHostPorts(os.Getenv("HERTZ_ADDR")), server.WithDisablePrintRoute(true))
+	h.GET("/orders/:id", func(_ context.Context, c *app.RequestContext) {
+		c.String(http.StatusOK, "order "+c.Param("id"))
+	})
+	h.GET("/crash", func(context.Context, *app.RequestContext) { panic("hertz handler crashed") })
+	go func() { log.Fatal(h.Run()) }()
 
 	mux := http.NewServeMux()
 	mux.Handle(shop.GetProcedure, connect.NewUnaryHandler(shop.GetProcedure, getBook, connect.WithCodec(shop.JSONCodec{})))

@@ -1,6 +1,7 @@
 // front is a fasthttp server whose handlers call the back program: its
-// fiber apps through fasthttp's Client, its GraphQL endpoint through a
-// fasthttp HostClient, and its Books service through a connect client.
+// fiber apps through fasthttp's Client, its hertz server through hertz's
+// client, its GraphQL endpoint through a fasthttp HostClient, and its Books
+// service through a connect client.
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/cloudwego/hertz/pkg/app/client"
 	"github.com/valyala/fasthttp"
 
 	"example.com/fastweb/shop"
@@ -22,6 +24,11 @@ import (
 
 func main() {
 	backV2, backV3, backHTTP := os.Getenv("BACK_V2"), os.Getenv("BACK_V3"), os.Getenv("BACK_HTTP")
+	backHertz := os.Getenv("BACK_HERTZ")
+	hz, err := client.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
 	client := &fasthttp.Client{}
 	graphql := &fasthttp.HostClient{Addr: backHTTP}
 	get := connect.NewClient[shop.BookRequest, shop.Book](http.DefaultClient, "http://"+backHTTP+shop.GetProcedure, connect.WithCodec(shop.JSONCodec{}))
@@ -40,6 +47,14 @@ func main() {
 			forward(ctx, client, "http://"+backV2+path[len("/v2"):])
 		case strings.HasPrefix(path, "/v3/"):
 			forward(ctx, client, "http://"+backV3+path[len("/v3"):])
+		case strings.HasPrefix(path, "/hz/"):
+			status, body, err := hz.Get(ctx, nil, "http://"+backHertz+path[len("/hz"):])
+			if err != nil {
+				ctx.Error(err.Error(), fasthttp.StatusBadGateway)
+				return
+			}
+			ctx.SetStatusCode(status)
+			ctx.SetBody(body)
 		case path == "/graphql":
 			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 			defer fasthttp.ReleaseRequest(req)
