@@ -23,6 +23,6 @@ type Book struct {
 // JSONCodec is connect's "json" codec for plain Go values.
 type JSONCodec struct{}
 
-func (JSONCodec) Name() string                     { return "json" }
-func (JSONCodec) Marshal(v any) ([]byte, error)    { return json.Marshal(v) }
+func (JSONCodec) Name() string                    { return "json" }
+func (JSONCodec) Marshal(v any) ([]byte, error)   { return json.Marshal(v) }
 func (JSONCodec) Unmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
