@@ -1,0 +1,233 @@
+"""Messaging libraries end to end: testdata/messaging's producer and consumer
+services, built with `otel go build` at both ends of the rules' ranges
+(go.mod: the newest versions, oldest.mod: the lowest), run against real
+brokers (kfake for Kafka, nats-server with JetStream, rabbitmq-server).
+
+The producer sends one message per HTTP request through each library; the
+consumer processes it and reports it with an HTTP GET (made without a
+context) to a recording server. Asserted per library: the PRODUCER span
+under the request's SERVER span, the W3C context in the message, the
+consumer's spans in the producer's trace (or linked to it), names, kinds
+and attributes of the messaging conventions, errors, and the messaging
+metrics at the OTLP receiver.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pytest
+from harness import TESTDATA, TargetServer, check_build, otel_build, run_program
+from otlp import OTLPReceiver, Span, format_points, format_spans, metric_points, series
+from scenario import VARIANTS, get, otel_env
+
+APP = TESTDATA / "messaging"
+SCOPE = "otelgo.dev/rules/"
+
+# (route, library reported by the consumer (None: nothing consumed), HTTP status)
+ROUTES = [
+    ("/nats/publish?id=n1", "nats", 200),
+    ("/nats/request?id=r1", "nats-rpc", 200),
+    ("/nats/jetstream?id=j1", "jetstream", 200),
+    ("/nats/error?id=e1", None, 500),
+]
+
+
+@dataclass
+class Run:
+    spans: list[Span]
+    links: dict[str, list[tuple[str, str]]]  # span id -> [(trace id, span id)]
+    points: list
+    seen: dict[tuple[str, str], dict]  # (lib, id) -> headers of the consumer's GET
+    variant: str
+    servers: dict[str, Span] = field(default_factory=dict)  # route -> producer's SERVER span
+
+    def in_trace(self, trace_id: str) -> list[Span]:
+        return [s for s in self.spans if s.trace_id == trace_id]
+
+    def named(self, service: str, name: str, kind: str) -> list[Span]:
+        return [s for s in self.spans if s.service_name == service and s.name == name and s.kind == kind]
+
+    def tree(self, trace_id: str) -> str:
+        return format_spans(self.in_trace(trace_id))
+
+
+def _links(rx: OTLPReceiver) -> dict[str, list[tuple[str, str]]]:
+    """The links of every span received (otlp.Span does not keep them)."""
+    links = {}
+    for r in rx.requests("traces"):
+        if not r.accepted or r.message is None:
+            continue
+        for rs in r.message.resource_spans:
+            for ss in rs.scope_spans:
+                for s in ss.spans:
+                    links[s.span_id.hex()] = [(link.trace_id.hex(), link.span_id.hex()) for link in s.links]
+    return links
+
+
+def _wait_seen(notify: TargetServer, want: set[tuple[str, str]], consumer, timeout: float = 90.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = {}
+        for req in list(notify.requests):
+            q = dict(p.split("=", 1) for p in req.path.split("?", 1)[1].split("&"))
+            seen[(q["lib"], q["id"])] = req.headers
+        if want <= seen.keys():
+            return seen
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"the consumer did not process {sorted(want - seen.keys())}; got {sorted(seen)}\n"
+                f"consumer stderr:\n{consumer.stderr[-3000:]}"
+            )
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def run(request, tmp_path_factory, kafka, nats, rabbitmq) -> Run:
+    variant = request.param
+    out = tmp_path_factory.mktemp(f"messaging-{variant}")
+    check_build(otel_build(APP, *VARIANTS[variant], "-o", f"{out}/", "./cmd/producer", "./cmd/consumer"))
+    brokers = {"NATS_URL": nats.url, "KAFKA_ADDR": kafka.addr, "AMQP_URL": rabbitmq.url}
+    want = {(lib, route.split("id=")[1]) for route, lib, _ in ROUTES if lib}
+    with OTLPReceiver() as rx, TargetServer() as notify:
+        consumer_env = otel_env(rx, f"consumer-{variant}", NOTIFY_URL=notify.url, **brokers)
+        with run_program(out / "consumer", env=consumer_env, listen=False, output_dir=out) as consumer:
+            consumer.wait_for_output("ready", timeout=60)
+            with run_program(out / "producer", env=otel_env(rx, f"producer-{variant}", **brokers), output_dir=out) as p:
+                for route, _, status in ROUTES:
+                    assert get(p.url + route) == status, f"{route}: {p.stderr}"
+            seen = _wait_seen(notify, want, consumer)
+        assert consumer.returncode == 0, consumer.stderr
+        spans = rx.wait_for_spans(lambda spans: sum(s.kind == "SERVER" for s in spans) >= len(ROUTES))
+        result = Run(spans, _links(rx), metric_points(rx), seen, variant)
+        for route, _, _ in ROUTES:
+            path, query = route.split("?")
+            result.servers[route] = next(
+                s
+                for s in spans
+                if s.kind == "SERVER"
+                and s.attributes.get("url.path") == path
+                and s.attributes.get("url.query") == query
+            )
+        return result
+
+
+def producer_span(run: Run, route: str, name: str, scope: str) -> Span:
+    """The one PRODUCER span `name` of scope under the SERVER span of route."""
+    server = run.servers[route]
+    found = [s for s in run.in_trace(server.trace_id) if s.kind == "PRODUCER" and s.name == name]
+    assert len(found) == 1, f"{route}: one PRODUCER span {name!r} expected:\n{run.tree(server.trace_id)}"
+    span = found[0]
+    assert span.parent_span_id == server.span_id, f"{route}: not under the SERVER span:\n{run.tree(server.trace_id)}"
+    assert span.scope_name == SCOPE + scope
+    return span
+
+
+def consumer_span(run: Run, producer: Span, name: str, kind: str = "CONSUMER") -> Span:
+    """The consumer's span `name` for the message `producer` sent: in the
+    producer's trace, a child of it, and linked to it."""
+    found = [
+        s
+        for s in run.in_trace(producer.trace_id)
+        if s.name == name and s.kind == kind and s.service_name.startswith("consumer")
+    ]
+    assert len(found) == 1, f"one consumer span {name!r} expected in the trace:\n{run.tree(producer.trace_id)}"
+    span = found[0]
+    assert span.parent_span_id == producer.span_id, run.tree(producer.trace_id)
+    assert run.links[span.span_id] == [(producer.trace_id, producer.span_id)]
+    return span
+
+
+def notified_under(run: Run, lib: str, id_: str, parent: Span) -> None:
+    """The consumer's GET of its report (made without a context) is a
+    CLIENT span under `parent`, and its traceparent says so."""
+    headers = run.seen[(lib, id_)]
+    client = [
+        s
+        for s in run.in_trace(parent.trace_id)
+        if s.kind == "CLIENT" and s.parent_span_id == parent.span_id and s.name == "GET"
+    ]
+    assert len(client) == 1, run.tree(parent.trace_id)
+    assert headers["traceparent"].split("-")[1:3] == [parent.trace_id, client[0].span_id]
+
+
+def messaging(span: Span) -> dict:
+    return {k: v for k, v in span.attributes.items() if k.startswith(("messaging.", "server.", "error."))}
+
+
+# --- NATS
+
+
+def test_nats_publish_and_subscribe(run, nats):
+    send = producer_span(run, "/nats/publish?id=n1", "publish orders.nats", "nats")
+    assert messaging(send) == {
+        "messaging.system": "nats",
+        "messaging.operation.name": "publish",
+        "messaging.operation.type": "send",
+        "messaging.destination.name": "orders.nats",
+        "server.address": "127.0.0.1",
+        "server.port": nats.port,
+    }
+    process = consumer_span(run, send, "process orders.nats")
+    assert process.scope_name == SCOPE + "nats"
+    assert messaging(process) == {
+        "messaging.system": "nats",
+        "messaging.operation.name": "process",
+        "messaging.operation.type": "process",
+        "messaging.destination.name": "orders.nats",
+        "server.address": "127.0.0.1",
+        "server.port": nats.port,
+    }
+    notified_under(run, "nats", "n1", process)
+
+
+def test_nats_request_reply(run):
+    send = producer_span(run, "/nats/request?id=r1", "publish rpc.nats", "nats")
+    process = consumer_span(run, send, "process rpc.nats")
+    assert process.attributes["messaging.consumer.group.name"] == "workers"
+    notified_under(run, "nats-rpc", "r1", process)
+    # The reply goes to the requester's inbox: a temporary destination.
+    reply = [s for s in run.in_trace(send.trace_id) if s.parent_span_id == process.span_id and s.kind == "PRODUCER"]
+    assert len(reply) == 1, run.tree(send.trace_id)
+    assert reply[0].name == "publish"
+    assert reply[0].attributes["messaging.destination.temporary"] is True
+    assert reply[0].attributes["messaging.destination.name"].startswith("_INBOX.")
+
+
+def test_nats_jetstream(run):
+    send = producer_span(run, "/nats/jetstream?id=j1", "publish events.nats", "nats")
+    process = consumer_span(run, send, "process events.nats")
+    assert process.attributes["messaging.client.id"] == "worker"
+    assert process.attributes["messaging.message.id"] == "1"
+    notified_under(run, "jetstream", "j1", process)
+    # Acks and the JetStream API are not traced.
+    assert not [s for s in run.spans if s.name.startswith(("publish $JS", "process $JS", "publish _INBOX"))]
+
+
+def test_nats_publish_error(run):
+    server = run.servers["/nats/error?id=e1"]
+    spans = [s for s in run.in_trace(server.trace_id) if s.kind == "PRODUCER"]
+    assert len(spans) == 1, run.tree(server.trace_id)
+    assert spans[0].name == "publish" and spans[0].parent_span_id == server.span_id
+    assert spans[0].status_code == "ERROR" and spans[0].status_message == "nats: invalid subject"
+    assert spans[0].attributes["error.type"] == "*errors.errorString"
+
+
+def test_nats_metrics(run):
+    producer, consumer = f"producer-{run.variant}", f"consumer-{run.variant}"
+    sent = [p for p in series(run.points, "messaging.client.sent.messages", producer) if p.scope_name == SCOPE + "nats"]
+    by_dest = {p.attributes.get("messaging.destination.name"): p.value for p in sent}
+    assert by_dest == {"orders.nats": 1, "rpc.nats": 1, "events.nats": 1, None: 1}, format_points(sent)
+    durations = [
+        p for p in series(run.points, "messaging.client.operation.duration", producer) if p.scope_name == SCOPE + "nats"
+    ]
+    assert sum(p.count for p in durations) == 4, format_points(durations)
+    assert all(p.attributes["messaging.operation.type"] == "send" for p in durations)
+    consumed = [
+        p for p in series(run.points, "messaging.client.consumed.messages", consumer) if p.scope_name == SCOPE + "nats"
+    ]
+    by_dest = {p.attributes["messaging.destination.name"]: p.value for p in consumed}
+    assert by_dest == {"orders.nats": 1, "rpc.nats": 1, "events.nats": 1}, format_points(consumed)
+    process = [p for p in series(run.points, "messaging.process.duration", consumer) if p.scope_name == SCOPE + "nats"]
+    assert sum(p.count for p in process) == 3, format_points(process)
