@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 import harness
 from otlp import OTLPReceiver
-from services import mariadb, postgres, redis  # noqa: F401  (session fixtures of real servers)
 from servers_messaging import kafka, nats, rabbitmq  # noqa: F401  (session fixtures of message brokers)
+from services import mariadb, postgres, redis  # noqa: F401  (session fixtures of real servers)
 
 
 def pytest_addoption(parser):

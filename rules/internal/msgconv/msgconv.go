@@ -27,7 +27,9 @@ package msgconv
 import (
 	"context"
 	"errors"
+	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -170,7 +172,7 @@ type Span struct {
 // of ctx, else the goroutine's current span. The returned context holds
 // the span: inject it into the messages.
 func StartSend(ctx context.Context, scope string, op Operation, links ...trace.Link) (context.Context, *Span) {
-	return start(goroutine.Context(ctx), scope, op, links)
+	return start(goroutine.Context(ctx), scope, op, time.Now(), links)
 }
 
 // StartReceive starts the CLIENT span of a receive (a pull the program
@@ -178,7 +180,13 @@ func StartSend(ctx context.Context, scope string, op Operation, links ...trace.L
 // are the creation contexts of the messages received, when known at the
 // start (see Span.AddLink).
 func StartReceive(ctx context.Context, scope string, op Operation, links ...trace.Link) (context.Context, *Span) {
-	return start(goroutine.Context(ctx), scope, op, links)
+	return start(goroutine.Context(ctx), scope, op, time.Now(), links)
+}
+
+// StartReceiveAt is StartReceive for a receive that began at startTime
+// (known to have received something only once it returned).
+func StartReceiveAt(ctx context.Context, scope string, op Operation, startTime time.Time, links ...trace.Link) (context.Context, *Span) {
+	return start(goroutine.Context(ctx), scope, op, startTime, links)
 }
 
 // StartProcess starts the CONSUMER span of processing one message whose
@@ -194,11 +202,10 @@ func StartProcess(ctx context.Context, scope string, op Operation, creation trac
 			ctx = trace.ContextWithRemoteSpanContext(ctx, creation)
 		}
 	}
-	return start(ctx, scope, op, links)
+	return start(ctx, scope, op, time.Now(), links)
 }
 
-func start(ctx context.Context, scope string, op Operation, links []trace.Link) (context.Context, *Span) {
-	now := time.Now()
+func start(ctx context.Context, scope string, op Operation, now time.Time, links []trace.Link) (context.Context, *Span) {
 	opts := []trace.SpanStartOption{
 		trace.WithSpanKind(op.kind()),
 		trace.WithAttributes(op.spanAttrs()...),
@@ -220,6 +227,14 @@ func (s *Span) SetPartition(partition int32) {
 	kv := semconv.MessagingDestinationPartitionID(strconv.Itoa(int(partition)))
 	s.SetAttributes(kv)
 	s.extra = append(s.extra, kv)
+}
+
+// Detach makes the span no longer the current span of the calling
+// goroutine, for a span that another goroutine ends (a send acknowledged
+// asynchronously): the caller's later spans then nest where they did
+// before it started.
+func (s *Span) Detach() {
+	goroutine.SpanEndOnEnter(nil, s.Span, nil)
 }
 
 // SetCount sets how many messages the operation counts in its metric,
@@ -346,4 +361,23 @@ func Recover(site string) {
 	if r := recover(); r != nil {
 		api.ReportHookPanic(site, r)
 	}
+}
+
+// HostPort splits a broker address "host:port" (the first of a
+// comma-separated list) into server.address and server.port; port 0 when
+// absent.
+func HostPort(addr string) (string, int) {
+	if i := strings.IndexByte(addr, ','); i >= 0 {
+		addr = addr[:i]
+	}
+	addr = strings.TrimSpace(addr)
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr, 0
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p <= 0 || p > 65535 {
+		p = 0
+	}
+	return host, p
 }

@@ -31,6 +31,13 @@ ROUTES = [
     ("/nats/request?id=r1", "nats-rpc", 200),
     ("/nats/jetstream?id=j1", "jetstream", 200),
     ("/nats/error?id=e1", None, 500),
+    ("/kafkago/send?id=k1", "kafkago", 200),
+    ("/kafkago/batch?id=kb", "kafkago", 200),
+    ("/sarama/send?id=s1", "sarama", 200),
+    ("/shopify/send?id=h1", "shopify", 200),
+    ("/franz/send?id=f1", "franz", 200),
+    ("/amqp/publish?id=a1", "amqp", 200),
+    ("/streadway/publish?id=w1", "streadway", 200),
 ]
 
 
@@ -231,3 +238,172 @@ def test_nats_metrics(run):
     assert by_dest == {"orders.nats": 1, "rpc.nats": 1, "events.nats": 1}, format_points(consumed)
     process = [p for p in series(run.points, "messaging.process.duration", consumer) if p.scope_name == SCOPE + "nats"]
     assert sum(p.count for p in process) == 3, format_points(process)
+
+
+def consumed(run: Run, scope: str, metric: str = "messaging.client.consumed.messages") -> dict:
+    points = [p for p in series(run.points, metric, f"consumer-{run.variant}") if p.scope_name == SCOPE + scope]
+    return {p.attributes.get("messaging.destination.name"): p.value for p in points}
+
+
+def sent(run: Run, scope: str) -> dict:
+    points = [
+        p
+        for p in series(run.points, "messaging.client.sent.messages", f"producer-{run.variant}")
+        if p.scope_name == SCOPE + scope
+    ]
+    return {p.attributes.get("messaging.destination.name"): p.value for p in points}
+
+
+def durations(run: Run, scope: str, service: str, metric: str = "messaging.client.operation.duration") -> list:
+    return [p for p in series(run.points, metric, f"{service}-{run.variant}") if p.scope_name == SCOPE + scope]
+
+
+def kafka_attrs(kafka, name: str, op_type: str, topic: str) -> dict:
+    return {
+        "messaging.system": "kafka",
+        "messaging.operation.name": name,
+        "messaging.operation.type": op_type,
+        "messaging.destination.name": topic,
+        "server.address": "127.0.0.1",
+        "server.port": kafka.port,
+    }
+
+
+# --- kafka-go
+
+
+def test_kafkago_send_poll_process(run, kafka):
+    send = producer_span(run, "/kafkago/send?id=k1", "send orders.kafkago", "kafkago")
+    assert messaging(send) == {
+        **kafka_attrs(kafka, "send", "send", "orders.kafkago"),
+        "messaging.kafka.message.key": "k1",
+    }
+    process = consumer_span(run, send, "process orders.kafkago")
+    assert process.scope_name == SCOPE + "kafkago"
+    attrs = messaging(process)
+    assert attrs.pop("messaging.kafka.offset") >= 0
+    assert attrs == {
+        **kafka_attrs(kafka, "process", "process", "orders.kafkago"),
+        "messaging.consumer.group.name": "kafkago-group",
+        "messaging.destination.partition.id": "0",
+        "messaging.kafka.message.key": "k1",
+    }
+    notified_under(run, "kafkago", "k1", process)
+    # The poll (ReadMessage) is the consumer loop's own span, linked to the send.
+    polls = [s for s in run.named(f"consumer-{run.variant}", "poll orders.kafkago", "CLIENT") if run.links[s.span_id]]
+    mine = [s for s in polls if run.links[s.span_id] == [(send.trace_id, send.span_id)]]
+    assert len(mine) == 1, format_spans(polls)
+    assert mine[0].parent_span_id == "" and mine[0].trace_id != send.trace_id
+    assert mine[0].attributes["messaging.operation.type"] == "receive"
+    assert mine[0].attributes["messaging.consumer.group.name"] == "kafkago-group"
+
+
+def test_kafkago_batch(run, kafka):
+    send = producer_span(run, "/kafkago/batch?id=kb", "send orders.kafkago", "kafkago")
+    assert send.attributes["messaging.batch.message_count"] == 2
+    assert "messaging.kafka.message.key" not in send.attributes
+    children = [s for s in run.in_trace(send.trace_id) if s.name == "process orders.kafkago"]
+    assert sorted(s.attributes["messaging.kafka.message.key"] for s in children) == ["kb-1", "kb-2"]
+    assert all(s.parent_span_id == send.span_id for s in children), run.tree(send.trace_id)
+
+
+def test_kafkago_metrics(run):
+    assert sent(run, "kafkago") == {"orders.kafkago": 3}
+    assert consumed(run, "kafkago") == {"orders.kafkago": 3}
+    assert sum(p.count for p in durations(run, "kafkago", "producer")) == 2
+    polls = durations(run, "kafkago", "consumer")
+    assert {p.attributes["messaging.operation.type"] for p in polls} == {"receive"}
+    assert sum(p.count for p in polls) == 3
+    assert sum(p.count for p in durations(run, "kafkago", "consumer", "messaging.process.duration")) == 3
+
+
+# --- sarama (IBM and Shopify)
+
+
+@pytest.mark.parametrize("lib,scope", [("sarama", "sarama"), ("shopify", "sarama/shopifysarama")])
+def test_sarama_send_and_process(run, kafka, lib, scope):
+    id_ = {"sarama": "s1", "shopify": "h1"}[lib]
+    topic = f"orders.{lib}"
+    send = producer_span(run, f"/{lib}/send?id={id_}", f"send {topic}", scope)
+    attrs = messaging(send)
+    assert attrs.pop("messaging.kafka.offset") >= 0
+    assert attrs == {
+        **kafka_attrs(kafka, "send", "send", topic),
+        "messaging.kafka.message.key": id_,
+        "messaging.destination.partition.id": "0",
+    }
+    process = consumer_span(run, send, f"process {topic}")
+    assert process.scope_name == SCOPE + scope
+    attrs = messaging(process)
+    assert attrs.pop("messaging.kafka.offset") >= 0
+    assert attrs == {
+        **kafka_attrs(kafka, "process", "process", topic),
+        "messaging.consumer.group.name": f"{lib}-group",
+        "messaging.destination.partition.id": "0",
+        "messaging.kafka.message.key": id_,
+    }
+    assert sent(run, scope) == {topic: 1}
+    assert consumed(run, scope) == {topic: 1}
+    assert sum(p.count for p in durations(run, scope, "consumer", "messaging.process.duration")) == 1
+
+
+# --- franz-go
+
+
+def test_franz_send_poll_process(run, kafka):
+    send = producer_span(run, "/franz/send?id=f1", "send orders.franz", "franzgo")
+    attrs = messaging(send)
+    assert attrs.pop("messaging.kafka.offset") >= 0
+    assert attrs == {
+        **kafka_attrs(kafka, "send", "send", "orders.franz"),
+        "messaging.client.id": "kgo",
+        "messaging.kafka.message.key": "f1",
+        "messaging.destination.partition.id": "0",
+    }
+    process = consumer_span(run, send, "process orders.franz")
+    attrs = messaging(process)
+    assert attrs.pop("messaging.kafka.offset") >= 0
+    assert attrs == {
+        **kafka_attrs(kafka, "process", "process", "orders.franz"),
+        "messaging.client.id": "kgo",
+        "messaging.consumer.group.name": "franz-group",
+        "messaging.destination.partition.id": "0",
+        "messaging.kafka.message.key": "f1",
+    }
+    notified_under(run, "franz", "f1", process)
+    polls = [
+        s
+        for s in run.named(f"consumer-{run.variant}", "poll orders.franz", "CLIENT")
+        if (send.trace_id, send.span_id) in run.links[s.span_id]
+    ]
+    assert len(polls) == 1
+    assert polls[0].attributes["messaging.batch.message_count"] == len(run.links[polls[0].span_id])
+    assert sent(run, "franzgo") == {"orders.franz": 1}
+    assert consumed(run, "franzgo") == {"orders.franz": 1}
+
+
+# --- amqp091-go and streadway/amqp
+
+
+@pytest.mark.parametrize("lib,scope", [("amqp", "amqp091"), ("streadway", "amqp091/streadwayamqp")])
+def test_amqp_publish_and_process(run, rabbitmq, lib, scope):
+    id_ = {"amqp": "a1", "streadway": "w1"}[lib]
+    queue = f"orders.{lib}"
+    send = producer_span(run, f"/{lib}/publish?id={id_}", f"publish {queue}", scope)
+    common = {
+        "messaging.system": "rabbitmq",
+        "messaging.destination.name": queue,
+        "messaging.rabbitmq.destination.routing_key": queue,
+        "messaging.message.id": id_,
+        "server.address": "127.0.0.1",
+        "server.port": rabbitmq.port,
+    }
+    assert messaging(send) == {**common, "messaging.operation.name": "publish", "messaging.operation.type": "send"}
+    process = consumer_span(run, send, f"process {queue}")
+    assert process.scope_name == SCOPE + scope
+    attrs = messaging(process)
+    assert attrs.pop("messaging.rabbitmq.message.delivery_tag") >= 1
+    assert attrs == {**common, "messaging.operation.name": "process", "messaging.operation.type": "process"}
+    assert sent(run, scope) == {queue: 1}
+    assert consumed(run, scope) == {queue: 1}
+    assert sum(p.count for p in durations(run, scope, "consumer", "messaging.process.duration")) == 1
