@@ -51,20 +51,42 @@ const ScopeName = "otelgo.dev/rules/sarama"
 
 // --- producer
 
+// producers maps each SyncProducer made by NewSyncProducer to the address
+// of its first broker.
+var producers sync.Map // the SyncProducer -> *group (its address only)
+
+// NewSyncProducerOnEnter is the OnEnter hook of
+//
+//	func NewSyncProducer(addrs []string, config *Config) (SyncProducer, error)
+func NewSyncProducerOnEnter(call api.CallContext, addrs []string, config *sarama.Config) {
+	if len(addrs) > 0 {
+		g := &group{}
+		g.server, g.port = msgconv.HostPort(addrs[0])
+		call.SetData(g)
+	}
+}
+
+// NewSyncProducerOnExit keeps the address of the producer made.
+func NewSyncProducerOnExit(call api.CallContext, sp sarama.SyncProducer, err error) {
+	if g, ok := call.Data().(*group); ok && sp != nil && err == nil {
+		producers.Store(sp, g)
+	}
+}
+
 // SendMessageOnEnter is the OnEnter hook of
 //
 //	func (sp *syncProducer) SendMessage(msg *ProducerMessage) (partition int32, offset int64, err error)
 //
 // before v1.62.0.
 func SendMessageOnEnter(call api.CallContext, sp any, msg *sarama.ProducerMessage) {
-	startSend(call, context.Background(), []*sarama.ProducerMessage{msg}, false)
+	startSend(call, sp, context.Background(), []*sarama.ProducerMessage{msg}, false)
 }
 
 // SendMessageContextOnEnter is the OnEnter hook of
 //
 //	func (sp *syncProducer) SendMessageContext(ctx context.Context, msg *ProducerMessage) (partition int32, offset int64, err error)
 func SendMessageContextOnEnter(call api.CallContext, sp any, ctx context.Context, msg *sarama.ProducerMessage) {
-	startSend(call, ctx, []*sarama.ProducerMessage{msg}, false)
+	startSend(call, sp, ctx, []*sarama.ProducerMessage{msg}, false)
 }
 
 // SendMessageOnExit ends the span of a SendMessage.
@@ -84,14 +106,14 @@ func SendMessageOnExit(call api.CallContext, partition int32, offset int64, err 
 //
 // before v1.62.0.
 func SendMessagesOnEnter(call api.CallContext, sp any, msgs []*sarama.ProducerMessage) {
-	startSend(call, context.Background(), msgs, true)
+	startSend(call, sp, context.Background(), msgs, true)
 }
 
 // SendMessagesContextOnEnter is the OnEnter hook of
 //
 //	func (sp *syncProducer) SendMessagesContext(ctx context.Context, msgs []*ProducerMessage) error
 func SendMessagesContextOnEnter(call api.CallContext, sp any, ctx context.Context, msgs []*sarama.ProducerMessage) {
-	startSend(call, ctx, msgs, true)
+	startSend(call, sp, ctx, msgs, true)
 }
 
 // SendMessagesOnExit ends the span of a SendMessages.
@@ -101,7 +123,7 @@ func SendMessagesOnExit(call api.CallContext, err error) {
 	}
 }
 
-func startSend(call api.CallContext, ctx context.Context, msgs []*sarama.ProducerMessage, batch bool) {
+func startSend(call api.CallContext, sp any, ctx context.Context, msgs []*sarama.ProducerMessage, batch bool) {
 	if len(msgs) == 0 {
 		return
 	}
@@ -120,6 +142,9 @@ func startSend(call api.CallContext, ctx context.Context, msgs []*sarama.Produce
 		Name:        "send",
 		Destination: topic,
 		Count:       len(msgs),
+	}
+	if g, ok := producers.Load(sp); ok {
+		op.ServerAddress, op.ServerPort = g.(*group).server, g.(*group).port
 	}
 	if batch {
 		op.Batch = len(msgs)
