@@ -21,11 +21,13 @@
 // CONSUMER span "process {destination}" (exchange, routing key and queue as
 // the conventions join them), linked to the message's creation context and
 // its child, so the producer's trace goes on in the consumer, with the
-// delivery's tag as messaging.rabbitmq.message.delivery_tag. The span starts when the program
-// takes the delivery and ends when the program settles it (Ack, Nack,
-// Reject on the delivery or the channel), takes the next one, or the
-// channel closes. The program's loop runs on its own goroutine, so spans it
-// starts there without a context do not nest under the process span.
+// delivery's tag as messaging.rabbitmq.message.delivery_tag. The span
+// starts when the program takes the delivery and ends when the program
+// settles it (Ack, Nack, Reject on the delivery or the channel), takes the
+// next one, or closes the channel or its connection. The program's loop
+// runs on its own goroutine, so spans it starts there without a context do
+// not nest under the process span. Connections and channels are
+// remembered (their server, a channel's connection) until they are closed.
 package amqp091
 
 import (
@@ -70,22 +72,67 @@ func DialConfigOnExit(call api.CallContext, c *amqp.Connection, err error) {
 	}
 }
 
+// connections maps each Channel to its Connection.
+var connections sync.Map // *amqp.Channel -> *amqp.Connection
+
 // ChannelOnEnter is the OnEnter hook of
 //
 //	func (c *Connection) Channel() (*Channel, error)
 //
 // With ChannelOnExit it gives the channel its connection's server.
 func ChannelOnEnter(call api.CallContext, c *amqp.Connection) {
+	call.SetData(c)
+}
+
+// ChannelOnExit keeps the connection and the server of the channel made.
+func ChannelOnExit(call api.CallContext, ch *amqp.Channel, err error) {
+	c, ok := call.Data().(*amqp.Connection)
+	if !ok || c == nil || ch == nil || err != nil {
+		return
+	}
+	connections.Store(ch, c)
 	if s, ok := servers.Load(c); ok {
-		call.SetData(s)
+		servers.Store(ch, s)
 	}
 }
 
-// ChannelOnExit keeps the server of the channel made.
-func ChannelOnExit(call api.CallContext, ch *amqp.Channel, err error) {
-	if s, ok := call.Data().(server); ok && ch != nil && err == nil {
-		servers.Store(ch, s)
-	}
+// ConnectionCloseOnEnter is the OnEnter hook of
+//
+//	func (c *Connection) Close() error
+//
+// It ends the processing of the deliveries of the connection's channels
+// (a consumer with automatic acknowledgement settles none): before the
+// program exits, not when the library's goroutines get to it.
+func ConnectionCloseOnEnter(call api.CallContext, c *amqp.Connection) {
+	endWhere(func(ch *amqp.Channel) bool {
+		conn, _ := connections.Load(ch)
+		return conn == c
+	})
+	servers.Delete(c)
+}
+
+// ChannelCloseOnEnter is the OnEnter hook of
+//
+//	func (ch *Channel) Close() error
+//
+// It ends the processing of the channel's deliveries.
+func ChannelCloseOnEnter(call api.CallContext, ch *amqp.Channel) {
+	endWhere(func(c *amqp.Channel) bool { return c == ch })
+	servers.Delete(ch)
+	connections.Delete(ch)
+}
+
+// endWhere ends the process spans of the deliveries of the channels match
+// accepts.
+func endWhere(match func(*amqp.Channel) bool) {
+	defer msgconv.Recover(ScopeName + " close")
+	processing.Range(func(k, _ any) bool {
+		t := k.(tag)
+		if ch, ok := t.ack.(*amqp.Channel); ok && match(ch) {
+			endProcess(&t)
+		}
+		return true
+	})
 }
 
 func serverOf(ch *amqp.Channel) server {

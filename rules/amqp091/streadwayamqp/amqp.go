@@ -49,22 +49,67 @@ func DialConfigOnExit(call api.CallContext, c *amqp.Connection, err error) {
 	}
 }
 
+// connections maps each Channel to its Connection.
+var connections sync.Map // *amqp.Channel -> *amqp.Connection
+
 // ChannelOnEnter is the OnEnter hook of
 //
 //	func (c *Connection) Channel() (*Channel, error)
 //
 // With ChannelOnExit it gives the channel its connection's server.
 func ChannelOnEnter(call api.CallContext, c *amqp.Connection) {
+	call.SetData(c)
+}
+
+// ChannelOnExit keeps the connection and the server of the channel made.
+func ChannelOnExit(call api.CallContext, ch *amqp.Channel, err error) {
+	c, ok := call.Data().(*amqp.Connection)
+	if !ok || c == nil || ch == nil || err != nil {
+		return
+	}
+	connections.Store(ch, c)
 	if s, ok := servers.Load(c); ok {
-		call.SetData(s)
+		servers.Store(ch, s)
 	}
 }
 
-// ChannelOnExit keeps the server of the channel made.
-func ChannelOnExit(call api.CallContext, ch *amqp.Channel, err error) {
-	if s, ok := call.Data().(server); ok && ch != nil && err == nil {
-		servers.Store(ch, s)
-	}
+// ConnectionCloseOnEnter is the OnEnter hook of
+//
+//	func (c *Connection) Close() error
+//
+// It ends the processing of the deliveries of the connection's channels
+// (a consumer with automatic acknowledgement settles none): before the
+// program exits, not when the library's goroutines get to it.
+func ConnectionCloseOnEnter(call api.CallContext, c *amqp.Connection) {
+	endWhere(func(ch *amqp.Channel) bool {
+		conn, _ := connections.Load(ch)
+		return conn == c
+	})
+	servers.Delete(c)
+}
+
+// ChannelCloseOnEnter is the OnEnter hook of
+//
+//	func (ch *Channel) Close() error
+//
+// It ends the processing of the channel's deliveries.
+func ChannelCloseOnEnter(call api.CallContext, ch *amqp.Channel) {
+	endWhere(func(c *amqp.Channel) bool { return c == ch })
+	servers.Delete(ch)
+	connections.Delete(ch)
+}
+
+// endWhere ends the process spans of the deliveries of the channels match
+// accepts.
+func endWhere(match func(*amqp.Channel) bool) {
+	defer msgconv.Recover(ScopeName + " close")
+	processing.Range(func(k, _ any) bool {
+		t := k.(tag)
+		if ch, ok := t.ack.(*amqp.Channel); ok && match(ch) {
+			endProcess(&t)
+		}
+		return true
+	})
 }
 
 func serverOf(ch *amqp.Channel) server {

@@ -34,8 +34,10 @@ ROUTES = [
     ("/kafkago/send?id=k1", "kafkago", 200),
     ("/kafkago/batch?id=kb", "kafkago", 200),
     ("/sarama/send?id=s1", "sarama", 200),
+    ("/sarama/error?id=se", None, 500),
     ("/shopify/send?id=h1", "shopify", 200),
     ("/franz/send?id=f1", "franz", 200),
+    ("/franz/error?id=fe", None, 500),
     ("/amqp/publish?id=a1", "amqp", 200),
     ("/streadway/publish?id=w1", "streadway", 200),
 ]
@@ -240,18 +242,22 @@ def test_nats_metrics(run):
     assert sum(p.count for p in process) == 3, format_points(process)
 
 
-def consumed(run: Run, scope: str, metric: str = "messaging.client.consumed.messages") -> dict:
-    points = [p for p in series(run.points, metric, f"consumer-{run.variant}") if p.scope_name == SCOPE + scope]
-    return {p.attributes.get("messaging.destination.name"): p.value for p in points}
+def _per_destination(run: Run, metric: str, service: str, scope: str) -> dict:
+    """Counter totals by destination (None: none), over all other attributes."""
+    totals: dict = {}
+    for p in series(run.points, metric, f"{service}-{run.variant}"):
+        if p.scope_name == SCOPE + scope:
+            dest = p.attributes.get("messaging.destination.name")
+            totals[dest] = totals.get(dest, 0) + p.value
+    return totals
+
+
+def consumed(run: Run, scope: str) -> dict:
+    return _per_destination(run, "messaging.client.consumed.messages", "consumer", scope)
 
 
 def sent(run: Run, scope: str) -> dict:
-    points = [
-        p
-        for p in series(run.points, "messaging.client.sent.messages", f"producer-{run.variant}")
-        if p.scope_name == SCOPE + scope
-    ]
-    return {p.attributes.get("messaging.destination.name"): p.value for p in points}
+    return _per_destination(run, "messaging.client.sent.messages", "producer", scope)
 
 
 def durations(run: Run, scope: str, service: str, metric: str = "messaging.client.operation.duration") -> list:
@@ -342,9 +348,23 @@ def test_sarama_send_and_process(run, kafka, lib, scope):
         "messaging.destination.partition.id": "0",
         "messaging.kafka.message.key": id_,
     }
-    assert sent(run, scope) == {topic: 1}
+    assert sent(run, scope) == {topic: 2 if lib == "sarama" else 1}  # and /sarama/error's
     assert consumed(run, scope) == {topic: 1}
     assert sum(p.count for p in durations(run, scope, "consumer", "messaging.process.duration")) == 1
+
+
+def failed_send(run: Run, route: str, name: str, scope: str) -> Span:
+    span = producer_span(run, route, name, scope)
+    assert span.status_code == "ERROR" and span.status_message, span
+    assert span.attributes["error.type"], span.attributes
+    return span
+
+
+def test_sarama_send_error(run):
+    span = failed_send(run, "/sarama/error?id=se", "send orders.sarama", "sarama")
+    # sarama's words for it changed between v1.40 and v1.62.
+    assert "too large" in span.status_message or "Producer.MaxMessageBytes" in span.status_message
+    assert "messaging.destination.partition.id" not in span.attributes
 
 
 # --- franz-go
@@ -378,8 +398,13 @@ def test_franz_send_poll_process(run, kafka):
     ]
     assert len(polls) == 1
     assert polls[0].attributes["messaging.batch.message_count"] == len(run.links[polls[0].span_id])
-    assert sent(run, "franzgo") == {"orders.franz": 1}
+    assert sent(run, "franzgo") == {"orders.franz": 1, None: 1}
     assert consumed(run, "franzgo") == {"orders.franz": 1}
+
+
+def test_franz_send_error(run):
+    span = failed_send(run, "/franz/error?id=fe", "send", "franzgo")
+    assert "messaging.destination.name" not in span.attributes
 
 
 # --- amqp091-go and streadway/amqp

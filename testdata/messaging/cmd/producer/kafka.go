@@ -31,6 +31,13 @@ func routeKafka(mux *http.ServeMux, addr string) {
 	if err != nil {
 		log.Fatal(err)
 	}
+	mux.HandleFunc("/sarama/error", func(w http.ResponseWriter, r *http.Request) {
+		// Larger than Producer.MaxMessageBytes: refused before it is sent.
+		_, _, err := ibmProducer.SendMessage(&ibm.ProducerMessage{
+			Topic: "orders.sarama", Value: ibm.ByteEncoder(make([]byte, ibmConfig.Producer.MaxMessageBytes+1)),
+		})
+		reply(w, "", err)
+	})
 	mux.HandleFunc("/sarama/send", func(w http.ResponseWriter, r *http.Request) {
 		id := r.URL.Query().Get("id")
 		_, _, err := ibmProducer.SendMessage(&ibm.ProducerMessage{
@@ -58,6 +65,10 @@ func routeKafka(mux *http.ServeMux, addr string) {
 	if err != nil {
 		log.Fatal(err)
 	}
+	mux.HandleFunc("/franz/error", func(w http.ResponseWriter, r *http.Request) {
+		// No topic, and the client has no default one.
+		reply(w, "", franz.ProduceSync(r.Context(), &kgo.Record{Value: []byte(r.URL.Query().Get("id"))}).FirstErr())
+	})
 	mux.HandleFunc("/franz/send", func(w http.ResponseWriter, r *http.Request) {
 		id := []byte(r.URL.Query().Get("id"))
 		reply(w, "", franz.ProduceSync(r.Context(), &kgo.Record{Topic: "orders.franz", Key: id, Value: id}).FirstErr())

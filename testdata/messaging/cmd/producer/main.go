@@ -11,8 +11,10 @@
 //	/kafkago/send      kafka-go Writer.WriteMessages (the request's context)
 //	/kafkago/batch     two messages in one WriteMessages
 //	/sarama/send       IBM/sarama SyncProducer.SendMessage (no context)
+//	/sarama/error      a message too large for the producer (fails)
 //	/shopify/send      Shopify/sarama SyncProducer.SendMessage (no context)
 //	/franz/send        franz-go Client.ProduceSync (the request's context)
+//	/franz/error       a record without a topic (fails)
 //	/amqp/publish      amqp091-go Channel.PublishWithContext to orders.amqp
 //	/streadway/publish streadway/amqp Channel.Publish to orders.streadway (no context)
 package main
