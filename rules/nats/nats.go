@@ -19,7 +19,8 @@
 //
 // Consumer: the handler given to Subscribe, QueueSubscribe and the
 // JetStream subscriptions (js.Subscribe, js.QueueSubscribe; package
-// jetstream's Consume, which subscribes with nc.Subscribe) runs inside a
+// jetstream's Consume, which subscribes with nc.Subscribe; not jetstream's
+// Fetch and Next, whose handlers only fill a channel) runs inside a
 // CONSUMER span "process {subject}", linked to the message's creation
 // context and its child (the handler runs on a goroutine of its own, with
 // no span), so one trace goes from the publisher's request to the
@@ -37,6 +38,7 @@ package nats
 import (
 	"context"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -196,7 +198,7 @@ func (c headerCarrier) append(hdr []byte) []byte {
 //
 //	func (nc *Conn) Subscribe(subj string, cb MsgHandler) (*Subscription, error)
 func SubscribeOnEnter(call api.CallContext, nc *nats.Conn, subj string, cb nats.MsgHandler) {
-	if cb != nil {
+	if cb != nil && !jetstreamBuffering() {
 		call.SetParam(1, handler(nc, "", cb))
 	}
 }
@@ -230,6 +232,30 @@ func JSQueueSubscribeOnEnter(call api.CallContext, js any, subj, queue string, c
 		call.SetParam(2, handler(nil, queue, cb))
 	}
 }
+
+// jetstreamBuffering reports whether package jetstream is subscribing with
+// a handler of its own that only hands the messages on to a channel (Fetch,
+// FetchBytes, Next): a process span there would cover a channel send, not
+// the program's work. Consume subscribes with a handler that calls the
+// program's: that one is wrapped.
+func jetstreamBuffering() bool {
+	var pcs [8]uintptr
+	// Skip runtime.Callers, this function and SubscribeOnEnter; then come
+	// the frames of package nats (the trampoline, Subscribe) and the caller.
+	n := runtime.Callers(3, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "github.com/nats-io/nats.go.") {
+			return strings.HasPrefix(f.Function, jetstreamPkg) && !strings.Contains(f.Function, ").Consume")
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
+const jetstreamPkg = "github.com/nats-io/nats.go/jetstream."
 
 // handler wraps cb: each message it processes gets a process span.
 func handler(nc *nats.Conn, queue string, cb nats.MsgHandler) nats.MsgHandler {
