@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import shutil
 import subprocess
 import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -106,14 +107,10 @@ def rabbitmq_server(workdir: Path):
     root it runs as the package's rabbitmq user (the Erlang cookie must be
     its own), in a directory that user owns."""
     server = _need_rabbitmq()
-    demote = None
+    # Popen's user/group (not a preexec_fn): brokers start in threads.
+    demote = {}
     if os.geteuid() == 0:
-        entry = pwd.getpwnam("rabbitmq")
-
-        def demote():
-            os.setgid(entry.pw_gid)
-            os.setuid(entry.pw_uid)
-
+        demote = {"user": "rabbitmq", "group": "rabbitmq", "extra_groups": []}
         # pytest's temp dirs are closed to other users.
         workdir = Path(tempfile.mkdtemp(prefix="otelgo-rabbitmq-"))
         workdir.chmod(0o755)
@@ -147,7 +144,7 @@ def rabbitmq_server(workdir: Path):
     proc = None
     try:
         # Boot takes 5-15 s on 2 busy cores; the AMQP listener opens last.
-        proc = _start([str(server)], workdir, "rabbitmq", port, 120, env=env, cwd=workdir, preexec_fn=demote)
+        proc = _start([str(server)], workdir, "rabbitmq", port, 120, env=env, cwd=workdir, **demote)
         yield Server("rabbitmq", port, f"amqp://guest:guest@127.0.0.1:{port}/", proc)
     finally:
         if proc is not None:
@@ -161,22 +158,67 @@ def rabbitmq_server(workdir: Path):
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+class Brokers:
+    """The session's brokers, each started in a thread of its own on first
+    request: a test can ask for all of them, build its programs while they
+    compile and boot, and then wait (RabbitMQ takes 10-45 s to boot, the Go
+    servers a minute or more to compile on a cold cache)."""
+
+    STARTERS = {"kafka": kfake_server, "nats": nats_server, "rabbitmq": rabbitmq_server}
+
+    def __init__(self, tmp_path_factory):
+        self._tmp = tmp_path_factory
+        self._pool = ThreadPoolExecutor(max_workers=len(self.STARTERS), thread_name_prefix="broker")
+        self._futures: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def start(self, *names: str) -> None:
+        """Start the brokers named (those not started yet), in the background."""
+        with self._lock:
+            for name in names:
+                if name not in self._futures:
+                    self._futures[name] = self._pool.submit(self._enter, name)
+
+    def _enter(self, name: str):
+        cm = self.STARTERS[name](self._tmp.mktemp(name))
+        return cm, cm.__enter__()
+
+    def get(self, name: str) -> Server:
+        """The broker, once it accepts connections; its failure to start
+        fails the test."""
+        self.start(name)
+        return self._futures[name].result()[1]
+
+    def close(self) -> None:
+        for future in self._futures.values():
+            with contextlib.suppress(BaseException):
+                cm, _ = future.result()
+                cm.__exit__(None, None, None)
+        self._pool.shutdown(wait=True)
+
+
 # Session fixtures, made available to every test by conftest.py.
 
 
 @pytest.fixture(scope="session")
-def kafka(tmp_path_factory) -> Server:
-    with kfake_server(tmp_path_factory.mktemp("kfake")) as server:
-        yield server
+def brokers(tmp_path_factory) -> Brokers:
+    started = Brokers(tmp_path_factory)
+    try:
+        yield started
+    finally:
+        started.close()
 
 
 @pytest.fixture(scope="session")
-def nats(tmp_path_factory) -> Server:
-    with nats_server(tmp_path_factory.mktemp("nats")) as server:
-        yield server
+def kafka(brokers) -> Server:
+    return brokers.get("kafka")
 
 
 @pytest.fixture(scope="session")
-def rabbitmq(tmp_path_factory) -> Server:
-    with rabbitmq_server(tmp_path_factory.mktemp("rabbitmq")) as server:
-        yield server
+def nats(brokers) -> Server:
+    return brokers.get("nats")
+
+
+@pytest.fixture(scope="session")
+def rabbitmq(brokers) -> Server:
+    return brokers.get("rabbitmq")

@@ -93,10 +93,12 @@ def _wait_seen(notify: TargetServer, want: set[tuple[str, str]], consumer, timeo
 
 
 @pytest.fixture(scope="module", params=list(VARIANTS))
-def run(request, tmp_path_factory, kafka, nats, rabbitmq) -> Run:
+def run(request, tmp_path_factory, brokers) -> Run:
     variant = request.param
     out = tmp_path_factory.mktemp(f"messaging-{variant}")
+    brokers.start("kafka", "nats", "rabbitmq")  # they boot while the programs build
     check_build(otel_build(APP, *VARIANTS[variant], "-o", f"{out}/", "./cmd/producer", "./cmd/consumer"))
+    kafka, nats, rabbitmq = brokers.get("kafka"), brokers.get("nats"), brokers.get("rabbitmq")
     brokers = {"NATS_URL": nats.url, "KAFKA_ADDR": kafka.addr, "AMQP_URL": rabbitmq.url}
     want = {(lib, route.split("id=")[1]) for route, lib, _ in ROUTES if lib}
     with OTLPReceiver() as rx, TargetServer() as notify:
