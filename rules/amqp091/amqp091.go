@@ -277,17 +277,25 @@ func ConsumeOnExit(call api.CallContext, deliveries <-chan amqp.Delivery, err er
 	if !ok || deliveries == nil || err != nil {
 		return
 	}
+	if _, ours := forwarded.Load(deliveries); ours {
+		return // Consume called by ConsumeWithContext, or the other way round
+	}
 	out := make(chan amqp.Delivery)
+	forwarded.Store((<-chan amqp.Delivery)(out), struct{}{})
 	go c.forward(deliveries, out)
 	call.SetResult(0, (<-chan amqp.Delivery)(out))
 }
 
+// forwarded holds the delivery channels forward feeds, while it does.
+var forwarded sync.Map // <-chan amqp.Delivery -> struct{}
+
 // forward hands the deliveries to the program one at a time, starting the
 // process span of each when the program takes it; it ends with the
 // library's channel (closed with the channel or the consumer).
-func (c *consume) forward(in <-chan amqp.Delivery, out chan<- amqp.Delivery) {
+func (c *consume) forward(in <-chan amqp.Delivery, out chan amqp.Delivery) {
 	var last *tag
 	defer func() { endProcess(last) }()
+	defer forwarded.Delete((<-chan amqp.Delivery)(out))
 	defer close(out)
 	for d := range in {
 		out <- d
