@@ -51,7 +51,7 @@ import (
 var (
 	Kafka    = string(messagingconv.SystemKafka)
 	RabbitMQ = string(messagingconv.SystemRabbitMQ)
-	NATS     = semconv.MessagingSystemKey.String("nats").Value.AsString()
+	NATS     = "nats"
 )
 
 // Operation types.
