@@ -85,22 +85,27 @@ _FIELDS = "ImportPath,Name,Dir,Standard,DepOnly,Module,GoFiles,TestGoFiles,XTest
 def list_deps(
     patterns: list[str], flags: list[str], cwd: Path, env: dict[str, str], tests: bool = False
 ) -> list[Package]:
-    """One `go list -deps` over the user's packages and the hook packages.
+    """`go list -deps` over the user's packages and the hook packages.
 
-    -e keeps going past broken packages: the build that follows reports
-    their errors in the go command's own words.
+    The go command refuses to mix .go files with import paths in one call:
+    a build of named files (`go run main.go`) lists them apart from the
+    rest. -e keeps going past broken packages: the build that follows
+    reports their errors in the go command's own words.
     """
-    test_flag = ["-test"] if tests else []
-    out = run_go(["list", "-e", "-deps", *test_flag, f"-json={_FIELDS}", *flags, "--", *patterns], cwd, env)
+    files = [p for p in patterns if p.endswith(".go")]
+    groups = [files, [p for p in patterns if not p.endswith(".go")]] if files else [patterns]
     packages, seen = [], set()
-    for obj in _json_stream(out):
-        pkg = _package(obj)
-        # Test variants ("net/http [example.com/x.test]") compile as the same
-        # package for the shim; the generated test main is a command.
-        if pkg.import_path in seen or obj.get("ForTest") and pkg.name != "main":
-            continue
-        seen.add(pkg.import_path)
-        packages.append(pkg)
+    for group in filter(None, groups):
+        test_flag = ["-test"] if tests else []
+        out = run_go(["list", "-e", "-deps", *test_flag, f"-json={_FIELDS}", *flags, "--", *group], cwd, env)
+        for obj in _json_stream(out):
+            pkg = _package(obj)
+            # Test variants ("net/http [example.com/x.test]") compile as the
+            # same package for the shim; the generated test main is a command.
+            if pkg.import_path in seen or obj.get("ForTest") and pkg.name != "main":
+                continue
+            seen.add(pkg.import_path)
+            packages.append(pkg)
     return packages
 
 
@@ -116,6 +121,8 @@ def _json_stream(text: str):
 
 
 def _package(obj: dict) -> Package:
+    if "ImportPath" not in obj:  # go list -e says what it could not list
+        raise GoCommandError(f"go list: {(obj.get('Error') or {}).get('Err', 'no package')}")
     module = obj.get("Module") or {}
     replace = module.get("Replace") or {}
     return Package(
