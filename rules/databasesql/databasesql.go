@@ -35,6 +35,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"reflect"
+	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
@@ -65,7 +67,7 @@ type txInfo struct {
 }
 
 // infoOf returns what is known of db; for a *DB made before the hooks could
-// see it, what its driver's type says.
+// see it, what its driver's type says. nil: the program traces db itself.
 func infoOf(db *sql.DB) *dbconv.Info {
 	if info, ok := dbs.load(db); ok {
 		return info
@@ -73,9 +75,40 @@ func infoOf(db *sql.DB) *dbconv.Info {
 	if db == nil {
 		return dbconv.NewInfo("", "", "", 0)
 	}
-	info := dbconv.NewInfo(dbconv.DriverSystem(db.Driver()), "", "", 0)
+	var info *dbconv.Info
+	if !handmade(db.Driver()) {
+		info = dbconv.NewInfo(dbconv.DriverSystem(db.Driver()), "", "", 0)
+	}
 	dbs.store(db, info)
 	return info
+}
+
+// Instrumentations of database/sql that a program may use itself: they wrap
+// the driver, and make a span of their own for every statement. A *DB whose
+// driver one of them wrapped gets no span from otelgo (one span per
+// operation, the program's; its children and parents are in the same trace).
+var instrumentedDrivers = []string{
+	"github.com/XSAM/otelsql",
+	"github.com/uptrace/opentelemetry-go-extra/otelsql",
+	"go.nhat.io/otelsql",
+	"github.com/signalfx/splunk-otel-go/instrumentation/database/sql/splunksql",
+}
+
+// handmade reports whether d is a driver wrapped by one of instrumentedDrivers.
+func handmade(d driver.Driver) bool {
+	if d == nil {
+		return false
+	}
+	t := reflect.TypeOf(d)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	for _, prefix := range instrumentedDrivers {
+		if pkg := t.PkgPath(); pkg == prefix || strings.HasPrefix(pkg, prefix+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // --- sql.Open and sql.OpenDB ----------------------------------------------------
@@ -89,6 +122,10 @@ func infoOf(db *sql.DB) *dbconv.Info {
 func OpenDBOnExit(call api.CallContext, db *sql.DB) {
 	c, _ := call.Param(0).(driver.Connector)
 	if db == nil || c == nil {
+		return
+	}
+	if handmade(c.Driver()) {
+		dbs.store(db, nil)
 		return
 	}
 	system := dbconv.DriverSystem(c.Driver())
@@ -105,6 +142,10 @@ func OpenDBOnExit(call api.CallContext, db *sql.DB) {
 // drivers whose type says nothing) complete it.
 func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 	if db == nil || err != nil {
+		return
+	}
+	if handmade(db.Driver()) {
+		dbs.store(db, nil)
 		return
 	}
 	name, _ := call.Param(0).(string)
@@ -160,7 +201,11 @@ func endWith(call api.CallContext, err error) {
 //
 //	func (db *DB) queryDC(ctx, txctx context.Context, dc *driverConn, releaseConn func(error), query string, args []any) (*Rows, error)
 func QueryDCOnEnter(call api.CallContext, db *sql.DB, ctx, _ context.Context, _ any, _ func(error), query string, args []any) {
-	ctx, span := statementSpan(ctx, infoOf(db), query, len(args))
+	info := infoOf(db)
+	if info == nil {
+		return
+	}
+	ctx, span := statementSpan(ctx, info, query, len(args))
 	call.SetParam(0, ctx)
 	call.SetData(span)
 }
@@ -175,7 +220,11 @@ func QueryDCOnExit(call api.CallContext, _ *sql.Rows, err error) {
 //
 //	func (db *DB) execDC(ctx context.Context, dc *driverConn, release func(error), query string, args []any) (res Result, err error)
 func ExecDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), query string, args []any) {
-	ctx, span := statementSpan(ctx, infoOf(db), query, len(args))
+	info := infoOf(db)
+	if info == nil {
+		return
+	}
+	ctx, span := statementSpan(ctx, info, query, len(args))
 	call.SetParam(0, ctx)
 	call.SetData(span)
 }
@@ -199,6 +248,9 @@ type prepareCall struct {
 // statement's text; the statement's runs get spans named after it.
 func PrepareDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), _ any, query string) {
 	info := infoOf(db)
+	if info == nil {
+		return
+	}
 	var extra []attribute.KeyValue
 	if query != "" {
 		extra = append(extra, semconv.DBQueryText(info.PreparedText(query)))
@@ -281,6 +333,9 @@ type beginCall struct {
 // lives on after the BEGIN span has ended.
 func BeginDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), _ *sql.TxOptions) {
 	info := infoOf(db)
+	if info == nil {
+		return
+	}
 	_, span := operationSpan(ctx, info, "BEGIN")
 	call.SetData(&beginCall{span, &txInfo{info, ctx}})
 }
