@@ -190,9 +190,7 @@ def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> li
         if _is_std_or_main(rule.ImportPath):
             needed[m.path] = m
             continue
-        library = next(
-            (mod for mod in required if rule.ImportPath == mod or rule.ImportPath.startswith(mod + "/")), None
-        )
+        library = _library_module(rule.ImportPath, required)
         if library is None:
             continue
         too_old = _below_minimum(m, library, required[library])
@@ -202,6 +200,26 @@ def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> li
         else:
             needed[m.path] = m
     return list(needed.values())
+
+
+def _library_module(import_path: str, required: dict[str, str]) -> str | None:
+    """The module of the build that provides import_path: the longest module
+    path that is import_path or a prefix of it. A path whose next element is
+    a major version suffix belongs to another module (github.com/labstack/echo/v4
+    is not a package of github.com/labstack/echo): a user of echo v3 does not
+    bring in the hook module of echo v4, nor the versions it requires."""
+    best = None
+    for mod in required:
+        if import_path != mod and not (
+            import_path.startswith(mod + "/") and not _MAJOR_SUFFIX.match(import_path[len(mod) + 1 :])
+        ):
+            continue
+        if best is None or len(mod) > len(best):
+            best = mod
+    return best
+
+
+_MAJOR_SUFFIX = re.compile(r"v[0-9]+(/|$)")
 
 
 def _below_minimum(m: HookModule, library: str, version: str) -> str | None:

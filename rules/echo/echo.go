@@ -5,7 +5,9 @@
 // hooks (otelgo.dev/rules/nethttp) make the one SERVER span.
 //
 // Requests that match no route (echo's 404 and 405 handlers) keep the name
-// "GET" and get no http.route. The rules are in echo.json beside this file;
+// "GET" and get no http.route. Echo v3 (github.com/labstack/echo, whose
+// router is the same as v4.0's) and echo v5 have their hooks in the nested
+// modules echov3 and echov5. The rules are in echo.json beside this file;
 // the hooks are reached from echo through //go:linkname, so their
 // signatures follow the convention of otelgo.dev/rules/api exactly.
 package echo
@@ -30,13 +32,19 @@ import (
 // handlers that panic too.
 func FindOnExit(call api.CallContext) {
 	c, _ := call.Param(2).(echo.Context)
-	if c == nil || unrouted(c.Handler()) {
+	if c == nil {
+		return
+	}
+	if unrouted(c.Handler()) {
+		httproute.Unrouted(c.Request())
 		return
 	}
 	httproute.Set(c.Request(), c.Path())
 }
 
-// unrouted reports whether Find found no route: it then leaves echo's
+// unrouted reports whether Find found no route (a route a Group registered
+// for itself, prefix + "/*" answering 404 so that the group's middlewares
+// run, is a route: echo's c.Path() says so, and the hook takes its word): it then leaves echo's
 // NotFoundHandler or MethodNotAllowedHandler as the handler, and c.Path()
 // is not a route (depending on echo's version, the request's path or the
 // closest node's path).

@@ -143,9 +143,10 @@ func ServerOnExit(call api.CallContext) {
 		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
 	}
 	route := sc.route.Route()
-	if route == "" {
+	if route == "" && !sc.route.Unrouted() {
 		// The ServeMux pattern, unless a router behind it (gin, echo...)
-		// has already given the span the more precise route it matched.
+		// has already given the span the more precise route it matched, or
+		// said it matched none.
 		if route = routeOf(sc.req.Pattern); route != "" {
 			span.SetAttributes(semconv.HTTPRoute(route))
 			span.SetName(sc.methodName + " " + route)

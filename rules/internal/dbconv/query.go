@@ -598,13 +598,14 @@ func analyzeUncached(d dialect, q string) analysis {
 	var b strings.Builder
 	changed := false
 	hasParams := false
+	var types typeArgs
 	lex(q, d, func(t token) {
 		s.token(t)
 		if t.kind == tokParam {
 			hasParams = true
 		}
 		text := q[t.start:t.end]
-		if isLiteral(t, text) {
+		if !types.next(t, text) && isLiteral(t, text) {
 			if !changed {
 				b.Grow(len(q))
 				b.WriteString(q[:t.start])
@@ -622,6 +623,42 @@ func analyzeUncached(d dialect, q string) analysis {
 		a.sanitized = b.String()
 	}
 	return a
+}
+
+// typeArgs follows a type's arguments in a statement, varchar(255) or
+// decimal(10, 2): numbers there are the type's, not values, and stay as
+// they are (a CREATE TABLE keeps its column types).
+type typeArgs struct {
+	afterType bool // the last significant token was a type's name
+	inside    bool // between the parentheses that follow it
+}
+
+// next reads t and reports whether it is an argument of a type.
+func (a *typeArgs) next(t token, text string) bool {
+	switch {
+	case t.kind == tokSpace || t.kind == tokComment:
+		return false
+	case a.inside:
+		if t.kind == tokPunct && text == ")" {
+			a.inside = false
+		}
+		return t.kind == tokNumber
+	case a.afterType && t.kind == tokPunct && text == "(":
+		a.inside, a.afterType = true, false
+		return false
+	}
+	a.afterType = t.kind == tokWord && sqlTypes[strings.ToUpper(text)]
+	return false
+}
+
+// sqlTypes are the names of SQL types that take numeric arguments.
+var sqlTypes = map[string]bool{
+	"CHAR": true, "CHARACTER": true, "VARCHAR": true, "NCHAR": true, "NVARCHAR": true, "VARCHAR2": true,
+	"NVARCHAR2": true, "VARYING": true, "BINARY": true, "VARBINARY": true, "BIT": true, "VARBIT": true,
+	"DECIMAL": true, "NUMERIC": true, "DEC": true, "NUMBER": true, "FLOAT": true, "DOUBLE": true, "REAL": true,
+	"PRECISION": true, "TIME": true, "TIMESTAMP": true, "TIMETZ": true, "TIMESTAMPTZ": true, "DATETIME": true,
+	"DATETIME2": true, "DATETIMEOFFSET": true, "INTERVAL": true, "INT": true, "INTEGER": true, "TINYINT": true,
+	"SMALLINT": true, "MEDIUMINT": true, "BIGINT": true, "TEXT": true, "BLOB": true, "RAW": true, "YEAR": true,
 }
 
 func isLiteral(t token, text string) bool {
