@@ -45,15 +45,15 @@ import (
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/dbconv"
+	"otelgo.dev/rules/internal/weakmap"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/databasesql"
 
 var (
-	dbs   weakMap[sql.DB, *dbconv.Info]
-	stmts weakMap[sql.Stmt, *stmtInfo]
-	txs   weakMap[sql.Tx, *txInfo]
+	stmts weakmap.Map[sql.Stmt, *stmtInfo]
+	txs   weakmap.Map[sql.Tx, *txInfo]
 )
 
 type stmtInfo struct {
@@ -69,7 +69,7 @@ type txInfo struct {
 // infoOf returns what is known of db; for a *DB made before the hooks could
 // see it, what its driver's type says. nil: the program traces db itself.
 func infoOf(db *sql.DB) *dbconv.Info {
-	if info, ok := dbs.load(db); ok {
+	if info, ok := dbconv.Lookup(db); ok {
 		return info
 	}
 	if db == nil {
@@ -79,7 +79,7 @@ func infoOf(db *sql.DB) *dbconv.Info {
 	if !handmade(db.Driver()) {
 		info = dbconv.NewInfo(dbconv.DriverSystem(db.Driver()), "", "", 0)
 	}
-	dbs.store(db, info)
+	dbconv.Register(db, info)
 	return info
 }
 
@@ -125,12 +125,12 @@ func OpenDBOnExit(call api.CallContext, db *sql.DB) {
 		return
 	}
 	if handmade(c.Driver()) {
-		dbs.store(db, nil)
+		dbconv.Register(db, nil)
 		return
 	}
 	system := dbconv.DriverSystem(c.Driver())
 	e := dbconv.ConnectorEndpoint(system, c)
-	dbs.store(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
+	dbconv.Register(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
 }
 
 // OpenOnExit is the OnExit hook of
@@ -145,12 +145,12 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 		return
 	}
 	if handmade(db.Driver()) {
-		dbs.store(db, nil)
+		dbconv.Register(db, nil)
 		return
 	}
 	name, _ := call.Param(0).(string)
 	dsn, _ := call.Param(1).(string)
-	prev, _ := dbs.load(db)
+	prev, _ := dbconv.Lookup(db)
 	system := dbconv.DriverSystem(db.Driver())
 	if system == "" {
 		system = dbconv.SystemName(name)
@@ -165,7 +165,7 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 			e.Address, e.Port = p.Address, p.Port
 		}
 	}
-	dbs.store(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
+	dbconv.Register(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
 }
 
 // --- statements --------------------------------------------------------------------
@@ -267,7 +267,7 @@ func PrepareDCOnExit(call api.CallContext, stmt *sql.Stmt, err error) {
 		return
 	}
 	if stmt != nil {
-		stmts.store(stmt, p.info)
+		stmts.Store(stmt, p.info)
 	}
 	EndSpan(p.span, err)
 }
@@ -279,13 +279,13 @@ func PrepareDCOnExit(call api.CallContext, stmt *sql.Stmt, err error) {
 // The transaction's copy of a prepared statement runs the same text.
 func TxStmtOnExit(call api.CallContext, txStmt *sql.Stmt) {
 	orig, _ := call.Param(1).(*sql.Stmt)
-	if info, ok := stmts.load(orig); ok && txStmt != nil {
-		stmts.store(txStmt, info)
+	if info, ok := stmts.Load(orig); ok && txStmt != nil {
+		stmts.Store(txStmt, info)
 	}
 }
 
 func stmtEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
-	info, ok := stmts.load(s)
+	info, ok := stmts.Load(s)
 	if !ok {
 		return
 	}
@@ -347,7 +347,7 @@ func BeginDCOnExit(call api.CallContext, tx *sql.Tx, err error) {
 		return
 	}
 	if tx != nil {
-		txs.store(tx, b.info)
+		txs.Store(tx, b.info)
 	}
 	EndSpan(b.span, err)
 }
@@ -358,9 +358,9 @@ func BeginDCOnExit(call api.CallContext, tx *sql.Tx, err error) {
 // rollback at once (it returns sql.ErrTxDone), and a deferred Rollback after
 // Commit does the same.
 func takeTx(tx *sql.Tx) (*txInfo, bool) {
-	info, ok := txs.load(tx)
+	info, ok := txs.Load(tx)
 	if ok {
-		txs.remove(tx)
+		txs.Remove(tx)
 	}
 	return info, ok
 }
