@@ -8,6 +8,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from otelgo.gocmd.jsonstream import json_stream
 from otelgo.versions import Version, VersionError
 
 
@@ -83,7 +84,12 @@ _FIELDS = "ImportPath,Name,Dir,Standard,DepOnly,Module,GoFiles,TestGoFiles,XTest
 
 
 def list_deps(
-    patterns: list[str], flags: list[str], cwd: Path, env: dict[str, str], tests: bool = False
+    patterns: list[str],
+    flags: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    tests: bool = False,
+    cache: Path | None = None,
 ) -> list[Package]:
     """`go list -deps` over the user's packages and the hook packages.
 
@@ -97,8 +103,12 @@ def list_deps(
     packages, seen = [], set()
     for group in filter(None, groups):
         test_flag = ["-test"] if tests else []
-        out = run_go(["list", "-e", "-deps", *test_flag, f"-json={_FIELDS}", *flags, "--", *group], cwd, env)
-        for obj in _json_stream(out):
+        args = ["list", "-e", "-deps", *test_flag, f"-json={_FIELDS}", *flags, "--", *group]
+        if cache is None:
+            out = run_go(args, cwd, env)
+        else:
+            out = cache.get(args, cwd, env, lambda args=args: run_go(args, cwd, env))
+        for obj in json_stream(out):
             pkg = _package(obj)
             # Test variants ("net/http [example.com/x.test]") compile as the
             # same package for the shim; the generated test main is a command.
@@ -107,17 +117,6 @@ def list_deps(
             seen.add(pkg.import_path)
             packages.append(pkg)
     return packages
-
-
-def _json_stream(text: str):
-    decoder, pos = json.JSONDecoder(), 0
-    while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            return
-        obj, pos = decoder.raw_decode(text, pos)
-        yield obj
 
 
 def _package(obj: dict) -> Package:

@@ -16,6 +16,7 @@ from pathlib import Path
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps
+from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import SDK, SPANS
 from otelgo.plan import cachekeys, modules, vendor
 from otelgo.plan.generated import generated
@@ -65,10 +66,13 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
     mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
+    listed_before = ListCache(cache_dir() / "golist", (env.goroot, env.gomodcache))
 
     def listed() -> list[Package]:
         patterns = [*(cmd.packages or ["."]), *hook_pkgs]
-        return list_deps(patterns, [*setup.flags, *mod_flags, *flags], cwd, list_env, tests=testing)
+        return list_deps(
+            patterns, [*setup.flags, *mod_flags, *flags], cwd, list_env, tests=testing, cache=listed_before
+        )
 
     packages = listed()
     # A newer OpenTelemetry that the user's go.mod does not name (a

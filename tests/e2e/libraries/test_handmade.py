@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from harness import TESTDATA, TargetServer
 from otlp import OTLPReceiver, format_spans
-from scenario import VARIANTS, build, drive, otel_env
+from scenario import VARIANTS, build, drive, otel_env, serves
 
 APP = TESTDATA / "handmade"
 OTELHTTP = "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -33,7 +33,7 @@ def run(request, tmp_path_factory, redis):
 
 def test_one_server_span_for_a_route_otelhttp_serves(run):
     requests, spans, _ = run
-    servers = [s for s in spans if s.kind == "SERVER" and s.attributes.get("url.path") == "/work"]
+    servers = [s for s in spans if serves(s, "/work")]
     assert len(servers) == 1, format_spans(spans)
     assert servers[0].scope_name == OTELHTTP and requests["/work"].server is servers[0]
 
@@ -54,8 +54,9 @@ def test_database_and_redis_spans_are_the_wrappers_only(run):
     scopes = {s.scope_name for s in work.spans}
     assert not {"otelgo.dev/rules/databasesql", "otelgo.dev/rules/goredis"} & scopes, work.tree()
     assert any(s.scope_name == OTELSQL for s in work.spans), work.tree()
-    redis_spans = [s for s in work.spans if s.scope_name.startswith(REDISOTEL)]
-    assert [s.name for s in redis_spans] == ["set"], work.tree()
+    # redisotel's: the SET, after the handshake of the connection it needed.
+    redis_spans = [s.name for s in work.spans if s.scope_name.startswith(REDISOTEL)]
+    assert redis_spans.count("set") == 1, work.tree()
     # One tree: every span of the request descends from its SERVER span.
     assert all(s.trace_id == work.server.trace_id for s in work.spans)
 
