@@ -141,13 +141,30 @@ def rules_dir_command() -> None:
 
 
 @rules_group.command("libraries")
-def rules_libraries() -> None:
+@click.option(
+    "--update",
+    "update",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Write the table into FILE between its markers (README.md) instead of printing it.",
+)
+def rules_libraries(update: str | None) -> None:
     """Print the table of built-in instrumented libraries (Markdown; the
     README's table is this output)."""
-    from otelgo.ruleset.load import builtin_rule_files, load_all
-    from otelgo.ruleset.table import library_table
+    from pathlib import Path
 
-    click.echo(library_table(load_all(builtin_rule_files())), nl=False)
+    from otelgo.ruleset.load import builtin_rule_files, load_all
+    from otelgo.ruleset.table import BEGIN, END, library_table
+
+    table = library_table(load_all(builtin_rule_files()))
+    if update is None:
+        click.echo(table, nl=False)
+        return
+    text = Path(update).read_text()
+    if BEGIN not in text or END not in text:
+        _fail(f"{update} has no markers {BEGIN} ... {END}", 1)
+    head, rest = text.split(BEGIN, 1)
+    Path(update).write_text(head + BEGIN + "\n" + table + END + rest.split(END, 1)[1])
 
 
 @rules_group.command("schema")

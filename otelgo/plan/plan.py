@@ -9,12 +9,14 @@ which the shim reads (toolexec/protocol.py).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps
+from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import SDK, SPANS
 from otelgo.plan import cachekeys, modules, vendor
 from otelgo.plan.generated import generated
@@ -64,10 +66,13 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
     mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
+    listed_before = ListCache(cache_dir() / "golist", (env.goroot, env.gomodcache))
 
     def listed() -> list[Package]:
         patterns = [*(cmd.packages or ["."]), *hook_pkgs]
-        return list_deps(patterns, [*setup.flags, *mod_flags, *flags], cwd, list_env, tests=testing)
+        return list_deps(
+            patterns, [*setup.flags, *mod_flags, *flags], cwd, list_env, tests=testing, cache=listed_before
+        )
 
     packages = listed()
     # A newer OpenTelemetry that the user's go.mod does not name (a
@@ -107,7 +112,7 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
         target = host.dir / _bootstrap_name(host, testing)
         overlay[str(target)] = str(generated("bootstrap.go.j2", package=host.name, imports=hooks))
         if command.import_path == "command-line-arguments":
-            plan.extra_files.append(str(target))
+            plan.extra_files.append(_beside_named_files(target, cmd.packages, cwd))
     plan.digests = {key: cachekeys.rules_digest(applied) for key, applied in match.applied.items()}
     keyed = {
         pkg.import_path: (pkg, plan.digests[key])
@@ -183,6 +188,14 @@ def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str], rules: li
     if not problems:  # otelgo's own hook packages: an incomplete installation
         raise PlanError("; ".join(f"hook package {path}: {error}" for path, error in broken.items()))
     raise RuleError(problems)
+
+
+def _beside_named_files(target: Path, named: list[str], cwd: Path) -> str:
+    """The bootstrap file as one more named file: the go command wants the
+    files of a build by files spelled in one directory, so relative when
+    the user's are."""
+    first = next((f for f in named if f.endswith(".go")), "")
+    return str(target) if Path(first).is_absolute() else os.path.relpath(target, cwd)
 
 
 def _bootstrap_hosts(commands: list[Package], by_path: dict[str, Package], testing: bool):

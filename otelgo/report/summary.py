@@ -162,6 +162,9 @@ def print_summary(plan) -> None:
         console.print(f"  logs: {', '.join(exports)} records also exported when OTEL_LOGS_EXPORTER=otlp or console")
     if metrics := metrics_line(plan, applied):
         console.print(f"  {metrics}")
+    for lib in _libraries(applied):
+        if lib.note:
+            console.print(f"  note: {lib.name}: {lib.note}")
     for warning in plan.warnings:
         console.print(f"  [yellow]not applied[/] {warning}")
     _print_refused(console, refused)
@@ -191,6 +194,7 @@ def summary_data(plan, env: GoEnv) -> dict:
             for key, rules in sorted(applied.items())
         ],
         "log_export": log_exports(applied),
+        "notes": [{"library": lib.name, "note": lib.note} for lib in _libraries(applied) if lib.note],
         "metrics": [{"source": s, "instruments": i} for s, i in metric_sources(plan, applied)],
         "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
         "untraced": [{"module": m, "version": v} for m, v in untraced_modules(plan)],

@@ -104,12 +104,12 @@ def _library(fields: dict | None) -> Library | None:
     """A file's header as validate.py dumps it; TypeError if it is not one."""
     if fields is None:
         return None
-    name, metrics, bridge, gives = fields["name"], fields["metrics"], fields["log_bridge"], fields["gives"]
+    name, metrics, texts = fields["name"], fields["metrics"], [fields[k] for k in ("log_bridge", "gives", "note")]
     if not isinstance(name, str) or not all(isinstance(m, str) for m in metrics):
         raise TypeError("not a rule file's header")
-    if not _str_or_none(bridge) or not _str_or_none(gives):
+    if not all(_str_or_none(text) for text in texts):
         raise TypeError("not a rule file's header")
-    return Library(name, tuple(metrics), bridge, gives)
+    return Library(name, tuple(metrics), *texts)
 
 
 def _str_or_none(v) -> bool:

@@ -28,6 +28,7 @@ class Library:
     metrics: tuple[str, ...] = ()
     log_bridge: str | None = None
     gives: str | None = None  # what its rules give, in a few words (the README's table)
+    note: str | None = None  # what the build summary says when its rules apply
 
 
 @dataclass(frozen=True, kw_only=True)

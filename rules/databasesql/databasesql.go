@@ -35,6 +35,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"reflect"
+	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
@@ -43,15 +45,15 @@ import (
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/dbconv"
+	"otelgo.dev/rules/internal/weakmap"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/databasesql"
 
 var (
-	dbs   weakMap[sql.DB, *dbconv.Info]
-	stmts weakMap[sql.Stmt, *stmtInfo]
-	txs   weakMap[sql.Tx, *txInfo]
+	stmts weakmap.Map[sql.Stmt, *stmtInfo]
+	txs   weakmap.Map[sql.Tx, *txInfo]
 )
 
 type stmtInfo struct {
@@ -65,17 +67,48 @@ type txInfo struct {
 }
 
 // infoOf returns what is known of db; for a *DB made before the hooks could
-// see it, what its driver's type says.
+// see it, what its driver's type says. nil: the program traces db itself.
 func infoOf(db *sql.DB) *dbconv.Info {
-	if info, ok := dbs.load(db); ok {
+	if info, ok := dbconv.Lookup(db); ok {
 		return info
 	}
 	if db == nil {
 		return dbconv.NewInfo("", "", "", 0)
 	}
-	info := dbconv.NewInfo(dbconv.DriverSystem(db.Driver()), "", "", 0)
-	dbs.store(db, info)
+	var info *dbconv.Info
+	if !handmade(db.Driver()) {
+		info = dbconv.NewInfo(dbconv.DriverSystem(db.Driver()), "", "", 0)
+	}
+	dbconv.Register(db, info)
 	return info
+}
+
+// Instrumentations of database/sql that a program may use itself: they wrap
+// the driver, and make a span of their own for every statement. A *DB whose
+// driver one of them wrapped gets no span from otelgo (one span per
+// operation, the program's; its children and parents are in the same trace).
+var instrumentedDrivers = []string{
+	"github.com/XSAM/otelsql",
+	"github.com/uptrace/opentelemetry-go-extra/otelsql",
+	"go.nhat.io/otelsql",
+	"github.com/signalfx/splunk-otel-go/instrumentation/database/sql/splunksql",
+}
+
+// handmade reports whether d is a driver wrapped by one of instrumentedDrivers.
+func handmade(d driver.Driver) bool {
+	if d == nil {
+		return false
+	}
+	t := reflect.TypeOf(d)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	for _, prefix := range instrumentedDrivers {
+		if pkg := t.PkgPath(); pkg == prefix || strings.HasPrefix(pkg, prefix+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // --- sql.Open and sql.OpenDB ----------------------------------------------------
@@ -91,9 +124,13 @@ func OpenDBOnExit(call api.CallContext, db *sql.DB) {
 	if db == nil || c == nil {
 		return
 	}
+	if handmade(c.Driver()) {
+		dbconv.Register(db, nil)
+		return
+	}
 	system := dbconv.DriverSystem(c.Driver())
 	e := dbconv.ConnectorEndpoint(system, c)
-	dbs.store(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
+	dbconv.Register(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
 }
 
 // OpenOnExit is the OnExit hook of
@@ -107,9 +144,13 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 	if db == nil || err != nil {
 		return
 	}
+	if handmade(db.Driver()) {
+		dbconv.Register(db, nil)
+		return
+	}
 	name, _ := call.Param(0).(string)
 	dsn, _ := call.Param(1).(string)
-	prev, _ := dbs.load(db)
+	prev, _ := dbconv.Lookup(db)
 	system := dbconv.DriverSystem(db.Driver())
 	if system == "" {
 		system = dbconv.SystemName(name)
@@ -124,7 +165,7 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 			e.Address, e.Port = p.Address, p.Port
 		}
 	}
-	dbs.store(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
+	dbconv.Register(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
 }
 
 // --- statements --------------------------------------------------------------------
@@ -160,7 +201,11 @@ func endWith(call api.CallContext, err error) {
 //
 //	func (db *DB) queryDC(ctx, txctx context.Context, dc *driverConn, releaseConn func(error), query string, args []any) (*Rows, error)
 func QueryDCOnEnter(call api.CallContext, db *sql.DB, ctx, _ context.Context, _ any, _ func(error), query string, args []any) {
-	ctx, span := statementSpan(ctx, infoOf(db), query, len(args))
+	info := infoOf(db)
+	if info == nil {
+		return
+	}
+	ctx, span := statementSpan(ctx, info, query, len(args))
 	call.SetParam(0, ctx)
 	call.SetData(span)
 }
@@ -175,7 +220,11 @@ func QueryDCOnExit(call api.CallContext, _ *sql.Rows, err error) {
 //
 //	func (db *DB) execDC(ctx context.Context, dc *driverConn, release func(error), query string, args []any) (res Result, err error)
 func ExecDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), query string, args []any) {
-	ctx, span := statementSpan(ctx, infoOf(db), query, len(args))
+	info := infoOf(db)
+	if info == nil {
+		return
+	}
+	ctx, span := statementSpan(ctx, info, query, len(args))
 	call.SetParam(0, ctx)
 	call.SetData(span)
 }
@@ -199,6 +248,9 @@ type prepareCall struct {
 // statement's text; the statement's runs get spans named after it.
 func PrepareDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), _ any, query string) {
 	info := infoOf(db)
+	if info == nil {
+		return
+	}
 	var extra []attribute.KeyValue
 	if query != "" {
 		extra = append(extra, semconv.DBQueryText(info.PreparedText(query)))
@@ -215,7 +267,7 @@ func PrepareDCOnExit(call api.CallContext, stmt *sql.Stmt, err error) {
 		return
 	}
 	if stmt != nil {
-		stmts.store(stmt, p.info)
+		stmts.Store(stmt, p.info)
 	}
 	EndSpan(p.span, err)
 }
@@ -227,13 +279,13 @@ func PrepareDCOnExit(call api.CallContext, stmt *sql.Stmt, err error) {
 // The transaction's copy of a prepared statement runs the same text.
 func TxStmtOnExit(call api.CallContext, txStmt *sql.Stmt) {
 	orig, _ := call.Param(1).(*sql.Stmt)
-	if info, ok := stmts.load(orig); ok && txStmt != nil {
-		stmts.store(txStmt, info)
+	if info, ok := stmts.Load(orig); ok && txStmt != nil {
+		stmts.Store(txStmt, info)
 	}
 }
 
 func stmtEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
-	info, ok := stmts.load(s)
+	info, ok := stmts.Load(s)
 	if !ok {
 		return
 	}
@@ -281,6 +333,9 @@ type beginCall struct {
 // lives on after the BEGIN span has ended.
 func BeginDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), _ *sql.TxOptions) {
 	info := infoOf(db)
+	if info == nil {
+		return
+	}
 	_, span := operationSpan(ctx, info, "BEGIN")
 	call.SetData(&beginCall{span, &txInfo{info, ctx}})
 }
@@ -292,7 +347,7 @@ func BeginDCOnExit(call api.CallContext, tx *sql.Tx, err error) {
 		return
 	}
 	if tx != nil {
-		txs.store(tx, b.info)
+		txs.Store(tx, b.info)
 	}
 	EndSpan(b.span, err)
 }
@@ -303,9 +358,9 @@ func BeginDCOnExit(call api.CallContext, tx *sql.Tx, err error) {
 // rollback at once (it returns sql.ErrTxDone), and a deferred Rollback after
 // Commit does the same.
 func takeTx(tx *sql.Tx) (*txInfo, bool) {
-	info, ok := txs.load(tx)
+	info, ok := txs.Load(tx)
 	if ok {
-		txs.remove(tx)
+		txs.Remove(tx)
 	}
 	return info, ok
 }

@@ -35,6 +35,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/otel/trace"
@@ -62,6 +63,25 @@ func NewClientOnExit(_ api.CallContext, c *redis.Client) {
 //	func NewFailoverClient(failoverOpt *FailoverOptions) *Client
 func NewFailoverClientOnExit(_ api.CallContext, c *redis.Client) {
 	instrument(c)
+}
+
+// handmade is set once the program has traced a go-redis client itself
+// with the official redisotel (InstrumentTracing): from then on, otelgo's
+// hooks step aside for every client, so that each command has one span,
+// redisotel's, in the same trace as the rest. (redisotel's hook runs
+// inside otelgo's, added when the client was made, so the step aside is at
+// run time.)
+var handmade atomic.Bool
+
+// RedisotelOnExit is the OnExit hook of
+//
+//	func InstrumentTracing(rdb redis.UniversalClient, opts ...TracingOption) error
+//
+// in github.com/redis/go-redis/extra/redisotel/v9 (tracing.go).
+func RedisotelOnExit(_ api.CallContext, err error) {
+	if err == nil {
+		handmade.Store(true)
+	}
 }
 
 func instrument(c *redis.Client) {
@@ -95,6 +115,9 @@ func (h *hook) DialHook(next redis.DialHook) redis.DialHook {
 
 func (h *hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
+		if handmade.Load() {
+			return next(ctx, cmd)
+		}
 		spanCtx, span := h.startCommand(ctx, cmd)
 		err := next(spanCtx, cmd)
 		if span != nil {
@@ -106,6 +129,9 @@ func (h *hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 
 func (h *hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if handmade.Load() {
+			return next(ctx, cmds)
+		}
 		spanCtx, span := h.startPipeline(ctx, cmds)
 		err := next(spanCtx, cmds)
 		if span != nil {

@@ -21,10 +21,25 @@ func TestMain(m *testing.M) { exporttest.Main(m) }
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 
 func TestLineExportedWithSpanAndWithoutIDs(t *testing.T) {
+	for _, ids := range []bool{false, true} {
+		exportedWithSpan(t, ids)
+	}
+}
+
+// exportedWithSpan: the record carries the span whether or not the line
+// gets the ids (OTELGO_LOG_TRACE_IDS), and its body never has them.
+func exportedWithSpan(t *testing.T, ids bool) {
+	if ids {
+		idsOn(t)
+	}
+	want := "p: hello\n"
+	if ids {
+		want = "p: hello" + suffix + "\n"
+	}
 	exported(t)
 	spantest.OnGoroutine(t, spantest.Context())
 	for _, msg := range []string{"hello", "hello\n"} {
-		if got, _ := output("p: ", msg); got != "p: hello"+suffix+"\n" {
+		if got, _ := output("p: ", msg); got != want {
 			t.Errorf("written %q", got)
 		}
 		recs := exported(t)

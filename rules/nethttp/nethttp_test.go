@@ -743,8 +743,9 @@ func TestRulesFile(t *testing.T) {
 		"HTTP2WriteHeaderOnEnter":    HTTP2WriteHeaderOnEnter,
 		"ResponseHijackOnEnter":      ResponseHijackOnEnter, "ResponseHijackOnExit": ResponseHijackOnExit,
 		"ClientOnEnter": ClientOnEnter, "ClientOnExit": ClientOnExit,
+		"OtelhttpMiddlewareOnExit": OtelhttpMiddlewareOnExit,
 	}
-	checkRules(t, "nethttp.json", "net/http", hooks)
+	checkRules(t, "nethttp.json", hooks, "net/http", otelhttpPackage)
 }
 
 type rule struct {
@@ -752,7 +753,7 @@ type rule struct {
 	Order                                                                    int
 }
 
-func checkRules(t *testing.T, name, importPath string, hooks map[string]any) {
+func checkRules(t *testing.T, name string, hooks map[string]any, importPaths ...string) {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {
@@ -786,7 +787,11 @@ func checkRules(t *testing.T, name, importPath string, hooks map[string]any) {
 			t.Errorf("rule name %q empty or repeated", r.Name)
 		}
 		names[r.Name] = true
-		if !strings.HasPrefix(r.ImportPath, importPath) || r.Path != "otelgo.dev/rules/nethttp" || r.Function == "" || r.Version == "" {
+		known := false
+		for _, p := range importPaths {
+			known = known || strings.HasPrefix(r.ImportPath, p)
+		}
+		if !known || r.Path != "otelgo.dev/rules/nethttp" || r.Function == "" || r.Version == "" {
 			t.Errorf("rule %s: bad fields %+v", r.Name, r)
 		}
 		if r.OnEnter == "" && r.OnExit == "" {

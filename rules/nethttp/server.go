@@ -53,8 +53,8 @@ var inflight sync.Map
 // HTTP/2, passes there. It starts the SERVER span, with the parent taken
 // from the request headers, and hands the handler a request whose context
 // holds the span.
-func ServerOnEnter(call api.CallContext, _ any, rw http.ResponseWriter, req *http.Request) {
-	if req == nil {
+func ServerOnEnter(call api.CallContext, recv any, rw http.ResponseWriter, req *http.Request) {
+	if req == nil || servedByOtelhttp(recv, req) {
 		return
 	}
 	start := time.Now()

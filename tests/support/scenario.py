@@ -66,6 +66,13 @@ class Request:
         return format_spans([self.server, *self.spans])
 
 
+def serves(span: Span, path: str) -> bool:
+    """span is the SERVER span of a request for path (current conventions'
+    url.path, or http.target in a program's own older instrumentation)."""
+    target = span.attributes.get("url.path") or str(span.attributes.get("http.target", "")).split("?")[0]
+    return span.kind == "SERVER" and target == path
+
+
 def descendants(spans: list[Span], span: Span) -> list[Span]:
     out = []
     for child in children_of(spans, span):
@@ -83,12 +90,8 @@ def drive(binary: Path, routes: list[tuple[str, int]], env: dict[str, str], rx: 
             url_path = path.split("?")[0]
             done = sum(r.split("?")[0] == url_path for r in requests) + 1
             # The SERVER span ends last: when it is in, so is the rest.
-            spans = rx.wait_for_spans(
-                lambda spans, p=url_path, n=done: (
-                    sum(s.kind == "SERVER" and s.attributes.get("url.path") == p for s in spans) >= n
-                )
-            )
-            server = [s for s in spans if s.kind == "SERVER" and s.attributes.get("url.path") == url_path][-1]
+            spans = rx.wait_for_spans(lambda spans, p=url_path, n=done: sum(serves(s, p) for s in spans) >= n)
+            server = [s for s in spans if serves(s, url_path)][-1]
             requests[path] = Request(path, status, server)
     for req in requests.values():
         req.spans = descendants(rx.spans, req.server)

@@ -203,6 +203,10 @@ def test_operation_span_and_its_sql(scenario, path, op, sql):
     assert span.status_code == "UNSET", span.short()  # a record not found is no error
     assert span.attributes["db.system.name"] == b.system
     assert span.attributes["db.collection.name"] == "gadgets"
+    # The database the operation is on, as its SQL's spans name it.
+    assert span.attributes["db.namespace"] == b.namespace
+    assert span.attributes.get("server.address") == b.address
+    assert span.attributes.get("server.port") == b.port
     statement = [s for s in sql if s not in ("BEGIN", "COMMIT")][0]
     assert span.attributes["db.query.text"].startswith(statement), span.attributes
 

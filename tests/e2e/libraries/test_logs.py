@@ -188,6 +188,7 @@ def otel_env(receiver) -> dict[str, str]:
         "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint,
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         "OTEL_BSP_SCHEDULE_DELAY": "100",
+        "OTELGO_LOG_TRACE_IDS": "true",  # package log's lines too (off by default)
     }
 
 
@@ -382,3 +383,18 @@ def test_output_otherwise_unchanged(runs, variant):
     assert len(records) == len(plain)
     for got, want in zip(records, plain, strict=False):
         assert normalized(got) == normalized(want), f"\n{got.line}\n{want.line}"
+
+
+def test_package_log_lines_unchanged_by_default(logapp_bins, tmp_path):
+    """Without OTELGO_LOG_TRACE_IDS, package log's lines are exactly the
+    plain build's (no parser of them breaks); the structured loggers' records
+    still get their ids as fields."""
+    with OTLPReceiver() as rx:
+        env = {k: v for k, v in otel_env(rx).items() if k != "OTELGO_LOG_TRACE_IDS"}
+        records = run_requests(logapp_bins("latest", True), env, tmp_path)
+    plain = run_requests(logapp_bins("latest", False), {}, tmp_path)
+    key = {(r.case, r.where): r for r in plain}
+    std = [r for r in records if r.case.startswith("log.")]
+    assert std and all(r.line == key[(r.case, r.where)].line for r in std), [r.line for r in std]
+    inside = [r for r in records if r.case.startswith("slog.") and r.where in INSIDE]
+    assert inside and all("trace_id" in r.line for r in inside)

@@ -1,4 +1,6 @@
-package databasesql
+// Package weakmap keeps a value per pointer for as long as the pointer's
+// target is reachable, without keeping it reachable.
+package weakmap
 
 import (
 	"runtime"
@@ -6,15 +8,15 @@ import (
 	"weak"
 )
 
-// weakMap keeps a value per *K for as long as the *K is reachable,
+// Map keeps a value per *K for as long as the *K is reachable,
 // without keeping it reachable: a *sql.DB, *sql.Stmt or *sql.Tx the program
 // drops takes its entry with it.
-type weakMap[K, V any] struct {
+type Map[K, V any] struct {
 	mu sync.RWMutex
 	m  map[weak.Pointer[K]]V
 }
 
-func (w *weakMap[K, V]) store(k *K, v V) {
+func (w *Map[K, V]) Store(k *K, v V) {
 	if k == nil {
 		return
 	}
@@ -31,13 +33,13 @@ func (w *weakMap[K, V]) store(k *K, v V) {
 	}
 }
 
-func (w *weakMap[K, V]) forget(wp weak.Pointer[K]) {
+func (w *Map[K, V]) forget(wp weak.Pointer[K]) {
 	w.mu.Lock()
 	delete(w.m, wp)
 	w.mu.Unlock()
 }
 
-func (w *weakMap[K, V]) load(k *K) (V, bool) {
+func (w *Map[K, V]) Load(k *K) (V, bool) {
 	var zero V
 	if k == nil {
 		return zero, false
@@ -49,14 +51,14 @@ func (w *weakMap[K, V]) load(k *K) (V, bool) {
 	return v, ok
 }
 
-func (w *weakMap[K, V]) remove(k *K) {
+func (w *Map[K, V]) Remove(k *K) {
 	if k == nil {
 		return
 	}
 	w.forget(weak.Make(k))
 }
 
-func (w *weakMap[K, V]) len() int {
+func (w *Map[K, V]) Len() int {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	return len(w.m)
