@@ -5,15 +5,21 @@
 //
 // Where the hooks sit (database/sql's sql.go; the same in Go 1.24 to 1.26):
 //
+//   - (*DB).QueryContext, ExecContext, PrepareContext and BeginTx (and the
+//     forms without ctx, which call them): one span per call, across
+//     database/sql's retries, started before a connection is taken from the
+//     pool and ended after it is back: the span's work never lengthens the
+//     time a connection is held, which with a small pool is what requests
+//     queue for. The spans carry a marker in the ctx they pass down, so
+//     that the hooks below leave those calls alone.
 //   - (*DB).queryDC and (*DB).execDC run one statement on one connection for
-//     DB, Conn and Tx alike (Query, QueryRow, Exec and their Context forms):
-//     one span per attempt that reaches the driver, including the
-//     prepare-and-run fallback for drivers without Queryer/Execer. A retry
-//     after driver.ErrBadConn is a new attempt, and a new span.
-//   - (*DB).prepareDC: Prepare on a DB, Conn or Tx; a "PREPARE" span.
+//     Conn and Tx (Query, QueryRow, Exec and their Context forms), including
+//     the prepare-and-run fallback for drivers without Queryer/Execer.
+//   - (*DB).prepareDC: Prepare on a Conn or Tx; a "PREPARE" span (and, for
+//     a DB's, what the *Stmt's runs will need).
 //   - (*Stmt).ExecContext and (*Stmt).QueryContext: a prepared statement
 //     run (Exec, Query, QueryRow), one span across database/sql's retries.
-//   - (*DB).beginDC, (*Tx).Commit and (*Tx).rollback: BEGIN, COMMIT and
+//   - (*DB).beginDC (a Conn's BeginTx), (*Tx).Commit and (*Tx).rollback: BEGIN, COMMIT and
 //     ROLLBACK spans; rollback also sees the rollback database/sql does
 //     when a transaction's context ends.
 //   - Open and OpenDB: the driver, DSN or connector of each *sql.DB, for
@@ -175,20 +181,107 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 // recorded with its literals replaced by "?", as the conventions ask.
 func statementSpan(ctx context.Context, info *dbconv.Info, query string, nargs int) (context.Context, trace.Span) {
 	ctx = goroutine.Context(ctx) // db.Query without ctx: the goroutine's span is the parent
-	name, attrs := info.Statement(query, nargs > 0)
-	return startMeasured(ctx, name, attrs)
+	return startMeasured(ctx, info.Describe(query, nargs > 0))
 }
 
 // operationSpan starts the span of an operation without text of its own
 // (BEGIN, COMMIT, ROLLBACK, PREPARE).
 func operationSpan(ctx context.Context, info *dbconv.Info, op string, extra ...attribute.KeyValue) (context.Context, trace.Span) {
 	ctx = goroutine.Context(ctx)
-	base := info.Attributes()
-	attrs := make([]attribute.KeyValue, 0, len(base)+1+len(extra))
-	attrs = append(attrs, base...)
-	attrs = append(attrs, semconv.DBOperationName(op))
-	attrs = append(attrs, extra...)
-	return startMeasured(ctx, op, attrs)
+	s := info.Operation(op)
+	if len(extra) > 0 {
+		s = dbconv.NewStatement(op, append(s.Attrs, extra...)) // s.Attrs is full: this copies
+	}
+	return startMeasured(ctx, s)
+}
+
+// dbCall marks the ctx a *DB method hands down: its hook made the span of
+// the call, and parent is the ctx the program passed.
+type dbCall struct {
+	db     *sql.DB
+	parent context.Context
+}
+
+type dbCallKey struct{}
+
+// outer returns the mark of db's own method in ctx, if the call came through one.
+func outer(ctx context.Context, db *sql.DB) (*dbCall, bool) {
+	if ctx == nil {
+		return nil, false
+	}
+	c, ok := ctx.Value(dbCallKey{}).(*dbCall)
+	return c, ok && c.db == db
+}
+
+// dbEnter starts the span of a *DB method's call and marks the ctx the
+// method passes down.
+func dbEnter(call api.CallContext, db *sql.DB, ctx context.Context, start func(*dbconv.Info, context.Context) (context.Context, trace.Span)) {
+	info := infoOf(db)
+	if info == nil {
+		return
+	}
+	spanCtx, span := start(info, ctx)
+	call.SetParam(0, context.WithValue(spanCtx, dbCallKey{}, &dbCall{db, ctx}))
+	call.SetData(span)
+}
+
+// DBQueryOnEnter is the OnEnter hook of
+//
+//	func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*Rows, error)
+func DBQueryOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
+	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
+		return statementSpan(ctx, info, query, len(args))
+	})
+}
+
+// DBQueryOnExit is the OnExit hook of (*DB).QueryContext. The span ends
+// when the query has returned its *Rows, not when they are read.
+func DBQueryOnExit(call api.CallContext, _ *sql.Rows, err error) {
+	endWith(call, err)
+}
+
+// DBExecOnEnter is the OnEnter hook of
+//
+//	func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (Result, error)
+func DBExecOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
+	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
+		return statementSpan(ctx, info, query, len(args))
+	})
+}
+
+// DBExecOnExit is the OnExit hook of (*DB).ExecContext.
+func DBExecOnExit(call api.CallContext, _ sql.Result, err error) {
+	endWith(call, err)
+}
+
+// DBPrepareOnEnter is the OnEnter hook of
+//
+//	func (db *DB) PrepareContext(ctx context.Context, query string) (*Stmt, error)
+func DBPrepareOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string) {
+	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
+		return prepareSpan(ctx, info, query)
+	})
+}
+
+// DBPrepareOnExit is the OnExit hook of (*DB).PrepareContext; the
+// prepareDC hooks keep what the *Stmt's runs need.
+func DBPrepareOnExit(call api.CallContext, _ *sql.Stmt, err error) {
+	endWith(call, err)
+}
+
+// DBBeginOnEnter is the OnEnter hook of
+//
+//	func (db *DB) BeginTx(ctx context.Context, opts *TxOptions) (*Tx, error)
+func DBBeginOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ *sql.TxOptions) {
+	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
+		return operationSpan(ctx, info, "BEGIN")
+	})
+}
+
+// DBBeginOnExit is the OnExit hook of (*DB).BeginTx; the beginDC hooks keep
+// what COMMIT and ROLLBACK need.
+func DBBeginOnExit(call api.CallContext, _ *sql.Tx, err error) {
+	endWith(call, err)
 }
 
 func endWith(call api.CallContext, err error) {
@@ -202,7 +295,7 @@ func endWith(call api.CallContext, err error) {
 //	func (db *DB) queryDC(ctx, txctx context.Context, dc *driverConn, releaseConn func(error), query string, args []any) (*Rows, error)
 func QueryDCOnEnter(call api.CallContext, db *sql.DB, ctx, _ context.Context, _ any, _ func(error), query string, args []any) {
 	info := infoOf(db)
-	if info == nil {
+	if _, ok := outer(ctx, db); info == nil || ok {
 		return
 	}
 	ctx, span := statementSpan(ctx, info, query, len(args))
@@ -221,7 +314,7 @@ func QueryDCOnExit(call api.CallContext, _ *sql.Rows, err error) {
 //	func (db *DB) execDC(ctx context.Context, dc *driverConn, release func(error), query string, args []any) (res Result, err error)
 func ExecDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), query string, args []any) {
 	info := infoOf(db)
-	if info == nil {
+	if _, ok := outer(ctx, db); info == nil || ok {
 		return
 	}
 	ctx, span := statementSpan(ctx, info, query, len(args))
@@ -251,13 +344,22 @@ func PrepareDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ a
 	if info == nil {
 		return
 	}
+	if _, ok := outer(ctx, db); ok { // (*DB).PrepareContext's hook made the span
+		call.SetData(&prepareCall{nil, &stmtInfo{info, query}})
+		return
+	}
+	ctx, span := prepareSpan(ctx, info, query)
+	call.SetParam(0, ctx)
+	call.SetData(&prepareCall{span, &stmtInfo{info, query}})
+}
+
+// prepareSpan starts the span of preparing query.
+func prepareSpan(ctx context.Context, info *dbconv.Info, query string) (context.Context, trace.Span) {
 	var extra []attribute.KeyValue
 	if query != "" {
 		extra = append(extra, semconv.DBQueryText(info.PreparedText(query)))
 	}
-	ctx, span := operationSpan(ctx, info, "PREPARE", extra...)
-	call.SetParam(0, ctx)
-	call.SetData(&prepareCall{span, &stmtInfo{info, query}})
+	return operationSpan(ctx, info, "PREPARE", extra...)
 }
 
 // PrepareDCOnExit is the OnExit hook of (*DB).prepareDC.
@@ -269,7 +371,9 @@ func PrepareDCOnExit(call api.CallContext, stmt *sql.Stmt, err error) {
 	if stmt != nil {
 		stmts.Store(stmt, p.info)
 	}
-	EndSpan(p.span, err)
+	if p.span != nil {
+		EndSpan(p.span, err)
+	}
 }
 
 // TxStmtOnExit is the OnExit hook of
@@ -336,6 +440,10 @@ func BeginDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any
 	if info == nil {
 		return
 	}
+	if c, ok := outer(ctx, db); ok { // (*DB).BeginTx's hook made the span
+		call.SetData(&beginCall{nil, &txInfo{info, c.parent}})
+		return
+	}
 	_, span := operationSpan(ctx, info, "BEGIN")
 	call.SetData(&beginCall{span, &txInfo{info, ctx}})
 }
@@ -349,7 +457,9 @@ func BeginDCOnExit(call api.CallContext, tx *sql.Tx, err error) {
 	if tx != nil {
 		txs.Store(tx, b.info)
 	}
-	EndSpan(b.span, err)
+	if b.span != nil {
+		EndSpan(b.span, err)
+	}
 }
 
 // takeTx returns what BeginTx noted of tx and forgets it, so that a

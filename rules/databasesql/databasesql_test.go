@@ -9,6 +9,14 @@ import (
 
 // The hooks must fit the api convention for their targets exactly.
 var (
+	_ func(api.CallContext, *sql.DB, context.Context, string, []any)                                    = DBQueryOnEnter
+	_ func(api.CallContext, *sql.Rows, error)                                                           = DBQueryOnExit
+	_ func(api.CallContext, *sql.DB, context.Context, string, []any)                                    = DBExecOnEnter
+	_ func(api.CallContext, sql.Result, error)                                                          = DBExecOnExit
+	_ func(api.CallContext, *sql.DB, context.Context, string)                                           = DBPrepareOnEnter
+	_ func(api.CallContext, *sql.Stmt, error)                                                           = DBPrepareOnExit
+	_ func(api.CallContext, *sql.DB, context.Context, *sql.TxOptions)                                   = DBBeginOnEnter
+	_ func(api.CallContext, *sql.Tx, error)                                                             = DBBeginOnExit
 	_ func(api.CallContext, *sql.DB)                                                                    = OpenDBOnExit
 	_ func(api.CallContext, *sql.DB, error)                                                             = OpenOnExit
 	_ func(api.CallContext, *sql.DB, context.Context, context.Context, any, func(error), string, []any) = QueryDCOnEnter
