@@ -9,9 +9,11 @@
 // logger, which writes through package log) spells attributes. Package log
 // takes no context, so the goroutine's span is the only source (see
 // otelgo.dev/rules/internal/logctx). Lines written outside any span are
-// unchanged, as are lines whose message already holds "trace_id=": the ones
-// slog's default handler writes through package log after the slog hook
-// gave the record its IDs (no line gets two), and the program's own.
+// unchanged, as are lines whose message already holds "trace_id=" or
+// `trace_id"=`: the ones slog's default handler writes through package log
+// after the slog hook gave the record its IDs, those of a logr logger with
+// a stdr sink after otelgo.dev/rules/logr gave the record its IDs as
+// key-value pairs (no line gets two), and the program's own.
 //
 // The hook is on (*Logger).output, which every Print, Fatal and Panic
 // function and method, Output, and slog's default handler end up in, once
@@ -60,7 +62,10 @@ func OutputOnEnter(call api.CallContext, l *log.Logger, _ uintptr, _ int, append
 	})
 }
 
-var traceKey = []byte(logctx.TraceIDKey + "=")
+var (
+	traceKey       = []byte(logctx.TraceIDKey + "=")
+	quotedTraceKey = []byte(logctx.TraceIDKey + `"=`) // stdr's (funcr's) "key"="value"
+)
 
 // appendIDs appends the message appendOutput appends to b, then, when the
 // calling goroutine has a current span and the message holds no
@@ -72,7 +77,7 @@ func appendIDs(b []byte, appendOutput func([]byte) []byte) []byte {
 		return b // not an append: leave it alone
 	}
 	msg := b[start:]
-	if bytes.Contains(msg, traceKey) {
+	if bytes.Contains(msg, traceKey) || bytes.Contains(msg, quotedTraceKey) {
 		return b
 	}
 	traceID, spanID, ok := logctx.IDs(nil)

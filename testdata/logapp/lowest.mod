@@ -8,7 +8,13 @@ require (
 )
 
 require (
+	github.com/go-logr/logr v1.4.3
+	github.com/go-logr/stdr v1.2.2
+	github.com/go-logr/zapr v1.2.3
+	github.com/golang/glog v1.1.0
+	github.com/rs/zerolog v1.26.0
 	go.uber.org/atomic v1.7.0 // indirect
 	go.uber.org/multierr v1.10.0 // indirect
 	golang.org/x/sys v0.13.0 // indirect
+	k8s.io/klog/v2 v2.90.1
 )
