@@ -35,10 +35,14 @@ package klog
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/logctx"
@@ -85,6 +89,9 @@ func OutputOnEnter(_ api.CallContext, _ any, s any, logger any, buf any, _ int, 
 		return
 	}
 	data := b.Bytes()
+	if exporting { // before the IDs are written over data's newline
+		exportLine(exp, level, data)
+	}
 	if sc.IsValid() && !bytes.Contains(data, traceKey) {
 		newline := len(data) > 0 && data[len(data)-1] == '\n'
 		if newline {
@@ -94,9 +101,6 @@ func OutputOnEnter(_ api.CallContext, _ any, s any, logger any, buf any, _ int, 
 		if newline {
 			_, _ = b.Write([]byte{'\n'})
 		}
-	}
-	if exporting {
-		exportLine(exp, level, data)
 	}
 }
 
@@ -120,16 +124,48 @@ func slogLevel(s any) slog.Level {
 	return slog.LevelInfo
 }
 
-// exportLine exports a line (as written before the IDs were appended):
-// the text after klog's header, without the final newline.
 var zeroTime time.Time
 
+// exportLine exports a line (as written before the hook appended IDs):
+// the text after klog's header, without the final newline, and without the
+// IDs a line of klog's logr sink got as key-value pairs, which are the
+// record's.
 func exportLine(exp *logexport.Exporter, level slog.Level, line []byte) {
 	line = bytes.TrimSuffix(line, []byte("\n"))
 	if isHeader(line) {
 		line = line[bytes.Index(line, []byte("] "))+2:]
 	}
-	exp.Export(logctx.ExportContext(nil), zeroTime, level, string(line), nil)
+	ctx := logctx.ExportContext(nil)
+	if body, sc := splitIDs(line); sc.IsValid() {
+		line = body
+		if !sc.Equal(trace.SpanContextFromContext(ctx)) {
+			ctx = trace.ContextWithSpanContext(context.Background(), sc)
+		}
+	}
+	exp.Export(ctx, zeroTime, level, string(line), nil)
+}
+
+// splitIDs splits ` trace_id="<32 hex>" span_id="<16 hex>"` off the end of
+// line, if it is there and names a valid span.
+func splitIDs(line []byte) ([]byte, trace.SpanContext) {
+	const (
+		traceKey = " " + logctx.TraceIDKey + `="`
+		spanKey  = `" ` + logctx.SpanIDKey + `="`
+		idsLen   = len(traceKey) + 32 + len(spanKey) + 16 + 1
+	)
+	if len(line) < idsLen {
+		return line, trace.SpanContext{}
+	}
+	ids := string(line[len(line)-idsLen:])
+	spanAt := len(traceKey) + 32
+	if !strings.HasPrefix(ids, traceKey) || !strings.HasPrefix(ids[spanAt:], spanKey) || ids[idsLen-1] != '"' {
+		return line, trace.SpanContext{}
+	}
+	sc, ok := logctx.SpanContextFromIDs(ids[len(traceKey):spanAt], ids[spanAt+len(spanKey):idsLen-1])
+	if !ok {
+		return line, trace.SpanContext{}
+	}
+	return line[:len(line)-idsLen], sc
 }
 
 // isHeader reports whether line starts with klog's header,

@@ -43,7 +43,8 @@ func TestIDsAtTheEndOfTheLineAndExported(t *testing.T) {
 		t.Fatalf("klog wrote %q", line)
 	}
 	spantest.OnGoroutine(t, spantest.Context())
-	b := bytes.NewBufferString(line)
+	b := bytes.NewBuffer(make([]byte, 0, 1024)) // room to append in place, as klog's buffers have
+	b.WriteString(line)
 	OutputOnEnter(nil, nil, int32(1), nil, b, 0, "", 0, false)
 	if b.String() != strings.TrimSuffix(line, "\n")+ids+"\n" {
 		t.Errorf("wrote %q", b.String())
@@ -79,4 +80,25 @@ func TestOutsideSpanOrWithIDsUnchanged(t *testing.T) {
 		t.Errorf("a line for a logr logger changed: %q", b.String())
 	}
 	exported(t)
+}
+
+// A line of klog's logr sink has the IDs as key-value pairs already: they
+// are the record's, not its body's.
+func TestLogrSinkLineExportedWithoutItsIDs(t *testing.T) {
+	exported(t)
+	spantest.OnGoroutine(t, spantest.Context())
+	line := `I1206 07:40:59.123456   12345 main.go:10] "m" k="v" trace_id="` + spantest.OtherTraceHex + `" span_id="` + spantest.OtherSpanHex + `"` + "\n"
+	b := bytes.NewBufferString(line)
+	OutputOnEnter(nil, nil, int32(0), nil, b, 0, "", 0, false)
+	if b.String() != line {
+		t.Errorf("wrote %q", b.String())
+	}
+	recs := exported(t)
+	if len(recs) != 1 {
+		t.Fatalf("exported %d", len(recs))
+	}
+	sc := trace.SpanContextFromContext(recs[0].Context)
+	if recs[0].Body.AsString() != `"m" k="v"` || sc.SpanID().String() != spantest.OtherSpanHex {
+		t.Errorf("exported %q %v", recs[0].Body.AsString(), sc)
+	}
 }
