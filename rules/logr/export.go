@@ -2,37 +2,34 @@ package logr
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-logr/logr"
-	"go.opentelemetry.io/contrib/bridges/otellogr"
-	otellog "go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/log/global"
+	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/internal/logctx"
+	"otelgo.dev/rules/internal/logexport"
 )
 
 // ScopeName is the instrumentation scope of the exported records.
 const ScopeName = "otelgo.dev/rules/logr"
 
-var (
-	bridge  atomic.Pointer[otellogr.LogSink]
-	enabler atomic.Pointer[otellog.Logger] // the scope's logger, to ask Enabled
-)
+var exporter atomic.Pointer[logexport.Exporter]
+
+var zeroTime time.Time // now
 
 // init runs after the OpenTelemetry packages are initialised: a program's
 // own init may log before that, and is not exported.
-func init() {
-	bridge.Store(otellogr.NewLogSink(ScopeName))
-	l := global.Logger(ScopeName)
-	enabler.Store(&l)
-}
+func init() { exporter.Store(logexport.New(ScopeName)) }
 
 // delegatedPackages are the packages of sinks whose records otelgo exports
-// where they are written, and the bridge's own.
+// where they are written, and the official bridge's own.
 var delegatedPackages = []string{
 	"github.com/go-logr/zapr",
 	"github.com/go-logr/stdr",
@@ -48,49 +45,62 @@ func delegated(sink logr.LogSink) bool {
 	}
 	pkg := t.PkgPath()
 	for _, p := range delegatedPackages {
-		if pkg == p || strings.HasPrefix(pkg, p) || strings.HasPrefix(pkg, p+"/") {
+		if pkg == p || strings.HasPrefix(pkg, p) {
 			return true
 		}
 	}
 	return false
 }
 
-type nilError struct{}
-
-func (nilError) Error() string { return "<nil>" }
+// level maps a logr verbosity to slog's levels, which the slog bridge maps
+// to OpenTelemetry severities as the logr bridge does: V(0) INFO (9),
+// V(1) DEBUG (5), V(n) DEBUG minus n-1 down to TRACE (1); Error ERROR (17).
+func level(v int, isError bool) slog.Level {
+	switch {
+	case isError:
+		return slog.LevelError
+	case v <= 0:
+		return slog.LevelInfo
+	case v >= 5:
+		return slog.LevelDebug - 4
+	}
+	return slog.LevelDebug - slog.Level(v-1)
+}
 
 func export(l logr.Logger, isError bool, err error, msg string, kvs []any) {
-	defer func() { _ = recover() }() // exporting never breaks logging
-	b, en := bridge.Load(), enabler.Load()
-	if b == nil || en == nil || delegated(l.GetSink()) {
+	exp := exporter.Load()
+	if exp == nil || delegated(l.GetSink()) {
 		return
 	}
+	defer func() { _ = recover() }() // exporting never breaks logging
+	lvl := level(l.GetV(), isError)
 	ctx := logctx.ExportContext(lastContext(kvs))
-	if !(*en).Enabled(ctx, otellog.EnabledParameters{}) {
+	if !exp.Enabled(ctx, lvl) {
 		return
 	}
 	sc := trace.SpanContextFromContext(ctx)
-	pairs := make([]any, 0, len(kvs)+2)
+	attrs := make([]slog.Attr, 0, len(kvs)/2+1)
+	if isError {
+		text := "<nil>"
+		if err != nil {
+			text = err.Error()
+		}
+		attrs = append(attrs, slog.String(string(semconv.ExceptionMessageKey), text))
+	}
 	for i := 0; i+1 < len(kvs); i += 2 {
 		if _, isCtx := kvs[i+1].(context.Context); isCtx {
 			continue
 		}
-		if k, ok := kvs[i].(string); ok {
-			if v, ok := kvs[i+1].(string); ok && logctx.IsIDField(sc, k, v) {
-				continue
-			}
+		k, ok := kvs[i].(string)
+		if !ok {
+			k = fmt.Sprint(kvs[i])
 		}
-		pairs = append(pairs, kvs[i], kvs[i+1])
-	}
-	pairs = append(pairs, "context", ctx)
-	if isError {
-		if err == nil {
-			err = nilError{}
+		if v, ok := kvs[i+1].(string); ok && logctx.IsIDField(sc, k, v) {
+			continue
 		}
-		b.Error(err, msg, pairs...)
-		return
+		attrs = append(attrs, slog.Any(k, kvs[i+1]))
 	}
-	b.Info(l.GetV(), msg, pairs...)
+	exp.Export(ctx, zeroTime, lvl, msg, attrs)
 }
 
 func lastContext(kvs []any) context.Context {

@@ -20,14 +20,25 @@
 // binds its own "trace_id" with WithValues gets a second one.
 //
 // With OTEL_LOGS_EXPORTER the records are also exported as OpenTelemetry log
-// records through the official logr bridge (otellogr), with the IDs of the
-// span they belong to as the record's own (not as attributes), except the
-// records of sinks whose library otelgo exports itself, where they arrive
-// once, from there: zapr (otelgo.dev/rules/zap/zapexport: zap records, from
-// zap v1.27.1), stdr (otelgo.dev/rules/log: the line as written) and klog's
-// sinks (otelgo.dev/rules/klog), and those of a sink that is the bridge's
-// own. The bridge gets the record's message, level and pairs, not the
-// logger's name nor the pairs bound with WithValues (held by the sink).
+// records, with the IDs of the span they belong to as the record's own (not
+// as attributes): the message is the body, the pairs are attributes (a
+// context value among them is not), an Error's error is exception.message,
+// and the severity follows the official logr bridge's mapping (V(0) INFO,
+// V(1) DEBUG, Error ERROR). The records of sinks whose library otelgo
+// exports itself arrive once, from there: zapr (otelgo.dev/rules/zap/zapexport:
+// zap records, from zap v1.27.1), stdr (otelgo.dev/rules/log: the line as
+// written) and klog's sinks (otelgo.dev/rules/klog); so do those of a sink
+// that is the official bridge's own (otellogr, the program exports itself).
+// The export sees the call's message, level and pairs, not the logger's name
+// nor the pairs bound with WithValues (held by the sink).
+//
+// The records go through the OpenTelemetry log API by way of the official
+// slog bridge (otelgo.dev/rules/internal/logexport), not the official logr
+// bridge (go.opentelemetry.io/contrib/bridges/otellogr): these hooks join
+// every build (see below), and a contrib module among them makes every
+// build whose OpenTelemetry is newer than otelgo's look up the bridge's
+// release for it, which fails where the module proxy does not list the
+// bridge's versions (as the one these tests use does not).
 //
 // logr is a dependency of OpenTelemetry's own API (v1.4.3 for otel v1.41),
 // so every instrumented program has at least that version.

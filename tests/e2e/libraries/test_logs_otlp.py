@@ -11,8 +11,9 @@ attributes). stdout is what the same binary writes with
 OTEL_LOGS_EXPORTER=none. Unset, none, or OTEL_SDK_DISABLED=true: no log
 export at all.
 
-logr's records arrive through the official logr bridge (otellogr), except
-those of sinks whose library exports them itself: zapr's as zap records
+logr's records arrive through the OpenTelemetry log API (by way of
+otelslog: the logr hooks join every build, see rules/logr), except those of
+sinks whose library exports them itself: zapr's as zap records
 (otelzap), stdr's as the standard log package's lines, klog's sink's as
 klog's lines. zerolog, klog and glog have no official bridge: their records
 go through the OpenTelemetry log API (by way of otelslog), zerolog's fields
@@ -229,7 +230,7 @@ def test_build_summary_lists_the_exported_loggers(tmp_path, variant):
         "logrus": "logrus (otellogrus)",
         "log": "log (otelslog)",
         "zerolog": "zerolog (otelslog)",
-        "logr": "logr (otellogr)",
+        "logr": "logr (otelslog)",
         "klog": "klog (otelslog)",
         "glog": "glog (otelslog)",
     }
