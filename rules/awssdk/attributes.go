@@ -52,19 +52,87 @@ func s3Attributes(input any) []attribute.KeyValue {
 }
 
 func dynamoDBAttributes(input any) []attribute.KeyValue {
+	var attrs []attribute.KeyValue
 	if table := stringField(input, "TableName"); table != "" {
-		return []attribute.KeyValue{semconv.AWSDynamoDBTableNames(table)}
-	}
-	// BatchGetItem, BatchWriteItem: the tables of RequestItems.
-	if items := field(input, "RequestItems"); items.IsValid() && items.Kind() == reflect.Map && items.Type().Key().Kind() == reflect.String {
+		attrs = append(attrs, semconv.AWSDynamoDBTableNames(table))
+	} else if items := field(input, "RequestItems"); items.IsValid() && items.Kind() == reflect.Map && items.Type().Key().Kind() == reflect.String {
+		// BatchGetItem, BatchWriteItem: the tables of RequestItems.
 		names := make([]string, 0, items.Len())
 		for _, k := range items.MapKeys() {
 			names = append(names, k.String())
 		}
 		if len(names) > 0 {
 			sort.Strings(names)
-			return []attribute.KeyValue{semconv.AWSDynamoDBTableNames(names...)}
+			attrs = append(attrs, semconv.AWSDynamoDBTableNames(names...))
 		}
 	}
-	return nil
+	// The request parameters the conventions name (GetItem, Query, Scan).
+	if v, ok := boolField(input, "ConsistentRead"); ok {
+		attrs = append(attrs, semconv.AWSDynamoDBConsistentRead(v))
+	}
+	if v := stringField(input, "ProjectionExpression"); v != "" {
+		attrs = append(attrs, semconv.AWSDynamoDBProjection(v))
+	}
+	if v := stringField(input, "IndexName"); v != "" {
+		attrs = append(attrs, semconv.AWSDynamoDBIndexName(v))
+	}
+	if v := stringField(input, "Select"); v != "" {
+		attrs = append(attrs, semconv.AWSDynamoDBSelect(v))
+	}
+	if v, ok := intField(input, "Limit"); ok {
+		attrs = append(attrs, semconv.AWSDynamoDBLimit(v))
+	}
+	if v, ok := boolField(input, "ScanIndexForward"); ok {
+		attrs = append(attrs, semconv.AWSDynamoDBScanForward(v))
+	}
+	if v, ok := intField(input, "Segment"); ok {
+		attrs = append(attrs, semconv.AWSDynamoDBSegment(v))
+	}
+	if v, ok := intField(input, "TotalSegments"); ok {
+		attrs = append(attrs, semconv.AWSDynamoDBTotalSegments(v))
+	}
+	return attrs
+}
+
+// dynamoDBResultAttributes are the response's counts (Query, Scan).
+func dynamoDBResultAttributes(result any) []attribute.KeyValue {
+	var attrs []attribute.KeyValue
+	if field(result, "Items").IsValid() { // Query, Scan
+		if v, ok := intField(result, "Count"); ok {
+			attrs = append(attrs, semconv.AWSDynamoDBCount(v))
+		}
+		if v, ok := intField(result, "ScannedCount"); ok {
+			attrs = append(attrs, semconv.AWSDynamoDBScannedCount(v))
+		}
+	}
+	return attrs
+}
+
+// boolField returns the value of a *bool or bool field, false if unset.
+func boolField(input any, name string) (bool, bool) {
+	f := deref(field(input, name))
+	if !f.IsValid() || f.Kind() != reflect.Bool {
+		return false, false
+	}
+	return f.Bool(), true
+}
+
+// intField returns the value of a *int32 or int32 (or other integer)
+// field, false if unset.
+func intField(input any, name string) (int, bool) {
+	f := deref(field(input, name))
+	if !f.IsValid() || !f.CanInt() {
+		return 0, false
+	}
+	return int(f.Int()), true
+}
+
+func deref(f reflect.Value) reflect.Value {
+	if f.IsValid() && f.Kind() == reflect.Pointer {
+		if f.IsNil() {
+			return reflect.Value{}
+		}
+		return f.Elem()
+	}
+	return f
 }

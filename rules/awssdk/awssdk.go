@@ -10,7 +10,9 @@
 //     server.address and server.port;
 //   - S3: aws.s3.bucket and aws.s3.key;
 //   - DynamoDB: aws.dynamodb.table_names (TableName, or the tables of a
-//     batch's RequestItems);
+//     batch's RequestItems), and where the call has them .consistent_read,
+//     .projection, .index_name, .select, .limit, .scan_forward, .segment,
+//     .total_segments, and a Query's or Scan's .count and .scanned_count;
 //   - SQS: the messaging conventions, messaging.system "aws_sqs",
 //     aws.sqs.queue.url, messaging.destination.name (the queue's name),
 //     messaging.operation.name (the operation) and .type (send for

@@ -143,3 +143,53 @@ func TestQueueName(t *testing.T) {
 		}
 	}
 }
+
+// The shapes of dynamodb's QueryInput and QueryOutput that are read by name.
+type queryInput struct {
+	TableName            *string
+	IndexName            *string
+	ConsistentRead       *bool
+	Limit                *int32
+	ProjectionExpression *string
+	ScanIndexForward     *bool
+	Select               string
+}
+
+type queryOutput struct {
+	Items        []map[string]any
+	Count        int32
+	ScannedCount int32
+}
+
+func TestDynamoDBAttributes(t *testing.T) {
+	yes, five := true, int32(5)
+	in := &queryInput{TableName: str("t"), ConsistentRead: &yes, Limit: &five, ProjectionExpression: str("id"), Select: "SPECIFIC_ATTRIBUTES"}
+	got := map[string]any{}
+	for _, kv := range dynamoDBAttributes(in) {
+		got[string(kv.Key)] = kv.Value.AsInterface()
+	}
+	want := map[string]any{
+		"aws.dynamodb.table_names": []string{"t"}, "aws.dynamodb.consistent_read": true, "aws.dynamodb.limit": int64(5),
+		"aws.dynamodb.projection": "id", "aws.dynamodb.select": "SPECIFIC_ATTRIBUTES",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("attributes %v", got)
+	}
+	for k, v := range want {
+		if g, ok := got[k]; !ok || !equal(g, v) {
+			t.Errorf("%s: %v, want %v", k, g, v)
+		}
+	}
+	res := dynamoDBResultAttributes(&queryOutput{Items: []map[string]any{{}}, Count: 1, ScannedCount: 3})
+	if len(res) != 2 || res[0].Value.AsInt64() != 1 || res[1].Value.AsInt64() != 3 {
+		t.Errorf("result attributes %v", res)
+	}
+}
+
+func equal(a, b any) bool {
+	if as, ok := a.([]string); ok {
+		bs, _ := b.([]string)
+		return len(as) == len(bs) && (len(as) == 0 || as[0] == bs[0])
+	}
+	return a == b
+}

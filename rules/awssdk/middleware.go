@@ -98,6 +98,9 @@ func (c *call) finish(result any, metadata middleware.Metadata, err error) {
 	if c.sqs != nil && err == nil {
 		c.sqs.finish(c.span, result)
 	}
+	if c.service == "DynamoDB" && err == nil {
+		c.span.SetAttributes(dynamoDBResultAttributes(result)...)
+	}
 	if err != nil {
 		c.span.SetAttributes(semconv.ErrorTypeKey.String(errorType(err)))
 		c.span.SetStatus(codes.Error, err.Error())

@@ -8,6 +8,7 @@
 //	GET /dynamodb/put?id=I     PutItem
 //	GET /dynamodb/get?id=I     GetItem: 200, 404 when there is no item
 //	GET /dynamodb/batch        BatchWriteItem of two items
+//	GET /dynamodb/query?id=I   Query (consistent, limit 5, projection id): the count
 //	GET /sqs/send?body=B       SendMessage; the message ID
 //	GET /sqs/receive           ReceiveMessage (waits up to 2 s), DeleteMessage
 //	                           of each; the bodies, one a line
@@ -76,6 +77,7 @@ func main() {
 	mux.HandleFunc("GET /dynamodb/put", a.ddbPut)
 	mux.HandleFunc("GET /dynamodb/get", a.ddbGet)
 	mux.HandleFunc("GET /dynamodb/batch", a.ddbBatch)
+	mux.HandleFunc("GET /dynamodb/query", a.ddbQuery)
 	mux.HandleFunc("GET /sqs/send", a.sqsSend)
 	mux.HandleFunc("GET /sqs/receive", a.sqsReceive)
 	mux.HandleFunc("GET /background", a.background)
@@ -164,7 +166,7 @@ func (a *app) ddbPut(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) ddbGet(w http.ResponseWriter, r *http.Request) {
 	key := map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: r.URL.Query().Get("id")}}
-	out, err := a.ddb.GetItem(r.Context(), &dynamodb.GetItemInput{TableName: &a.table, Key: key})
+	out, err := a.ddb.GetItem(r.Context(), &dynamodb.GetItemInput{TableName: &a.table, Key: key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		fail(w, err)
 		return
@@ -189,6 +191,22 @@ func (a *app) ddbBatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "written")
+}
+
+func (a *app) ddbQuery(w http.ResponseWriter, r *http.Request) {
+	out, err := a.ddb.Query(r.Context(), &dynamodb.QueryInput{
+		TableName:                 &a.table,
+		KeyConditionExpression:    aws.String("id = :id"),
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":id": &ddbtypes.AttributeValueMemberS{Value: r.URL.Query().Get("id")}},
+		ConsistentRead:            aws.Bool(true),
+		Limit:                     aws.Int32(5),
+		ProjectionExpression:      aws.String("id"),
+	})
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	fmt.Fprintln(w, out.Count)
 }
 
 func (a *app) sqsSend(w http.ResponseWriter, r *http.Request) {

@@ -33,6 +33,7 @@ ROUTES = [
     ("/dynamodb/put?id=i1", 200),
     ("/dynamodb/get?id=i1", 200),
     ("/dynamodb/batch", 200),
+    ("/dynamodb/query?id=i1", 200),
     ("/sqs/send?body=hello", 200),
     ("/background", 200),
 ]
@@ -128,7 +129,24 @@ def test_dynamodb_calls(run):
     assert table.endswith("-table")
     check(put, **common("DynamoDB", "PutItem", port))
     get = one_call(requests["/dynamodb/get?id=i1"], "DynamoDB.GetItem")
-    check(get, **common("DynamoDB", "GetItem", port), **{"aws.dynamodb.table_names": [table]})
+    check(
+        get,
+        **common("DynamoDB", "GetItem", port),
+        **{"aws.dynamodb.table_names": [table], "aws.dynamodb.consistent_read": True},
+    )
+    query = one_call(requests["/dynamodb/query?id=i1"], "DynamoDB.Query")
+    check(
+        query,
+        **common("DynamoDB", "Query", port),
+        **{
+            "aws.dynamodb.table_names": [table],
+            "aws.dynamodb.consistent_read": True,
+            "aws.dynamodb.limit": 5,
+            "aws.dynamodb.projection": "id",
+            "aws.dynamodb.count": 1,
+            "aws.dynamodb.scanned_count": 1,
+        },
+    )
     batch = one_call(requests["/dynamodb/batch"], "DynamoDB.BatchWriteItem")
     check(batch, **common("DynamoDB", "BatchWriteItem", port), **{"aws.dynamodb.table_names": [table]})
 
