@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 import harness
 from otlp import OTLPReceiver
+from servers_databases import ferretdb, memcached, redis_cluster_nodes  # noqa: F401  (session fixtures of real servers)
 from services import mariadb, postgres, redis  # noqa: F401  (session fixtures of real servers)
 
 
