@@ -2,7 +2,8 @@
 // ($REDIS_CLUSTER: comma-separated node addresses) through go-redis v9's
 // ClusterClient and UniversalClient, to a Redis server ($REDIS_ADDR)
 // through a go-redis Ring, and to memcached ($MEMCACHED_ADDR) through
-// gomemcache. It contains no OpenTelemetry code.
+// gomemcache, and to both Redis deployments through rueidis. It contains no
+// OpenTelemetry code.
 //
 //	/cluster/set?key=K     ClusterClient SET
 //	/cluster/get?key=K     ClusterClient GET (404 when missing)
@@ -15,6 +16,13 @@
 //	/memcache/multi        GetMulti of two keys
 //	/memcache/incr         Increment
 //	/memcache/add          Add of a key that exists (500: not stored)
+//	/rueidis/set?key=K     rueidis SET on $REDIS_ADDR
+//	/rueidis/get?key=K     rueidis GET (404 when missing)
+//	/rueidis/multi         rueidis DoMulti: SET, INCR
+//	/rueidis/tx            rueidis DoMulti: MULTI, INCR, INCR, EXEC
+//	/rueidis/error         rueidis an unknown command (500)
+//	/rueidis/background    rueidis INCR with context.Background()
+//	/rueidis/cluster       rueidis cluster client SET
 package main
 
 import (
@@ -28,6 +36,7 @@ import (
 
 	"github.com/bradfitz/gomemcache/memcache"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 )
 
 func main() {
@@ -36,6 +45,14 @@ func main() {
 	universal := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: nodes})
 	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"shard1": os.Getenv("REDIS_ADDR")}})
 	mc := memcache.New(os.Getenv("MEMCACHED_ADDR"))
+	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{os.Getenv("REDIS_ADDR")}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	rcluster, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: nodes})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/cluster/set", func(w http.ResponseWriter, r *http.Request) {
@@ -98,6 +115,51 @@ func main() {
 	})
 	mux.HandleFunc("/memcache/add", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, mc.Add(&memcache.Item{Key: "mc:n", Value: []byte("1")}))
+	})
+
+	mux.HandleFunc("/rueidis/set", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, rc.Do(r.Context(), rc.B().Set().Key(r.URL.Query().Get("key")).Value("s3cret").Build()).Error())
+	})
+	mux.HandleFunc("/rueidis/get", func(w http.ResponseWriter, r *http.Request) {
+		err := rc.Do(r.Context(), rc.B().Get().Key(r.URL.Query().Get("key")).Build()).Error()
+		if rueidis.IsRedisNil(err) {
+			http.Error(w, "missing", http.StatusNotFound)
+			return
+		}
+		reply(w, err)
+	})
+	mux.HandleFunc("/rueidis/multi", func(w http.ResponseWriter, r *http.Request) {
+		for _, resp := range rc.DoMulti(r.Context(),
+			rc.B().Set().Key("ru:a").Value("1").Build(),
+			rc.B().Incr().Key("ru:n").Build()) {
+			if err := resp.Error(); err != nil {
+				reply(w, err)
+				return
+			}
+		}
+		reply(w, nil)
+	})
+	mux.HandleFunc("/rueidis/tx", func(w http.ResponseWriter, r *http.Request) {
+		for _, resp := range rc.DoMulti(r.Context(),
+			rc.B().Multi().Build(),
+			rc.B().Incr().Key("ru:tx").Build(),
+			rc.B().Incr().Key("ru:tx").Build(),
+			rc.B().Exec().Build()) {
+			if err := resp.Error(); err != nil {
+				reply(w, err)
+				return
+			}
+		}
+		reply(w, nil)
+	})
+	mux.HandleFunc("/rueidis/error", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, rc.Do(r.Context(), rc.B().Arbitrary("NOSUCHCOMMAND").Args("x").Build()).Error())
+	})
+	mux.HandleFunc("/rueidis/background", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, rc.Do(context.Background(), rc.B().Incr().Key("ru:bg").Build()).Error())
+	})
+	mux.HandleFunc("/rueidis/cluster", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, rcluster.Do(r.Context(), rcluster.B().Set().Key("ru:cluster").Value("1").Build()).Error())
 	})
 
 	log.Fatal(http.ListenAndServe(os.Getenv("ADDR"), mux))

@@ -1,8 +1,8 @@
-"""go-redis v9's ClusterClient, Ring and UniversalClient, and gomemcache,
-end to end: testdata/cacheapp, built with `otel go build` at both ends of
-the ranges (go.mod: go-redis v9.23.0; oldest.mod: v9.0.0; gomemcache at
-its newest commit in both), against a real three-node Redis cluster, a
-redis-server (the Ring's shard) and memcached.
+"""go-redis v9's ClusterClient, Ring and UniversalClient, rueidis and
+gomemcache, end to end: testdata/cacheapp, built with `otel go build` at
+both ends of the ranges (go.mod: go-redis v9.23.0, rueidis v1.0.80;
+oldest.mod: v9.0.0, v1.0.79; gomemcache at its newest commit in both),
+against a real three-node Redis cluster, a redis-server and memcached.
 
 A cluster's, ring's or universal client's command is one CLIENT span with
 the address of the node that served it (go-redis builds their node
@@ -23,6 +23,7 @@ from scenario import VARIANTS, build, check_client, drive, otel_env
 APP = TESTDATA / "cacheapp"
 GOREDIS = "otelgo.dev/rules/goredis"
 MEMCACHE = "otelgo.dev/rules/gomemcache"
+RUEIDIS = "otelgo.dev/rules/rueidis"
 ROUTES = [
     ("/cluster/set?key=user:1", 200),
     ("/cluster/get?key=user:1", 200),
@@ -37,6 +38,14 @@ ROUTES = [
     ("/memcache/multi", 200),
     ("/memcache/incr", 200),
     ("/memcache/add", 500),
+    ("/rueidis/set?key=ru:1", 200),
+    ("/rueidis/get?key=ru:1", 200),
+    ("/rueidis/get?key=ru:none", 404),
+    ("/rueidis/multi", 200),
+    ("/rueidis/tx", 200),
+    ("/rueidis/error", 500),
+    ("/rueidis/background", 200),
+    ("/rueidis/cluster", 200),
 ]
 
 
@@ -103,6 +112,59 @@ def test_ring_and_universal(run):
     check_client(req.client("get"), req.server, **node(cluster.port_of("user:1")))
 
 
+def rueidis_span(req):
+    spans = [s for s in req.spans if s.scope_name == RUEIDIS]
+    assert len(spans) == 1, req.tree()
+    return spans[0]
+
+
+def test_rueidis_commands(run):
+    requests, _, _, redis, _ = run
+    req = requests["/rueidis/set?key=ru:1"]
+    span = rueidis_span(req)
+    check_client(span, req.server, **node(redis.port), **{"db.operation.name": "SET", "db.query.text": "SET ru:1 ?"})
+    assert span.name == "SET" and "s3cret" not in str(span.attributes)
+    req = requests["/rueidis/get?key=ru:1"]
+    check_client(rueidis_span(req), req.server, **node(redis.port), **{"db.query.text": "GET ru:1"})
+    span = rueidis_span(requests["/rueidis/get?key=ru:none"])
+    assert span.status_code == "UNSET" and "error.type" not in span.attributes
+
+
+def test_rueidis_batches(run):
+    requests, _, _, redis, _ = run
+    req = requests["/rueidis/multi"]
+    check_client(
+        rueidis_span(req),
+        req.server,
+        **node(redis.port),
+        **{"db.operation.name": "PIPELINE", "db.operation.batch.size": 2, "db.query.text": "SET ru:a ?; INCR ru:n"},
+    )
+    req = requests["/rueidis/tx"]
+    span = rueidis_span(req)
+    check_client(
+        span,
+        req.server,
+        **node(redis.port),
+        **{"db.operation.batch.size": 2, "db.query.text": "MULTI; INCR ru:tx; INCR ru:tx; EXEC"},
+    )
+    assert span.name == "MULTI INCR"
+
+
+def test_rueidis_error_background_and_cluster(run):
+    requests, _, cluster, redis, _ = run
+    req = requests["/rueidis/error"]
+    span = rueidis_span(req)
+    check_client(span, req.server, **node(redis.port), **{"db.response.status_code": "ERR", "error.type": "ERR"})
+    assert span.status_code == "ERROR"
+    req = requests["/rueidis/background"]
+    check_client(rueidis_span(req), req.server, **node(redis.port), **{"db.query.text": "INCR ru:bg"})
+    # A cluster client's command: rueidis does not say which node served it.
+    req = requests["/rueidis/cluster"]
+    span = rueidis_span(req)
+    check_client(span, req.server, **{"db.system.name": "redis", "db.query.text": "SET ru:cluster ?"})
+    assert "server.address" not in span.attributes
+
+
 def mc(server) -> dict:
     return {"db.system.name": "memcached", "server.address": "127.0.0.1", "server.port": server.port}
 
@@ -143,7 +205,7 @@ def test_memcache_error(run):
 
 
 def test_operation_duration(run):
-    _, points, cluster, _, memcached = run
+    _, points, cluster, redis, memcached = run
     name = "db.client.operation.duration"
     got = histogram(points, name, "cacheapp", {**mc(memcached), "db.operation.name": "set"}, MEMCACHE)
     assert got.count == 2
@@ -154,3 +216,10 @@ def test_operation_duration(run):
     assert sum(p.count for p in ours) == 7, format_points(ours)
     port = cluster.port_of("user:1")
     assert histogram(points, name, "cacheapp", {**node(port), "db.operation.name": "set"}, GOREDIS).count == 1
+    failed = {
+        **node(redis.port),
+        "db.operation.name": "NOSUCHCOMMAND",
+        "db.response.status_code": "ERR",
+        "error.type": "ERR",
+    }
+    assert histogram(points, name, "cacheapp", failed, RUEIDIS).count == 1
