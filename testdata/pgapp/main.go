@@ -12,6 +12,8 @@
 //	/v5/error            a query on a missing table (500)
 //	/v5/background       pool.Exec with context.Background()
 //	/v5/goroutine        pool.QueryRow in a new goroutine, context.Background()
+//	/v5/owntracer        Exec on a pgx.Conn whose config has the program's own
+//	                     tracer (tracelog): the program's tracer is left alone
 //	/v4/query            pgx v4 Conn QueryRow with an argument
 //	/v4/tx               pgx v4 pool BeginTx, Exec, Commit
 //	/v4/batch            pgx v4 pool SendBatch of two INSERTs
@@ -39,6 +41,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5/tracelog"
 	"github.com/jmoiron/sqlx"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -60,6 +63,17 @@ func main() {
 	conn, err := pgx.Connect(ctx, dsn)
 	must(err)
 	var connMu sync.Mutex
+	ownCfg, err := pgx.ParseConfig(dsn)
+	must(err)
+	var logged []string
+	ownCfg.Tracer = &tracelog.TraceLog{
+		Logger: tracelog.LoggerFunc(func(_ context.Context, _ tracelog.LogLevel, msg string, _ map[string]any) {
+			logged = append(logged, msg)
+		}),
+		LogLevel: tracelog.LogLevelInfo,
+	}
+	ownConn, err := pgx.ConnectConfig(ctx, ownCfg)
+	must(err)
 	_, err = pool.Exec(ctx, `DROP TABLE IF EXISTS items; CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL, n bigint NOT NULL DEFAULT 0); INSERT INTO items (name, n) VALUES ('first', 1)`)
 	must(err)
 
@@ -140,6 +154,21 @@ func main() {
 			done <- pool.QueryRow(context.Background(), "SELECT n FROM items WHERE id = $1", 1).Scan(&n)
 		}()
 		reply(w, <-done)
+	})
+
+	mux.HandleFunc("/v5/owntracer", func(w http.ResponseWriter, r *http.Request) {
+		connMu.Lock()
+		defer connMu.Unlock()
+		before := len(logged)
+		if _, err := ownConn.Exec(r.Context(), "SELECT 1"); err != nil {
+			reply(w, err)
+			return
+		}
+		if len(logged) == before {
+			reply(w, errors.New("the program's tracer saw nothing"))
+			return
+		}
+		reply(w, nil)
 	})
 
 	mux.HandleFunc("/v4/query", func(w http.ResponseWriter, r *http.Request) {

@@ -34,6 +34,7 @@ ROUTES = [
     ("/v5/error", 500),
     ("/v5/background", 200),
     ("/v5/goroutine", 200),
+    ("/v5/owntracer", 200),
     ("/v4/query", 200),
     ("/v4/tx", 200),
     ("/v4/batch", 200),
@@ -177,6 +178,15 @@ def test_call_without_context_nests(run, path):
     req = requests[path]
     (span,) = only(req, V5)
     check_client(span, req.server, **db(port))
+
+
+def test_program_tracer_is_left_alone(run):
+    """A connection whose config has the program's own tracer (tracelog,
+    which the program checks was called) gets no tracer of ours."""
+    requests, _, _ = run
+    req = requests["/v5/owntracer"]
+    assert req.status == 200
+    assert not [s for s in req.spans if s.scope_name in (V5, SQL)], req.tree()
 
 
 def test_v4_query_and_transaction(run):
