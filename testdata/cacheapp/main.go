@@ -2,8 +2,8 @@
 // ($REDIS_CLUSTER: comma-separated node addresses) through go-redis v9's
 // ClusterClient and UniversalClient, to a Redis server ($REDIS_ADDR)
 // through a go-redis Ring, and to memcached ($MEMCACHED_ADDR) through
-// gomemcache, and to both Redis deployments through rueidis. It contains no
-// OpenTelemetry code.
+// gomemcache, and to both Redis deployments through rueidis (and to the
+// server through valkey-go). It contains no OpenTelemetry code.
 //
 //	/cluster/set?key=K     ClusterClient SET
 //	/cluster/get?key=K     ClusterClient GET (404 when missing)
@@ -23,6 +23,11 @@
 //	/rueidis/error         rueidis an unknown command (500)
 //	/rueidis/background    rueidis INCR with context.Background()
 //	/rueidis/cluster       rueidis cluster client SET
+//	/valkey/set?key=K      valkey-go SET on $REDIS_ADDR
+//	/valkey/multi          valkey-go DoMulti: SET, INCR
+//	/valkey/error          valkey-go an unknown command (500)
+//	/redisotel/set?key=K   SET through a client instrumented with redisotel
+//	                       (not in the oldest build: go build -tags oldest)
 package main
 
 import (
@@ -37,6 +42,7 @@ import (
 	"github.com/bradfitz/gomemcache/memcache"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/rueidis"
+	"github.com/valkey-io/valkey-go"
 )
 
 func main() {
@@ -50,6 +56,10 @@ func main() {
 		log.Fatal(err)
 	}
 	rcluster, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: nodes})
+	if err != nil {
+		log.Fatal(err)
+	}
+	vc, err := valkey.NewClient(valkey.ClientOption{InitAddress: []string{os.Getenv("REDIS_ADDR")}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -162,8 +172,32 @@ func main() {
 		reply(w, rcluster.Do(r.Context(), rcluster.B().Set().Key("ru:cluster").Value("1").Build()).Error())
 	})
 
+	mux.HandleFunc("/valkey/set", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, vc.Do(r.Context(), vc.B().Set().Key(r.URL.Query().Get("key")).Value("s3cret").Build()).Error())
+	})
+	mux.HandleFunc("/valkey/multi", func(w http.ResponseWriter, r *http.Request) {
+		for _, resp := range vc.DoMulti(r.Context(),
+			vc.B().Set().Key("vk:a").Value("1").Build(),
+			vc.B().Incr().Key("vk:n").Build()) {
+			if err := resp.Error(); err != nil {
+				reply(w, err)
+				return
+			}
+		}
+		reply(w, nil)
+	})
+	mux.HandleFunc("/valkey/error", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, vc.Do(r.Context(), vc.B().Arbitrary("NOSUCHCOMMAND").Args("x").Build()).Error())
+	})
+
+	for _, add := range routes {
+		add(mux)
+	}
 	log.Fatal(http.ListenAndServe(os.Getenv("ADDR"), mux))
 }
+
+// routes adds the handlers of other files (redisotel.go).
+var routes []func(*http.ServeMux)
 
 func reply(w http.ResponseWriter, err error) {
 	if err != nil {
