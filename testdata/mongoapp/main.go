@@ -10,6 +10,8 @@
 //	/v1/error             an unknown command (500)
 //	/v1/background        FindOne with context.Background()
 //	/v2/insert, /v2/find?name=N, /v2/duplicate, /v2/error: the same with v2
+//	/v1/otelmongo         FindOne through a client with the contrib otelmongo
+//	                      monitor (not in the oldest build: go build -tags oldest)
 package main
 
 import (
@@ -99,8 +101,14 @@ func main() {
 		reply(w, c2.Database("shop").RunCommand(r.Context(), bson.D{{Key: "noSuchCommand", Value: 1}}).Err())
 	})
 
+	for _, add := range routes {
+		add(mux, uri)
+	}
 	log.Fatal(http.ListenAndServe(os.Getenv("ADDR"), mux))
 }
+
+// routes adds the handlers of other files (otelmongo.go).
+var routes []func(*http.ServeMux, string)
 
 func must(err error) {
 	if err != nil {

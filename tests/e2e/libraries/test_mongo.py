@@ -36,12 +36,20 @@ ROUTES = [
 ]
 
 
+# Only in the newest build: otelmongo needs mongo-driver v1.17 (the oldest
+# build leaves otelmongo.go out with -tags oldest).
+NEWEST_ROUTES = [("/v1/otelmongo", 200)]
+OTELMONGO = "go.opentelemetry.io/contrib/instrumentation/go.mongodb.org/mongo-driver/mongo/otelmongo"
+
+
 @pytest.fixture(scope="module", params=list(VARIANTS))
 def run(request, tmp_path_factory, ferretdb):
     out = tmp_path_factory.mktemp(f"mongoapp-{request.param}")
-    binary = build(APP, request.param, out)
+    newest = request.param == "newest"
+    binary = build(APP, request.param, out, *([] if newest else ["-tags=oldest"]))
+    routes = ROUTES + (NEWEST_ROUTES if newest else [])
     with OTLPReceiver() as rx:
-        requests = drive(binary, ROUTES, otel_env(rx, "mongoapp", MONGO_URI=ferretdb.url), rx, out)
+        requests = drive(binary, routes, otel_env(rx, "mongoapp", MONGO_URI=ferretdb.url), rx, out)
         return requests, metric_points(rx), ferretdb.port
 
 
@@ -119,6 +127,18 @@ def test_call_without_context_nests(run):
     requests, _, port = run
     req = requests["/v1/background"]
     check_client(one(req, V1), req.server, **db(port), **{"db.operation.name": "find"})
+
+
+def test_otelmongo_client_keeps_its_own_spans(run):
+    """A client the program set up with the contrib otelmongo monitor: its
+    spans, none of the hook's (never two spans for one command)."""
+    requests = run[0]
+    if "/v1/otelmongo" not in requests:
+        pytest.skip("otelmongo needs mongo-driver v1.17: the newest build only")
+    req = requests["/v1/otelmongo"]
+    assert not [s for s in req.spans if s.scope_name == V1], req.tree()
+    finds = [s for s in req.spans if s.scope_name == OTELMONGO and s.kind == "CLIENT"]
+    assert len(finds) == 1 and finds[0].name == "items.find", req.tree()  # otelmongo's own naming
 
 
 def test_operation_duration(run):
