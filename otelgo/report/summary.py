@@ -118,6 +118,10 @@ def untraced_modules(plan) -> list[tuple[str, str]]:
     if "database/sql" in plan.match.applied:  # a driver's queries are traced there
         covered |= {p.module_path for p in own if "database/sql/driver" in p.imports}
     covered |= {by_path[s.package].module_path for s in plan.match.skipped if s.package in by_path}
+    # A library whose calls go through a traced third-party package (the AWS
+    # SDK's service modules, all through smithy-go's middleware) is traced there.
+    traced = {k for k in plan.match.applied if k in by_path and not by_path[k].standard}
+    covered |= {p.module_path for p in own if traced.intersection(p.imports)}
     versions = {}
     for p in own:
         module = p.module_path

@@ -16,6 +16,11 @@
 // same version and a recent OpenTelemetry, which would raise the user's
 // go-redis. The hook below is small and emits the current conventions.
 //
+// A client the program instruments itself with the official redisotel
+// (redisotel.InstrumentTracing, also on a cluster's or ring's node
+// clients) keeps redisotel's spans alone: this hook steps aside when it
+// finds redisotel's hook next in the client's chain.
+//
 // Spans start from the context given to the command, so they nest under
 // the caller's span; when that context holds no span (context.Background()
 // in a handler), under the span current on the goroutine
@@ -34,8 +39,10 @@ package goredis
 import (
 	"context"
 	"errors"
+	"reflect"
+	"runtime"
 	"strconv"
-	"sync/atomic"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/otel/trace"
@@ -63,25 +70,6 @@ func NewClientOnExit(_ api.CallContext, c *redis.Client) {
 //	func NewFailoverClient(failoverOpt *FailoverOptions) *Client
 func NewFailoverClientOnExit(_ api.CallContext, c *redis.Client) {
 	instrument(c)
-}
-
-// handmade is set once the program has traced a go-redis client itself
-// with the official redisotel (InstrumentTracing): from then on, otelgo's
-// hooks step aside for every client, so that each command has one span,
-// redisotel's, in the same trace as the rest. (redisotel's hook runs
-// inside otelgo's, added when the client was made, so the step aside is at
-// run time.)
-var handmade atomic.Bool
-
-// RedisotelOnExit is the OnExit hook of
-//
-//	func InstrumentTracing(rdb redis.UniversalClient, opts ...TracingOption) error
-//
-// in github.com/redis/go-redis/extra/redisotel/v9 (tracing.go).
-func RedisotelOnExit(_ api.CallContext, err error) {
-	if err == nil {
-		handmade.Store(true)
-	}
 }
 
 func instrument(c *redis.Client) {
@@ -114,10 +102,10 @@ func (h *hook) DialHook(next redis.DialHook) redis.DialHook {
 }
 
 func (h *hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	if isRedisotel(next) {
+		return next
+	}
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		if handmade.Load() {
-			return next(ctx, cmd)
-		}
 		spanCtx, span := h.startCommand(ctx, cmd)
 		err := next(spanCtx, cmd)
 		if span != nil {
@@ -128,10 +116,10 @@ func (h *hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 }
 
 func (h *hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	if isRedisotel(next) {
+		return next
+	}
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if handmade.Load() {
-			return next(ctx, cmds)
-		}
 		spanCtx, span := h.startPipeline(ctx, cmds)
 		err := next(spanCtx, cmds)
 		if span != nil {
@@ -139,6 +127,20 @@ func (h *hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Process
 		}
 		return err
 	}
+}
+
+// isRedisotel reports whether next, the rest of the client's hook chain,
+// starts with the official redisotel's tracing hook: the program added it after
+// the client was made (redisotel.InstrumentTracing), and its spans are
+// the program's. go-redis rebuilds the chain on every AddHook, so this
+// hook steps aside from then on.
+func isRedisotel(next any) bool {
+	v := reflect.ValueOf(next)
+	if v.Kind() != reflect.Func || v.IsNil() {
+		return false
+	}
+	f := runtime.FuncForPC(v.Pointer())
+	return f != nil && strings.Contains(f.Name(), "/redisotel") && strings.Contains(f.Name(), "tracingHook")
 }
 
 // The code that runs inside go-redis' hook chain is outside the

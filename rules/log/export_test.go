@@ -126,3 +126,22 @@ func TestNothingExportedWithoutProvider(t *testing.T) {
 		t.Errorf("exported while disabled")
 	}
 }
+
+// A logr logger with a stdr sink writes the IDs as its own pairs: the line
+// gets no second ones, and the record carries them, without them in the body.
+func TestStdrPairsAreTheRecordsIDs(t *testing.T) {
+	exported(t)
+	spantest.OnGoroutine(t, spantest.Context())
+	const pairs = ` "trace_id"="` + spantest.OtherTraceHex + `" "span_id"="` + spantest.OtherSpanHex + `"`
+	if got, _ := output("", `"level"=0 "msg"="m"`+pairs); got != `"level"=0 "msg"="m"`+pairs+"\n" {
+		t.Errorf("written %q", got)
+	}
+	recs := exported(t)
+	if len(recs) != 1 {
+		t.Fatalf("exported %d records", len(recs))
+	}
+	sc := trace.SpanContextFromContext(recs[0].Context)
+	if recs[0].Body.AsString() != `"level"=0 "msg"="m"` || sc.SpanID().String() != spantest.OtherSpanHex {
+		t.Errorf("body %q span %v", recs[0].Body.AsString(), sc)
+	}
+}

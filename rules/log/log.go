@@ -14,9 +14,11 @@
 // records (OTEL_LOGS_EXPORTER), lines carry the ids either way. Package log
 // takes no context, so the goroutine's span is the only source (see
 // otelgo.dev/rules/internal/logctx). Lines written outside any span are
-// unchanged, as are lines whose message already holds "trace_id=": the ones
-// slog's default handler writes through package log after the slog hook
-// gave the record its IDs (no line gets two), and the program's own.
+// unchanged, as are lines whose message already holds "trace_id=" or
+// `trace_id"=`: the ones slog's default handler writes through package log
+// after the slog hook gave the record its IDs, those of a logr logger with
+// a stdr sink after otelgo.dev/rules/logr gave the record its IDs as
+// key-value pairs (no line gets two), and the program's own.
 //
 // The hook is on (*Logger).output, which every Print, Fatal and Panic
 // function and method, Output, and slog's default handler end up in, once
@@ -73,7 +75,10 @@ func OutputOnEnter(call api.CallContext, l *log.Logger, _ uintptr, _ int, append
 	})
 }
 
-var traceKey = []byte(logctx.TraceIDKey + "=")
+var (
+	traceKey       = []byte(logctx.TraceIDKey + "=")
+	quotedTraceKey = []byte(logctx.TraceIDKey + `"=`) // stdr's (funcr's) "key"="value"
+)
 
 // withIDs reports whether OTELGO_LOG_TRACE_IDS=true asks for the ids in
 // package log's lines; read once (a variable: the tests set it).
@@ -91,7 +96,7 @@ func appendIDs(b []byte, appendOutput func([]byte) []byte) []byte {
 		return b // not an append: leave it alone
 	}
 	msg := b[start:]
-	if bytes.Contains(msg, traceKey) {
+	if bytes.Contains(msg, traceKey) || bytes.Contains(msg, quotedTraceKey) {
 		return b
 	}
 	traceID, spanID, ok := logctx.IDs(nil)

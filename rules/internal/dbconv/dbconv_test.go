@@ -315,3 +315,27 @@ func TestQueryTextKeepsTypeArguments(t *testing.T) {
 		}
 	}
 }
+
+func TestBatch(t *testing.T) {
+	info := NewInfo("postgresql", "shop", "db", 5432)
+	insert := "INSERT INTO items (name) VALUES ($1)"
+	name, attrs := info.Batch([]string{insert, insert}, []bool{true, true})
+	got := attrMap(attrs)
+	if name != "BATCH INSERT items" || got["db.operation.name"] != "BATCH INSERT" || got["db.query.summary"] != "BATCH INSERT items" ||
+		got["db.query.text"] != insert || got["db.operation.batch.size"] != "2" || got["db.namespace"] != "shop" {
+		t.Errorf("same statements: %q %v", name, got)
+	}
+	name, attrs = info.Batch([]string{insert, "UPDATE items SET n = 1"}, []bool{true, false})
+	got = attrMap(attrs)
+	if name != "BATCH" || got["db.operation.name"] != "BATCH" || got["db.query.text"] != insert+"; UPDATE items SET n = ?" {
+		t.Errorf("mixed statements: %q %v", name, got)
+	}
+	if _, ok := got["db.query.summary"]; ok {
+		t.Errorf("mixed statements have no common summary: %v", got)
+	}
+	name, attrs = info.Batch([]string{"SELECT 1"}, nil)
+	got = attrMap(attrs)
+	if name != "BATCH SELECT" || got["db.query.text"] != "SELECT ?" || got["db.operation.batch.size"] != "" {
+		t.Errorf("one statement: %q %v", name, got)
+	}
+}
