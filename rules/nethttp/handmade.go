@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/internal/httproute"
 )
 
 // A program may instrument net/http itself with the official otelhttp
@@ -33,6 +34,9 @@ import (
 //     only in programs that made an otelhttp handler (OtelhttpMiddlewareOnExit).
 //     An otelhttp handler behind another router or middleware is not seen:
 //     that request gets both spans.
+//   - Server, routers: an http.Server whose handler is a router the program
+//     gave its contrib middleware (otelgin, otelecho, otelmux; see
+//     internal/httproute.Handmade) gets no SERVER span either.
 const otelhttpPackage = "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 // otelhttpHandlers is set once the program has made an otelhttp handler.
@@ -60,10 +64,13 @@ func sentByOtelhttp(span trace.Span) bool {
 // servedByOtelhttp reports whether the server whose serverHandler is recv
 // hands req to an otelhttp handler.
 func servedByOtelhttp(recv any, req *http.Request) bool {
+	h := serverHandlerOf(recv)
+	if httproute.IsHandmade(h) {
+		return true // a router with its own contrib middleware (otelgin, ...)
+	}
 	if !otelhttpHandlers.Load() {
 		return false
 	}
-	h := serverHandlerOf(recv)
 	if h == nil {
 		h = http.DefaultServeMux
 	}

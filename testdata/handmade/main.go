@@ -6,6 +6,9 @@
 //
 //	/work    (otelhttp) an HTTP call to $BACKEND_URL, a query, a Redis SET
 //	/plain   no wrapper: otelgo traces it
+//
+// and GET /items/{id} with gin, echo and gorilla/mux, each with its contrib
+// middleware (otelgin, otelecho, otelmux), on $GIN_ADDR, $ECHO_ADDR, $MUX_ADDR.
 package main
 
 import (
@@ -54,6 +57,7 @@ func main() {
 		}
 		fmt.Fprintln(w, "ok")
 	}
+	serveRouters()
 	http.Handle("/work", otelhttp.NewHandler(http.HandlerFunc(work), "work"))
 	http.HandleFunc("/plain", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "plain")

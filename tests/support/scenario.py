@@ -80,9 +80,17 @@ def descendants(spans: list[Span], span: Span) -> list[Span]:
     return out
 
 
-def drive(binary: Path, routes: list[tuple[str, int]], env: dict[str, str], rx: OTLPReceiver, output_dir: Path):
+def drive(
+    binary: Path,
+    routes: list[tuple[str, int]],
+    env: dict[str, str],
+    rx: OTLPReceiver,
+    output_dir: Path,
+    before_stop=None,
+):
     """Run binary, request each route once and check its status; return the
-    requests by route once the program has stopped (and flushed)."""
+    requests by route once the program has stopped (and flushed).
+    before_stop() runs once the routes are done, while the program runs."""
     requests: dict[str, Request] = {}
     with run_program(binary, env=env, output_dir=output_dir) as app:
         for path, status in routes:
@@ -93,6 +101,8 @@ def drive(binary: Path, routes: list[tuple[str, int]], env: dict[str, str], rx: 
             spans = rx.wait_for_spans(lambda spans, p=url_path, n=done: sum(serves(s, p) for s in spans) >= n)
             server = [s for s in spans if serves(s, url_path)][-1]
             requests[path] = Request(path, status, server)
+        if before_stop is not None:
+            before_stop()
     for req in requests.values():
         req.spans = descendants(rx.spans, req.server)
     return requests
