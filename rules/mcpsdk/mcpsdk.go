@@ -103,9 +103,7 @@ func sending(next mcp.MethodHandler) mcp.MethodHandler {
 		mcpconv.Protect(func() {
 			r := describe(method, req)
 			ctx, op = mcpconv.StartClient(ctx, ScopeName, r)
-			if r.Params != nil {
-				req = withMeta(req, op)
-			}
+			req = withMeta(method, req, op)
 		})
 		res, err := next(ctx, method, req)
 		mcpconv.Protect(func() { op.End(err, toolError(res)) })
@@ -130,10 +128,10 @@ func receiving(next mcp.MethodHandler) mcp.MethodHandler {
 	}
 }
 
-// withMeta returns a copy of req (a *ClientRequest[P]) whose params are a
-// copy of req's with the op's trace context in _meta; req itself when it is
+// withMeta returns a copy of req (a *ClientRequest[P], P a params pointer
+// or the Params interface) whose params are a copy of req's with the op's trace context in _meta; req itself when it is
 // not of that shape.
-func withMeta(req mcp.Request, op *mcpconv.Op) mcp.Request {
+func withMeta(method string, req mcp.Request, op *mcpconv.Op) mcp.Request {
 	rv := reflect.ValueOf(req)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return req
@@ -141,13 +139,34 @@ func withMeta(req mcp.Request, op *mcpconv.Op) mcp.Request {
 	cp := reflect.New(rv.Elem().Type())
 	cp.Elem().Set(rv.Elem())
 	pf := cp.Elem().FieldByName("Params")
-	if !pf.IsValid() || !pf.CanSet() || pf.Kind() != reflect.Pointer || pf.IsNil() || pf.Elem().Kind() != reflect.Struct {
+	if !pf.IsValid() || !pf.CanSet() {
 		return req
 	}
-	pc := reflect.New(pf.Elem().Type())
-	pc.Elem().Set(pf.Elem())
+	// Params is a pointer to the params' struct, or an interface (Params)
+	// holding one.
+	// Requests sent without params (tools/list, ping...) get empty ones to
+	// carry _meta.
+	pv := pf
+	if pv.Kind() == reflect.Interface {
+		if pv.IsNil() {
+			empty := emptyParams(method)
+			if empty == nil {
+				return req
+			}
+			pv = reflect.ValueOf(empty)
+		} else {
+			pv = pv.Elem()
+		}
+	}
+	if pv.Kind() != reflect.Pointer || pv.Type().Elem().Kind() != reflect.Struct {
+		return req
+	}
+	pc := reflect.New(pv.Type().Elem())
+	if !pv.IsNil() {
+		pc.Elem().Set(pv.Elem())
+	}
 	params, ok := pc.Interface().(mcp.Params)
-	if !ok {
+	if !ok || !pc.Type().AssignableTo(pf.Type()) {
 		return req
 	}
 	pf.Set(pc)
@@ -157,4 +176,24 @@ func withMeta(req mcp.Request, op *mcpconv.Op) mcp.Request {
 	}
 	params.SetMeta(op.Meta(params.GetMeta()))
 	return out
+}
+
+// emptyParams returns empty params for the requests whose params are
+// optional.
+func emptyParams(method string) mcp.Params {
+	switch method {
+	case "tools/list":
+		return &mcp.ListToolsParams{}
+	case "prompts/list":
+		return &mcp.ListPromptsParams{}
+	case "resources/list":
+		return &mcp.ListResourcesParams{}
+	case "resources/templates/list":
+		return &mcp.ListResourceTemplatesParams{}
+	case "ping":
+		return &mcp.PingParams{}
+	case "notifications/initialized":
+		return &mcp.InitializedParams{}
+	}
+	return nil
 }
