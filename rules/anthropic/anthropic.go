@@ -12,6 +12,13 @@
 // conventions ask. The middleware runs once per attempt, so a request the
 // SDK retries has one span per attempt.
 //
+// Versions since v1.81.0 make an OpenTelemetry span of their own for each
+// API call ("anthropic.messages.create", scope com.anthropic.sdk.go, with the
+// GenAI attributes), on unless ANTHROPIC_OPEN_TELEMETRY=false or
+// option.WithoutOpenTelemetry: inside such a span the middleware makes no
+// second span and only records the gen_ai.client.* metrics, which the SDK
+// does not.
+//
 // Message contents are recorded only with
 // OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true. Requests through
 // Amazon Bedrock or Vertex AI (other paths), token counting and the batch
@@ -31,7 +38,11 @@ import (
 // ScopeName is the instrumentation scope of the spans and metrics made here.
 const ScopeName = "otelgo.dev/rules/anthropic"
 
-var client = genaihttp.New(ScopeName, semconv.GenAIProviderNameAnthropic, genaihttp.Anthropic)
+// sdkScope is the instrumentation scope of the spans the SDK makes itself
+// (since v1.81.0).
+const sdkScope = "com.anthropic.sdk.go"
+
+var client = genaihttp.New(ScopeName, semconv.GenAIProviderNameAnthropic, genaihttp.Anthropic).StandingAsideFor(sdkScope)
 
 // NewClientOnEnter is the OnEnter hook of
 //

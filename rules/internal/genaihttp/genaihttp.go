@@ -38,6 +38,7 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 	"go.opentelemetry.io/otel/trace"
 
@@ -69,6 +70,7 @@ type Client struct {
 	scope    string
 	provider attribute.KeyValue
 	api      API
+	native   string // the scope of the SDK's own spans, if it makes them
 }
 
 // New returns a Client whose spans and measurements are those of the
@@ -76,6 +78,28 @@ type Client struct {
 // wire format api.
 func New(scope string, provider attribute.KeyValue, api API) *Client {
 	return &Client{scope: scope, provider: provider, api: api}
+}
+
+// StandingAsideFor returns a copy of c that makes no span of its own for a
+// request made inside a recording span of the instrumentation scope native
+// (the SDK's own OpenTelemetry span of the call, which some SDK versions
+// make): it still records the metrics, which the SDK does not.
+func (c *Client) StandingAsideFor(native string) *Client {
+	cp := *c
+	cp.native = native
+	return &cp
+}
+
+// tracedBySDK reports whether ctx's span is a recording span the SDK made.
+func (c *Client) tracedBySDK(ctx context.Context) bool {
+	if c.native == "" {
+		return false
+	}
+	span := trace.SpanFromContext(ctx)
+	s, ok := span.(interface {
+		InstrumentationScope() instrumentation.Scope
+	})
+	return ok && span.IsRecording() && s.InstrumentationScope().Name == c.native
 }
 
 // Provider returns the client's gen_ai.provider.name.
@@ -230,6 +254,11 @@ func (c *Client) start(req *http.Request) *call {
 		}
 	}
 	attrs = append(attrs, cl.attrs...)
+	if c.tracedBySDK(req.Context()) {
+		// Measured only: the span is the SDK's.
+		cl.ctx, cl.span = req.Context(), trace.SpanFromContext(context.Background())
+		return cl
+	}
 	name := op.Value.AsString()
 	if cl.model != "" {
 		name += " " + cl.model

@@ -2,6 +2,7 @@ package genaihttp
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
+	"go.opentelemetry.io/otel/trace"
 )
 
 func TestSSEParserTakesEventsInAnyPieces(t *testing.T) {
@@ -151,4 +153,34 @@ func TestPanicOfTheSDKGoesOnAndEndsTheSpan(t *testing.T) {
 		}
 	}()
 	c.Do(req, func(*http.Request) (*http.Response, error) { panic("boom") })
+}
+
+func TestStandsAsideInsideTheSDKsOwnSpan(t *testing.T) {
+	rec := recorder(t)
+	c := New("test", semconv.GenAIProviderNameAnthropic, Anthropic).StandingAsideFor("com.example.sdk")
+	ctx, sdkSpan := otel.GetTracerProvider().Tracer("com.example.sdk").Start(context.Background(), "example.messages.create")
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "https://api.anthropic.com/v1/messages", strings.NewReader(`{"model":"m"}`))
+	var sentCtx context.Context
+	resp, _ := c.Do(req, func(r *http.Request) (*http.Response, error) {
+		sentCtx = r.Context()
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"id":"x"}`))}, nil
+	})
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	sdkSpan.End()
+	if n := len(rec.Ended()); n != 1 {
+		t.Fatalf("%d spans: a second span inside the SDK's", n)
+	}
+	if trace.SpanContextFromContext(sentCtx).SpanID() != sdkSpan.SpanContext().SpanID() {
+		t.Fatal("the request was not sent in the SDK's span")
+	}
+	// Without the SDK's span, the client makes its own.
+	req, _ = http.NewRequest(http.MethodPost, "https://api.anthropic.com/v1/messages", strings.NewReader(`{"model":"m"}`))
+	resp, _ = c.Do(req, func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"id":"x"}`))}, nil
+	})
+	resp.Body.Close()
+	if n := len(rec.Ended()); n != 2 || rec.Ended()[1].Name() != "chat m" {
+		t.Fatalf("%d spans", n)
+	}
 }
