@@ -11,6 +11,8 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
@@ -182,5 +184,55 @@ func TestStandsAsideInsideTheSDKsOwnSpan(t *testing.T) {
 	resp.Body.Close()
 	if n := len(rec.Ended()); n != 2 || rec.Ended()[1].Name() != "chat m" {
 		t.Fatalf("%d spans", n)
+	}
+}
+
+func TestMeasurementsHaveTheirAttributes(t *testing.T) {
+	recorder(t)
+	reader := sdkmetric.NewManualReader()
+	prev := otel.GetMeterProvider()
+	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
+	t.Cleanup(func() { otel.SetMeterProvider(prev) })
+	c := New("test-metrics", semconv.GenAIProviderNameOpenAI, OpenAI)
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:8080/v1/chat/completions", strings.NewReader(`{"model":"m"}`))
+	resp, _ := c.Do(req, func(r *http.Request) (*http.Response, error) {
+		body := `{"id":"x","model":"m-1","choices":[{"index":0,"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}`
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}, nil
+	})
+	io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model", "gen_ai.response.model", "server.address", "server.port"}
+	seen := 0
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			check := func(set attribute.Set, extra int) {
+				seen++
+				for _, k := range want {
+					if !set.HasValue(attribute.Key(k)) {
+						t.Errorf("%s: no %s in %v", m.Name, k, set.ToSlice())
+					}
+				}
+				if set.Len() != len(want)+extra {
+					t.Errorf("%s: %v", m.Name, set.ToSlice())
+				}
+			}
+			switch d := m.Data.(type) {
+			case metricdata.Histogram[float64]:
+				for _, p := range d.DataPoints {
+					check(p.Attributes, 0)
+				}
+			case metricdata.Histogram[int64]:
+				for _, p := range d.DataPoints {
+					check(p.Attributes, 1) // gen_ai.token.type
+				}
+			}
+		}
+	}
+	if seen != 3 {
+		t.Fatalf("%d points: want a duration and two token counts", seen)
 	}
 }

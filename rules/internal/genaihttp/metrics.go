@@ -55,16 +55,20 @@ func (cl *call) record(end time.Time) {
 			attrs = append(attrs, semconv.ServerPort(cl.port))
 		}
 	}
-	n := len(attrs)
-	if cl.errType != "" {
-		attrs = append(attrs, semconv.ErrorTypeKey.String(cl.errType))
+	// attribute.NewSet sorts the slice it is given: each set gets its own.
+	with := func(kv ...attribute.KeyValue) attribute.Set {
+		all := make([]attribute.KeyValue, 0, len(attrs)+len(kv))
+		return attribute.NewSet(append(append(all, attrs...), kv...)...)
 	}
-	ins.duration.RecordSet(cl.ctx, end.Sub(cl.start).Seconds(), attribute.NewSet(attrs...))
-	attrs = attrs[:n]
+	if cl.errType != "" {
+		ins.duration.RecordSet(cl.ctx, end.Sub(cl.start).Seconds(), with(semconv.ErrorTypeKey.String(cl.errType)))
+	} else {
+		ins.duration.RecordSet(cl.ctx, end.Sub(cl.start).Seconds(), with())
+	}
 	if cl.hasInput {
-		ins.tokens.RecordSet(cl.ctx, int64(cl.inputTokens), attribute.NewSet(append(attrs, semconv.GenAITokenTypeInput)...))
+		ins.tokens.RecordSet(cl.ctx, int64(cl.inputTokens), with(semconv.GenAITokenTypeInput))
 	}
 	if cl.hasOutput {
-		ins.tokens.RecordSet(cl.ctx, int64(cl.outputTokens), attribute.NewSet(append(attrs[:n:n], semconv.GenAITokenTypeOutput)...))
+		ins.tokens.RecordSet(cl.ctx, int64(cl.outputTokens), with(semconv.GenAITokenTypeOutput))
 	}
 }
