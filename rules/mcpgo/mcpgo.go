@@ -2,8 +2,9 @@
 // github.com/mark3labs/mcp-go, an MCP SDK for Go: each request a
 // client.Client sends (its sendRequest, under Initialize, ListTools,
 // CallTool...) is a CLIENT span, and each message an MCPServer handles (its
-// HandleMessage, which the stdio, SSE and streamable HTTP servers call) a
-// SERVER span, per the MCP semantic conventions
+// HandleMessage, which the stdio, SSE and streamable HTTP servers call; since
+// v1.6.0 its handleMessage, which the stdio server calls directly) a SERVER
+// span, per the MCP semantic conventions
 // (otelgo.dev/rules/internal/mcpconv): "tools/call {tool}", "initialize",
 // "tools/list"..., with the trace context in the request's params._meta
 // so that a client and a server built with otelgo make one trace over
@@ -19,9 +20,6 @@
 // (notifications/initialized) and requests the server sends the client are
 // not traced. A client or server the program gave a tracer of its own
 // (client.WithTracer, server.WithTracer, since v1.1) is left to it.
-//
-// v1.6.0 and later are not instrumented yet: their stdio server no longer
-// goes through HandleMessage.
 //
 // The rules are in mcpgo.json beside this file.
 package mcpgo
@@ -118,7 +116,17 @@ func HandleMessageOnEnter(call api.CallContext, s *server.MCPServer, ctx context
 	call.SetData(op)
 }
 
-// HandleMessageOnExit is the OnExit hook of HandleMessage: the response
+// HandleMessageInternalOnEnter is the OnEnter hook of
+//
+//	func (s *MCPServer) handleMessage(ctx context.Context, message json.RawMessage, registered bool) (resp mcp.JSONRPCMessage)
+//
+// in mcp-go's server since v1.6.0 (request_handler.go), which HandleMessage
+// and the stdio server call.
+func HandleMessageInternalOnEnter(call api.CallContext, s *server.MCPServer, ctx context.Context, message json.RawMessage, _ bool) {
+	HandleMessageOnEnter(call, s, ctx, message)
+}
+
+// HandleMessageOnExit is the OnExit hook of HandleMessage (and handleMessage): the response
 // (nil for a notification) says how the request ended.
 func HandleMessageOnExit(call api.CallContext, resp mcp.JSONRPCMessage) {
 	op, _ := call.Data().(*mcpconv.Op)

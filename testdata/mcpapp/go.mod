@@ -3,7 +3,7 @@ module example.com/mcpapp
 go 1.25.5
 
 require (
-	github.com/mark3labs/mcp-go v1.5.0
+	github.com/mark3labs/mcp-go v1.6.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 )
 

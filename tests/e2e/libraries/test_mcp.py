@@ -1,6 +1,6 @@
 """Model Context Protocol end to end: testdata/mcpapp, built with
 `otel go build` at both ends of the rules' ranges (go.mod: go-sdk v1.8.0 and
-mcp-go v1.5.0; oldest.mod: go-sdk v1.1.0 and mcp-go v0.43.0), is an MCP
+mcp-go v1.6.0; oldest.mod: go-sdk v1.1.0 and mcp-go v0.43.0), is an MCP
 client in one process that starts itself as an MCP server in a second
 process and talks to it over stdio, with each SDK's client against each
 SDK's server. Over stdio nothing but the request's params._meta carries the
