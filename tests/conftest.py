@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 import harness
 from otlp import OTLPReceiver
+from servers_genai import genai_server  # noqa: F401  (the recorded model providers' APIs)
 from services import mariadb, postgres, redis  # noqa: F401  (session fixtures of real servers)
 
 
