@@ -7,19 +7,24 @@
 // starts the server of one SDK as a child process and calls it with the
 // client of the other over stdio: initialize, tools/list, tools/call add,
 // tools/call divide by zero (a tool error) and tools/call of a tool that
-// does not exist (a JSON-RPC error). It has no OpenTelemetry code: otelgo
-// adds it.
+// does not exist (a JSON-RPC error); /gosdk-http does the same with the
+// go-sdk over Streamable HTTP, its server in a child process ("mcpapp serve
+// gosdk-http", which prints the port it listens on). It has no
+// OpenTelemetry code: otelgo adds it.
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
@@ -37,6 +42,10 @@ type number struct {
 }
 
 func serveGoSDK() error {
+	return newGoSDKServer().Run(context.Background(), &mcp.StdioTransport{})
+}
+
+func newGoSDKServer() *mcp.Server {
 	server := mcp.NewServer(&mcp.Implementation{Name: "calculator", Version: "1.0.0"}, nil)
 	mcp.AddTool(server, &mcp.Tool{Name: "add", Description: "Adds two numbers"},
 		func(ctx context.Context, req *mcp.CallToolRequest, in pair) (*mcp.CallToolResult, number, error) {
@@ -49,7 +58,7 @@ func serveGoSDK() error {
 			}
 			return nil, number{in.A / in.B}, nil
 		})
-	return server.Run(context.Background(), &mcp.StdioTransport{})
+	return server
 }
 
 // serverCommand is this program run as the MCP server of sdk.
@@ -128,6 +137,50 @@ func clientGoSDK(ctx context.Context, server string) (string, error) {
 		return "", err
 	}
 	defer session.Close()
+	return callGoSDK(ctx, session)
+}
+
+// serveGoSDKHTTP serves the go-sdk server over Streamable HTTP on a free
+// loopback port, which it prints, until it is stopped.
+func serveGoSDKHTTP() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	server := newGoSDKServer()
+	fmt.Printf("PORT %d\n", ln.Addr().(*net.TCPAddr).Port)
+	return http.Serve(ln, mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server }, nil))
+}
+
+// clientGoSDKHTTP starts the go-sdk server over Streamable HTTP in a child
+// process and calls it.
+func clientGoSDKHTTP(ctx context.Context) (string, error) {
+	cmd := serverCommand("gosdk-http")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+	}()
+	var port int
+	if _, err := fmt.Fscanf(bufio.NewReader(stdout), "PORT %d\n", &port); err != nil {
+		return "", err
+	}
+	client := mcp.NewClient(&mcp.Implementation{Name: "mcpapp", Version: "1.0.0"}, nil)
+	session, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: fmt.Sprintf("http://127.0.0.1:%d/mcp", port)}, nil)
+	if err != nil {
+		return "", err
+	}
+	defer session.Close()
+	return callGoSDK(ctx, session)
+}
+
+func callGoSDK(ctx context.Context, session *mcp.ClientSession) (string, error) {
 	var out []string
 	tools, err := session.ListTools(ctx, nil)
 	if err != nil {
@@ -159,6 +212,8 @@ func main() {
 			err = serveGoSDK()
 		case "mcpgo":
 			err = serveMCPGo()
+		case "gosdk-http":
+			err = serveGoSDKHTTP()
 		default:
 			err = fmt.Errorf("unknown SDK %q", os.Args[2])
 		}
@@ -174,6 +229,7 @@ func main() {
 			routes["/"+client+"-"+server] = func(ctx context.Context) (string, error) { return fn(ctx, server) }
 		}
 	}
+	routes["/gosdk-http"] = clientGoSDKHTTP
 	mux := http.NewServeMux()
 	for path, fn := range routes {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {

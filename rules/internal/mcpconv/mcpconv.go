@@ -18,8 +18,8 @@
 //     into the request's params._meta (unprefixed keys: traceparent,
 //     tracestate, baggage) and the receiver extracts it as the SERVER span's
 //     parent, so that client and server make one trace over any transport;
-//     the context the receiver had already (its transport's), if any, is
-//     linked;
+//     the context the receiver had already (its transport's: the HTTP
+//     request's SERVER span), if any, is linked;
 //   - mcp.client.operation.duration and mcp.server.operation.duration.
 package mcpconv
 
@@ -172,7 +172,7 @@ func StartServer(ctx context.Context, scope string, r Request, meta map[string]a
 	ambient := trace.SpanContextFromContext(goroutine.Context(ctx))
 	parent := otel.GetTextMapPropagator().Extract(ctx, carrier)
 	if remote := trace.SpanContextFromContext(parent); remote.IsValid() {
-		if ambient.IsValid() && ambient.TraceID() != remote.TraceID() {
+		if ambient.IsValid() && ambient.SpanID() != remote.SpanID() {
 			opts = append(opts, trace.WithLinks(trace.Link{SpanContext: ambient}))
 		}
 		op.ctx, op.span = telemetry.Tracer(scope).Start(parent, name, opts...)

@@ -20,7 +20,7 @@ APP = TESTDATA / "mcpapp"
 RULES = "otelgo.dev/rules/"
 SCOPES = {"gosdk": RULES + "mcpsdk", "mcpgo": RULES + "mcpgo"}
 PAIRS = [("gosdk", "gosdk"), ("mcpgo", "mcpgo"), ("gosdk", "mcpgo"), ("mcpgo", "gosdk")]
-ROUTES = [(f"/{c}-{s}", 200) for c, s in PAIRS]
+ROUTES = [(f"/{c}-{s}", 200) for c, s in PAIRS] + [("/gosdk-http", 200)]
 # The handshake is "initialize" (with a notifications/initialized after it)
 # up to protocol version 2025-11-25 and "server/discover" from 2026-07-28,
 # which the newest SDKs negotiate.
@@ -35,24 +35,26 @@ def run(request, tmp_path_factory):
     with OTLPReceiver() as rx:
         requests = drive(binary, ROUTES, otel_env(rx, "mcpapp"), rx, out)
         # The servers' spans: one per request each server handled.
-        want = len(PAIRS) * (len(CALLS) + 1)
+        want = (len(PAIRS) + 1) * (len(CALLS) + 1)
         spans = rx.wait_for_spans(lambda spans: sum(s.service_name == "mcpapp-server" for s in spans) >= want)
         return requests, spans, metric_points(rx)
 
 
-def calls(run, client: str, server: str):
+def calls(run, client: str, server: str, route: str = ""):
     """The route's MCP CLIENT spans by name, each with its SERVER span."""
     requests, spans, _ = run
-    req = requests[f"/{client}-{server}"]
+    req = requests[route or f"/{client}-{server}"]
     ours = [s for s in req.spans if s.scope_name == SCOPES[client] and s.service_name == "mcpapp"]
     tree = format_spans([s for s in spans if s.trace_id == req.server.trace_id])
     names = [s.name for s in ours if s.name != "notifications/initialized"]
-    assert names[0] in HANDSHAKES and names[1:] == CALLS, tree
+    # (Over HTTP the newest go-sdk client tries server/discover, then initialize.)
+    shakes = [n for n in names if n in HANDSHAKES]
+    assert shakes and names == shakes + CALLS, tree
     out = {}
     for span in ours:
         assert span.kind == "CLIENT" and span.parent_span_id == req.server.span_id, tree
         assert span.service_name == "mcpapp"
-        served = [s for s in spans if s.parent_span_id == span.span_id]
+        served = [s for s in spans if s.parent_span_id == span.span_id and s.kind == "SERVER"]
         assert len(served) == 1, f"{span.name}: no one SERVER span below it:\n{tree}"
         srv = served[0]
         assert (srv.kind, srv.name, srv.scope_name) == ("SERVER", span.name, SCOPES[server]), tree
@@ -100,21 +102,23 @@ def test_tool_error_and_json_rpc_error(run, client, server):
 def test_operation_durations(run):
     _, _, points = run
     add = {"mcp.method.name": "tools/call", "gen_ai.tool.name": "add", "gen_ai.operation.name": "execute_tool"}
-    for sdk in ("gosdk", "mcpgo"):
-        # The client side: the two routes that use the SDK's client.
+    # The client side: the routes that use each SDK's client (go-sdk's: two
+    # over stdio, one over HTTP), in series by the protocol version each
+    # session negotiated (go-sdk's only: mcp-go's client does not tell).
+    for sdk, routes in (("gosdk", 3), ("mcpgo", 2)):
         found = [
             p
             for p in series(points, "mcp.client.operation.duration", "mcpapp")
             if p.scope_name == SCOPES[sdk] and p.attributes.get("gen_ai.tool.name") == "add"
         ]
-        assert len(found) == 1, format_points(found)
-        p = found[0]
-        attrs = dict(p.attributes)
-        if sdk == "gosdk":  # the version its session negotiated
-            assert attrs.pop("mcp.protocol.version") in ("2025-06-18", "2025-11-25", "2026-07-28"), p
-        assert attrs == add and p.count == 2 and p.unit == "s" and sum(p.bucket_counts) == 2, p
-    # Each server process exports its points once, at its exit: one
-    # failed tool call each.
+        for p in found:
+            attrs = dict(p.attributes)
+            if sdk == "gosdk":
+                assert attrs.pop("mcp.protocol.version") in ("2025-06-18", "2025-11-25", "2026-07-28"), p
+            assert attrs == add and p.unit == "s" and sum(p.bucket_counts) == p.count, p
+        assert sum(p.count for p in found) == routes, format_points(found)
+    # Each server process exports its points once, at its exit (the HTTP
+    # one on SIGTERM): one failed tool call each.
     failed = [
         p
         for p in points
@@ -122,5 +126,22 @@ def test_operation_durations(run):
         and p.service_name == "mcpapp-server"
         and p.attributes.get("error.type") == "tool_error"
     ]
-    assert sorted(p.scope_name for p in failed) == sorted(SCOPES[s] for _, s in PAIRS), format_points(failed)
+    servers = [SCOPES[s] for _, s in PAIRS] + [SCOPES["gosdk"]]
+    assert sorted(p.scope_name for p in failed) == sorted(servers), format_points(failed)
     assert all(p.count == 1 and p.attributes["gen_ai.tool.name"] == "divide" for p in failed), format_points(failed)
+
+
+def test_streamable_http(run):
+    """Over HTTP the MCP spans are above the HTTP spans: the client's MCP span
+    is the parent of its HTTP CLIENT span and of the server's MCP span; both
+    have the session id (up to the protocol versions that have sessions)."""
+    requests, spans, _ = run
+    got = calls(run, "gosdk", "gosdk", "/gosdk-http")
+    span, srv = got["tools/call add"]
+    http = [s for s in spans if s.parent_span_id == span.span_id and s.kind == "CLIENT"]
+    assert [s.name for s in http] == ["POST"], format_spans(spans)
+    assert http[0].attributes["url.full"].endswith("/mcp")
+    session = span.attributes.get("mcp.session.id")
+    protocol = srv.attributes.get("mcp.protocol.version", "")
+    if protocol < "2026-07-28":  # the last versions have no sessions
+        assert session and srv.attributes.get("mcp.session.id") == session, (span.attributes, srv.attributes)
