@@ -8,7 +8,9 @@
 // the response's JSON). The span is the parent of the request's net/http
 // CLIENT span; a streamed response's span ends at the stream's end, with
 // the usage of its last chunk. gen_ai.usage.output_tokens counts the
-// thinking tokens too (candidatesTokenCount + thoughtsTokenCount).
+// thinking tokens too (candidatesTokenCount + thoughtsTokenCount). The
+// transport sees each attempt: a request the SDK retries (HTTPOptions'
+// retry options) has one span per attempt.
 //
 // NewClient settles the HTTP client (the program's ClientConfig.HTTPClient,
 // or one it makes, with the credentials for Vertex AI) and keeps the

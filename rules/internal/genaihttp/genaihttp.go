@@ -14,8 +14,10 @@
 // body as the SDK reads it. The span is ended when the SDK has read the
 // response to its end or closed it, so a streamed response (server-sent
 // events) is traced until its last event, and its usage, sent in the last
-// events, is recorded. The request sent on carries the span in its
+// events, is recorded; a stream the program neither reads to its end nor
+// closes leaves its span open. The request sent on carries the span in its
 // context, so that the net/http CLIENT span of the request is its child.
+// Other requests of the SDKs (listing models, files...) are not traced here.
 //
 // Message contents (gen_ai.input.messages, gen_ai.output.messages,
 // gen_ai.system_instructions) are recorded only when the environment
