@@ -12,7 +12,9 @@ attributes read from the request and the response, the net/http CLIENT span
 of the request below it; a streamed response's span ends with the stream
 and has its usage; message contents only with
 OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; and the metrics
-gen_ai.client.operation.duration and gen_ai.client.token.usage."""
+gen_ai.client.operation.duration and gen_ai.client.token.usage. Where the
+SDK makes its own GenAI span (anthropic-sdk-go from v1.81.0, and v2 unless
+told not to), there is no second span, and the metrics are still ours."""
 
 from __future__ import annotations
 
