@@ -1,7 +1,9 @@
 // Package openai holds the hooks otelgo splices into github.com/openai/openai-go/v3
 // (openai-go v3): every client made by NewClient gets a middleware
-// (option.WithMiddleware) that traces each chat completion, legacy
-// completion and embeddings request with a CLIENT span and the
+// (option.WithMiddleware) that traces each chat completion, Responses API
+// request ("chat" too, with instructions, max_output_tokens, the output
+// items, the status as finish reason), legacy completion and embeddings
+// request with a CLIENT span and the
 // gen_ai.client.* metrics of the GenAI semantic conventions
 // (otelgo.dev/rules/internal/genaihttp reads the request's and the
 // response's JSON). The span is the parent of the request's net/http
@@ -12,8 +14,8 @@
 //
 // gen_ai.provider.name is "openai", "azure.ai.openai" for an Azure OpenAI
 // endpoint (*.openai.azure.com). Message contents are recorded only with
-// OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true. The Responses,
-// Assistants, audio and image APIs are not traced yet.
+// OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true. The Assistants,
+// Realtime, audio and image APIs are not traced yet.
 //
 // The rules are in openai.json beside this file.
 package openai

@@ -24,6 +24,7 @@ import (
 	openai2opt "github.com/openai/openai-go/v2/option"
 	openai "github.com/openai/openai-go/v3"
 	openaiopt "github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/responses"
 	goopenai "github.com/sashabaranov/go-openai"
 	"google.golang.org/genai"
 )
@@ -100,6 +101,29 @@ func openAIRoutes(routes map[string]route) {
 			return "", err
 		}
 		return fmt.Sprint(len(resp.Data[0].Embedding)), nil
+	}
+	respond := responses.ResponseNewParams{
+		Model:           "gpt-4o-mini",
+		Instructions:    openai.String("You are terse."),
+		Input:           responses.ResponseNewParamsInputUnion{OfString: openai.String("Say hello.")},
+		MaxOutputTokens: openai.Int(64),
+	}
+	routes["/openai/responses"] = func(ctx context.Context) (string, error) {
+		resp, err := client.Responses.New(ctx, respond)
+		if err != nil {
+			return "", err
+		}
+		return resp.OutputText(), nil
+	}
+	routes["/openai/responses-stream"] = func(ctx context.Context) (string, error) {
+		stream := client.Responses.NewStreaming(ctx, respond)
+		text := ""
+		for stream.Next() {
+			if ev := stream.Current(); ev.Type == "response.output_text.delta" {
+				text += ev.Delta
+			}
+		}
+		return text, stream.Err()
 	}
 	routes["/openai/error"] = func(ctx context.Context) (string, error) {
 		_, err := client.Chat.Completions.New(ctx, chat(missing))

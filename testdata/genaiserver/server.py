@@ -5,7 +5,8 @@ the real APIs answer them (JSON bodies, server-sent event streams, error
 bodies):
 
 - OpenAI: POST /v1/chat/completions (streamed with "stream": true, with a
-  usage chunk when stream_options.include_usage), /v1/completions,
+  usage chunk when stream_options.include_usage), /v1/responses (streamed
+  too), /v1/completions,
   /v1/embeddings (float arrays, or base64 with encoding_format "base64");
 - Anthropic: POST /v1/messages (streamed with "stream": true);
 - Gemini: POST /v1beta/models/{model}:generateContent,
@@ -84,6 +85,8 @@ class Handler(BaseHTTPRequestHandler):
         print(json.dumps({"path": path, "headers": dict(self.headers)}), file=sys.stderr, flush=True)
         if path.endswith("/chat/completions"):
             self.openai_chat(body)
+        elif path.endswith("/responses"):
+            self.openai_responses(body)
         elif path.endswith("/completions"):
             self.openai_completion(body)
         elif path.endswith("/embeddings"):
@@ -163,6 +166,71 @@ class Handler(BaseHTTPRequestHandler):
         if include_usage:
             self.send_event(json.dumps({**base, "choices": [], "usage": usage}))
         self.send_event("[DONE]")
+
+    def openai_responses(self, body: dict) -> None:
+        model = body.get("model", "")
+        if model == MISSING:
+            return self.openai_missing(model)
+        served = model + "-2024-07-18" if model == "gpt-4o-mini" else model
+        resp_id = "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b"
+        msg_id = "msg_67ccd2bf17f0819081ff3bb2cf6508e60bb6a6b452d3795b"
+
+        def response(status: str, output: list, usage) -> dict:
+            return {
+                "id": resp_id,
+                "object": "response",
+                "created_at": CREATED,
+                "status": status,
+                "error": None,
+                "incomplete_details": None,
+                "instructions": body.get("instructions"),
+                "max_output_tokens": body.get("max_output_tokens"),
+                "model": served,
+                "output": output,
+                "parallel_tool_calls": True,
+                "previous_response_id": None,
+                "reasoning": {"effort": None, "summary": None},
+                "store": True,
+                "temperature": body.get("temperature", 1.0),
+                "text": {"format": {"type": "text"}},
+                "tool_choice": "auto",
+                "tools": [],
+                "top_p": 1.0,
+                "truncation": "disabled",
+                "usage": usage,
+                "user": None,
+                "metadata": {},
+            }
+
+        text = {"type": "output_text", "text": OPENAI_TEXT, "annotations": []}
+        message = {"type": "message", "id": msg_id, "status": "completed", "role": "assistant", "content": [text]}
+        usage = {
+            "input_tokens": 36,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": 10,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": 46,
+        }
+        if not body.get("stream"):
+            return self.send_json(200, response("completed", [message], usage))
+        self.start_events()
+        seq = iter(range(100))
+
+        def send(kind: str, **fields) -> None:
+            self.send_event(json.dumps({"type": kind, "sequence_number": next(seq), **fields}), kind)
+
+        send("response.created", response=response("in_progress", [], None))
+        send("response.in_progress", response=response("in_progress", [], None))
+        item = {"type": "message", "id": msg_id, "status": "in_progress", "role": "assistant", "content": []}
+        send("response.output_item.added", output_index=0, item=item)
+        empty = {"type": "output_text", "text": "", "annotations": []}
+        send("response.content_part.added", item_id=msg_id, output_index=0, content_index=0, part=empty)
+        for piece in OPENAI_CHUNKS:
+            send("response.output_text.delta", item_id=msg_id, output_index=0, content_index=0, delta=piece)
+        send("response.output_text.done", item_id=msg_id, output_index=0, content_index=0, text=OPENAI_TEXT)
+        send("response.content_part.done", item_id=msg_id, output_index=0, content_index=0, part=text)
+        send("response.output_item.done", output_index=0, item=message)
+        send("response.completed", response=response("completed", [message], usage))
 
     def openai_completion(self, body: dict) -> None:
         model = body.get("model", "")

@@ -195,8 +195,9 @@ type call struct {
 	address string
 	port    int
 
-	stream bool
-	attrs  []attribute.KeyValue // the request's
+	stream    bool
+	responses bool                 // OpenAI's Responses API
+	attrs     []attribute.KeyValue // the request's
 
 	// What the response said.
 	responseID    string
@@ -232,6 +233,7 @@ func (c *Client) start(req *http.Request) *call {
 	if cl.capture {
 		cl.output = &outputs{}
 	}
+	cl.responses = strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/responses")
 	if body := requestBody(req, cl); body != nil {
 		c.api.request(body, cl)
 	}

@@ -11,8 +11,8 @@ import (
 )
 
 // OpenAI is the wire format of OpenAI's API (and of the APIs that copy it):
-// POST .../chat/completions (chat), .../completions (text_completion) and
-// .../embeddings (embeddings).
+// POST .../chat/completions and .../responses (chat), .../completions
+// (text_completion) and .../embeddings (embeddings).
 var OpenAI API = openAI{}
 
 type openAI struct{}
@@ -21,6 +21,8 @@ func (openAI) operation(req *http.Request) (attribute.KeyValue, string, bool) {
 	p := strings.TrimSuffix(req.URL.Path, "/")
 	switch {
 	case strings.HasSuffix(p, "/chat/completions"):
+		return semconv.GenAIOperationNameChat, "", true
+	case strings.HasSuffix(p, "/responses"):
 		return semconv.GenAIOperationNameChat, "", true
 	case strings.HasSuffix(p, "/completions"):
 		return semconv.GenAIOperationNameTextCompletion, "", true
@@ -73,10 +75,13 @@ type openAIToolCall struct {
 	} `json:"function"`
 }
 
-func (openAI) request(body []byte, c *call) {
+func (a openAI) request(body []byte, c *call) {
 	var r openAIRequest
 	if json.Unmarshal(body, &r) != nil {
 		return
+	}
+	if c.responses {
+		a.responsesRequest(body, &r, c)
 	}
 	c.model = r.Model
 	c.stream = r.Stream
@@ -212,6 +217,13 @@ type openAIResponse struct {
 }
 
 func (a openAI) response(body []byte, c *call) {
+	if c.responses {
+		var r responsesResponse
+		if json.Unmarshal(body, &r) == nil {
+			r.into(c)
+		}
+		return
+	}
 	var r openAIResponse
 	if json.Unmarshal(body, &r) != nil {
 		return
@@ -301,9 +313,12 @@ func embeddingSize(raw json.RawMessage) int {
 	return 0
 }
 
-func (a openAI) event(_ string, data []byte, c *call) bool {
+func (a openAI) event(name string, data []byte, c *call) bool {
 	if string(data) == "[DONE]" {
 		return true
+	}
+	if c.responses {
+		return responsesEvent(name, data, c)
 	}
 	var r openAIResponse
 	if json.Unmarshal(data, &r) == nil {

@@ -32,6 +32,8 @@ ROUTES = [
     ("/openai/chat", 200),
     ("/openai/stream", 200),
     ("/openai/embeddings", 200),
+    ("/openai/responses", 200),
+    ("/openai/responses-stream", 200),
     ("/openai/error", 502),
     ("/openaiv1/chat", 200),
     ("/openaiv2/stream", 200),
@@ -48,7 +50,13 @@ ROUTES = [
     ("/genai/embed", 200),
     ("/genai/error", 502),
 ]
-CAPTURED = [("/openai/chat", 200), ("/goopenai/stream", 200), ("/anthropic/chat", 200), ("/genai/generate", 200)]
+CAPTURED = [
+    ("/openai/chat", 200),
+    ("/openai/responses-stream", 200),
+    ("/goopenai/stream", 200),
+    ("/anthropic/chat", 200),
+    ("/genai/generate", 200),
+]
 # The scope of the spans anthropic-sdk-go makes itself (v1.81.0 and later,
 # every v2): the hooks then make none and only measure.
 ANTHROPIC_SDK = "com.anthropic.sdk.go"
@@ -141,6 +149,31 @@ def test_openai_stream_ends_with_the_stream_and_has_its_usage(run):
         # The HTTP span ends with the response's headers; the GenAI span with
         # the stream's last event, after.
         assert span.end_ns > http.end_ns
+
+
+def test_openai_responses_api(run):
+    requests, _, port, _ = run
+    for path in ("/openai/responses", "/openai/responses-stream"):
+        span, http = genai_span(requests[path], "openai")
+        assert span.name == "chat gpt-4o-mini" and span.status_code == "UNSET"
+        check(
+            span,
+            **server(port),
+            **{
+                "gen_ai.operation.name": "chat",
+                "gen_ai.provider.name": "openai",
+                "gen_ai.request.model": "gpt-4o-mini",
+                "gen_ai.request.max_tokens": 64,
+                "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+                "gen_ai.response.id": "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b",
+                "gen_ai.response.finish_reasons": ["completed"],
+                "gen_ai.usage.input_tokens": 36,
+                "gen_ai.usage.output_tokens": 10,
+            },
+        )
+        assert http.attributes["url.full"].endswith("/v1/responses")
+        if path.endswith("stream"):
+            assert span.end_ns > http.end_ns
 
 
 def test_openai_v1_chat(run):
@@ -338,9 +371,9 @@ def test_metrics(run):
         "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
         **server(port),
     }
-    # openai-go v3: the chat and the stream.
+    # openai-go v3: the chat, the stream and the two Responses API calls.
     name = "gen_ai.client.operation.duration"
-    assert histogram(points, name, SERVICE, base, RULES + "openai").count == 2
+    assert histogram(points, name, SERVICE, base, RULES + "openai").count == 4
     failed = {
         "gen_ai.operation.name": "chat",
         "gen_ai.provider.name": "anthropic",
@@ -357,10 +390,10 @@ def test_metrics(run):
         p.attributes.get("gen_ai.token.type"): p for p in tokens if p.attributes.get("gen_ai.operation.name") == "chat"
     }
     assert set(by_type) == {"input", "output"}, format_points(tokens)
-    for typ, total in (("input", 38), ("output", 20)):
+    for typ, total in (("input", 19 + 19 + 36 + 36), ("output", 4 * 10)):
         p = by_type[typ]
         assert p.attributes == {**base, "gen_ai.token.type": typ}
-        assert (p.kind, p.unit, p.count, p.sum) == ("histogram", "{token}", 2, total), p
+        assert (p.kind, p.unit, p.count, p.sum) == ("histogram", "{token}", 4, total), p
 
 
 @pytest.fixture(scope="module")
@@ -386,6 +419,18 @@ def test_message_contents_when_opted_in(captured):
             "role": "assistant",
             "parts": [{"type": "text", "content": "Hello! How can I help you today?"}],
             "finish_reason": "stop",
+        }
+    ]
+    span = next(s for s in captured["/openai/responses-stream"].spans if s.scope_name == RULES + "openai")
+    assert content(span, "gen_ai.system_instructions") == [{"type": "text", "content": "You are terse."}]
+    assert content(span, "gen_ai.input.messages") == [
+        {"role": "user", "parts": [{"type": "text", "content": "Say hello."}]}
+    ]
+    assert content(span, "gen_ai.output.messages") == [
+        {
+            "role": "assistant",
+            "parts": [{"type": "text", "content": "Hello! How can I help you today?"}],
+            "finish_reason": "completed",
         }
     ]
     span = next(s for s in captured["/goopenai/stream"].spans if s.scope_name == RULES + "goopenai")
