@@ -86,7 +86,13 @@ def metric_sources(plan, applied: dict) -> list[tuple[str, str]]:
     if not plan.commands:
         return []
     own = {MAIN} | {d for p in plan.packages if p.import_path in plan.commands for d in p.deps}
-    found = [(lib.name, ", ".join(lib.metrics)) for lib in _libraries(applied, own) if lib.metrics]
+    # Libraries that record the same instruments share one entry: pgx under
+    # database/sql records db.client.operation.duration once, not twice.
+    by_instruments: dict[str, list[str]] = {}
+    for lib in _libraries(applied, own):
+        if lib.metrics:
+            by_instruments.setdefault(", ".join(lib.metrics), []).append(lib.name)
+    found = [(", ".join(sorted(names, key=str.lower)), instruments) for instruments, names in by_instruments.items()]
     return sorted(found, key=lambda source: source[0].lower())
 
 

@@ -189,7 +189,7 @@ def dbsql_bin(tmp_path_factory) -> Path:
     # The build summary says which metrics the program exports.
     # The instruments each library's rule file names, by library.
     assert (
-        "  metrics: db.client.operation.duration (database/sql); "
+        "  metrics: db.client.operation.duration (database/sql, pgx); "
         "http.server.request.duration, http.client.request.duration (net/http); "
         "go.memory.used, go.memory.limit, go.memory.allocated, go.memory.allocations, go.memory.gc.goal, "
         "go.goroutine.count, go.processor.limit, go.config.gogc (SDK and Go runtime); "
