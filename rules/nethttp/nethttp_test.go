@@ -33,6 +33,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/httpattrs"
 	"otelgo.dev/rules/internal/httproute"
 )
 
@@ -728,8 +729,8 @@ func TestProtocolVersion(t *testing.T) {
 		maj, min int
 		want     string
 	}{{1, 1, "1.1"}, {1, 0, "1.0"}, {2, 0, "2"}, {3, 0, "3"}, {0, 0, ""}} {
-		if got := protocolVersion(c.maj, c.min); got != c.want {
-			t.Errorf("protocolVersion(%d, %d) = %q, want %q", c.maj, c.min, got, c.want)
+		if got := httpattrs.ProtocolVersionOf(c.maj, c.min); got != c.want {
+			t.Errorf("ProtocolVersionOf(%d, %d) = %q, want %q", c.maj, c.min, got, c.want)
 		}
 	}
 }
