@@ -4,7 +4,6 @@ go 1.24.0
 
 require (
 	github.com/rabbitmq/amqp091-go v1.8.0
-	go.opentelemetry.io/otel v1.41.0
 	otelgo.dev/rules v0.0.0
 )
 
@@ -13,6 +12,7 @@ require (
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel v1.41.0 // indirect
 	go.opentelemetry.io/otel/metric v1.41.0 // indirect
 	go.opentelemetry.io/otel/trace v1.41.0 // indirect
 )

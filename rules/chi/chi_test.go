@@ -37,7 +37,7 @@ func route(t *testing.T, found ...string) (string, bool) {
 		}
 	}
 	walk(0)
-	if _, left := active.Load(rctx); left {
+	if active.Routing(rctx) {
 		t.Fatal("the request's routing state outlived it")
 	}
 	return h.Route(), h.Unrouted()

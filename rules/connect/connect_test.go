@@ -9,16 +9,12 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/spanrec"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -37,20 +33,6 @@ func (jsonCodec) Name() string                    { return "json" }
 func (jsonCodec) Marshal(v any) ([]byte, error)   { return json.Marshal(v) }
 func (jsonCodec) Unmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
-func setup(t *testing.T) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	oldTP, oldProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() {
-		otel.SetTracerProvider(oldTP)
-		otel.SetTextMapPropagator(oldProp)
-	})
-	return rec
-}
-
 func handlerOptions() []connect.HandlerOption {
 	opts := []connect.HandlerOption{connect.WithCodec(jsonCodec{})}
 	call := &calltest.Call{Params: []any{"/t.v1.S/Get", connect.StreamTypeUnary, opts}}
@@ -65,18 +47,10 @@ func clientOptions(url string) []connect.ClientOption {
 	return call.Params[1].([]connect.ClientOption)
 }
 
-func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]string {
-	m := map[attribute.Key]string{}
-	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value.Emit()
-	}
-	return m
-}
-
 // Without a net/http SERVER span (no otelgo build here), the handler makes
 // its own, child of the client's.
 func TestUnaryClientAndServer(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	h := connect.NewUnaryHandler("/t.v1.S/Get", func(_ context.Context, r *connect.Request[msg]) (*connect.Response[msg], error) {
 		if r.Msg.ID == "missing" {
 			return nil, connect.NewError(connect.CodeNotFound, errors.New("gone"))
@@ -112,7 +86,7 @@ func TestUnaryClientAndServer(t *testing.T) {
 	}
 	for i, w := range want {
 		s := spans[i]
-		a := attrs(s)
+		a := spanrec.AttrStrings(s)
 		if s.Name() != "t.v1.S/Get" || s.SpanKind() != w.kind || a["rpc.system.name"] != "connectrpc" ||
 			a["rpc.method"] != "t.v1.S/Get" || a["rpc.response.status_code"] != w.code || a["error.type"] != w.errTyp ||
 			s.Status().Code != w.status {

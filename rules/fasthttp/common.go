@@ -43,25 +43,10 @@ import (
 	"github.com/valyala/fasthttp"
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
-
-	"otelgo.dev/rules/internal/httpattrs"
 )
 
 // ScopeName is the instrumentation scope of the spans and metrics made here.
 const ScopeName = "otelgo.dev/rules/fasthttp"
-
-// methodAttrs appends http.request.method (and http.request.method_original
-// for an unknown method) to attrs and returns the method's span name.
-func methodAttrs(attrs []attribute.KeyValue, m []byte) ([]attribute.KeyValue, string) {
-	return httpattrs.MethodAttrs(attrs, string(m))
-}
-
-// fullURL renders a request's URI for url.full: credentials become
-// REDACTED:REDACTED and sensitive query values REDACTED.
-func fullURL(u *fasthttp.URI) string {
-	return httpattrs.FullURL(string(u.Scheme()), string(u.Host()), string(u.PathOriginal()), string(u.QueryString()),
-		len(u.Username()) > 0 || len(u.Password()) > 0)
-}
 
 // fasthttpErrors names fasthttp's own sentinel errors for error.type
 // (errors.New values would all be "*errors.errorString").
@@ -88,15 +73,4 @@ func errorType(err error) attribute.KeyValue {
 		return semconv.ErrorTypeKey.String("timeout")
 	}
 	return semconv.ErrorType(err)
-}
-
-// headerCarrier is the propagation.TextMapCarrier of a request's headers.
-type headerCarrier struct{ h *fasthttp.RequestHeader }
-
-func (c headerCarrier) Get(key string) string { return string(c.h.Peek(key)) }
-func (c headerCarrier) Set(key, value string) { c.h.Set(key, value) }
-func (c headerCarrier) Keys() []string {
-	var keys []string
-	c.h.VisitAll(func(k, _ []byte) { keys = append(keys, string(k)) })
-	return keys
 }

@@ -7,17 +7,15 @@ import (
 
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttputil"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/internal/fastroute"
+	"otelgo.dev/rules/internal/spanrec"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -27,28 +25,6 @@ var (
 	_ func(api.CallContext, *fasthttp.HostClient, *fasthttp.Request, *fasthttp.Response) = ClientOnEnter
 	_ func(api.CallContext, bool, error)                                                 = ClientOnExit
 )
-
-func setup(t *testing.T) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	oldTP, oldProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() {
-		otel.SetTracerProvider(oldTP)
-		otel.SetTextMapPropagator(oldProp)
-	})
-	return rec
-}
-
-func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
-	m := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
 
 // serve runs handler on an in-memory listener through a server whose Serve
 // went through the hook; the client's dials reach it.
@@ -74,7 +50,7 @@ func do(t *testing.T, c *fasthttp.HostClient, req *fasthttp.Request, resp *fasth
 }
 
 func TestServerAndClientSpans(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	var routed *fastroute.Request
 	c := serve(t, func(ctx *fasthttp.RequestCtx) {
 		routed = fastroute.Lookup(ctx)
@@ -106,7 +82,7 @@ func TestServerAndClientSpans(t *testing.T) {
 	if server.Parent().SpanID() != client.SpanContext().SpanID() || server.SpanContext().TraceID() != client.SpanContext().TraceID() {
 		t.Fatal("the server span is not the client span's child: no context in the headers")
 	}
-	sa, ca := attrs(server), attrs(client)
+	sa, ca := spanrec.Attrs(server), spanrec.Attrs(client)
 	for k, want := range map[attribute.Key]any{
 		"http.request.method": "POST", "url.path": "/users/7", "url.query": "sig=REDACTED&x=1",
 		"http.route": "/users/:id", "http.response.status_code": int64(201), "server.address": "example.test",
@@ -130,7 +106,7 @@ func TestServerAndClientSpans(t *testing.T) {
 }
 
 func TestServerErrorAndClientFailure(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	c := serve(t, func(ctx *fasthttp.RequestCtx) { ctx.Error("no", fasthttp.StatusServiceUnavailable) })
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	req.SetRequestURI("http://example.test:8080/x")
@@ -139,7 +115,7 @@ func TestServerErrorAndClientFailure(t *testing.T) {
 	}
 	waitSpans(t, rec, 2)
 	for _, s := range rec.Ended() {
-		if s.Status().Code != codes.Error || attrs(s)["error.type"].AsString() != "503" {
+		if s.Status().Code != codes.Error || spanrec.Attrs(s)["error.type"].AsString() != "503" {
 			t.Errorf("%v span: status %v, attributes %v", s.SpanKind(), s.Status(), s.Attributes())
 		}
 	}
@@ -151,13 +127,13 @@ func TestServerErrorAndClientFailure(t *testing.T) {
 	}
 	waitSpans(t, rec, 3)
 	failed := rec.Ended()[2]
-	if failed.Status().Code != codes.Error || attrs(failed)["error.type"].AsString() == "" {
+	if failed.Status().Code != codes.Error || spanrec.Attrs(failed)["error.type"].AsString() == "" {
 		t.Errorf("refused: status %v, attributes %v", failed.Status(), failed.Attributes())
 	}
 }
 
 func TestHandlerPanicEndsTheSpanAndGoesOn(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	s := &fasthttp.Server{Handler: func(*fasthttp.RequestCtx) { panic("boom") }}
 	wrap(s)
 	var ctx fasthttp.RequestCtx
@@ -171,7 +147,7 @@ func TestHandlerPanicEndsTheSpanAndGoesOn(t *testing.T) {
 		s.Handler(&ctx)
 	}()
 	spans := rec.Ended()
-	if len(spans) != 1 || spans[0].Status().Code != codes.Error || attrs(spans[0])["error.type"].AsString() != "panic" {
+	if len(spans) != 1 || spans[0].Status().Code != codes.Error || spanrec.Attrs(spans[0])["error.type"].AsString() != "panic" {
 		t.Fatalf("spans %v", spans)
 	}
 	if fastroute.Lookup(&ctx) != nil {

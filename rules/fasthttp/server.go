@@ -4,21 +4,13 @@ import (
 	"context"
 	"net"
 	"reflect"
-	"strconv"
 	"sync"
-	"time"
 
 	"github.com/valyala/fasthttp"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
-	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/fastroute"
 	"otelgo.dev/rules/internal/httpattrs"
-	"otelgo.dev/rules/internal/telemetry"
 )
 
 // ServeOnEnter is the OnEnter hook of
@@ -92,13 +84,8 @@ func (t *traced) serve(ctx *fasthttp.RequestCtx) {
 
 // serverCall is the state of one request being served.
 type serverCall struct {
-	span    trace.Span
-	req     *fastroute.Request
-	start   time.Time
-	ctx     context.Context // the span's, for the measurement's exemplar
-	scheme  string
-	method  attribute.KeyValue
-	version string
+	*httpattrs.Server
+	req *fastroute.Request
 }
 
 // startServer starts the SERVER span of the request in ctx; nil if that
@@ -109,57 +96,24 @@ func startServer(ctx *fasthttp.RequestCtx) (sc *serverCall) {
 			sc = nil
 		}
 	}()
-	start := time.Now()
 	req := &ctx.Request
-	parent := otel.GetTextMapPropagator().Extract(context.Background(), headerCarrier{&req.Header})
-
-	attrs := make([]attribute.KeyValue, 0, 14)
-	attrs, name := methodAttrs(attrs, ctx.Method())
-	scheme := "http"
+	r := &httpattrs.ServerRequest{
+		Method:    string(ctx.Method()),
+		Scheme:    "http",
+		Path:      string(ctx.Path()),
+		Query:     string(ctx.URI().QueryString()),
+		Host:      string(ctx.Host()),
+		Version:   httpattrs.ProtocolVersion(string(req.Header.Protocol())),
+		UserAgent: string(ctx.UserAgent()),
+	}
 	if ctx.IsTLS() {
-		scheme = "https"
+		r.Scheme = "https"
 	}
-	attrs = append(attrs, semconv.URLScheme(scheme), semconv.URLPath(string(ctx.Path())))
-	if q := ctx.URI().QueryString(); len(q) > 0 {
-		attrs = append(attrs, semconv.URLQuery(httpattrs.RedactQuery(string(q))))
-	}
-	attrs = httpattrs.ServerAddress(attrs, string(ctx.Host()), scheme)
-	version := httpattrs.ProtocolVersion(string(req.Header.Protocol()))
-	if version != "" {
-		attrs = append(attrs, semconv.NetworkProtocolVersion(version))
-	}
-	if ua := ctx.UserAgent(); len(ua) > 0 {
-		attrs = append(attrs, semconv.UserAgentOriginal(string(ua)))
-	}
-	var peer string
-	var peerPort int
 	if a := ctx.RemoteAddr(); a != nil {
-		peer, peerPort = httpattrs.SplitHostPort(a.String())
+		r.Peer = a.String()
 	}
-	if client := httpattrs.ForwardedClient(func(k string) string { return string(req.Header.Peek(k)) }); client != "" {
-		attrs = append(attrs, semconv.ClientAddress(client))
-	} else if peer != "" {
-		attrs = append(attrs, semconv.ClientAddress(peer))
-	}
-	if peer != "" {
-		attrs = append(attrs, semconv.NetworkPeerAddress(peer))
-		if peerPort > 0 {
-			attrs = append(attrs, semconv.NetworkPeerPort(peerPort))
-		}
-	}
-	spanCtx, span := telemetry.Tracer(ScopeName).Start(parent, name,
-		trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(attrs...))
-	kv, _, _ := httpattrs.Method(string(ctx.Method()))
-	return &serverCall{
-		span:    span,
-		req:     fastroute.Begin(ctx, span, name),
-		start:   start,
-		ctx:     spanCtx,
-		scheme:  scheme,
-		method:  kv,
-		version: version,
-	}
+	s := httpattrs.StartServer(context.Background(), ScopeName, httpattrs.ByteHeaders{H: &req.Header}, r)
+	return &serverCall{Server: s, req: fastroute.Begin(ctx, s.Span, s.Name)}
 }
 
 // end ends the span once the handler has returned (or panicked) and
@@ -167,41 +121,9 @@ func startServer(ctx *fasthttp.RequestCtx) (sc *serverCall) {
 func (sc *serverCall) end(ctx *fasthttp.RequestCtx, panicked bool) {
 	defer func() { _ = recover() }()
 	fastroute.End(ctx)
-	span := sc.span
 	status := 0
 	if !panicked {
 		status = ctx.Response.StatusCode()
 	}
-	if status > 0 {
-		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
-	}
-	errType := ""
-	switch {
-	case panicked:
-		errType = "panic"
-		span.SetStatus(codes.Error, "handler panicked")
-	case status >= 500:
-		errType = strconv.Itoa(status)
-		span.SetStatus(codes.Error, "")
-	}
-	if errType != "" {
-		span.SetAttributes(semconv.ErrorTypeKey.String(errType))
-	}
-	span.End()
-
-	attrs := make([]attribute.KeyValue, 0, 6)
-	attrs = append(attrs, sc.method, semconv.URLScheme(sc.scheme))
-	if status > 0 {
-		attrs = append(attrs, semconv.HTTPResponseStatusCode(status))
-	}
-	if route := sc.req.Route(); route != "" {
-		attrs = append(attrs, semconv.HTTPRoute(route))
-	}
-	if sc.version != "" {
-		attrs = append(attrs, semconv.NetworkProtocolVersion(sc.version))
-	}
-	if errType != "" {
-		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
-	}
-	httpattrs.Instruments(ScopeName).Server.RecordSet(sc.ctx, httpattrs.Seconds(sc.start), attribute.NewSet(attrs...))
+	sc.End(status, sc.req.Route(), panicked)
 }

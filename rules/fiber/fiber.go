@@ -22,29 +22,15 @@
 package fiber
 
 import (
-	"reflect"
-
 	"github.com/gofiber/fiber/v2"
-	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/fastroute"
 )
 
-// useField is the index of Route's unexported "use" field, true for the
-// routes app.Use registers (whose Method is each HTTP method in turn); -1
-// if fiber had none.
-var useField = func() int {
-	if f, ok := reflect.TypeOf(fiber.Route{}).FieldByName("use"); ok && f.Type.Kind() == reflect.Bool {
-		return f.Index[0]
-	}
-	return -1
-}()
-
-// isMiddleware reports whether r is a route app.Use registered.
-func isMiddleware(r *fiber.Route) bool {
-	return useField >= 0 && reflect.ValueOf(r).Elem().Field(useField).Bool()
-}
+// isMiddleware reports whether r is a route app.Use registered (fiber.Route's
+// unexported field "use").
+var isMiddleware = fastroute.UseFlag[fiber.Route]("use")
 
 // NextOnEnter is the OnEnter hook of
 //
@@ -54,15 +40,8 @@ func isMiddleware(r *fiber.Route) bool {
 // from (*App).handler and from c.Next(). On the first call for a request
 // c.UserContext() gets the request's SERVER span.
 func NextOnEnter(_ api.CallContext, _ *fiber.App, c *fiber.Ctx) {
-	if c == nil {
-		return
-	}
-	req := fastroute.Lookup(c.Context())
-	if req == nil || req.Span == nil {
-		return
-	}
-	if uc := c.UserContext(); !trace.SpanContextFromContext(uc).IsValid() {
-		c.SetUserContext(trace.ContextWithSpan(uc, req.Span))
+	if c != nil {
+		fastroute.ShareSpan(c.Context(), c.UserContext, c.SetUserContext)
 	}
 }
 

@@ -4,7 +4,6 @@ go 1.24.0
 
 require (
 	github.com/gofiber/fiber/v2 v2.40.0
-	go.opentelemetry.io/otel/trace v1.41.0
 	otelgo.dev/rules v0.0.0
 )
 
@@ -20,6 +19,7 @@ require (
 	github.com/valyala/fasthttp v1.41.0 // indirect
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	go.opentelemetry.io/otel v1.41.0 // indirect
+	go.opentelemetry.io/otel/trace v1.41.0 // indirect
 	golang.org/x/sys v0.41.0 // indirect
 )
 

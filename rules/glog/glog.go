@@ -37,7 +37,6 @@ package glog
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -68,7 +67,7 @@ func SinkfOnEnter(call api.CallContext, meta any, format string, args []any) {
 	ctx, severity, t := metaFields(meta)
 	sc := logctx.SpanContext(ctx)
 	exp := exporter.Load()
-	level := slogLevel(severity)
+	level := logexport.SeverityLevel(severity)
 	exportCtx := logctx.ExportContext(ctx)
 	exporting := exp.Enabled(exportCtx, level)
 	if !sc.IsValid() && !exporting {
@@ -115,18 +114,4 @@ func metaFields(meta any) (ctx context.Context, severity int64, t time.Time) {
 		t, _ = f.Interface().(time.Time)
 	}
 	return ctx, severity, t
-}
-
-// slogLevel maps glog's severities (INFO 0, WARNING 1, ERROR 2, FATAL 3)
-// to slog's levels, which the bridge maps to OpenTelemetry severities.
-func slogLevel(s int64) slog.Level {
-	switch s {
-	case 1:
-		return slog.LevelWarn
-	case 2:
-		return slog.LevelError
-	case 3:
-		return slog.LevelError + 4
-	}
-	return slog.LevelInfo
 }

@@ -9,16 +9,12 @@ import (
 	"github.com/cloudwego/hertz/pkg/app/server"
 	"github.com/cloudwego/hertz/pkg/common/ut"
 	"github.com/cloudwego/hertz/pkg/protocol"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/spanrec"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -27,29 +23,8 @@ var (
 	_ func(api.CallContext, *client.Client, error) = NewClientOnExit
 )
 
-func setup(t *testing.T) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	oldTP, oldProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
-	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() {
-		otel.SetTracerProvider(oldTP)
-		otel.SetTextMapPropagator(oldProp)
-	})
-	return rec
-}
-
-func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]string {
-	m := map[attribute.Key]string{}
-	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value.Emit()
-	}
-	return m
-}
-
 func TestServerSpans(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	h := server.New()
 	NewOnExit(&calltest.Call{}, h)
 	var inHandler trace.SpanContext
@@ -68,7 +43,7 @@ func TestServerSpans(t *testing.T) {
 		t.Fatalf("%d spans", len(spans))
 	}
 	ok, failed, unmatched := spans[0], spans[1], spans[2]
-	a := attrs(ok)
+	a := spanrec.AttrStrings(ok)
 	if ok.Name() != "GET /users/:id" || ok.SpanKind() != trace.SpanKindServer || a["http.route"] != "/users/:id" ||
 		a["url.path"] != "/users/7" || a["url.query"] != "sig=REDACTED" || a["http.response.status_code"] != "200" {
 		t.Errorf("span %s %v", ok.Name(), a)
@@ -79,16 +54,16 @@ func TestServerSpans(t *testing.T) {
 	if inHandler.SpanID() != ok.SpanContext().SpanID() {
 		t.Error("the handler's context does not hold the SERVER span")
 	}
-	if failed.Status().Code != codes.Error || attrs(failed)["error.type"] != "503" {
+	if failed.Status().Code != codes.Error || spanrec.AttrStrings(failed)["error.type"] != "503" {
 		t.Errorf("failed request: %v %v", failed.Status(), failed.Attributes())
 	}
-	if unmatched.Name() != "GET" || attrs(unmatched)["http.route"] != "" || attrs(unmatched)["http.response.status_code"] != "404" {
+	if unmatched.Name() != "GET" || spanrec.AttrStrings(unmatched)["http.route"] != "" || spanrec.AttrStrings(unmatched)["http.response.status_code"] != "404" {
 		t.Errorf("unmatched request: %s %v", unmatched.Name(), unmatched.Attributes())
 	}
 }
 
 func TestClientMiddleware(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	var sent string
 	end := func(_ context.Context, req *protocol.Request, resp *protocol.Response) error {
 		sent = string(req.Header.Peek("traceparent"))
@@ -105,7 +80,7 @@ func TestClientMiddleware(t *testing.T) {
 		t.Fatalf("%d spans", len(spans))
 	}
 	s := spans[0]
-	a := attrs(s)
+	a := spanrec.AttrStrings(s)
 	if s.Name() != "GET" || s.SpanKind() != trace.SpanKindClient || a["url.full"] != "http://example.test:9000/a?b=c" ||
 		a["server.address"] != "example.test" || a["server.port"] != "9000" || a["error.type"] != "404" || s.Status().Code != codes.Error {
 		t.Errorf("span %s %v %v", s.Name(), a, s.Status())

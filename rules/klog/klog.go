@@ -106,22 +106,14 @@ func OutputOnEnter(_ api.CallContext, _ any, s any, logger any, buf any, _ int, 
 
 var traceKey = []byte(logctx.TraceIDKey + "=")
 
-// slogLevel maps klog's severities (INFO 0, WARNING 1, ERROR 2, FATAL 3) to
-// slog's levels, which the bridge maps to OpenTelemetry severities.
+// slogLevel maps klog's severity (an int32 type of klog's internal
+// severity package) to slog's level (logexport.SeverityLevel).
 func slogLevel(s any) slog.Level {
 	v := reflect.ValueOf(s)
 	if !v.IsValid() || !v.CanInt() {
 		return slog.LevelInfo
 	}
-	switch v.Int() {
-	case 1:
-		return slog.LevelWarn
-	case 2:
-		return slog.LevelError
-	case 3:
-		return slog.LevelError + 4
-	}
-	return slog.LevelInfo
+	return logexport.SeverityLevel(v.Int())
 }
 
 var zeroTime time.Time

@@ -4,7 +4,6 @@ go 1.24.0
 
 require (
 	github.com/IBM/sarama v1.40.0
-	go.opentelemetry.io/otel v1.41.0
 	otelgo.dev/rules v0.0.0
 )
 
@@ -29,6 +28,7 @@ require (
 	github.com/pierrec/lz4/v4 v4.1.17 // indirect
 	github.com/rcrowley/go-metrics v0.0.0-20201227073835-cf1acfcdf475 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel v1.41.0 // indirect
 	go.opentelemetry.io/otel/metric v1.41.0 // indirect
 	go.opentelemetry.io/otel/trace v1.41.0 // indirect
 	golang.org/x/crypto v0.48.0 // indirect

@@ -1,34 +1,26 @@
 // Package streadwayamqp traces github.com/streadway/amqp, the library
 // github.com/rabbitmq/amqp091-go was forked from, with the hooks of
-// otelgo.dev/rules/amqp091: this file is ../amqp091.go with the import, the
-// package name and the scope changed and the hooks of the functions
-// streadway/amqp lacks (PublishWithContext, PublishWithDeferredConfirm*,
-// ConsumeWithContext) left out (keep the two in step; see the package
-// comment there for what is traced and how).
+// otelgo.dev/rules/amqp091 but those of the functions streadway/amqp lacks
+// (PublishWithContext, PublishWithDeferredConfirm*, ConsumeWithContext),
+// reading streadway's types into the plain values of
+// otelgo.dev/rules/internal/amqphooks, which holds the logic of both (see
+// the package comment of otelgo.dev/rules/amqp091 for what is traced and
+// how).
 package streadwayamqp
 
 import (
 	"context"
-	"sync"
 
 	"github.com/streadway/amqp"
-	"go.opentelemetry.io/otel/attribute"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/internal/msgconv"
+	"otelgo.dev/rules/internal/amqphooks"
 )
 
 // ScopeName is the instrumentation scope of the spans and metrics made here.
 const ScopeName = "otelgo.dev/rules/amqp091/streadwayamqp"
 
-// servers maps each Connection, then each of its Channels, to its server.
-var servers sync.Map // *amqp.Connection or *amqp.Channel -> server
-
-type server struct {
-	address string
-	port    int
-}
+var hooks = amqphooks.New(ScopeName)
 
 // DialConfigOnEnter is the OnEnter hook of
 //
@@ -38,19 +30,16 @@ type server struct {
 // the connection was made to.
 func DialConfigOnEnter(call api.CallContext, url string, config amqp.Config) {
 	if uri, err := amqp.ParseURI(url); err == nil {
-		call.SetData(server{uri.Host, uri.Port})
+		call.SetData(amqphooks.Server{Address: uri.Host, Port: uri.Port})
 	}
 }
 
 // DialConfigOnExit keeps the server of the connection made.
 func DialConfigOnExit(call api.CallContext, c *amqp.Connection, err error) {
-	if s, ok := call.Data().(server); ok && c != nil && err == nil {
-		servers.Store(c, s)
+	if c != nil && err == nil {
+		hooks.Dialed(call.Data(), c)
 	}
 }
-
-// connections maps each Channel to its Connection.
-var connections sync.Map // *amqp.Channel -> *amqp.Connection
 
 // ChannelOnEnter is the OnEnter hook of
 //
@@ -63,13 +52,8 @@ func ChannelOnEnter(call api.CallContext, c *amqp.Connection) {
 
 // ChannelOnExit keeps the connection and the server of the channel made.
 func ChannelOnExit(call api.CallContext, ch *amqp.Channel, err error) {
-	c, ok := call.Data().(*amqp.Connection)
-	if !ok || c == nil || ch == nil || err != nil {
-		return
-	}
-	connections.Store(ch, c)
-	if s, ok := servers.Load(c); ok {
-		servers.Store(ch, s)
+	if c, ok := call.Data().(*amqp.Connection); ok && c != nil && ch != nil && err == nil {
+		hooks.Opened(c, ch)
 	}
 }
 
@@ -81,11 +65,7 @@ func ChannelOnExit(call api.CallContext, ch *amqp.Channel, err error) {
 // (a consumer with automatic acknowledgement settles none): before the
 // program exits, not when the library's goroutines get to it.
 func ConnectionCloseOnEnter(call api.CallContext, c *amqp.Connection) {
-	endWhere(func(ch *amqp.Channel) bool {
-		conn, _ := connections.Load(ch)
-		return conn == c
-	})
-	servers.Delete(c)
+	hooks.ConnectionClosed(c)
 }
 
 // ChannelCloseOnEnter is the OnEnter hook of
@@ -94,29 +74,7 @@ func ConnectionCloseOnEnter(call api.CallContext, c *amqp.Connection) {
 //
 // It ends the processing of the channel's deliveries.
 func ChannelCloseOnEnter(call api.CallContext, ch *amqp.Channel) {
-	endWhere(func(c *amqp.Channel) bool { return c == ch })
-	servers.Delete(ch)
-	connections.Delete(ch)
-}
-
-// endWhere ends the process spans of the deliveries of the channels match
-// accepts.
-func endWhere(match func(*amqp.Channel) bool) {
-	defer msgconv.Recover(ScopeName + " close")
-	processing.Range(func(k, _ any) bool {
-		t := k.(tag)
-		if ch, ok := t.ack.(*amqp.Channel); ok && match(ch) {
-			endProcess(&t)
-		}
-		return true
-	})
-}
-
-func serverOf(ch *amqp.Channel) server {
-	if s, ok := servers.Load(ch); ok {
-		return s.(server)
-	}
-	return server{}
+	hooks.ChannelClosed(ch)
 }
 
 // PublishOnEnter is the OnEnter hook of
@@ -128,176 +86,47 @@ func PublishOnEnter(call api.CallContext, ch *amqp.Channel, exchange, key string
 
 // PublishOnExit ends the span of a publish.
 func PublishOnExit(call api.CallContext, err error) {
-	if span, ok := call.Data().(*msgconv.Span); ok {
-		span.End(err)
-	}
+	amqphooks.EndPublish(call.Data(), err)
 }
 
-// startPublish starts the span of a publish, unless the message carries a
-// trace context already: the program's, or that of the publish this one
-// is called by (the publishing functions call one another).
+// startPublish starts the span of a publish and hands the library the
+// message with the headers that carry its context.
 func startPublish(call api.CallContext, ch *amqp.Channel, ctx context.Context, exchange, key string, msg amqp.Publishing, msgParam int) {
-	if ch == nil || msgconv.Carries(tableCarrier(msg.Headers)) {
+	if ch == nil {
 		return
 	}
-	srv := serverOf(ch)
-	op := msgconv.Operation{
-		System:        msgconv.RabbitMQ,
-		Type:          msgconv.Send,
-		Name:          "publish",
-		Destination:   destination(exchange, key, ""),
-		ServerAddress: srv.address,
-		ServerPort:    srv.port,
-		Count:         1,
-		Attrs:         messageAttrs(key, msg.MessageId, msg.CorrelationId),
+	span, headers := hooks.StartPublish(ctx, ch, amqphooks.Publishing{Exchange: exchange, Key: key,
+		MessageID: msg.MessageId, CorrelationID: msg.CorrelationId, Headers: msg.Headers})
+	if span == nil {
+		return
 	}
-	ctx, span := msgconv.StartSend(ctx, ScopeName, op)
 	call.SetData(span)
-	headers := make(amqp.Table, len(msg.Headers)+2)
-	for k, v := range msg.Headers {
-		headers[k] = v
-	}
-	msgconv.Inject(ctx, tableCarrier(headers))
 	msg.Headers = headers
 	call.SetParam(msgParam, msg)
 }
 
-// destination joins exchange, routing key and queue as the RabbitMQ
-// conventions ask: the non-empty ones, the queue left out when it is the
-// routing key; "amq.default" when there is none.
-func destination(exchange, key, queue string) string {
-	parts := make([]string, 0, 3)
-	for _, p := range []string{exchange, key} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	if queue != "" && queue != key {
-		parts = append(parts, queue)
-	}
-	if len(parts) == 0 {
-		return "amq.default"
-	}
-	out := parts[0]
-	for _, p := range parts[1:] {
-		out += ":" + p
-	}
-	return out
-}
-
-func messageAttrs(key, id, correlation string) []attribute.KeyValue {
-	var attrs []attribute.KeyValue
-	if key != "" {
-		attrs = append(attrs, semconv.MessagingRabbitMQDestinationRoutingKey(key))
-	}
-	if id != "" {
-		attrs = append(attrs, semconv.MessagingMessageID(id))
-	}
-	if correlation != "" {
-		attrs = append(attrs, semconv.MessagingMessageConversationID(correlation))
-	}
-	return attrs
-}
-
 // --- consumer
-
-type consume struct {
-	ch    *amqp.Channel
-	queue string
-}
 
 // ConsumeOnEnter is the OnEnter hook of
 //
 //	func (ch *Channel) Consume(queue, consumer string, autoAck, exclusive, noLocal, noWait bool, args Table) (<-chan Delivery, error)
 func ConsumeOnEnter(call api.CallContext, ch *amqp.Channel, queue, consumer string, autoAck, exclusive, noLocal, noWait bool, args amqp.Table) {
-	call.SetData(&consume{ch: ch, queue: queue})
+	call.SetData(&amqphooks.Consumer{Channel: ch, Queue: queue})
 }
 
-// ConsumeOnExit feeds the deliveries through forward.
+// ConsumeOnExit feeds the deliveries through amqphooks.Feed.
 func ConsumeOnExit(call api.CallContext, deliveries <-chan amqp.Delivery, err error) {
-	c, ok := call.Data().(*consume)
-	if !ok || deliveries == nil || err != nil {
+	if err != nil {
 		return
 	}
-	if _, ours := forwarded.Load(deliveries); ours {
-		return // Consume called by ConsumeWithContext, or the other way round
-	}
-	out := make(chan amqp.Delivery)
-	forwarded.Store((<-chan amqp.Delivery)(out), struct{}{})
-	go c.forward(deliveries, out)
-	call.SetResult(0, (<-chan amqp.Delivery)(out))
-}
-
-// forwarded holds the delivery channels forward feeds, while it does.
-var forwarded sync.Map // <-chan amqp.Delivery -> struct{}
-
-// forward hands the deliveries to the program one at a time, starting the
-// process span of each when the program takes it; it ends with the
-// library's channel (closed with the channel or the consumer).
-func (c *consume) forward(in <-chan amqp.Delivery, out chan amqp.Delivery) {
-	var last *tag
-	defer func() { endProcess(last) }()
-	defer forwarded.Delete((<-chan amqp.Delivery)(out))
-	defer close(out)
-	for d := range in {
-		out <- d
-		endProcess(last)
-		last = c.startProcess(d)
+	if out := amqphooks.Feed(hooks, call.Data(), deliveries, delivery); out != nil {
+		call.SetResult(0, out)
 	}
 }
 
-// tag identifies a delivery: its channel's acknowledger and delivery tag.
-type tag struct {
-	ack any
-	n   uint64
-}
-
-// processing holds the process span of each delivery taken and not settled.
-var processing sync.Map // tag -> *msgconv.Span
-
-func (c *consume) startProcess(d amqp.Delivery) (t *tag) {
-	defer msgconv.Recover(ScopeName + " process start")
-	srv := serverOf(c.ch)
-	op := msgconv.Operation{
-		System:        msgconv.RabbitMQ,
-		Type:          msgconv.Process,
-		Name:          "process",
-		Destination:   destination(d.Exchange, d.RoutingKey, c.queue),
-		ServerAddress: srv.address,
-		ServerPort:    srv.port,
-		Count:         1,
-		Attrs: append(messageAttrs(d.RoutingKey, d.MessageId, d.CorrelationId),
-			semconv.MessagingRabbitMQMessageDeliveryTag(int(d.DeliveryTag))),
-	}
-	_, span := msgconv.StartProcess(context.Background(), ScopeName, op, msgconv.Extract(tableCarrier(d.Headers)))
-	t = &tag{ack: d.Acknowledger, n: d.DeliveryTag}
-	processing.Store(*t, span)
-	return t
-}
-
-func endProcess(t *tag) {
-	defer msgconv.Recover(ScopeName + " process end")
-	if t == nil {
-		return
-	}
-	if span, ok := processing.LoadAndDelete(*t); ok {
-		span.(*msgconv.Span).End(nil)
-	}
-}
-
-// settle ends the process spans of the deliveries a settlement covers.
-func settle(ch *amqp.Channel, n uint64, multiple bool) {
-	defer msgconv.Recover(ScopeName + " settle")
-	if !multiple {
-		endProcess(&tag{ack: ch, n: n})
-		return
-	}
-	processing.Range(func(k, _ any) bool {
-		if t := k.(tag); t.ack == any(ch) && t.n <= n {
-			endProcess(&t)
-		}
-		return true
-	})
+func delivery(d amqp.Delivery) amqphooks.Delivery {
+	return amqphooks.Delivery{Exchange: d.Exchange, RoutingKey: d.RoutingKey, MessageID: d.MessageId,
+		CorrelationID: d.CorrelationId, DeliveryTag: d.DeliveryTag, Acknowledger: d.Acknowledger, Headers: d.Headers}
 }
 
 // AckOnEnter is the OnEnter hook of
@@ -306,42 +135,19 @@ func settle(ch *amqp.Channel, n uint64, multiple bool) {
 //
 // which Delivery.Ack calls.
 func AckOnEnter(call api.CallContext, ch *amqp.Channel, n uint64, multiple bool) {
-	settle(ch, n, multiple)
+	hooks.Settled(ch, n, multiple)
 }
 
 // NackOnEnter is the OnEnter hook of
 //
 //	func (ch *Channel) Nack(tag uint64, multiple bool, requeue bool) error
 func NackOnEnter(call api.CallContext, ch *amqp.Channel, n uint64, multiple, requeue bool) {
-	settle(ch, n, multiple)
+	hooks.Settled(ch, n, multiple)
 }
 
 // RejectOnEnter is the OnEnter hook of
 //
 //	func (ch *Channel) Reject(tag uint64, requeue bool) error
 func RejectOnEnter(call api.CallContext, ch *amqp.Channel, n uint64, requeue bool) {
-	settle(ch, n, false)
-}
-
-// tableCarrier is a TextMapCarrier over a headers table (string values).
-type tableCarrier amqp.Table
-
-func (c tableCarrier) Get(key string) string {
-	switch v := c[key].(type) {
-	case string:
-		return v
-	case []byte:
-		return string(v)
-	}
-	return ""
-}
-
-func (c tableCarrier) Set(key, value string) { c[key] = value }
-
-func (c tableCarrier) Keys() []string {
-	keys := make([]string, 0, len(c))
-	for k := range c {
-		keys = append(keys, k)
-	}
-	return keys
+	hooks.Settled(ch, n, false)
 }

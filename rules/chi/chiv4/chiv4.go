@@ -25,8 +25,6 @@ package chiv4
 
 import (
 	"net/http"
-	"sync"
-	"sync/atomic"
 
 	"github.com/go-chi/chi"
 
@@ -34,19 +32,15 @@ import (
 	"otelgo.dev/rules/internal/httproute"
 )
 
-// routing is what the routeHTTP calls of one request share: the request of
-// the outermost, the number of routed patterns before it and the number of
-// routeHTTP calls (one per router) so far.
-type routing struct {
-	req     *http.Request
-	rctx    *chi.Context
-	base    int
-	entered atomic.Int32
-}
+// active holds the routing of each request being routed (keyed by its
+// *chi.Context), for the nested routeHTTP calls of mounted routers.
+var active httproute.Nested
 
-// active maps the *chi.Context of each request being routed to its
-// *routing, for the nested routeHTTP calls of mounted routers.
-var active sync.Map
+// patterns is chi's routing state of a request, as httproute.Nested reads it.
+type patterns struct{ *chi.Context }
+
+func (p patterns) Routed() int   { return len(p.RoutePatterns) }
+func (p patterns) Route() string { return p.RoutePattern() }
 
 // RouteHTTPOnEnter is the OnEnter hook of
 //
@@ -63,14 +57,9 @@ func RouteHTTPOnEnter(call api.CallContext, _ *chi.Mux, _ http.ResponseWriter, r
 	if rctx == nil {
 		return
 	}
-	if v, ok := active.Load(rctx); ok {
-		v.(*routing).entered.Add(1)
-		return
+	if st := active.Enter(r, rctx, patterns{rctx}); st != nil {
+		call.SetData(st)
 	}
-	st := &routing{req: r, rctx: rctx, base: len(rctx.RoutePatterns)}
-	st.entered.Store(1)
-	active.Store(rctx, st)
-	call.SetData(st)
 }
 
 // RouteHTTPOnExit is the OnExit hook of (*Mux).routeHTTP; it also runs
@@ -78,14 +67,7 @@ func RouteHTTPOnEnter(call api.CallContext, _ *chi.Mux, _ http.ResponseWriter, r
 // pattern to rctx.RoutePatterns: the request is routed when every
 // routeHTTP call of it did.
 func RouteHTTPOnExit(call api.CallContext) {
-	st, _ := call.Data().(*routing)
-	if st == nil {
-		return
-	}
-	active.Delete(st.rctx)
-	if len(st.rctx.RoutePatterns)-st.base == int(st.entered.Load()) {
-		httproute.Set(st.req, st.rctx.RoutePattern())
-	} else {
-		httproute.Unrouted(st.req)
+	if st, _ := call.Data().(*httproute.Nesting); st != nil {
+		active.Exit(st)
 	}
 }

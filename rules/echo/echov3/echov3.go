@@ -13,8 +13,6 @@
 package echov3
 
 import (
-	"reflect"
-
 	"github.com/labstack/echo"
 
 	"otelgo.dev/rules/api"
@@ -30,28 +28,17 @@ import (
 // Once it returns, c.Path() is the matched route and c.Handler() the
 // handler to run: the route is set before any handler runs, so requests
 // refused by a middleware and handlers that panic have it too.
+//
+// A request Find found no route for keeps echo's NotFoundHandler or
+// MethodNotAllowedHandler as its handler, and c.Path() is then the
+// request's path, not a route: it is left unrouted. A route a Group
+// registered for itself, prefix + "/*" answering 404 so that the group's
+// middlewares run, is a route: echo's c.Path() says so, and the hook takes
+// its word.
 func FindOnExit(call api.CallContext) {
 	c, _ := call.Param(2).(echo.Context)
 	if c == nil {
 		return
 	}
-	if unrouted(c.Handler()) {
-		httproute.Unrouted(c.Request())
-		return
-	}
-	httproute.Set(c.Request(), c.Path())
-}
-
-// unrouted reports whether Find found no route (a route a Group registered
-// for itself, prefix + "/*" answering 404 so that the group's middlewares
-// run, is a route: echo's c.Path() says so, and the hook takes its word): it then leaves echo's
-// NotFoundHandler or MethodNotAllowedHandler as the handler, and c.Path()
-// is the request's path, not a route.
-func unrouted(h echo.HandlerFunc) bool {
-	if h == nil {
-		return true
-	}
-	p := reflect.ValueOf(h).Pointer()
-	return p == reflect.ValueOf(echo.NotFoundHandler).Pointer() ||
-		p == reflect.ValueOf(echo.MethodNotAllowedHandler).Pointer()
+	httproute.SetHandled(c.Request(), c.Path(), c.Handler(), echo.NotFoundHandler, echo.MethodNotAllowedHandler)
 }

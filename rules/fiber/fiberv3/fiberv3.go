@@ -20,29 +20,15 @@
 package fiberv3
 
 import (
-	"reflect"
-
 	"github.com/gofiber/fiber/v3"
-	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/fastroute"
 )
 
-// useField is the index of Route's unexported "use" field, true for the
-// routes app.Use registers (whose Method is each HTTP method in turn); -1
-// if fiber had none.
-var useField = func() int {
-	if f, ok := reflect.TypeOf(fiber.Route{}).FieldByName("use"); ok && f.Type.Kind() == reflect.Bool {
-		return f.Index[0]
-	}
-	return -1
-}()
-
-// isMiddleware reports whether r is a route app.Use registered.
-func isMiddleware(r *fiber.Route) bool {
-	return useField >= 0 && reflect.ValueOf(r).Elem().Field(useField).Bool()
-}
+// isMiddleware reports whether r is a route app.Use registered (fiber.Route's
+// unexported field "use").
+var isMiddleware = fastroute.UseFlag[fiber.Route]("use")
 
 // NextOnEnter is the OnEnter hook of
 //
@@ -85,13 +71,7 @@ func NextCustomOnExit(call api.CallContext, _ bool, _ error) {
 }
 
 func enter(c fiber.Ctx) {
-	req := fastroute.Lookup(c.RequestCtx())
-	if req == nil || req.Span == nil {
-		return
-	}
-	if uc := c.Context(); !trace.SpanContextFromContext(uc).IsValid() {
-		c.SetContext(trace.ContextWithSpan(uc, req.Span))
-	}
+	fastroute.ShareSpan(c.RequestCtx(), c.Context, c.SetContext)
 }
 
 func exit(c fiber.Ctx) {

@@ -17,9 +17,6 @@ var (
 )
 
 func TestMiddlewareRoutesAreTold(t *testing.T) {
-	if useField < 0 {
-		t.Fatal("fiber.Route has no use field")
-	}
 	app := fiber.New()
 	app.Use(func(c fiber.Ctx) error { return c.Next() })
 	app.Get("/users/:id", func(c fiber.Ctx) error { return nil })
@@ -32,6 +29,6 @@ func TestMiddlewareRoutesAreTold(t *testing.T) {
 		}
 	}
 	if use == 0 || get == 0 {
-		t.Fatalf("middleware routes %d, handler routes %d", use, get)
+		t.Fatalf("middleware routes %d, handler routes %d (has fiber.Route no use field?)", use, get)
 	}
 }

@@ -1,7 +1,14 @@
-// Package httpattrs is what the hooks of HTTP stacks with servers and
-// clients of their own (fasthttp, hertz) share: the HTTP semantic
-// conventions' attributes from the raw values those libraries hold, and
-// the duration histograms. (The net/http hooks keep their own.)
+// Package httpattrs is the HTTP semantic conventions
+// (go.opentelemetry.io/otel/semconv/v1.39.0) for the hooks of HTTP stacks:
+// net/http (otelgo.dev/rules/nethttp) and those with servers and clients
+// of their own (fasthttp, hertz), from the plain values each library
+// holds: the attributes of a request and of its response, span names
+// ("{method}", "{method} {route}"), the status and error.type of a failed
+// request, and the duration histograms http.server.request.duration and
+// http.client.request.duration. StartServer and StartClient make the spans
+// and their measurements; the hooks read their library's request into a
+// ServerRequest or the arguments of StartClient, and name their library's
+// own errors.
 package httpattrs
 
 import (
@@ -58,6 +65,22 @@ func MethodAttrs(attrs []attribute.KeyValue, m string) ([]attribute.KeyValue, st
 		attrs = append(attrs, semconv.HTTPRequestMethodOriginal(m))
 	}
 	return attrs, name
+}
+
+// ProtocolVersionOf maps an HTTP major/minor version to the value of
+// network.protocol.version: "1.0", "1.1", "2", "3".
+func ProtocolVersionOf(major, minor int) string {
+	switch {
+	case major == 1 && minor == 1:
+		return "1.1"
+	case major == 1 && minor == 0:
+		return "1.0"
+	case major >= 2 && minor == 0:
+		return strconv.Itoa(major)
+	case major <= 0:
+		return ""
+	}
+	return strconv.Itoa(major) + "." + strconv.Itoa(minor)
 }
 
 // ProtocolVersion maps "HTTP/1.1" to network.protocol.version's "1.1".
@@ -219,12 +242,15 @@ var instruments = telemetry.NewInstruments(func(meter metric.Meter) (d Durations
 	return d
 })
 
-// Instruments returns the histograms of scope, made from the global
-// MeterProvider on first use and again when the program installs another.
+// Instruments returns the histograms of scope, made on first use from the
+// global MeterProvider (by then otelgo's SDK set-up, or the program's own,
+// has installed it; were it not, the global provider hands the
+// measurements on once it is), and made again when the program installs
+// another.
 func Instruments(scope string) Durations { return instruments.Get(scope) }
 
 // durationBuckets are the bucket boundaries the HTTP conventions advise for
-// the duration histograms.
+// the duration histograms (the SDK's default ones suit milliseconds).
 var durationBuckets = metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10)
 
 // Seconds is the time since start, as the histograms take it.

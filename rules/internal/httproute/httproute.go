@@ -92,7 +92,9 @@ func Set(req *http.Request, route string) {
 }
 
 // spanMethod is the method as HTTP span names spell it: the known methods as
-// they are, any other as "HTTP" (as otelgo.dev/rules/nethttp names them).
+// they are, any other as "HTTP" (as otelgo.dev/rules/internal/httpattrs
+// names them; not imported from there, which would give every router's
+// hook module the metric API's dependencies).
 func spanMethod(m string) string {
 	switch m {
 	case "":

@@ -71,3 +71,18 @@ func (e *Exporter) Export(ctx context.Context, t time.Time, level slog.Level, bo
 	r.AddAttrs(attrs...)
 	_ = h.Handle(ctx, r)
 }
+
+// SeverityLevel maps the severities of glog and klog (klog is glog's
+// fork: INFO 0, WARNING 1, ERROR 2, FATAL 3) to slog's levels, which the
+// bridge maps to OpenTelemetry severities (9, 13, 17, 21).
+func SeverityLevel(s int64) slog.Level {
+	switch s {
+	case 1:
+		return slog.LevelWarn
+	case 2:
+		return slog.LevelError
+	case 3:
+		return slog.LevelError + 4
+	}
+	return slog.LevelInfo
+}

@@ -1,50 +1,41 @@
 // Package shopifysarama traces github.com/Shopify/sarama, the name of
 // sarama's module before v1.40.0 (github.com/IBM/sarama since), with the
-// hooks of otelgo.dev/rules/sarama: this file is ../sarama.go with the
-// import, the package name and the scope changed (keep the two in step;
-// see the package comment there for what is traced and how). Shopify's
+// hooks of otelgo.dev/rules/sarama: the same hooks, reading Shopify's types
+// into the plain values of otelgo.dev/rules/internal/saramahooks, which
+// holds the logic of both (see the package comment of
+// otelgo.dev/rules/sarama for what is traced and how). Shopify's
 // sarama has no SendMessageContext: its rules hook SendMessage and
 // SendMessages.
 package shopifysarama
 
 import (
 	"context"
-	"strconv"
-	"sync"
 
 	"github.com/Shopify/sarama"
-	"go.opentelemetry.io/otel/attribute"
-	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/internal/msgconv"
+	"otelgo.dev/rules/internal/saramahooks"
 )
 
 // ScopeName is the instrumentation scope of the spans and metrics made here.
 const ScopeName = "otelgo.dev/rules/sarama/shopifysarama"
 
-// --- producer
+var hooks = saramahooks.New(ScopeName)
 
-// producers maps each SyncProducer made by NewSyncProducer to the address
-// of its first broker.
-var producers sync.Map // the SyncProducer -> *group (its address only)
+// --- producer
 
 // NewSyncProducerOnEnter is the OnEnter hook of
 //
 //	func NewSyncProducer(addrs []string, config *Config) (SyncProducer, error)
 func NewSyncProducerOnEnter(call api.CallContext, addrs []string, config *sarama.Config) {
 	if len(addrs) > 0 {
-		g := &group{}
-		g.server, g.port = msgconv.HostPort(addrs[0])
-		call.SetData(g)
+		call.SetData(saramahooks.NewGroup("", addrs))
 	}
 }
 
 // NewSyncProducerOnExit keeps the address of the producer made.
 func NewSyncProducerOnExit(call api.CallContext, sp sarama.SyncProducer, err error) {
-	if g, ok := call.Data().(*group); ok && sp != nil && err == nil {
-		producers.Store(sp, g)
-	}
+	hooks.ProducerMade(call.Data(), sp, err)
 }
 
 // SendMessageOnEnter is the OnEnter hook of
@@ -65,13 +56,7 @@ func SendMessageContextOnEnter(call api.CallContext, sp any, ctx context.Context
 
 // SendMessageOnExit ends the span of a SendMessage.
 func SendMessageOnExit(call api.CallContext, partition int32, offset int64, err error) {
-	if span, ok := call.Data().(*msgconv.Span); ok {
-		if err == nil {
-			span.SetPartition(partition)
-			span.SetAttributes(semconv.MessagingKafkaOffset(int(offset)))
-		}
-		span.End(err)
-	}
+	saramahooks.EndSend(call.Data(), partition, offset, true, err)
 }
 
 // SendMessagesOnEnter is the OnEnter hook of
@@ -92,123 +77,42 @@ func SendMessagesContextOnEnter(call api.CallContext, sp any, ctx context.Contex
 
 // SendMessagesOnExit ends the span of a SendMessages.
 func SendMessagesOnExit(call api.CallContext, err error) {
-	if span, ok := call.Data().(*msgconv.Span); ok {
-		span.End(err)
-	}
+	saramahooks.EndSend(call.Data(), 0, 0, false, err)
 }
 
 func startSend(call api.CallContext, sp any, ctx context.Context, msgs []*sarama.ProducerMessage, batch bool) {
-	if len(msgs) == 0 {
-		return
-	}
-	topic := msgs[0].Topic
-	for _, m := range msgs {
-		if m == nil || msgconv.Carries(&producerCarrier{m}) {
+	out := make([]saramahooks.Outgoing, len(msgs))
+	for i, m := range msgs {
+		if m == nil {
 			return
 		}
-		if m.Topic != topic {
-			topic = ""
-		}
+		out[i] = saramahooks.Outgoing{Topic: m.Topic, Key: m.Key, Tombstone: m.Value == nil,
+			Headers: saramahooks.ProducerHeaders[sarama.RecordHeader]{Headers: &m.Headers}}
 	}
-	op := msgconv.Operation{
-		System:      msgconv.Kafka,
-		Type:        msgconv.Send,
-		Name:        "send",
-		Destination: topic,
-		Count:       len(msgs),
+	if span := hooks.StartSend(ctx, sp, out, batch); span != nil {
+		call.SetData(span)
 	}
-	if g, ok := producers.Load(sp); ok {
-		op.ServerAddress, op.ServerPort = g.(*group).server, g.(*group).port
-	}
-	if batch {
-		op.Batch = len(msgs)
-	} else {
-		op.Attrs = keyAttrs(msgs[0].Key, msgs[0].Value == nil)
-	}
-	ctx, span := msgconv.StartSend(ctx, ScopeName, op)
-	for _, m := range msgs {
-		msgconv.Inject(ctx, &producerCarrier{m})
-	}
-	call.SetData(span)
-}
-
-func keyAttrs(key sarama.Encoder, tombstone bool) []attribute.KeyValue {
-	var attrs []attribute.KeyValue
-	if key != nil {
-		if b, err := key.Encode(); err == nil && b != nil {
-			attrs = append(attrs, semconv.MessagingKafkaMessageKey(string(b)))
-		}
-	}
-	if tombstone {
-		attrs = append(attrs, semconv.MessagingKafkaMessageTombstone(true))
-	}
-	return attrs
-}
-
-// producerCarrier is a TextMapCarrier over a message to send.
-type producerCarrier struct{ m *sarama.ProducerMessage }
-
-func (c *producerCarrier) Get(key string) string {
-	for _, h := range c.m.Headers {
-		if string(h.Key) == key {
-			return string(h.Value)
-		}
-	}
-	return ""
-}
-
-func (c *producerCarrier) Set(key, value string) {
-	headers := make([]sarama.RecordHeader, 0, len(c.m.Headers)+1)
-	for _, h := range c.m.Headers {
-		if string(h.Key) != key {
-			headers = append(headers, h)
-		}
-	}
-	c.m.Headers = append(headers, sarama.RecordHeader{Key: []byte(key), Value: []byte(value)})
-}
-
-func (c *producerCarrier) Keys() []string {
-	keys := make([]string, len(c.m.Headers))
-	for i, h := range c.m.Headers {
-		keys[i] = string(h.Key)
-	}
-	return keys
 }
 
 // --- consumer groups
-
-// group is what the hooks know of a consumer group.
-type group struct {
-	id     string
-	server string
-	port   int
-}
-
-var groups sync.Map // the ConsumerGroup -> *group
 
 // NewConsumerGroupOnEnter is the OnEnter hook of
 //
 //	func NewConsumerGroup(addrs []string, groupID string, config *Config) (ConsumerGroup, error)
 func NewConsumerGroupOnEnter(call api.CallContext, addrs []string, groupID string, config *sarama.Config) {
-	g := &group{id: groupID}
-	if len(addrs) > 0 {
-		g.server, g.port = msgconv.HostPort(addrs[0])
-	}
-	call.SetData(g)
+	call.SetData(saramahooks.NewGroup(groupID, addrs))
 }
 
 // NewConsumerGroupFromClientOnEnter is the OnEnter hook of
 //
 //	func NewConsumerGroupFromClient(groupID string, client Client) (ConsumerGroup, error)
 func NewConsumerGroupFromClientOnEnter(call api.CallContext, groupID string, client sarama.Client) {
-	call.SetData(&group{id: groupID})
+	call.SetData(saramahooks.NewGroup(groupID, nil))
 }
 
 // NewConsumerGroupOnExit keeps what is known of the group made.
 func NewConsumerGroupOnExit(call api.CallContext, cg sarama.ConsumerGroup, err error) {
-	if g, ok := call.Data().(*group); ok && cg != nil && err == nil {
-		groups.Store(cg, g)
-	}
+	hooks.GroupMade(call.Data(), cg, err)
 }
 
 // ConsumeOnEnter is the OnEnter hook of
@@ -223,11 +127,7 @@ func ConsumeOnEnter(call api.CallContext, cg any, ctx context.Context, topics []
 	if _, done := handler.(*groupHandler); done {
 		return
 	}
-	g := &group{}
-	if v, ok := groups.Load(cg); ok {
-		g = v.(*group)
-	}
-	call.SetParam(2, &groupHandler{ConsumerGroupHandler: handler, group: g})
+	call.SetParam(2, &groupHandler{ConsumerGroupHandler: handler, group: hooks.GroupOf(cg)})
 }
 
 // MarkMessageOnEnter is the OnEnter hook of
@@ -236,126 +136,31 @@ func ConsumeOnEnter(call api.CallContext, cg any, ctx context.Context, topics []
 //
 // It ends the processing of msg.
 func MarkMessageOnEnter(call api.CallContext, s any, msg *sarama.ConsumerMessage, metadata string) {
-	endProcess(msg)
-}
-
-// processing holds the process span of each message the program has taken
-// and not yet marked.
-var processing sync.Map // *sarama.ConsumerMessage -> *msgconv.Span
-
-func endProcess(msg *sarama.ConsumerMessage) {
-	defer msgconv.Recover(ScopeName + " process end")
-	if msg == nil {
-		return
-	}
-	if span, ok := processing.LoadAndDelete(msg); ok {
-		span.(*msgconv.Span).End(nil)
-	}
+	saramahooks.EndProcess(hooks, msg)
 }
 
 // groupHandler is the program's handler, with each claim's messages fed
-// through forward.
+// through saramahooks.Feed.
 type groupHandler struct {
 	sarama.ConsumerGroupHandler
-	group *group
+	group *saramahooks.Group
 }
 
 func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	out := make(chan *sarama.ConsumerMessage)
-	done, finished := make(chan struct{}), make(chan struct{})
-	go h.forward(claim.Messages(), out, done, finished)
-	defer func() {
-		close(done)
-		<-finished
-	}()
-	return h.ConsumerGroupHandler.ConsumeClaim(sess, &claimView{ConsumerGroupClaim: claim, messages: out})
+	messages, stop := saramahooks.Feed(hooks, h.group, claim.Messages(), incoming)
+	defer stop()
+	return h.ConsumerGroupHandler.ConsumeClaim(sess, &claimView{ConsumerGroupClaim: claim, messages: messages})
 }
 
-// forward hands the claim's messages to the program one at a time,
-// starting the process span of each when the program takes it.
-func (h *groupHandler) forward(in <-chan *sarama.ConsumerMessage, out chan<- *sarama.ConsumerMessage, done <-chan struct{}, finished chan<- struct{}) {
-	defer close(finished)
-	var last *sarama.ConsumerMessage
-	defer func() { endProcess(last) }()
-	for {
-		var msg *sarama.ConsumerMessage
-		select {
-		case m, ok := <-in:
-			if !ok {
-				close(out)
-				return
-			}
-			msg = m
-		case <-done:
-			return
-		}
-		select {
-		case out <- msg:
-			endProcess(last)
-			last = msg
-			h.startProcess(msg)
-		case <-done:
-			return
-		}
-	}
+func incoming(m *sarama.ConsumerMessage) saramahooks.Incoming {
+	return saramahooks.Incoming{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Key: m.Key, Tombstone: m.Value == nil,
+		Headers: saramahooks.ConsumerHeaders[sarama.RecordHeader](m.Headers)}
 }
 
-func (h *groupHandler) startProcess(msg *sarama.ConsumerMessage) {
-	defer msgconv.Recover(ScopeName + " process start")
-	if msg == nil {
-		return
-	}
-	op := msgconv.Operation{
-		System:        msgconv.Kafka,
-		Type:          msgconv.Process,
-		Name:          "process",
-		Destination:   msg.Topic,
-		Partition:     strconv.Itoa(int(msg.Partition)),
-		ConsumerGroup: h.group.id,
-		ServerAddress: h.group.server,
-		ServerPort:    h.group.port,
-		Count:         1,
-		Attrs:         []attribute.KeyValue{semconv.MessagingKafkaOffset(int(msg.Offset))},
-	}
-	if msg.Key != nil {
-		op.Attrs = append(op.Attrs, semconv.MessagingKafkaMessageKey(string(msg.Key)))
-	}
-	if msg.Value == nil {
-		op.Attrs = append(op.Attrs, semconv.MessagingKafkaMessageTombstone(true))
-	}
-	creation := msgconv.Extract(&consumerCarrier{msg})
-	_, span := msgconv.StartProcess(context.Background(), ScopeName, op, creation)
-	processing.Store(msg, span)
-}
-
-// claimView is a claim whose Messages() come through forward.
+// claimView is a claim whose Messages() come through saramahooks.Feed.
 type claimView struct {
 	sarama.ConsumerGroupClaim
 	messages <-chan *sarama.ConsumerMessage
 }
 
 func (c *claimView) Messages() <-chan *sarama.ConsumerMessage { return c.messages }
-
-// consumerCarrier is a TextMapCarrier over a consumed message (read only).
-type consumerCarrier struct{ m *sarama.ConsumerMessage }
-
-func (c *consumerCarrier) Get(key string) string {
-	for _, h := range c.m.Headers {
-		if h != nil && string(h.Key) == key {
-			return string(h.Value)
-		}
-	}
-	return ""
-}
-
-func (c *consumerCarrier) Set(string, string) {}
-
-func (c *consumerCarrier) Keys() []string {
-	keys := make([]string, 0, len(c.m.Headers))
-	for _, h := range c.m.Headers {
-		if h != nil {
-			keys = append(keys, string(h.Key))
-		}
-	}
-	return keys
-}

@@ -1,4 +1,4 @@
-package amqp091
+package amqphooks
 
 import "testing"
 
@@ -11,8 +11,8 @@ func TestDestination(t *testing.T) {
 		{"", "orders", "orders", "orders"},
 		{"logs", "warning", "q1", "logs:warning:q1"},
 	} {
-		if got := destination(c.exchange, c.key, c.queue); got != c.want {
-			t.Errorf("destination(%q, %q, %q) = %q, want %q", c.exchange, c.key, c.queue, got, c.want)
+		if got := Destination(c.exchange, c.key, c.queue); got != c.want {
+			t.Errorf("Destination(%q, %q, %q) = %q, want %q", c.exchange, c.key, c.queue, got, c.want)
 		}
 	}
 }
