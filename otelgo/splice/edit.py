@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from otelgo.ruleset.model import BODY_RULES, FunctionRule, RawRule, Rule, SpanRule, StructRule
+from otelgo.ruleset.model import BODY_RULES, FunctionRule, IgnoreRule, RawRule, Rule, SpanRule, StructRule
 from otelgo.splice.gosource import (
     PREDECLARED,
     GoFile,
@@ -82,6 +82,12 @@ class PackageSplice:
     imports: dict[str, str] = field(default_factory=dict)  # import path -> name used
     missing: list[Rule] = field(default_factory=list)  # rules whose function or type was not found
     spans: bool = False  # a span rule needs its start function
+    quiet: bool = False  # an //otel:ignore function needs Suppress and Resume
+
+    @property
+    def generates(self) -> bool:
+        """Whether the package gets the trampolines file."""
+        return bool(self.targets or self.spans or self.quiet)
 
 
 def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list[Rule]) -> PackageSplice:
@@ -127,9 +133,16 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
 
 def _function_edits(import_path, f: GoFile, decl: Node, rules: list[Rule], result: PackageSplice, files, parsed):
     hooks = [r for r in rules if isinstance(r, FunctionRule)]
+    site, edits = "", []
+    if any(isinstance(r, IgnoreRule) for r in rules):
+        site += _site("ignore_site")()
+        result.quiet = True
+    body = decl.child_by_field_name("body")
+    if all(isinstance(r, IgnoreRule) for r in rules):  # the site names nothing of the function
+        return [(body.start_byte + 1, body.start_byte + 1, site)]
     target = _target(import_path, f, decl, hooks, len(result.targets), files, parsed)
     edits = _signature_edits(f, decl, target)
-    site = "".join(f" {r.Raw.replace(chr(10), '; ')};" for r in rules if isinstance(r, RawRule))
+    site += "".join(f" {r.Raw.replace(chr(10), '; ')};" for r in rules if isinstance(r, RawRule))
     for rule in rules:
         if isinstance(rule, SpanRule):
             site += _span_site(f, target, rule, result.package_name)
@@ -140,7 +153,6 @@ def _function_edits(import_path, f: GoFile, decl: Node, rules: list[Rule], resul
         for path, name in target.constraint_imports.items():
             _add_import(f.path, path, name, result.imports)
         site += _call_site(target)
-    body = decl.child_by_field_name("body")
     edits.append((body.start_byte + 1, body.start_byte + 1, site))
     return edits
 

@@ -53,7 +53,7 @@ def _instrument(pkg: str, rules: list[Rule], args: list[str]) -> list[str]:
     workdir = Path(protocol.flag(args, "-o") or "_pkg_.a").resolve().parent / "otelgo"
     workdir.mkdir(parents=True, exist_ok=True)
     # Hook declarations have no body: the compiler must not insist on -complete.
-    new_args = [a for a in args if a != "-complete"] if result.targets or result.spans else list(args)
+    new_args = [a for a in args if a != "-complete"] if result.generates else list(args)
     offset = len(args) - len(new_args)
     for i in indexes:
         original = str(cwd / args[i])
@@ -61,7 +61,7 @@ def _instrument(pkg: str, rules: list[Rule], args: list[str]) -> list[str]:
             copy = workdir / Path(original).name
             copy.write_text(result.sources[original])
             new_args[i - offset] = str(copy)
-    if result.targets or result.spans:
+    if result.generates:
         generated = workdir / GENERATED
         generated.write_text(generate(pkg, result))
         new_args.append(str(generated))

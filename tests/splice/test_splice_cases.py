@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import secondgo
 
+from otelgo.gocmd.golist import Package
+from otelgo.plan import ignore
 from otelgo.ruleset.load import load_file
 from otelgo.ruleset.model import FileRule, RawRule, Rule, StructRule
 from otelgo.splice.codegen import generate
@@ -31,6 +33,7 @@ TRAMPOLINES = "trampolines.go.golden"  # codegen.generate
 ERROR = "error.golden"  # the SpliceError: the package is compiled as it is
 MISSING = "missing.golden"  # the Name of each rule whose function or type was not found
 ADDED = "added.golden"  # the files of file rules, which the compile appends
+LEFT_OUT = "left-out.golden"  # rules that //otel:ignore comments leave out, and where the comment is
 BUG = "bug.txt"  # the output does not compile, and why (see README.md)
 NEWER_GO = "go-version.txt"  # the Go version the case's syntax needs, if newer than the corpus module's
 CORPUS_GO = "1.26"
@@ -60,7 +63,16 @@ def splice_case(name: str) -> Case:
     d = CASES / name
     import_path = f"{MODULE}/{name}"
     rules = load_file(d / "rules.json")
-    case = Case(name, d, rules, {n: (d / n).read_text() for n in INPUTS if (d / n).is_file()})
+    inputs = {n: (d / n).read_text() for n in INPUTS if (d / n).is_file()}
+    # //otel:ignore comments, as planning reads them (plan/ignore.py).
+    ign = ignore.ignored(Package(import_path, "", d, False, False, go_files=list(inputs)))
+    left_out = []
+    if ign is not None:
+        left_out = [(r, at) for r in rules if (at := ign.leaves_out(r))]
+        rules = [r for r in rules if not ign.leaves_out(r)] + ign.rules(import_path)
+    case = Case(name, d, rules, inputs)
+    if left_out:
+        case.outputs[LEFT_OUT] = "".join(f"{r.Name} ({at})\n" for r, at in left_out)
     try:
         result = splice_package(import_path, [(n, text.encode()) for n, text in case.inputs.items()], rules)
     except SpliceError as e:
@@ -69,7 +81,7 @@ def splice_case(name: str) -> Case:
     for n, golden in INPUTS.items():
         if n in result.sources:
             case.outputs[golden] = result.sources[n]
-    if result.targets or result.spans:
+    if result.generates:
         case.outputs[TRAMPOLINES] = generate(import_path, result)
     if result.missing:
         case.outputs[MISSING] = "".join(f"{r.Name or r.target}\n" for r in result.missing)
@@ -103,7 +115,8 @@ def test_case_holds_only_known_files(name):
     case = splice_case(name)
     head = case.inputs.get("input.go", "").partition("\npackage ")[0]
     assert f"\n// {name}: " in f"\n{head}", f"{name}/input.go must start with a comment '// {name}: what it shows'"
-    known = {"rules.json", BUG, NEWER_GO, *INPUTS, *INPUTS.values(), TRAMPOLINES, ERROR, MISSING, ADDED, *case.added}
+    known = {"rules.json", BUG, NEWER_GO, *INPUTS, *INPUTS.values(), TRAMPOLINES, ERROR, MISSING, ADDED, LEFT_OUT}
+    known |= set(case.added)
     unknown = [p.name for p in case.dir.iterdir() if p.is_file() and p.name not in known]
     assert unknown == [], f"{name}: files the corpus does not know: {unknown}"
 
@@ -123,10 +136,11 @@ _CALL_SITE = re.compile(
     r" defer otelgoExit\d+(?:\[[^\]]*\])?\(otelgoCall(?:, &\w+)*\); if otelgoSkip \{ return \} \};"
 )
 _SPAN_SITE = re.compile(
-    rf" if otelgoSpansOn \{{ (?:otelgoCtx := (\w+); )?otelgoEnd := otelgoSpanStart\({_STRING},"
+    rf" if otelgoSpansOn && !otelgoSuppressed\(\) \{{ (?:otelgoCtx := (\w+); )?otelgoEnd := otelgoSpanStart\({_STRING},"
     rf" \[\]string\{{(?:{_STRING}(?:, {_STRING})*)?\}}, (?(1)&otelgoCtx|nil)\);(?(1) \1 = otelgoCtx;)"
     r" (?:defer func\(\) \{ otelgoEnd\(\w+\) \}\(\)|defer otelgoEnd\(nil\)) \};"
 )
+_IGNORE_SITE = " if otelgoQuietOn { defer otelgoResume(otelgoSuppress()) };"
 _DIRECTIVE = re.compile(r"/\*line ([^:*]+):(\d+):(\d+)\*/(?=package )")
 _NAME = re.compile(r"otelgo(?:P\d+|R\d+|Recv) ")
 _TYPE_ARG = re.compile(r"otelgoT\d+")  # a generic receiver's type argument that was _
@@ -134,7 +148,7 @@ _TYPE_ARG = re.compile(r"otelgoT\d+")  # a generic receiver's type argument that
 
 def _without_insertions(line: str, rules: list[Rule]) -> str:
     """The line without the sites, raw statements and struct fields spliced in."""
-    line = _SPAN_SITE.sub("", _CALL_SITE.sub("", line))
+    line = _SPAN_SITE.sub("", _CALL_SITE.sub("", line)).replace(_IGNORE_SITE, "")
     for rule in rules:
         if isinstance(rule, RawRule):
             line = line.replace(f" {rule.Raw.replace(chr(10), '; ')};", "")
