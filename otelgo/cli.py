@@ -23,17 +23,29 @@ GOOS, GOARCH, CGO_ENABLED and GOFLAGS are honoured. The source tree is never
 written to.
 
 otelgo flags (double dash):
-  --rules FILE   add the rules in FILE (repeatable; also OTELGO_RULES, a
-                 list of files separated by the OS path separator)
-  --explain      say for every rule where it applies, or why not
+  --rules FILE        add the rules in FILE (repeatable; also OTELGO_RULES, a
+                      list of files separated by the OS path separator)
+  --without A,B       leave instrumentations A and B out of the binary
+                      (nethttp, databasesql, goredis, ...; repeatable)
+  --exporters A,B     the exporters the SDK bootstrap links
+  --allow-upgrades    let otelgo raise modules the hooks need
+  --explain           say for every rule where it applies, or why not
+  --show-injected[=PKG]  print the diff of each instrumented package's
+                      sources (or of PKG's) against the originals, on stdout
+  --injected-dir DIR  write the spliced files and trampolines under DIR
+  -q, --json          no summary; the summary as JSON on stdout
+
+An otelgo.toml beside go.mod may hold rules, without, exporters and
+allow-upgrades; flags override it (`otel config` shows the result).
 
 The program is configured at run time by the standard OTEL_* variables:
 OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_EXPORTER,
 OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL,
 OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG,
-OTEL_PROPAGATORS, OTEL_SDK_DISABLED (all hooks off too), and
-OTELGO_DISABLED_INSTRUMENTATIONS (hook packages to switch off, by name:
-nethttp,databasesql).
+OTEL_PROPAGATORS, OTEL_SDK_DISABLED (all hooks off too),
+OTEL_GO_ENABLED_INSTRUMENTATIONS (only these, by name: nethttp,databasesql),
+OTEL_GO_DISABLED_INSTRUMENTATIONS (or OTELGO_DISABLED_INSTRUMENTATIONS: all
+but these) and OTEL_GO_HTTP_SERVER_EXCLUDED_PATHS (/healthz,/debug/*).
 """
 
 
@@ -64,7 +76,7 @@ def go_command(args: tuple[str, ...]) -> None:
 
 def _instrumented(subcommand: str, rest: list[str]) -> int:
     # Imported here: `otel --version` and pass-through commands stay quick.
-    from otelgo import driver
+    from otelgo import config, driver
     from otelgo.gocmd import flags, golist
     from otelgo.plan import modules, plan
     from otelgo.ruleset.syntax import RuleError
@@ -72,6 +84,8 @@ def _instrumented(subcommand: str, rest: list[str]) -> int:
     try:
         cmd = flags.parse(subcommand, rest)
         return driver.run(cmd)
+    except config.ConfigError as e:
+        _fail(str(e), 2)
     except RuleError as e:
         for problem in e.problems:
             click.echo(f"otel: {problem}", err=True)
@@ -91,6 +105,46 @@ def _fail(message: str, code: int) -> None:
     for line in message.splitlines() or [""]:  # every line says whose it is
         click.echo(f"otel: {line}", err=True)
     sys.exit(code)
+
+
+@main.command(
+    "config",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the configuration as JSON.")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def config_command(as_json: bool, args: tuple[str, ...]) -> None:
+    """Print otelgo's effective configuration for the module here (its
+    otelgo.toml, then the otelgo flags given: --rules, --without,
+    --exporters, --allow-upgrades) and where each value came from."""
+    import json
+
+    from otelgo import config
+    from otelgo.gocmd import flags, golist
+    from otelgo.ruleset.load import builtin_rule_files
+
+    try:
+        cmd = flags.parse("build", list(args))
+        effective = config.effective(cmd, golist.go_env(os.getcwd() if "C" not in cmd.values else cmd.values["C"]))
+    except (config.ConfigError, flags.UsageError) as e:
+        _fail(str(e), 2)
+    except golist.GoCommandError as e:
+        _fail(str(e), e.returncode)
+    if as_json:
+        settings = {
+            "without": effective.without,
+            "exporters": effective.exporters,
+            "allow-upgrades": effective.allow_upgrades,
+        }
+        data = {
+            "file": str(effective.file) if effective.file else None,
+            "rules": [{"file": str(p), "source": where} for p, where in effective.rule_files],
+            **{key: {"value": s.value, "source": s.source} for key, s in settings.items()},
+        }
+        click.echo(json.dumps(data, indent=1))
+        return
+    for line in config.describe(effective, len(builtin_rule_files())):
+        click.echo(line)
 
 
 @main.group("rules")

@@ -17,12 +17,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from otelgo.config import Config, effective
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoCommandError, GoEnv, go_env
 from otelgo.plan import plan as planning
 from otelgo.report.progress import progress
 from otelgo.report.summary import print_explanation, print_summary, summary_data
-from otelgo.ruleset.load import builtin_rule_files, load_all, user_rule_files
+from otelgo.ruleset.load import builtin_rule_files, load_all
 from otelgo.toolexec.protocol import PLAN_ENV
 
 _SHIM = Path(__file__).resolve().parent / "toolexec" / "shim.py"
@@ -42,11 +43,12 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
     if "C" in cmd.values:
         cwd = (cwd / cmd.values["C"]).resolve()
     env = go_env(cwd)
-    rules = load_all(builtin_rule_files() + user_rule_files(tuple(cmd.rule_files)))
+    config = effective(cmd, env)
+    rules = load_all(builtin_rule_files() + config.rule_paths)
     build_dir = Path(tempfile.mkdtemp(prefix="otelgo-build-"))
     try:
         try:
-            plan = planning.make_plan(cmd, env, rules, build_dir, cwd)
+            plan = planning.make_plan(cmd, env, rules, build_dir, cwd, options(config))
         except GoCommandError as e:
             raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
         if cmd.explain:
@@ -61,6 +63,14 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
         return code
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def options(config: Config) -> planning.Options:
+    return planning.Options(
+        without=list(config.without.value),
+        exporters=list(config.exporters.value),
+        allow_upgrades=bool(config.allow_upgrades.value),
+    )
 
 
 def _user_paths(message: str, build_dir: Path, env: GoEnv) -> str:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo import __version__
-from otelgo.gocmd.flags import GoCommandLine
+from otelgo.gocmd.flags import GoCommandLine, UsageError
 from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps
 from otelgo.hookapi import API, SDK, SPANS
-from otelgo.plan import cachekeys, ignore, modules, vendor
+from otelgo.plan import cachekeys, ignore, modules, vendor, without
 from otelgo.plan.generated import generated
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.ignore import Ignored
@@ -30,6 +30,18 @@ from otelgo.splice.gosource import SpliceError
 from otelgo.toolexec import protocol
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
+
+
+@dataclass
+class Options:
+    """otelgo's settings of one build (otelgo.toml, then the flags)."""
+
+    without: list[str] = field(default_factory=list)  # instrumentations left out (plan/without.py)
+    # The exporters the SDK bootstrap is to link. Passed through to the plan
+    # (and plan.json) for the bootstrap; nothing chooses the linked exporters
+    # from it yet.
+    exporters: list[str] = field(default_factory=list)
+    allow_upgrades: bool = False
 
 
 @dataclass
@@ -48,6 +60,8 @@ class Plan:
     digests: dict[str, str] = field(default_factory=dict)  # matched key -> digest of its rules
     token: str = ""
     file_path: Path | None = None
+    options: Options = field(default_factory=Options)
+    without: list[Rule] = field(default_factory=list)  # rules that --without left out
     ignored: dict[str, Ignored] = field(default_factory=dict)  # matched key -> what //otel:ignore leaves out
     left_out: list[tuple[Rule, str]] = field(default_factory=list)  # rules on ignored code, and where the comment is
 
@@ -56,8 +70,15 @@ class PlanError(Exception):
     pass
 
 
-def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path, cwd: Path) -> Plan:
+def make_plan(
+    cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path, cwd: Path, options: Options | None = None
+) -> Plan:
     loaded = rules
+    options = options or Options()
+    try:
+        rules, left_out_by_flag = without.leave_out(rules, options.without)
+    except without.WithoutError as e:
+        raise UsageError(str(e)) from None
     setup = modules.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"))
     list_env = go_subprocess_env(setup.env)
     available = {m.path for m in setup.hook_modules}
@@ -82,7 +103,8 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
         raise PlanError(problem)
     _check_hooks_listed(packages, hook_pkgs, rules)
     match = match_rules(rules, packages, env)
-    ignored, left_out = _add_annotated(match, packages, env)
+    spans_left_out = any(without.names(name, SPANS) for name in options.without)
+    ignored, left_out = _add_annotated(match, packages, env, spans_left_out)
     by_path = {p.import_path: p for p in packages}
     # (go list -test lists the hook packages' own test binaries too: not the user's.)
     commands = [p for p in packages if p.is_command and p.import_path.removesuffix(".test") not in hook_pkgs]
@@ -100,6 +122,8 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
         token=cachekeys.instrumentation_token(),
         ignored=ignored,
         left_out=left_out,
+        options=options,
+        without=left_out_by_flag,
     )
     overlay: dict[str, str] = {}
     known = sorted({r.hook_package for r in loaded if r.hook_package} | {SPANS})
@@ -135,6 +159,7 @@ def _plan_file(plan: Plan, env: GoEnv) -> dict:
         "otelgo": __version__,
         "token": plan.token,
         "goversion": env.goversion,
+        "exporters": plan.options.exporters,
         "packages": {
             key: {
                 "version": plan.match.versions[key],
@@ -146,7 +171,7 @@ def _plan_file(plan: Plan, env: GoEnv) -> dict:
     }
 
 
-def _add_annotated(match: Match, packages: list[Package], env: GoEnv):
+def _add_annotated(match: Match, packages: list[Package], env: GoEnv, spans_left_out: bool = False):
     """Span rules from //otel:span comments in the user's own packages, and
     what //otel:ignore comments leave out there: an IgnoreRule for each
     function, instead of the rules that targeted it (those of the SDK's
@@ -158,7 +183,7 @@ def _add_annotated(match: Match, packages: list[Package], env: GoEnv):
         if not _is_local(pkg, env):
             continue
         key = MAIN if pkg.is_command else pkg.import_path
-        found = annotated_rules(pkg, key)
+        found = [] if spans_left_out else annotated_rules(pkg, key)
         try:
             ign = ignore.ignored(pkg)
         except SpliceError as e:

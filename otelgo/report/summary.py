@@ -69,6 +69,13 @@ def _outcome(plan) -> tuple[dict, dict[str, list[tuple[str, str]]]]:
     return {k: v for k, v in applied.items() if v}, refused
 
 
+def without_line(plan) -> str | None:
+    """What --without left out of the build, or None."""
+    if not plan.options.without:
+        return None
+    return f"{', '.join(plan.options.without)} (--without): {len(plan.without)} rules, no hook in the binary"
+
+
 def ignored_lines(plan) -> list[str]:
     """What //otel:ignore comments leave out, one line per package, and the
     rules they leave out, one line each."""
@@ -189,6 +196,8 @@ def print_summary(plan) -> None:
         console.print(f"  {metrics}")
     for line in ignored_lines(plan):
         console.print(f"  [cyan]ignored[/] {line}")
+    if line := without_line(plan):
+        console.print(f"  [cyan]left out[/] {line}")
     for warning in plan.warnings:
         console.print(f"  [yellow]not applied[/] {warning}")
     _print_refused(console, refused)
@@ -233,6 +242,7 @@ def summary_data(plan, env: GoEnv) -> dict:
             for key, ign in sorted(plan.ignored.items())
         ],
         "left_out": [{"rule": r.Name or r.target, "ignore": at} for r, at in plan.left_out],
+        "without": {"names": plan.options.without, "rules": sorted(r.Name or r.target for r in plan.without)},
     }
 
 
@@ -254,7 +264,9 @@ def print_explanation(plan) -> None:
         name = rule.Name or rule.target
         key = rule.ImportPath
         applied = rule in plan.match.applied.get(key, [])
-        if rule in left_out:
+        if rule in plan.without:
+            why = f"[cyan]left out[/] by --without ({', '.join(plan.options.without)})"
+        elif rule in left_out:
             why = f"[cyan]left out[/]: {rule.target} is in code that //otel:ignore ({left_out[rule]}) leaves out"
         elif applied and f"({rule.Name})" in missing:
             why = f"[yellow]not applied[/]: {rule.target} not found in {key}"
