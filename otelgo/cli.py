@@ -74,7 +74,7 @@ def go_command(args: tuple[str, ...]) -> None:
     sys.exit(_instrumented(subcommand, rest))
 
 
-def _instrumented(subcommand: str, rest: list[str]) -> int:
+def _instrumented(subcommand: str, rest: list[str], plan_only: bool = False) -> int:
     # Imported here: `otel --version` and pass-through commands stay quick.
     from otelgo import config, driver
     from otelgo.gocmd import flags, golist
@@ -83,7 +83,12 @@ def _instrumented(subcommand: str, rest: list[str]) -> int:
 
     try:
         cmd = flags.parse(subcommand, rest)
-        return driver.run(cmd)
+        if plan_only:  # otel diff [PKG]: the module's packages, shown for PKG
+            if len(cmd.packages) > 1:
+                raise flags.UsageError("otel diff takes one package (an import path, a pattern with ..., or main)")
+            cmd.show_injected = cmd.show_injected or (cmd.packages[0] if cmd.packages else "")
+            cmd.packages = ["./..."]
+        return driver.run(cmd, plan_only=plan_only)
     except config.ConfigError as e:
         _fail(str(e), 2)
     except RuleError as e:
@@ -105,6 +110,26 @@ def _fail(message: str, code: int) -> None:
     for line in message.splitlines() or [""]:  # every line says whose it is
         click.echo(f"otel: {line}", err=True)
     sys.exit(code)
+
+
+@main.command(
+    "diff",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def diff_command(args: tuple[str, ...]) -> None:
+    """otel diff [otelgo flags] [go build flags] [PKG]: print the unified
+    diff of what an instrumented build of the module's packages (./...)
+    compiles into PKG (an import path, a pattern with ..., or main; all
+    instrumented packages without one) against its sources. Builds nothing;
+    --injected-dir DIR also writes the files."""
+    if args and args[0] in ("-h", "--help", "help"):
+        click.echo(diff_command.__doc__)
+        return
+    if shutil.which("go") is None:
+        _fail("no `go` command on PATH: install Go 1.24 or newer (https://go.dev/doc/install)", 127)
+    sys.exit(_instrumented("build", list(args), plan_only=True))
 
 
 @main.command(

@@ -38,7 +38,9 @@ def toolexec_command() -> str:
     return " ".join(shlex.quote(part) for part in (sys.executable, "-I", "-S", str(_SHIM)))
 
 
-def run(cmd: GoCommandLine, quiet: bool = False) -> int:
+def run(cmd: GoCommandLine, quiet: bool = False, plan_only: bool = False) -> int:
+    """Plan, run the go command, summarise; with plan_only (otel diff), stop
+    after planning and what --show-injected prints."""
     cwd = Path(os.getcwd())
     if "C" in cmd.values:
         cwd = (cwd / cmd.values["C"]).resolve()
@@ -53,6 +55,10 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
             raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
         if cmd.explain:
             print_explanation(plan)
+        if cmd.show_injected is not None or cmd.injected_dir:
+            shown = _show_injected(cmd, plan, cwd)
+            if plan_only:
+                return 0 if shown else 1
         with progress(build_dir / "progress", not (quiet or cmd.quiet or cmd.summary_json)) as progress_env:
             code = _run_go(cmd, plan, progress_env)
         if code == 0 and cmd.summary_json:
@@ -63,6 +69,27 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
         return code
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _show_injected(cmd: GoCommandLine, plan: planning.Plan, cwd: Path) -> bool:
+    """--show-injected and --injected-dir: before the build, so that what a
+    failing compile was given can be read too. False when nothing is shown."""
+    from otelgo.report import injected
+
+    only = cmd.show_injected or ""
+    items = injected.collect(plan, only)
+    if not items:
+        keys = ", ".join(sorted(plan.match.applied)) or "none"
+        print(f"otel: no instrumented package is named {only}; instrumented: {keys}", file=sys.stderr)
+        return False
+    if cmd.show_injected is not None:
+        sys.stdout.write(injected.unified(items))
+        sys.stdout.flush()
+    if cmd.injected_dir:
+        directory = (cwd / cmd.injected_dir).resolve()
+        written = injected.write(items, directory)
+        print(f"otel: wrote {len(written)} files under {directory}", file=sys.stderr)
+    return True
 
 
 def options(config: Config) -> planning.Options:
