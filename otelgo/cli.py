@@ -210,6 +210,27 @@ def rules_list(rule_files: tuple[str, ...]) -> None:
     console.print(table)
 
 
+@rules_group.command("init")
+@click.argument("directory", type=click.Path(file_okay=False))
+def rules_init(directory: str) -> None:
+    """Write a hooks module into DIRECTORY, inside your Go module: go.mod and
+    go.sum (otelgo.dev/rules replaced by this installation), rules.json with
+    one example rule on a function of your own code, its hooks (a span
+    around the function) and their Go test. It builds, tidies, vets and
+    tests as written; then `otel go build --rules DIRECTORY/rules.json`."""
+    from pathlib import Path
+
+    from otelgo import scaffold
+    from otelgo.gocmd.golist import GoCommandError
+
+    try:
+        lines = scaffold.init(Path(directory), Path(os.getcwd()))
+    except (scaffold.ScaffoldError, GoCommandError) as e:
+        _fail(str(e), 1)
+    for line in lines:
+        click.echo(line)
+
+
 @rules_group.command("dir")
 def rules_dir_command() -> None:
     """Print the directory of the built-in rules and the hook module
