@@ -30,7 +30,25 @@ PLAN_ENV = "OTELGO_PLAN"
 PROGRESS_ENV = "OTELGO_PROGRESS"
 PLAN_NAME = "plan.json"
 INDEX_NAME = "packages.txt"
+OVERLAY_NAME = "overlay.json"  # the -overlay planning writes beside the plan
 MARKER = "-otelgo.rules="
+
+
+def is_cover(tool):
+    """The cover tool: the go command hands it the on-disk path of every
+    source file, overlay or not (shim.py sends it to slowpath.py)."""
+    return os.path.basename(tool) in ("cover", "cover.exe")
+
+
+def read_overlay():
+    """The build's -overlay as {file the go command sees: file with its content}, {} if none."""
+    import json
+
+    try:
+        with open(os.path.join(os.path.dirname(os.environ[PLAN_ENV]), OVERLAY_NAME), "rb") as f:
+            return json.load(f).get("Replace", {})
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def read_index():
