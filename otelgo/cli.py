@@ -133,6 +133,58 @@ def diff_command(args: tuple[str, ...]) -> None:
 
 
 @main.command(
+    "toolexec-flags",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def toolexec_flags_command(args: tuple[str, ...]) -> None:
+    """otel toolexec-flags [--test] [--env] [otelgo flags] [go build flags] [packages]
+
+    For build systems that can only run the go command: plans the
+    instrumented build of the packages given (default .) once and prints
+    the GOFLAGS value with which a plain `go build` (or `go test`, with
+    --test) of those packages builds them instrumented:
+
+        GOFLAGS="$(otel toolexec-flags ./cmd/app)" go build -o app ./cmd/app
+
+    --env prints `export NAME=value` lines instead (GOFLAGS, and GOWORK in a
+    workspace), for eval. Plan again after go.mod, go.sum or go.work
+    change: until then the build refuses to run."""
+    if args and args[0] in ("-h", "--help", "help"):
+        click.echo(toolexec_flags_command.__doc__)
+        return
+    import shlex
+
+    from otelgo import config, driver
+    from otelgo.gocmd import flags, golist
+    from otelgo.plan import modules, plan
+    from otelgo.ruleset.syntax import RuleError
+
+    rest = list(args)
+    as_env = "--env" in rest
+    subcommand = "test" if "--test" in rest else "build"
+    rest = [a for a in rest if a not in ("--env", "--test")]
+    try:
+        goflags, env = driver.toolexec_flags(flags.parse(subcommand, rest))
+    except RuleError as e:
+        _fail("\n".join(e.problems), 2)
+    except (config.ConfigError, flags.UsageError) as e:
+        _fail(str(e), 2)
+    except golist.GoCommandError as e:
+        _fail(str(e), e.returncode)
+    except (modules.ModuleError, plan.PlanError) as e:
+        _fail(str(e), 1)
+    if not as_env:
+        if env:
+            _fail(f"this build also needs {', '.join(env)} in its environment: use --env", 2)
+        click.echo(goflags)
+        return
+    for name, value in {"GOFLAGS": goflags, **env}.items():
+        click.echo(f"export {name}={shlex.quote(value)}")
+
+
+@main.command(
     "config",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
 )

@@ -126,7 +126,11 @@ def make_plan(
         without=left_out_by_flag,
     )
     overlay: dict[str, str] = {}
-    known = sorted({r.hook_package for r in loaded if r.hook_package} | {SPANS})
+    # A plugin's bootstrap only links its hooks: its host (built by otelgo
+    # too, or the go command refuses to load it) sets up the SDK, once, and
+    # checks the run-time switches.
+    plugin = cmd.values.get("buildmode") == "plugin"
+    known = [] if plugin else sorted({r.hook_package for r in loaded if r.hook_package} | {SPANS})
     for command, host in _bootstrap_hosts(commands, by_path, testing):
         hooks = hook_packages_for(command, by_path, match)
         plan.commands[command.import_path] = hooks
@@ -283,7 +287,7 @@ def _write_overlay(build_dir: Path, ours: dict[str, str], user_overlay: str | No
     if user_overlay:
         replace.update(json.loads((cwd / user_overlay).read_text()).get("Replace", {}))
     replace.update(ours)
-    path = build_dir / "overlay.json"
+    path = build_dir / protocol.OVERLAY_NAME
     path.write_text(json.dumps({"Replace": replace}, indent=1))
     return path
 

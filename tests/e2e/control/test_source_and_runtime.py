@@ -155,3 +155,36 @@ def test_excluded_path_is_not_traced(built, receiver):
     r = run(built[0], receiver, path="/work", env=env)
     assert traced(r) == {"/price/book", "/after"}
     assert any(s.kind == "SERVER" and s.name == "GET /work" for s in r.spans)
+
+
+def test_baggage_propagates_across_two_processes_by_default(built, httpchain_otel, receiver):
+    """W3C baggage, with trace context, from a request to httpchain's
+    frontend, through it to control's /work (both built by otelgo, each its
+    own process), and from there to the target: OTEL_PROPAGATORS' default is
+    tracecontext,baggage; with tracecontext alone, baggage stops at the
+    frontend."""
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    headers = {"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01", "baggage": "user.id=alice,tenant=acme"}
+    for propagators, want in ((None, "user.id=alice,tenant=acme"), ("tracecontext", None)):
+        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+        if propagators:
+            env["OTEL_PROPAGATORS"] = propagators
+        with harness.TargetServer() as target:
+            control_env = {**env, "TARGET_URL": target.url, "OTEL_SERVICE_NAME": "control"}
+            with harness.run_program(built[0], env=control_env) as control:
+                with harness.run_program(httpchain_otel["frontend"], env={**env, "BACKEND_URL": control.url}) as front:
+                    request = urllib.request.Request(front.url + "/hello/gopher", headers=headers)
+                    with urllib.request.urlopen(request, timeout=30) as resp:
+                        assert resp.status == 200
+            got = {r.path: r.headers for r in target.requests}
+        for path in ("/price/book", "/after"):  # the traced calls
+            assert got[path]["traceparent"].split("-")[1] == trace_id
+            assert _baggage(got[path].get("baggage")) == _baggage(want), (propagators, got[path])
+        spans = receiver.spans
+        assert {s.service_name for s in spans} >= {"frontend", "control"}
+        assert {s.trace_id for s in spans} == {trace_id}
+        receiver.clear()
+
+
+def _baggage(header: str | None) -> set[str] | None:
+    return None if header is None else {member.strip() for member in header.split(",")}
