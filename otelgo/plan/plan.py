@@ -159,19 +159,27 @@ def make_plan(
 
 
 def _plan_file(plan: Plan, env: GoEnv) -> dict:
+    packages = {
+        key: {
+            "version": plan.match.versions[key],
+            "digest": plan.digests[key],
+            "rules": [r.to_dict() for r in applied],
+        }
+        for key, applied in plan.match.applied.items()
+    }
+    if MAIN in packages:
+        # A main package is compiled as -p main, except where it is built as
+        # a library (-buildmode=plugin, the package a test imports): then
+        # under its import path, which must find the same rules.
+        for pkg in plan.packages:
+            if pkg.is_command and not pkg.import_path.endswith(".test"):
+                packages.setdefault(pkg.import_path, {**packages[MAIN], "key": MAIN})
     return {
         "otelgo": __version__,
         "token": plan.token,
         "goversion": env.goversion,
         "exporters": plan.options.exporters,
-        "packages": {
-            key: {
-                "version": plan.match.versions[key],
-                "digest": plan.digests[key],
-                "rules": [r.to_dict() for r in applied],
-            }
-            for key, applied in plan.match.applied.items()
-        },
+        "packages": packages,
     }
 
 

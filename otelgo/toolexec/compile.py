@@ -23,12 +23,13 @@ GENERATED = "otelgo_trampolines.go"
 
 def compile_instrumented(plan: dict, pkg: str, tool: str, args: list[str]) -> int:
     entry = plan["packages"][pkg]
+    key = entry.get("key", pkg)  # a main package compiled under its import path is spliced as main
     rules = [rule_from_dict(r) for r in entry["rules"]]
     try:
-        new_args = _instrument(pkg, rules, args)
+        new_args = _instrument(key, rules, args)
     except (SpliceError, OSError, UnicodeDecodeError) as e:
         sys.stderr.write(f"otel: warning: {pkg} compiled without instrumentation: {e}\n")
-        _record_refusal(plan["token"], pkg, entry["digest"], args, str(e))
+        _record_refusal(plan["token"], key, entry["digest"], args, str(e))
         new_args = args
     os.execv(tool, [tool, *new_args])
 

@@ -10,7 +10,9 @@ its environment to every tool action it runs through the shim:
                       it for every compile: no json, no parsing.
   plan (PLAN_NAME)    JSON: {"otelgo": version, "token": ..., "goversion": ...,
                       "packages": {key: {"version": ..., "digest": ...,
-                      "rules": [rule as a rule file spells it, all fields]}}}
+                      "rules": [rule as a rule file spells it, all fields],
+                      "key": "main" for a program's package listed under its
+                      import path (compiled as a library: a plugin)}}}
                       read for the compile of a matched package only.
   PROGRESS_ENV        a file the shim appends "c PKG" or "i PKG" to for each
                       compile (i: instrumented), for the progress line.
