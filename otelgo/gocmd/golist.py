@@ -137,10 +137,16 @@ def _package(obj: dict) -> Package:
         module_dir=module.get("Dir", ""),
         go_files=obj.get("GoFiles", []),
         has_tests=bool(obj.get("TestGoFiles") or obj.get("XTestGoFiles")),
-        imports=obj.get("Imports", []),
-        deps=obj.get("Deps", []),
+        # A variant ("net/http [example.com/cmd/app]": built with a main
+        # package's PGO profile, or for a test) compiles as the package itself.
+        imports=_unique(i.split(" ")[0] for i in obj.get("Imports", [])),
+        deps=_unique(d.split(" ")[0] for d in obj.get("Deps", [])),
         error=(obj.get("Error") or {}).get("Err", ""),
     )
+
+
+def _unique(paths) -> list[str]:
+    return list(dict.fromkeys(paths))
 
 
 def go_subprocess_env(extra: dict[str, str]) -> dict[str, str]:

@@ -14,22 +14,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo import __version__
-from otelgo.gocmd.flags import GoCommandLine
+from otelgo.gocmd.flags import GoCommandLine, UsageError
 from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps
 from otelgo.gocmd.listcache import ListCache
-from otelgo.hookapi import SDK, SPANS
-from otelgo.plan import cachekeys, modules, vendor
+from otelgo.hookapi import API, SDK, SPANS
+from otelgo.plan import cachekeys, ignore, modules, vendor, without
 from otelgo.plan.generated import generated
 from otelgo.plan.hookcheck import check_hooks
+from otelgo.plan.ignore import Ignored
 from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
 from otelgo.plan.spancomments import annotated_rules
 from otelgo.resources import cache_dir, rules_dir
 from otelgo.ruleset.load import describe
 from otelgo.ruleset.model import Rule
 from otelgo.ruleset.syntax import RuleError
+from otelgo.splice.gosource import SpliceError
 from otelgo.toolexec import protocol
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
+
+
+@dataclass
+class Options:
+    """otelgo's settings of one build (otelgo.toml, then the flags)."""
+
+    without: list[str] = field(default_factory=list)  # instrumentations left out (plan/without.py)
+    # The exporters the SDK bootstrap is to link. Passed through to the plan
+    # (and plan.json) for the bootstrap; nothing chooses the linked exporters
+    # from it yet.
+    exporters: list[str] = field(default_factory=list)
+    allow_upgrades: bool = False
 
 
 @dataclass
@@ -48,14 +62,25 @@ class Plan:
     digests: dict[str, str] = field(default_factory=dict)  # matched key -> digest of its rules
     token: str = ""
     file_path: Path | None = None
+    options: Options = field(default_factory=Options)
+    without: list[Rule] = field(default_factory=list)  # rules that --without left out
+    ignored: dict[str, Ignored] = field(default_factory=dict)  # matched key -> what //otel:ignore leaves out
+    left_out: list[tuple[Rule, str]] = field(default_factory=list)  # rules on ignored code, and where the comment is
 
 
 class PlanError(Exception):
     pass
 
 
-def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path, cwd: Path) -> Plan:
+def make_plan(
+    cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path, cwd: Path, options: Options | None = None
+) -> Plan:
     loaded = rules
+    options = options or Options()
+    try:
+        rules, left_out_by_flag = without.leave_out(rules, options.without)
+    except without.WithoutError as e:
+        raise UsageError(str(e)) from None
     setup = modules.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"))
     list_env = go_subprocess_env(setup.env)
     available = {m.path for m in setup.hook_modules}
@@ -83,7 +108,8 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
         raise PlanError(problem)
     _check_hooks_listed(packages, hook_pkgs, rules)
     match = match_rules(rules, packages, env)
-    _add_annotated(match, packages, env)
+    spans_left_out = any(without.names(name, SPANS) for name in options.without)
+    ignored, left_out = _add_annotated(match, packages, env, spans_left_out)
     by_path = {p.import_path: p for p in packages}
     # (go list -test lists the hook packages' own test binaries too: not the user's.)
     commands = [p for p in packages if p.is_command and p.import_path.removesuffix(".test") not in hook_pkgs]
@@ -99,8 +125,17 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
         warnings=setup.notes + verdict.missing,
         rules=loaded,
         token=cachekeys.instrumentation_token(),
+        ignored=ignored,
+        left_out=left_out,
+        options=options,
+        without=left_out_by_flag,
     )
     overlay: dict[str, str] = {}
+    # A plugin's bootstrap only links its hooks: its host (built by otelgo
+    # too, or the go command refuses to load it) sets up the SDK, once, and
+    # checks the run-time switches.
+    plugin = cmd.values.get("buildmode") == "plugin"
+    known = [] if plugin else sorted({r.hook_package for r in loaded if r.hook_package} | {SPANS})
     for command, host in _bootstrap_hosts(commands, by_path, testing):
         hooks = hook_packages_for(command, by_path, match)
         plan.commands[command.import_path] = hooks
@@ -110,7 +145,7 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
         for hook in hooks:
             plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
         target = host.dir / _bootstrap_name(host, testing)
-        overlay[str(target)] = str(generated("bootstrap.go.j2", package=host.name, imports=hooks))
+        overlay[str(target)] = str(generated("bootstrap.go.j2", package=host.name, imports=hooks, known=known, api=API))
         if command.import_path == "command-line-arguments":
             plan.extra_files.append(_beside_named_files(target, cmd.packages, cwd))
     plan.digests = {key: cachekeys.rules_digest(applied) for key, applied in match.applied.items()}
@@ -129,31 +164,77 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
 
 
 def _plan_file(plan: Plan, env: GoEnv) -> dict:
+    packages = {
+        key: {
+            "version": plan.match.versions[key],
+            "digest": plan.digests[key],
+            "rules": [r.to_dict() for r in applied],
+        }
+        for key, applied in plan.match.applied.items()
+    }
+    if MAIN in packages:
+        # A main package is compiled as -p main, except where it is built as
+        # a library (-buildmode=plugin, the package a test imports): then
+        # under its import path, which must find the same rules.
+        for pkg in plan.packages:
+            if pkg.is_command and not pkg.import_path.endswith(".test"):
+                packages.setdefault(pkg.import_path, {**packages[MAIN], "key": MAIN})
     return {
         "otelgo": __version__,
         "token": plan.token,
         "goversion": env.goversion,
-        "packages": {
-            key: {
-                "version": plan.match.versions[key],
-                "digest": plan.digests[key],
-                "rules": [r.to_dict() for r in applied],
-            }
-            for key, applied in plan.match.applied.items()
-        },
+        "exporters": plan.options.exporters,
+        "packages": packages,
     }
 
 
-def _add_annotated(match: Match, packages: list[Package], env: GoEnv) -> None:
-    """Span rules from //otel:span comments in the user's own packages."""
+def _add_annotated(match: Match, packages: list[Package], env: GoEnv, spans_left_out: bool = False):
+    """Span rules from //otel:span comments in the user's own packages, and
+    what //otel:ignore comments leave out there: an IgnoreRule for each
+    function, instead of the rules that targeted it (those of the SDK's
+    set-up excepted). Returns (key -> Ignored, [(rule left out, where)])."""
+    ignored: dict[str, Ignored] = {}
+    left_out: list[tuple[Rule, str]] = []
+    problems: list[str] = []
     for pkg in packages:
         if not _is_local(pkg, env):
             continue
         key = MAIN if pkg.is_command else pkg.import_path
-        found = annotated_rules(pkg, key)
+        found = [] if spans_left_out else annotated_rules(pkg, key)
+        try:
+            ign = ignore.ignored(pkg)
+        except SpliceError as e:
+            raise PlanError(f"cannot read the //otel:ignore comments of {pkg.import_path}: {e}") from None
+        if ign is not None:
+            for span in found:
+                if where := ign.where(span.Function, span.ReceiverType):
+                    problems.append(
+                        f"{_located(pkg, span.Name.split()[0])}: //otel:span on {span.target.removeprefix('span ')}, "
+                        f"which //otel:ignore ({_located(pkg, where)}) leaves out: remove one of the two"
+                    )
         if found:
             match.applied.setdefault(key, []).extend(found)
             match.versions.setdefault(key, "(main module)")
+        if ign is None:
+            continue
+        ignored[key] = ign
+        kept = []
+        for rule in match.applied.get(key, []):
+            where = ign.leaves_out(rule)
+            if where is None:
+                kept.append(rule)
+            else:
+                left_out.append((rule, where))
+        match.applied[key] = sorted([*kept, *ign.rules(key)], key=lambda r: r.Order)
+        match.versions.setdefault(key, "(main module)")
+    if problems:
+        raise RuleError(problems)
+    return ignored, left_out
+
+
+def _located(pkg: Package, where: str) -> str:
+    """file.go:12 of a package, as a path the user can open."""
+    return str(pkg.dir / where) if pkg.dir is not None else where
 
 
 def _is_local(pkg: Package, env: GoEnv) -> bool:
@@ -227,7 +308,7 @@ def _write_overlay(build_dir: Path, ours: dict[str, str], user_overlay: str | No
     if user_overlay:
         replace.update(json.loads((cwd / user_overlay).read_text()).get("Replace", {}))
     replace.update(ours)
-    path = build_dir / "overlay.json"
+    path = build_dir / protocol.OVERLAY_NAME
     path.write_text(json.dumps({"Replace": replace}, indent=1))
     return path
 

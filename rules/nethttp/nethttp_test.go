@@ -832,3 +832,50 @@ func BenchmarkPanicking(b *testing.B) {
 		}()
 	}
 }
+
+func TestMatchesPath(t *testing.T) {
+	patterns := splitPaths(" /healthz, /debug/* ,,/metrics")
+	for path, want := range map[string]bool{
+		"/healthz":      true,
+		"/healthz/x":    false,
+		"/health":       false,
+		"/debug/":       true,
+		"/debug/pprof/": true,
+		"/debug":        false,
+		"/metrics":      true,
+		"/":             false,
+		"":              false,
+	} {
+		if got := matchesPath(patterns, path); got != want {
+			t.Errorf("matchesPath(%q) = %v, want %v", path, got, want)
+		}
+	}
+	if splitPaths("") != nil || matchesPath(nil, "/") {
+		t.Error("no variable, nothing excluded")
+	}
+}
+
+// An excluded request (the variable is read once per process: this test
+// sets the pattern list directly) gets no span, and its OnExit does not
+// fail for want of one.
+func TestServerExcludedPath(t *testing.T) {
+	rec := setup(t)
+	saved := excludedPaths
+	excludedPaths = func() []string { return []string{"/healthz"} }
+	t.Cleanup(func() { excludedPaths = saved })
+	var handlerSpan trace.SpanContext
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlerSpan = trace.SpanContextFromContext(r.Context())
+		_, _ = io.WriteString(w, "ok")
+	}))
+	for _, path := range []string{"/healthz", "/work"} {
+		if resp := get(t, http.DefaultClient, srv.URL+path, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+		if path == "/healthz" && handlerSpan.IsValid() {
+			t.Error("the excluded request's handler has a span")
+		}
+	}
+	s := oneSpan(t, rec, trace.SpanKindServer)
+	wantAttrs(t, s, map[string]any{"url.path": "/work"})
+}

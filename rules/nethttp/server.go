@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
 	"reflect"
 	"runtime"
 	"strings"
@@ -44,8 +45,16 @@ var inflight sync.Map
 // HTTP/2, passes there. It starts the SERVER span, with the parent taken
 // from the request headers, and hands the handler a request whose context
 // holds the span.
+//
+// A request whose path OTEL_GO_HTTP_SERVER_EXCLUDED_PATHS names (health
+// checks, metrics scrapes) gets no span and no metric, and the hooks are off
+// while it is served, so that what its handler calls is not traced either.
 func ServerOnEnter(call api.CallContext, recv any, rw http.ResponseWriter, req *http.Request) {
 	if req == nil || servedByOtelhttp(recv, req) {
+		return
+	}
+	if req.URL != nil && excluded(req.URL.Path) {
+		call.SetData(excludedRequest{api.Suppress()})
 		return
 	}
 	r := &httpattrs.ServerRequest{
@@ -78,6 +87,10 @@ func ServerOnEnter(call api.CallContext, recv any, rw http.ResponseWriter, req *
 // also when the handler panics (the spliced code calls it from a deferred
 // function): it then marks the span as failed.
 func ServerOnExit(call api.CallContext) {
+	if e, ok := call.Data().(excludedRequest); ok {
+		api.Resume(e.suppressed)
+		return
+	}
 	sc, _ := call.Data().(*serverCall)
 	if sc == nil {
 		return
@@ -245,4 +258,38 @@ func panicking(target string) bool {
 			return false
 		}
 	}
+}
+
+// ExcludedPathsVar names the request paths the server hooks leave alone,
+// separated by commas: a path as it is (/healthz), or a prefix ending in *
+// (/debug/*). Read once, at the first request.
+const ExcludedPathsVar = "OTEL_GO_HTTP_SERVER_EXCLUDED_PATHS"
+
+// excludedRequest is the data of a request the hooks leave alone: whether
+// its OnEnter switched the hooks off (api.Suppress), for its OnExit.
+type excludedRequest struct{ suppressed bool }
+
+var excludedPaths = sync.OnceValue(func() []string { return splitPaths(os.Getenv(ExcludedPathsVar)) })
+
+func splitPaths(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func excluded(path string) bool {
+	return matchesPath(excludedPaths(), path)
+}
+
+func matchesPath(patterns []string, path string) bool {
+	for _, p := range patterns {
+		if prefix, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(path, prefix) || p == path {
+			return true
+		}
+	}
+	return false
 }
