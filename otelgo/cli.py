@@ -23,21 +23,32 @@ GOOS, GOARCH, CGO_ENABLED and GOFLAGS are honoured. The source tree is never
 written to.
 
 otelgo flags (double dash):
-  --rules FILE   add the rules in FILE (repeatable; also OTELGO_RULES, a
-                 list of files separated by the OS path separator)
-  --explain      say for every rule where it applies, or why not
-  --allow-upgrades  build even when the instrumentation needs a newer
-                 version of a module your build has (gRPC, x/net, ...);
-                 the summary lists each change. Without it such a build
-                 stops before compiling, with exit status 2
+  --rules FILE        add the rules in FILE (repeatable; also OTELGO_RULES, a
+                      list of files separated by the OS path separator)
+  --without A,B       leave instrumentations A and B out of the binary
+                      (nethttp, databasesql, goredis, ...; repeatable)
+  --exporters A,B     the exporters the SDK bootstrap links
+  --allow-upgrades    build even when the instrumentation needs a newer
+                      version of a module your build has (gRPC, x/net, ...);
+                      the summary lists each change. Without it such a build
+                      stops before compiling, with exit status 2
+  --explain           say for every rule where it applies, or why not
+  --show-injected[=PKG]  print the diff of each instrumented package's
+                      sources (or of PKG's) against the originals, on stdout
+  --injected-dir DIR  write the spliced files and trampolines under DIR
+  -q, --json          no summary; the summary as JSON on stdout
+
+An otelgo.toml beside go.mod may hold rules, without, exporters and
+allow-upgrades; flags override it (`otel config` shows the result).
 
 The program is configured at run time by the standard OTEL_* variables:
 OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_EXPORTER,
 OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL,
 OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG,
-OTEL_PROPAGATORS, OTEL_SDK_DISABLED (all hooks off too), and
-OTELGO_DISABLED_INSTRUMENTATIONS (hook packages to switch off, by name:
-nethttp,databasesql).
+OTEL_PROPAGATORS, OTEL_SDK_DISABLED (all hooks off too),
+OTEL_GO_ENABLED_INSTRUMENTATIONS (only these, by name: nethttp,databasesql),
+OTEL_GO_DISABLED_INSTRUMENTATIONS (or OTELGO_DISABLED_INSTRUMENTATIONS: all
+but these) and OTEL_GO_HTTP_SERVER_EXCLUDED_PATHS (/healthz,/debug/*).
 """
 
 
@@ -66,16 +77,23 @@ def go_command(args: tuple[str, ...]) -> None:
     sys.exit(_instrumented(subcommand, rest))
 
 
-def _instrumented(subcommand: str, rest: list[str]) -> int:
+def _instrumented(subcommand: str, rest: list[str], plan_only: bool = False) -> int:
     # Imported here: `otel --version` and pass-through commands stay quick.
-    from otelgo import driver
+    from otelgo import config, driver
     from otelgo.gocmd import flags, golist
     from otelgo.plan import modules, plan
     from otelgo.ruleset.syntax import RuleError
 
     try:
         cmd = flags.parse(subcommand, rest)
-        return driver.run(cmd)
+        if plan_only:  # otel diff [PKG]: the module's packages, shown for PKG
+            if len(cmd.packages) > 1:
+                raise flags.UsageError("otel diff takes one package (an import path, a pattern with ..., or main)")
+            cmd.show_injected = cmd.show_injected or (cmd.packages[0] if cmd.packages else "")
+            cmd.packages = ["./..."]
+        return driver.run(cmd, plan_only=plan_only)
+    except config.ConfigError as e:
+        _fail(str(e), 2)
     except RuleError as e:
         for problem in e.problems:
             click.echo(f"otel: {problem}", err=True)
@@ -97,6 +115,118 @@ def _fail(message: str, code: int) -> None:
     for line in message.splitlines() or [""]:  # every line says whose it is
         click.echo(f"otel: {line}", err=True)
     sys.exit(code)
+
+
+@main.command(
+    "diff",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def diff_command(args: tuple[str, ...]) -> None:
+    """otel diff [otelgo flags] [go build flags] [PKG]: print the unified
+    diff of what an instrumented build of the module's packages (./...)
+    compiles into PKG (an import path, a pattern with ..., or main; all
+    instrumented packages without one) against its sources. Builds nothing;
+    --injected-dir DIR also writes the files."""
+    if args and args[0] in ("-h", "--help", "help"):
+        click.echo(diff_command.__doc__)
+        return
+    if shutil.which("go") is None:
+        _fail("no `go` command on PATH: install Go 1.24 or newer (https://go.dev/doc/install)", 127)
+    sys.exit(_instrumented("build", list(args), plan_only=True))
+
+
+@main.command(
+    "toolexec-flags",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def toolexec_flags_command(args: tuple[str, ...]) -> None:
+    """otel toolexec-flags [--test] [--env] [otelgo flags] [go build flags] [packages]
+
+    For build systems that can only run the go command: plans the
+    instrumented build of the packages given (default .) once and prints
+    the GOFLAGS value with which a plain `go build` (or `go test`, with
+    --test) of those packages builds them instrumented:
+
+        GOFLAGS="$(otel toolexec-flags ./cmd/app)" go build -o app ./cmd/app
+
+    --env prints `export NAME=value` lines instead (GOFLAGS, and GOWORK in a
+    workspace), for eval. Plan again after go.mod, go.sum or go.work
+    change: until then the build refuses to run."""
+    if args and args[0] in ("-h", "--help", "help"):
+        click.echo(toolexec_flags_command.__doc__)
+        return
+    import shlex
+
+    from otelgo import config, driver
+    from otelgo.gocmd import flags, golist
+    from otelgo.plan import modules, plan
+    from otelgo.ruleset.syntax import RuleError
+
+    rest = list(args)
+    as_env = "--env" in rest
+    subcommand = "test" if "--test" in rest else "build"
+    rest = [a for a in rest if a not in ("--env", "--test")]
+    try:
+        goflags, env = driver.toolexec_flags(flags.parse(subcommand, rest))
+    except RuleError as e:
+        _fail("\n".join(e.problems), 2)
+    except (config.ConfigError, flags.UsageError) as e:
+        _fail(str(e), 2)
+    except golist.GoCommandError as e:
+        _fail(str(e), e.returncode)
+    except (modules.ModuleError, plan.PlanError) as e:
+        _fail(str(e), 1)
+    if not as_env:
+        if env:
+            _fail(f"this build also needs {', '.join(env)} in its environment: use --env", 2)
+        click.echo(goflags)
+        return
+    for name, value in {"GOFLAGS": goflags, **env}.items():
+        click.echo(f"export {name}={shlex.quote(value)}")
+
+
+@main.command(
+    "config",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the configuration as JSON.")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def config_command(as_json: bool, args: tuple[str, ...]) -> None:
+    """Print otelgo's effective configuration for the module here (its
+    otelgo.toml, then the otelgo flags given: --rules, --without,
+    --exporters, --allow-upgrades) and where each value came from."""
+    import json
+
+    from otelgo import config
+    from otelgo.gocmd import flags, golist
+    from otelgo.ruleset.load import builtin_rule_files
+
+    try:
+        cmd = flags.parse("build", list(args))
+        effective = config.effective(cmd, golist.go_env(os.getcwd() if "C" not in cmd.values else cmd.values["C"]))
+    except (config.ConfigError, flags.UsageError) as e:
+        _fail(str(e), 2)
+    except golist.GoCommandError as e:
+        _fail(str(e), e.returncode)
+    if as_json:
+        settings = {
+            "without": effective.without,
+            "exporters": effective.exporters,
+            "allow-upgrades": effective.allow_upgrades,
+        }
+        data = {
+            "file": str(effective.file) if effective.file else None,
+            "rules": [{"file": str(p), "source": where} for p, where in effective.rule_files],
+            **{key: {"value": s.value, "source": s.source} for key, s in settings.items()},
+        }
+        click.echo(json.dumps(data, indent=1))
+        return
+    for line in config.describe(effective, len(builtin_rule_files())):
+        click.echo(line)
 
 
 @main.group("rules")
@@ -137,6 +267,27 @@ def rules_list(rule_files: tuple[str, ...]) -> None:
     console.print(table)
 
 
+@rules_group.command("init")
+@click.argument("directory", type=click.Path(file_okay=False))
+def rules_init(directory: str) -> None:
+    """Write a hooks module into DIRECTORY, inside your Go module: go.mod and
+    go.sum (otelgo.dev/rules replaced by this installation), rules.json with
+    one example rule on a function of your own code, its hooks (a span
+    around the function) and their Go test. It builds, tidies, vets and
+    tests as written; then `otel go build --rules DIRECTORY/rules.json`."""
+    from pathlib import Path
+
+    from otelgo import scaffold
+    from otelgo.gocmd.golist import GoCommandError
+
+    try:
+        lines = scaffold.init(Path(directory), Path(os.getcwd()))
+    except (scaffold.ScaffoldError, GoCommandError) as e:
+        _fail(str(e), 1)
+    for line in lines:
+        click.echo(line)
+
+
 @rules_group.command("dir")
 def rules_dir_command() -> None:
     """Print the directory of the built-in rules and the hook module
@@ -147,13 +298,30 @@ def rules_dir_command() -> None:
 
 
 @rules_group.command("libraries")
-def rules_libraries() -> None:
+@click.option(
+    "--update",
+    "update",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Write the table into FILE between its markers (README.md) instead of printing it.",
+)
+def rules_libraries(update: str | None) -> None:
     """Print the table of built-in instrumented libraries (Markdown; the
     README's table is this output)."""
-    from otelgo.ruleset.load import builtin_rule_files, load_all
-    from otelgo.ruleset.table import library_table
+    from pathlib import Path
 
-    click.echo(library_table(load_all(builtin_rule_files())), nl=False)
+    from otelgo.ruleset.load import builtin_rule_files, load_all
+    from otelgo.ruleset.table import BEGIN, END, library_table
+
+    table = library_table(load_all(builtin_rule_files()))
+    if update is None:
+        click.echo(table, nl=False)
+        return
+    text = Path(update).read_text()
+    if BEGIN not in text or END not in text:
+        _fail(f"{update} has no markers {BEGIN} ... {END}", 1)
+    head, rest = text.split(BEGIN, 1)
+    Path(update).write_text(head + BEGIN + "\n" + table + END + rest.split(END, 1)[1])
 
 
 @rules_group.command("schema")

@@ -7,6 +7,7 @@ The user's flags go to the go command untouched and in order; otelgo adds
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -17,12 +18,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from otelgo.config import Config, effective
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoCommandError, GoEnv, go_env
 from otelgo.plan import plan as planning
 from otelgo.report.progress import progress
 from otelgo.report.summary import print_explanation, print_summary, summary_data
-from otelgo.ruleset.load import builtin_rule_files, load_all, user_rule_files
+from otelgo.resources import cache_dir
+from otelgo.ruleset.load import builtin_rule_files, load_all
 from otelgo.toolexec.protocol import PLAN_ENV
 
 _SHIM = Path(__file__).resolve().parent / "toolexec" / "shim.py"
@@ -37,16 +40,19 @@ def toolexec_command() -> str:
     return " ".join(shlex.quote(part) for part in (sys.executable, "-I", "-S", str(_SHIM)))
 
 
-def run(cmd: GoCommandLine, quiet: bool = False) -> int:
+def run(cmd: GoCommandLine, quiet: bool = False, plan_only: bool = False) -> int:
+    """Plan, run the go command, summarise; with plan_only (otel diff), stop
+    after planning and what --show-injected prints."""
     cwd = Path(os.getcwd())
     if "C" in cmd.values:
         cwd = (cwd / cmd.values["C"]).resolve()
     env = go_env(cwd)
-    rules = load_all(builtin_rule_files() + user_rule_files(tuple(cmd.rule_files)))
+    config = effective(cmd, env)
+    rules = load_all(builtin_rule_files() + config.rule_paths)
     build_dir = Path(tempfile.mkdtemp(prefix="otelgo-build-"))
     try:
         try:
-            plan = planning.make_plan(cmd, env, rules, build_dir, cwd, cmd.allow_upgrades)
+            plan = planning.make_plan(cmd, env, rules, build_dir, cwd, options(config))
         except GoCommandError as e:
             raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
         except planning.UpgradeError as e:
@@ -55,9 +61,16 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
             raise
         if cmd.explain:
             print_explanation(plan)
+        if cmd.show_injected is not None or cmd.injected_dir:
+            shown = _show_injected(cmd, plan, cwd)
+            if plan_only:
+                return 0 if shown else 1
         with progress(build_dir / "progress", not (quiet or cmd.quiet or cmd.summary_json)) as progress_env:
             code = _run_go(cmd, plan, progress_env)
-        if code == 0 and cmd.summary_json:
+        if code == 0 and "n" in cmd.values and not (quiet or cmd.quiet):
+            # -n: the go command printed the commands and ran none of them.
+            print("otel: -n: these are the commands of an instrumented build; nothing was built", file=sys.stderr)
+        elif code == 0 and cmd.summary_json:
             print(json.dumps(summary_data(plan, env), indent=1))
         # After `go run` and `go test` the last words are the program's.
         elif code == 0 and not (quiet or cmd.quiet) and cmd.subcommand in ("build", "install"):
@@ -65,6 +78,83 @@ def run(cmd: GoCommandLine, quiet: bool = False) -> int:
         return code
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def toolexec_flags(cmd: GoCommandLine) -> tuple[str, dict[str, str]]:
+    """`otel toolexec-flags`: plan the build once, into a directory kept in
+    otelgo's cache (the same for the same command in the same place), and
+    return the GOFLAGS value and the environment with which a plain go
+    command builds instrumented: -toolexec names a script there that runs
+    the shim with that plan (GOFLAGS cannot hold spaces), then otelgo's
+    -modfile, -overlay and -gcflags. The script refuses to run once go.mod,
+    go.sum or go.work is newer than the plan, so that a stale plan fails the
+    build instead of building something else."""
+    cwd = Path(os.getcwd())
+    if "C" in cmd.values:
+        cwd = (cwd / cmd.values["C"]).resolve()
+    env = go_env(cwd)
+    config = effective(cmd, env)
+    rules = load_all(builtin_rule_files() + config.rule_paths)
+    key = json.dumps([str(cwd), cmd.subcommand, cmd.flags, cmd.packages, sys.executable, os.environ.get("GOFLAGS", "")])
+    build_dir = cache_dir() / "bare" / hashlib.sha256(key.encode()).hexdigest()[:16]
+    if any(c.isspace() for c in str(build_dir)):
+        raise planning.PlanError(f"otelgo's cache directory {build_dir} has white space, which GOFLAGS cannot hold")
+    shutil.rmtree(build_dir, ignore_errors=True)
+    build_dir.mkdir(parents=True)
+    try:
+        plan = planning.make_plan(cmd, env, rules, build_dir, cwd, options(config))
+    except GoCommandError as e:
+        raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
+    script = build_dir / "toolexec"
+    watched = [f for f in (env.gomod, str(Path(env.gomod).with_suffix(".sum")) if env.gomod else "", env.gowork) if f]
+    script.write_text(
+        "#!/bin/sh\n"
+        f"# Written by `otel toolexec-flags` in {cwd}: the go command runs otelgo's shim through this.\n"
+        'case " $* " in *" -V=full "*)\n'
+        f"  for f in {' '.join(shlex.quote(f) for f in watched)}; do\n"
+        f'    if [ -e "$f" ] && [ "$f" -nt {shlex.quote(str(plan.file_path))} ]; then\n'
+        '      echo "otel: $f changed after \\`otel toolexec-flags\\` planned this build: run it again" >&2\n'
+        "      exit 2\n"
+        "    fi\n"
+        "  done;;\n"
+        "esac\n"
+        f'{PLAN_ENV}={shlex.quote(str(plan.file_path))} exec {toolexec_command()} "$@"\n'
+    )
+    script.chmod(0o755)
+    flags = [f"-toolexec={script}", *plan.go_flags, *_module_mode(cmd, plan)]
+    spaced = [f for f in flags if any(c.isspace() for c in f)]
+    if spaced:
+        raise planning.PlanError(f"GOFLAGS cannot hold these flags, which have white space: {' '.join(spaced)}")
+    return " ".join(flags), dict(plan.go_env)
+
+
+def _show_injected(cmd: GoCommandLine, plan: planning.Plan, cwd: Path) -> bool:
+    """--show-injected and --injected-dir: before the build, so that what a
+    failing compile was given can be read too. False when nothing is shown."""
+    from otelgo.report import injected
+
+    only = cmd.show_injected or ""
+    items = injected.collect(plan, only)
+    if not items:
+        keys = ", ".join(sorted(plan.match.applied)) or "none"
+        print(f"otel: no instrumented package is named {only}; instrumented: {keys}", file=sys.stderr)
+        return False
+    if cmd.show_injected is not None:
+        sys.stdout.write(injected.unified(items))
+        sys.stdout.flush()
+    if cmd.injected_dir:
+        directory = (cwd / cmd.injected_dir).resolve()
+        written = injected.write(items, directory)
+        print(f"otel: wrote {len(written)} files under {directory}", file=sys.stderr)
+    return True
+
+
+def options(config: Config) -> planning.Options:
+    return planning.Options(
+        without=list(config.without.value),
+        exporters=list(config.exporters.value),
+        allow_upgrades=bool(config.allow_upgrades.value),
+    )
 
 
 def _user_paths(message: str, build_dir: Path, env: GoEnv) -> str:
@@ -125,4 +215,4 @@ def _exit_code(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-__all__ = ["run", "toolexec_command"]
+__all__ = ["run", "toolexec_command", "toolexec_flags"]

@@ -9,6 +9,10 @@ API = f"{ROOT_MODULE}/api"
 CALL_CONTEXT = f"{API}.CallContext"
 REPORT_PANIC = f"{API}.ReportHookPanic"
 ENABLED = f"{API}.Enabled"
+# Per goroutine: are the hooks off (ignored code, excluded requests)?
+SUPPRESSED = f"{API}.Suppressed"
+SUPPRESS = f"{API}.Suppress"
+RESUME = f"{API}.Resume"
 
 # The SDK bootstrap, imported by every program an instrumented build makes.
 SDK = f"{ROOT_MODULE}/sdk"
@@ -24,3 +28,11 @@ SDK_PROMETHEUS = f"{SDK}/prometheus"
 # Span rules and //otel:span comments: the package whose Start they call.
 SPANS = f"{ROOT_MODULE}/annotate"
 SPAN_START = f"{SPANS}.Start"
+
+# The goroutine context: the current span of each goroutine.
+GOROUTINE = f"{ROOT_MODULE}/goroutine"
+
+# Hook packages that are not instrumentations: the SDK's set-up and flush and
+# the goroutine context run in code //otel:ignore leaves out too, an
+# allowlist leaves them on (rules/api), and --without cannot leave them out.
+PLUMBING = frozenset({SDK, GOROUTINE})

@@ -19,6 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 import harness
 from otlp import OTLPReceiver
+from servers_cloud import aws  # noqa: F401  (session fixture: an AWS-compatible server)
+from servers_databases import ferretdb, memcached, redis_cluster_nodes  # noqa: F401  (session fixtures of real servers)
+from servers_genai import genai_server  # noqa: F401  (the recorded model providers' APIs)
+from servers_messaging import brokers, kafka, nats, rabbitmq  # noqa: F401  (session fixtures of message brokers)
 from services import mariadb, postgres, redis  # noqa: F401  (session fixtures of real servers)
 
 

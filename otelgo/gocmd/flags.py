@@ -69,8 +69,10 @@ _VALUE_FLAGS = {
 # Flags that change which packages or files a build contains; `go list` must see them.
 _PLAN_FLAGS = {"tags", "mod", "race", "msan", "asan", "buildmode", "pgo", "cover", "covermode", "coverpkg"}
 
-OTELGO_FLAGS = {"rules"}
-OTELGO_SWITCHES = {"explain", "json", "q", "quiet", "allow-upgrades"}  # --explain, --json, -q, --allow-upgrades
+# otelgo's own flags, written with two dashes (-q excepted).
+OTELGO_FLAGS = {"rules", "without", "exporters", "injected-dir"}  # take a value
+OTELGO_SWITCHES = {"explain", "json", "q", "quiet", "allow-upgrades"}  # --explain, --json, -q, ...
+OTELGO_OPTIONAL = {"show-injected"}  # --show-injected or --show-injected=PKG
 
 
 class UsageError(Exception):
@@ -88,7 +90,12 @@ class GoCommandLine:
     explain: bool = False
     summary_json: bool = False
     quiet: bool = False
-    allow_upgrades: bool = False  # accept the changes of the user's module versions the instrumentation needs
+    # Settings a project file (otelgo.toml) may hold too; None: not on the command line.
+    leave_out: list[str] | None = None  # --without: instrumentations left out of the build
+    exporters: list[str] | None = None  # the exporters the SDK bootstrap links
+    allow_upgrades: bool | None = None
+    show_injected: str | None = None  # "" for every instrumented package, or one (PKG, main)
+    injected_dir: str | None = None  # write the spliced files here
 
     def plan_flags(self) -> list[str]:
         """The subset of the user's flags that `go list` needs to plan the same build."""
@@ -160,12 +167,24 @@ def parse(subcommand: str, args: list[str]) -> GoCommandLine:
             cmd.explain |= name == "explain"
             cmd.summary_json |= name == "json"
             cmd.quiet |= name in ("q", "quiet")
-            cmd.allow_upgrades |= name == "allow-upgrades"
+            if name == "allow-upgrades":
+                cmd.allow_upgrades = True
+            i += 1
+            continue
+        if name in OTELGO_OPTIONAL and arg.startswith("--"):
+            cmd.show_injected = arg.split("=", 1)[1] if has_value else ""
             i += 1
             continue
         if name in OTELGO_FLAGS and arg.startswith("--"):
             value, i = _value(args, i, name, has_value)
-            cmd.rule_files.append(value)
+            if name == "rules":
+                cmd.rule_files.append(value)
+            elif name == "injected-dir":
+                cmd.injected_dir = value
+            else:  # a list, separated by commas; the flag may be repeated
+                attr = "leave_out" if name == "without" else name
+                items = [v.strip() for v in value.split(",") if v.strip()]
+                setattr(cmd, attr, [*(getattr(cmd, attr) or []), *items])
             continue
         if name == "toolexec":
             raise UsageError(

@@ -8,6 +8,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from otelgo.gocmd.jsonstream import json_stream
 from otelgo.versions import Version, VersionError
 
 
@@ -83,39 +84,44 @@ _FIELDS = "ImportPath,Name,Dir,Standard,DepOnly,Module,GoFiles,TestGoFiles,XTest
 
 
 def list_deps(
-    patterns: list[str], flags: list[str], cwd: Path, env: dict[str, str], tests: bool = False
+    patterns: list[str],
+    flags: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    tests: bool = False,
+    cache: Path | None = None,
 ) -> list[Package]:
-    """One `go list -deps` over the user's packages and the hook packages.
+    """`go list -deps` over the user's packages and the hook packages.
 
-    -e keeps going past broken packages: the build that follows reports
-    their errors in the go command's own words.
+    The go command refuses to mix .go files with import paths in one call:
+    a build of named files (`go run main.go`) lists them apart from the
+    rest. -e keeps going past broken packages: the build that follows
+    reports their errors in the go command's own words.
     """
-    test_flag = ["-test"] if tests else []
-    out = run_go(["list", "-e", "-deps", *test_flag, f"-json={_FIELDS}", *flags, "--", *patterns], cwd, env)
+    files = [p for p in patterns if p.endswith(".go")]
+    groups = [files, [p for p in patterns if not p.endswith(".go")]] if files else [patterns]
     packages, seen = [], set()
-    for obj in _json_stream(out):
-        pkg = _package(obj)
-        # Test variants ("net/http [example.com/x.test]") compile as the same
-        # package for the shim; the generated test main is a command.
-        if pkg.import_path in seen or obj.get("ForTest") and pkg.name != "main":
-            continue
-        seen.add(pkg.import_path)
-        packages.append(pkg)
+    for group in filter(None, groups):
+        test_flag = ["-test"] if tests else []
+        args = ["list", "-e", "-deps", *test_flag, f"-json={_FIELDS}", *flags, "--", *group]
+        if cache is None:
+            out = run_go(args, cwd, env)
+        else:
+            out = cache.get(args, cwd, env, lambda args=args: run_go(args, cwd, env))
+        for obj in json_stream(out):
+            pkg = _package(obj)
+            # Test variants ("net/http [example.com/x.test]") compile as the
+            # same package for the shim; the generated test main is a command.
+            if pkg.import_path in seen or obj.get("ForTest") and pkg.name != "main":
+                continue
+            seen.add(pkg.import_path)
+            packages.append(pkg)
     return packages
 
 
-def _json_stream(text: str):
-    decoder, pos = json.JSONDecoder(), 0
-    while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos >= len(text):
-            return
-        obj, pos = decoder.raw_decode(text, pos)
-        yield obj
-
-
 def _package(obj: dict) -> Package:
+    if "ImportPath" not in obj:  # go list -e says what it could not list
+        raise GoCommandError(f"go list: {(obj.get('Error') or {}).get('Err', 'no package')}")
     module = obj.get("Module") or {}
     replace = module.get("Replace") or {}
     return Package(
@@ -131,10 +137,16 @@ def _package(obj: dict) -> Package:
         module_dir=module.get("Dir", ""),
         go_files=obj.get("GoFiles", []),
         has_tests=bool(obj.get("TestGoFiles") or obj.get("XTestGoFiles")),
-        imports=obj.get("Imports", []),
-        deps=obj.get("Deps", []),
+        # A variant ("net/http [example.com/cmd/app]": built with a main
+        # package's PGO profile, or for a test) compiles as the package itself.
+        imports=_unique(i.split(" ")[0] for i in obj.get("Imports", [])),
+        deps=_unique(d.split(" ")[0] for d in obj.get("Deps", [])),
         error=(obj.get("Error") or {}).get("Err", ""),
     )
+
+
+def _unique(paths) -> list[str]:
+    return list(dict.fromkeys(paths))
 
 
 def go_subprocess_env(extra: dict[str, str]) -> dict[str, str]:

@@ -33,8 +33,14 @@ def generated(template: str, **context) -> Path:
 
 
 def _write_generated(text: str) -> Path:
+    return cached_file(text, ".go")
+
+
+def cached_file(text: str, suffix: str) -> Path:
+    """A file holding text, under a digest of it: the same path in every build
+    (the go command, and the plan's go list cache, key on such paths)."""
     digest = hashlib.sha256(text.encode()).hexdigest()[:24]
-    path = cache_dir() / "generated" / f"{digest}.go"
+    path = cache_dir() / "generated" / f"{digest}{suffix}"
     if not path.exists():
         write_atomically(path, text)
     return path

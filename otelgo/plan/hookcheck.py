@@ -87,7 +87,9 @@ def _check_one(rule, pkg: Package, hook_pkg: Package, cache: Path, describe, ver
 
 def _compare(rule: FunctionRule, pkg: Package, hook_pkg: Package, describe) -> str | None:
     sources = [(str(p), p.read_bytes()) for p in _files(pkg)]
-    target = find_target(pkg.import_path, sources, rule.Function, rule.ReceiverType)
+    # A program's package is compiled as -p main, which the splice is given:
+    # every type of it reaches the hooks as any.
+    target = find_target("main" if pkg.is_command else pkg.import_path, sources, rule.Function, rule.ReceiverType)
     if target is None:
         return f"missing:{describe(rule)}: {rule.target} not found in {pkg.import_path}"
     own = pkg.import_path

@@ -26,6 +26,7 @@ from pathlib import Path
 from otelgo.gocmd.golist import GoEnv, run_go
 from otelgo.hookapi import ROOT_MODULE, SDK, SPANS
 from otelgo.plan import otelreleases, otelsets, semconvcopy, vendor
+from otelgo.plan.generated import cached_file
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import rule_source
 from otelgo.ruleset.model import Rule
@@ -77,7 +78,7 @@ class ModuleError(Exception):
 @lru_cache(maxsize=1)
 def hook_modules() -> tuple[HookModule, ...]:
     """The root hook module and every module nested in a library's folder
-    (rules/zap/export/go.mod is otelgo.dev/rules/zap/export)."""
+    (a folder rules/<lib>/<sub>/go.mod is the module otelgo.dev/rules/<lib>/<sub>)."""
     root = rules_dir()
     found = [HookModule(ROOT_MODULE, root)]
     for gomod in sorted(root.glob("*/**/go.mod")):
@@ -302,13 +303,12 @@ def apply_release_set(setup: ModuleSetup, chosen: otelsets.ReleaseSet, build_dir
     setup.release_set = chosen
     setup.overlay = {}
     setup.unavailable = dict(choice.unavailable)
-    directory = build_dir / "gomod"
-    directory.mkdir(exist_ok=True)
-    for i, m in enumerate(setup.hook_modules):
+    for m in setup.hook_modules:
         if not m.dir.is_relative_to(rules_dir()):
             continue  # a user's hook module: its go.mod is the user's
-        target = directory / f"{i}.mod"
-        target.write_text(_gomod_for_set(m.dir / "go.mod", chosen, setup.build_list, choice.in_use))
+        # Under a digest of its text: the same path for the same go.mod in
+        # every build (the plan's go list cache keys on the overlay).
+        target = cached_file(_gomod_for_set(m.dir / "go.mod", chosen, setup.build_list, choice.in_use), ".mod")
         setup.overlay[str(m.dir / "go.mod")] = str(target)
 
 
@@ -429,9 +429,7 @@ def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> li
         if _is_std_or_main(rule.ImportPath):
             needed[m.path] = m
             continue
-        library = next(
-            (mod for mod in required if rule.ImportPath == mod or rule.ImportPath.startswith(mod + "/")), None
-        )
+        library = _library_module(rule.ImportPath, required)
         if library is None:
             continue
         too_old = _below_minimum(m, library, required[library], rules)
@@ -441,6 +439,26 @@ def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> li
         else:
             needed[m.path] = m
     return list(needed.values())
+
+
+def _library_module(import_path: str, required: dict[str, str]) -> str | None:
+    """The module of the build that provides import_path: the longest module
+    path that is import_path or a prefix of it. A path whose next element is
+    a major version suffix belongs to another module (github.com/labstack/echo/v4
+    is not a package of github.com/labstack/echo): a user of echo v3 does not
+    bring in the hook module of echo v4, nor the versions it requires."""
+    best = None
+    for mod in required:
+        if import_path != mod and not (
+            import_path.startswith(mod + "/") and not _MAJOR_SUFFIX.match(import_path[len(mod) + 1 :])
+        ):
+            continue
+        if best is None or len(mod) > len(best):
+            best = mod
+    return best
+
+
+_MAJOR_SUFFIX = re.compile(r"v[0-9]+(/|$)")
 
 
 def _below_minimum(m: HookModule, library: str, version: str, rules: list[Rule]) -> str | None:

@@ -14,21 +14,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo import __version__
-from otelgo.gocmd.flags import GoCommandLine
+from otelgo.gocmd.flags import GoCommandLine, UsageError
 from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, run_go
-from otelgo.hookapi import SDK, SPANS
-from otelgo.plan import cachekeys, modules, otelsets, semconvcopy, vendor
-from otelgo.plan.generated import generated
+from otelgo.gocmd.listcache import ListCache
+from otelgo.hookapi import API, SDK, SPANS
+from otelgo.plan import cachekeys, ignore, modules, otelsets, semconvcopy, vendor, without
+from otelgo.plan.generated import cached_file, generated
 from otelgo.plan.hookcheck import check_hooks
+from otelgo.plan.ignore import Ignored
 from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
 from otelgo.plan.spancomments import annotated_rules
 from otelgo.resources import cache_dir, rules_dir
 from otelgo.ruleset.load import describe
 from otelgo.ruleset.model import Rule
 from otelgo.ruleset.syntax import RuleError
+from otelgo.splice.gosource import SpliceError
 from otelgo.toolexec import protocol
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
+
+
+@dataclass
+class Options:
+    """otelgo's settings of one build (otelgo.toml, then the flags)."""
+
+    without: list[str] = field(default_factory=list)  # instrumentations left out (plan/without.py)
+    # The exporters the SDK bootstrap is to link. Passed through to the plan
+    # (and plan.json) for the bootstrap; nothing chooses the linked exporters
+    # from it yet.
+    exporters: list[str] = field(default_factory=list)
+    allow_upgrades: bool = False
 
 
 @dataclass
@@ -47,10 +62,14 @@ class Plan:
     digests: dict[str, str] = field(default_factory=dict)  # matched key -> digest of its rules
     token: str = ""
     file_path: Path | None = None
+    options: Options = field(default_factory=Options)
+    without: list[Rule] = field(default_factory=list)  # rules that --without left out
+    ignored: dict[str, Ignored] = field(default_factory=dict)  # matched key -> what //otel:ignore leaves out
+    left_out: list[tuple[Rule, str]] = field(default_factory=list)  # rules on ignored code, and where the comment is
     release_set: str = ""  # the OpenTelemetry core of the release set chosen ("" when none was)
     changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # module -> (user's version, this build's)
     base_hooks: list[str] = field(default_factory=list)  # hook packages every program imports
-    left_out: list[str] = field(default_factory=list)  # what the chosen release set leaves out, and why
+    release_left_out: list[str] = field(default_factory=list)  # what the chosen release set leaves out, and why
 
 
 class UpgradeError(Exception):
@@ -67,11 +86,16 @@ class PlanError(Exception):
 
 
 def make_plan(
-    cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path, cwd: Path, allow_upgrades: bool = False
+    cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path, cwd: Path, options: Options | None = None
 ) -> Plan:
     loaded = rules
+    options = options or Options()
+    try:
+        rules, left_out_by_flag = without.leave_out(rules, options.without)
+    except without.WithoutError as e:
+        raise UsageError(str(e)) from None
     setup = modules.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"))
-    if setup.conflicts and not allow_upgrades:
+    if setup.conflicts and not options.allow_upgrades:
         conflicts = {m: (setup.build_list[m], need) for m, need in sorted(setup.conflicts.items())}
         raise UpgradeError(_no_release_set(setup), conflicts)
     list_env = go_subprocess_env(setup.env)
@@ -82,6 +106,7 @@ def make_plan(
     mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
+    listed_before = ListCache(cache_dir() / "golist", (env.goroot, env.gomodcache))
     tries = setup.candidates[:3] or [None]
     # The semantic conventions package the hooks import, not in rules/ on disk.
     try:
@@ -98,7 +123,7 @@ def make_plan(
         usable = [r for r in rules if r.hook_package not in setup.unavailable]
         base = [SDK] + [p for p in sorted(otelsets.BASE_PACKAGES) if p not in setup.unavailable]
         hook_pkgs = sorted({r.hook_package for r in usable if r.hook_package} | {*base, SPANS})
-        importer, importer_file = _hook_importer(setup, env, build_dir, hook_pkgs)
+        importer, importer_file = _hook_importer(setup, env, hook_pkgs)
         listing_overlay = _write_overlay(
             build_dir, {**semconv, **setup.overlay, **importer_file}, cmd.values.get("overlay"), cwd, "list.json"
         )
@@ -107,8 +132,8 @@ def make_plan(
             hook_pkgs: list[str] = hook_pkgs, listing_overlay: Path = listing_overlay, importer: list[str] = importer
         ) -> list[Package]:
             patterns = [*(cmd.packages or ["."]), *hook_pkgs, *importer]
-            extra = [f"-overlay={listing_overlay}"]
-            found = list_deps(patterns, [*setup.flags, *extra, *mod_flags, *flags], cwd, list_env, tests=testing)
+            args = [*setup.flags, f"-overlay={listing_overlay}", *mod_flags, *flags]
+            found = list_deps(patterns, args, cwd, list_env, tests=testing, cache=listed_before)
             return [p for p in found if p.import_path not in importer]
 
         packages = listed()
@@ -119,15 +144,16 @@ def make_plan(
         changed = _changed_modules(setup.build_list, packages)
         if not changed or attempt == len(tries) - 1:
             break
-    if changed and not allow_upgrades:
+    if changed and not options.allow_upgrades:
         raise UpgradeError(_upgrade_message(changed, setup), changed)
     rules = usable
-    left_out = _left_out(loaded, setup)
+    release_left_out = _left_out(loaded, setup)
     if setup.vendor is not None and (problem := vendor.incomplete(packages, setup.vendor)):
         raise PlanError(problem)
     _check_hooks_listed(packages, hook_pkgs, rules)
     match = match_rules(rules, packages, env)
-    _add_annotated(match, packages, env)
+    spans_left_out = any(without.names(name, SPANS) for name in options.without)
+    ignored, left_out = _add_annotated(match, packages, env, spans_left_out)
     by_path = {p.import_path: p for p in packages}
     # (go list -test lists the hook packages' own test binaries too: not the user's.)
     commands = [p for p in packages if p.is_command and p.import_path.removesuffix(".test") not in hook_pkgs]
@@ -143,12 +169,21 @@ def make_plan(
         warnings=setup.notes + verdict.missing,
         rules=loaded,
         token=cachekeys.instrumentation_token(),
+        ignored=ignored,
+        left_out=left_out,
+        options=options,
+        without=left_out_by_flag,
         release_set=setup.release_set.core if setup.release_set else "",
         changed=changed,
-        left_out=left_out,
+        release_left_out=release_left_out,
         base_hooks=base,
     )
     overlay: dict[str, str] = {**semconv, **setup.overlay}
+    # A plugin's bootstrap only links its hooks: its host (built by otelgo
+    # too, or the go command refuses to load it) sets up the SDK, once, and
+    # checks the run-time switches.
+    plugin = cmd.values.get("buildmode") == "plugin"
+    known = [] if plugin else sorted({r.hook_package for r in loaded if r.hook_package} | {SPANS})
     for command, host in _bootstrap_hosts(commands, by_path, testing):
         hooks = hook_packages_for(command, by_path, match, base)
         plan.commands[command.import_path] = hooks
@@ -158,9 +193,9 @@ def make_plan(
         for hook in hooks:
             plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
         target = host.dir / _bootstrap_name(host, testing)
-        overlay[str(target)] = str(generated("bootstrap.go.j2", package=host.name, imports=hooks))
+        overlay[str(target)] = str(generated("bootstrap.go.j2", package=host.name, imports=hooks, known=known, api=API))
         if command.import_path == "command-line-arguments":
-            plan.extra_files.append(str(target))
+            plan.extra_files.append(_beside_named_files(target, cmd.packages, cwd))
     plan.digests = {key: cachekeys.rules_digest(applied) for key, applied in match.applied.items()}
     keyed = {
         pkg.import_path: (pkg, plan.digests[key])
@@ -177,31 +212,77 @@ def make_plan(
 
 
 def _plan_file(plan: Plan, env: GoEnv) -> dict:
+    packages = {
+        key: {
+            "version": plan.match.versions[key],
+            "digest": plan.digests[key],
+            "rules": [r.to_dict() for r in applied],
+        }
+        for key, applied in plan.match.applied.items()
+    }
+    if MAIN in packages:
+        # A main package is compiled as -p main, except where it is built as
+        # a library (-buildmode=plugin, the package a test imports): then
+        # under its import path, which must find the same rules.
+        for pkg in plan.packages:
+            if pkg.is_command and not pkg.import_path.endswith(".test"):
+                packages.setdefault(pkg.import_path, {**packages[MAIN], "key": MAIN})
     return {
         "otelgo": __version__,
         "token": plan.token,
         "goversion": env.goversion,
-        "packages": {
-            key: {
-                "version": plan.match.versions[key],
-                "digest": plan.digests[key],
-                "rules": [r.to_dict() for r in applied],
-            }
-            for key, applied in plan.match.applied.items()
-        },
+        "exporters": plan.options.exporters,
+        "packages": packages,
     }
 
 
-def _add_annotated(match: Match, packages: list[Package], env: GoEnv) -> None:
-    """Span rules from //otel:span comments in the user's own packages."""
+def _add_annotated(match: Match, packages: list[Package], env: GoEnv, spans_left_out: bool = False):
+    """Span rules from //otel:span comments in the user's own packages, and
+    what //otel:ignore comments leave out there: an IgnoreRule for each
+    function, instead of the rules that targeted it (those of the SDK's
+    set-up excepted). Returns (key -> Ignored, [(rule left out, where)])."""
+    ignored: dict[str, Ignored] = {}
+    left_out: list[tuple[Rule, str]] = []
+    problems: list[str] = []
     for pkg in packages:
         if not _is_local(pkg, env):
             continue
         key = MAIN if pkg.is_command else pkg.import_path
-        found = annotated_rules(pkg, key)
+        found = [] if spans_left_out else annotated_rules(pkg, key)
+        try:
+            ign = ignore.ignored(pkg)
+        except SpliceError as e:
+            raise PlanError(f"cannot read the //otel:ignore comments of {pkg.import_path}: {e}") from None
+        if ign is not None:
+            for span in found:
+                if where := ign.where(span.Function, span.ReceiverType):
+                    problems.append(
+                        f"{_located(pkg, span.Name.split()[0])}: //otel:span on {span.target.removeprefix('span ')}, "
+                        f"which //otel:ignore ({_located(pkg, where)}) leaves out: remove one of the two"
+                    )
         if found:
             match.applied.setdefault(key, []).extend(found)
             match.versions.setdefault(key, "(main module)")
+        if ign is None:
+            continue
+        ignored[key] = ign
+        kept = []
+        for rule in match.applied.get(key, []):
+            where = ign.leaves_out(rule)
+            if where is None:
+                kept.append(rule)
+            else:
+                left_out.append((rule, where))
+        match.applied[key] = sorted([*kept, *ign.rules(key)], key=lambda r: r.Order)
+        match.versions.setdefault(key, "(main module)")
+    if problems:
+        raise RuleError(problems)
+    return ignored, left_out
+
+
+def _located(pkg: Package, where: str) -> str:
+    """file.go:12 of a package, as a path the user can open."""
+    return str(pkg.dir / where) if pkg.dir is not None else where
 
 
 def _is_local(pkg: Package, env: GoEnv) -> bool:
@@ -238,6 +319,14 @@ def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str], rules: li
     raise RuleError(problems)
 
 
+def _beside_named_files(target: Path, named: list[str], cwd: Path) -> str:
+    """The bootstrap file as one more named file: the go command wants the
+    files of a build by files spelled in one directory, so relative when
+    the user's are."""
+    first = next((f for f in named if f.endswith(".go")), "")
+    return str(target) if Path(first).is_absolute() else os.path.relpath(target, cwd)
+
+
 def _bootstrap_hosts(commands: list[Package], by_path: dict[str, Package], testing: bool):
     """(binary, package that gets the bootstrap file) pairs. A program's
     bootstrap joins its package main; a test binary's joins the package under
@@ -268,9 +357,7 @@ def _modfiles(setup: modules.ModuleSetup) -> list[Path]:
     return [f for f in (setup.modfile, setup.modfile.with_suffix(".sum")) if f.is_file()]
 
 
-def _hook_importer(
-    setup: modules.ModuleSetup, env: GoEnv, build_dir: Path, hook_pkgs: list[str]
-) -> tuple[list[str], dict[str, str]]:
+def _hook_importer(setup: modules.ModuleSetup, env: GoEnv, hook_pkgs: list[str]) -> tuple[list[str], dict[str, str]]:
     """Module mode: a package of the main module, seen only by the listing
     (through its overlay), that imports every hook package. The go command
     completes otelgo's go.mod copy (-mod=mod) only for packages the main
@@ -278,15 +365,18 @@ def _hook_importer(
     OpenTelemetry modules a hook module requires, pruned from the module
     graph, would be looked up at their latest versions instead of at the
     ones the chosen releases require. The build's bootstrap files import
-    the same packages from each package main."""
+    the same packages from each package main. Its path and its file's are
+    the same in every build with the same hooks (the listing's cache keys
+    on the overlay)."""
     if setup.modfile is None or not env.gomod:
         return [], {}
-    module = json.loads(run_go(["mod", "edit", "-json", str(setup.modfile)], build_dir))["Module"]["Path"]
-    path = f"{module}/otelgo_hooks_{os.getpid()}"
-    source = build_dir / "hooks_importer.go"
-    source.write_text("package hooks\n\nimport (\n" + "".join(f'\t_ "{p}"\n' for p in hook_pkgs) + ")\n")
-    target = Path(env.gomod).parent / path.rsplit("/", 1)[1] / "hooks.go"
-    return [path], {str(target): str(source)}
+    module = json.loads(run_go(["mod", "edit", "-json", str(setup.modfile)], setup.modfile.parent))["Module"]["Path"]
+    name, n = "otelgo_hooks", 1
+    while (Path(env.gomod).parent / name).exists():  # never a directory of the user's
+        n += 1
+        name = f"otelgo_hooks{n}"
+    source = cached_file("package hooks\n\nimport (\n" + "".join(f'\t_ "{p}"\n' for p in hook_pkgs) + ")\n", ".go")
+    return [f"{module}/{name}"], {str(Path(env.gomod).parent / name / "hooks.go"): str(source)}
 
 
 _BASE_WHAT = {
@@ -358,7 +448,7 @@ def _upgrade_message(changed: dict[str, tuple[str, str]], setup: modules.ModuleS
 
 
 def _write_overlay(
-    build_dir: Path, ours: dict[str, str], user_overlay: str | None, cwd: Path, name: str = "overlay.json"
+    build_dir: Path, ours: dict[str, str], user_overlay: str | None, cwd: Path, name: str = protocol.OVERLAY_NAME
 ) -> Path:
     replace = {}
     if user_overlay:

@@ -6,7 +6,7 @@ import json
 
 from otelgo.gocmd.golist import GoEnv
 from otelgo.plan.match import MAIN
-from otelgo.ruleset.model import Library
+from otelgo.ruleset.model import IgnoreRule, Library
 from otelgo.toolexec import refusals
 
 
@@ -60,11 +60,41 @@ def _overlay(plan) -> dict[str, str]:
 
 def _outcome(plan) -> tuple[dict, dict[str, list[tuple[str, str]]]]:
     """(instrumented key -> rules, refused key -> reasons): a key all of
-    whose packages were refused is not instrumented."""
+    whose packages were refused is not instrumented; what //otel:ignore
+    leaves out is said apart (ignored_lines)."""
     shown = _shown(plan)
     refused = _refused(plan, shown)
     whole = {k for k, reasons in refused.items() if len(reasons) == (len(plan.commands) if k == MAIN else 1)}
-    return {k: v for k, v in shown.items() if k not in whole}, refused
+    applied = {k: [r for r in v if not isinstance(r, IgnoreRule)] for k, v in shown.items() if k not in whole}
+    return {k: v for k, v in applied.items() if v}, refused
+
+
+def without_line(plan) -> str | None:
+    """What --without left out of the build, or None."""
+    if not plan.options.without:
+        return None
+    return f"{', '.join(plan.options.without)} (--without): {len(plan.without)} rules, no hook in the binary"
+
+
+def ignored_lines(plan) -> list[str]:
+    """What //otel:ignore comments leave out, one line per package, and the
+    rules they leave out, one line each."""
+    lines = []
+    for key, ign in sorted(getattr(plan, "ignored", {}).items()):
+        where = "package main" if key == MAIN else key
+        if ign.package:
+            lines.append(f"{where}: every function (//otel:ignore in the package comment, {ign.package})")
+            continue
+        for file, at in sorted(ign.files.items()):
+            lines.append(f"{where}: every function of {file} (//otel:ignore at {at})")
+        covered = set(ign.files.values())
+        single = sorted((f"({r}).{f}" if r else f, at) for (f, r), at in ign.functions.items() if at not in covered)
+        if single:
+            listed = ", ".join(f"{name} ({at})" for name, at in single)
+            lines.append(f"{where}: {listed}")
+    for rule, at in getattr(plan, "left_out", []):
+        lines.append(f"rule {rule.Name or rule.target} left out: its target is in code //otel:ignore ({at}) leaves out")
+    return lines
 
 
 def _libraries(applied: dict, keys=None) -> list[Library]:
@@ -86,7 +116,13 @@ def metric_sources(plan, applied: dict) -> list[tuple[str, str]]:
     if not plan.commands:
         return []
     own = {MAIN} | {d for p in plan.packages if p.import_path in plan.commands for d in p.deps}
-    found = [(lib.name, ", ".join(lib.metrics)) for lib in _libraries(applied, own) if lib.metrics]
+    # Libraries that record the same instruments share one entry: pgx under
+    # database/sql records db.client.operation.duration once, not twice.
+    by_instruments: dict[str, list[str]] = {}
+    for lib in _libraries(applied, own):
+        if lib.metrics:
+            by_instruments.setdefault(", ".join(lib.metrics), []).append(lib.name)
+    found = [(", ".join(sorted(names, key=str.lower)), instruments) for instruments, names in by_instruments.items()]
     return sorted(found, key=lambda source: source[0].lower())
 
 
@@ -118,6 +154,10 @@ def untraced_modules(plan) -> list[tuple[str, str]]:
     if "database/sql" in plan.match.applied:  # a driver's queries are traced there
         covered |= {p.module_path for p in own if "database/sql/driver" in p.imports}
     covered |= {by_path[s.package].module_path for s in plan.match.skipped if s.package in by_path}
+    # A library whose calls go through a traced third-party package (the AWS
+    # SDK's service modules, all through smithy-go's middleware) is traced there.
+    traced = {k for k in plan.match.applied if k in by_path and not by_path[k].standard}
+    covered |= {p.module_path for p in own if traced.intersection(p.imports)}
     versions = {}
     for p in own:
         module = p.module_path
@@ -140,6 +180,8 @@ def print_summary(plan) -> None:
         what = "no package could be instrumented" if refused else "no rule matched a package of this build"
         console.print(f"[yellow]otel:[/] {what}; the binary is uninstrumented")
         _print_refused(console, refused)
+        for line in ignored_lines(plan):
+            console.print(f"  [cyan]ignored[/] {line}")
         return
     parts = []
     for key in sorted(applied, key=lambda k: (k == MAIN, k)):
@@ -162,6 +204,13 @@ def print_summary(plan) -> None:
         console.print(f"  logs: {', '.join(exports)} records also exported when OTEL_LOGS_EXPORTER=otlp or console")
     if metrics := metrics_line(plan, applied):
         console.print(f"  {metrics}")
+    for lib in _libraries(applied):
+        if lib.note:
+            console.print(f"  note: {lib.name}: {lib.note}")
+    for line in ignored_lines(plan):
+        console.print(f"  [cyan]ignored[/] {line}")
+    if line := without_line(plan):
+        console.print(f"  [cyan]left out[/] {line}")
     for warning in plan.warnings:
         console.print(f"  [yellow]not applied[/] {warning}")
     _print_refused(console, refused)
@@ -178,7 +227,7 @@ def print_summary(plan) -> None:
 def _print_versions(console, plan) -> None:
     """Which OpenTelemetry the build chose, and every module whose version
     differs from the user's build list (none, unless --allow-upgrades)."""
-    for line in getattr(plan, "left_out", []):
+    for line in getattr(plan, "release_left_out", []):
         console.print(f"  [yellow]left out[/] {line}")
     if getattr(plan, "release_set", ""):
         console.print(
@@ -207,13 +256,25 @@ def summary_data(plan, env: GoEnv) -> dict:
             for key, rules in sorted(applied.items())
         ],
         "log_export": log_exports(applied),
+        "notes": [{"library": lib.name, "note": lib.note} for lib in _libraries(applied) if lib.note],
         "metrics": [{"source": s, "instruments": i} for s, i in metric_sources(plan, applied)],
         "skipped": [{"rule": s.rule.Name, "package": s.package, "reason": s.reason} for s in plan.match.skipped],
         "untraced": [{"module": m, "version": v} for m, v in untraced_modules(plan)],
         "refused": [{"package": pkg, "reason": why} for key in sorted(refused) for pkg, why in refused[key]],
         "warnings": list(plan.warnings),
+        "ignored": [
+            {
+                "package": key,
+                "functions": sorted(f"({r}).{f}" if r else f for f, r in ign.functions),
+                "package_comment": ign.package or None,
+                "files": dict(sorted(ign.files.items())),
+            }
+            for key, ign in sorted(plan.ignored.items())
+        ],
+        "left_out": [{"rule": r.Name or r.target, "ignore": at} for r, at in plan.left_out],
+        "without": {"names": plan.options.without, "rules": sorted(r.Name or r.target for r in plan.without)},
         "opentelemetry": getattr(plan, "release_set", ""),
-        "left_out": list(getattr(plan, "left_out", [])),
+        "release_left_out": list(getattr(plan, "release_left_out", [])),
         "changed": [{"module": m, "from": a, "to": b} for m, (a, b) in getattr(plan, "changed", {}).items()],
     }
 
@@ -230,12 +291,17 @@ def print_explanation(plan) -> None:
     in_build = {p.import_path: p for p in plan.packages}
     skipped = {(s.rule, s.package): s.reason for s in plan.match.skipped}
     missing = "\n".join(plan.warnings)
+    left_out = dict(plan.left_out)
     console.print("[bold]otel: rules[/]")
     for rule in plan.rules:
         name = rule.Name or rule.target
         key = rule.ImportPath
         applied = rule in plan.match.applied.get(key, [])
-        if applied and f"({rule.Name})" in missing:
+        if rule in plan.without:
+            why = f"[cyan]left out[/] by --without ({', '.join(plan.options.without)})"
+        elif rule in left_out:
+            why = f"[cyan]left out[/]: {rule.target} is in code that //otel:ignore ({left_out[rule]}) leaves out"
+        elif applied and f"({rule.Name})" in missing:
             why = f"[yellow]not applied[/]: {rule.target} not found in {key}"
         elif applied:
             where = "every program" if key == MAIN else f"{key} {plan.match.versions[key]}"
@@ -247,3 +313,8 @@ def print_explanation(plan) -> None:
         else:
             why = "not applied: no program in this build"
         console.print(f"  {name}: {why}")
+    lines = ignored_lines(plan)
+    if lines:
+        console.print("[bold]otel: //otel:ignore[/] (no hook in this code; the hooks are off while it runs)")
+        for line in lines:
+            console.print(f"  {line}")

@@ -104,13 +104,13 @@ def _library(fields: dict | None) -> Library | None:
     """A file's header as validate.py dumps it; TypeError if it is not one."""
     if fields is None:
         return None
-    name, metrics, bridge, gives = fields["name"], fields["metrics"], fields["log_bridge"], fields["gives"]
+    name, metrics, texts = fields["name"], fields["metrics"], [fields[k] for k in ("log_bridge", "gives", "note")]
     if not isinstance(name, str) or not all(isinstance(m, str) for m in metrics):
         raise TypeError("not a rule file's header")
     otel = fields.get("opentelemetry")
-    if not _str_or_none(bridge) or not _str_or_none(gives) or not _str_or_none(otel):
+    if not all(_str_or_none(text) for text in [*texts, otel]):
         raise TypeError("not a rule file's header")
-    return Library(name, tuple(metrics), bridge, gives, otel)
+    return Library(name, tuple(metrics), *texts, otel)
 
 
 def _str_or_none(v) -> bool:

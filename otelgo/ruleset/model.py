@@ -28,6 +28,7 @@ class Library:
     metrics: tuple[str, ...] = ()
     log_bridge: str | None = None
     gives: str | None = None  # what its rules give, in a few words (the README's table)
+    note: str | None = None  # what the build summary says when its rules apply
     opentelemetry: str | None = None  # the OpenTelemetry cores (a range) its hooks build with; None: every one
 
 
@@ -143,17 +144,38 @@ class SpanRule(_Rule):
         return "span " + _method(self.ReceiverType, self.Function)
 
 
+@dataclass(frozen=True, kw_only=True)
+class IgnoreRule(_Rule):
+    """Made by planning, never read from a rule file: a function that an
+    `//otel:ignore` comment leaves out (above it, or before the package
+    clause of its file or in its package's doc comment). No other rule is
+    spliced into it, and while it runs the hooks of what it calls are off on
+    its goroutine (and on the goroutines it starts). Directive is where the
+    comment is (file:line)."""
+
+    Kind: str = "ignore"
+    Function: str
+    ReceiverType: str | None = None
+    Directive: str = ""
+
+    @property
+    def target(self) -> str:
+        return "ignore " + _method(self.ReceiverType, self.Function)
+
+
 def _method(receiver: str | None, function: str) -> str:
     return f"({receiver}).{function}" if receiver else function
 
 
-Rule = FunctionRule | RawRule | StructRule | FileRule | SpanRule
+Rule = FunctionRule | RawRule | StructRule | FileRule | SpanRule | IgnoreRule
+# The kinds of rule files (validate.py has the same), and those planning makes.
 KINDS = {"function": FunctionRule, "raw": RawRule, "struct": StructRule, "file": FileRule, "span": SpanRule}
+PLANNED_KINDS = {"ignore": IgnoreRule}
 
 # Rules of these kinds edit a function's body; they are matched by (Function, ReceiverType).
-BODY_RULES = (FunctionRule, RawRule, SpanRule)
+BODY_RULES = (FunctionRule, RawRule, SpanRule, IgnoreRule)
 
 
 def rule_from_dict(item: dict[str, Any], library: Library | None = None) -> Rule:
     """A rule from a validated dict (validate.py, the rule cache, the plan file)."""
-    return KINDS[item["Kind"]](**item, library=library)
+    return (KINDS.get(item["Kind"]) or PLANNED_KINDS[item["Kind"]])(**item, library=library)

@@ -12,8 +12,8 @@ END = "<!-- end of libraries -->"
 
 def library_table(rules: list[Rule]) -> str:
     """A Markdown table, a row per library: the packages its rules target
-    with the versions they cover (the hull of their rules' ranges; Go's for
-    the standard library), what they give, the metrics and the log bridge
+    with the versions they cover (the hull of their rules' ranges, or the
+    ranges apart where they leave a gap; Go's for the standard library), what they give, the metrics and the log bridge
     (with the version it needs, when that is above the library's lowest)."""
     rows: dict[str, dict] = {}
     for rule in rules:
@@ -56,8 +56,22 @@ def _roots(packages: set[str]) -> list[str]:
 
 
 def _hull(ranges: list[VersionRange | None]) -> str:
+    """The hull of the ranges, or the hulls of its parts, lowest first, where
+    the ranges leave versions between them uncovered (chi's rules cover
+    [1.5.0,1.6.0) and [4.0.0,4.2.0), not v2 and v3)."""
     if any(r is None for r in ranges) or not ranges:
         return "any"
+    parts: list[list[VersionRange]] = []
+    for r in sorted(ranges, key=lambda r: (r.low is not None, r.low) if r.low else (False,)):
+        highs = [p.high for p in parts[-1]] if parts else []
+        if parts and None not in highs and r.low is not None and r.low > max(highs):
+            parts.append([r])
+        elif parts:
+            parts[-1].append(r)
+        else:
+            parts.append([r])
+    if len(parts) > 1:
+        return " ".join(_hull(p) for p in parts)
     low = min(ranges, key=lambda r: (r.low is not None, r.low) if r.low else (False,))
     high = max(ranges, key=lambda r: (r.high is None, r.high) if r.high else (True,))
     left = f"[{_plain(low.low)}" if low.low is not None else "("

@@ -143,6 +143,7 @@ class _Header(BaseModel):
     schema_: str | None = Field(default=None, alias="$schema")
     Library: Annotated[str, Field(min_length=1, description="The library's name, as the build summary shows it")]
     Gives: Annotated[str | None, Field(description="What the rules give, in a few words")] = None
+    Note: Annotated[str | None, Field(description="A line the build summary prints when the rules apply")] = None
     Path: Annotated[_IMPORT_PATH | None, Field(description="The hook package of rules that name none")] = None
     Version: _VERSION = None
     Metrics: Annotated[list[_INSTRUMENT], Field(description="The metric instruments the hooks record")] = []
@@ -194,6 +195,7 @@ def validate(path: Path, raw: Any) -> tuple[dict | None, list[dict | list[str]]]
         "metrics": list(header.Metrics),
         "log_bridge": header.LogBridge,
         "gives": header.Gives,
+        "note": header.Note,
         "opentelemetry": header.OpenTelemetry,
     }
     return library, [_validate_one(path, index, item, defaults) for index, item in enumerate(header.Rules)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from otelgo.gotemplate import render
-from otelgo.hookapi import ENABLED, REPORT_PANIC, SPAN_START, SPANS
+from otelgo.hookapi import API, ENABLED, PLUMBING, REPORT_PANIC, RESUME, SPAN_START, SPANS, SUPPRESS, SUPPRESSED
 from otelgo.splice.edit import PackageSplice, Target, Var
 
 
@@ -34,6 +34,7 @@ class HookCall:
     args: list[str]
     site: str
     switch: str  # the bool that turns the hook package on
+    quiet: bool  # off where api.Suppressed says so (all but the plumbing's hooks)
 
 
 @dataclass
@@ -58,7 +59,7 @@ def generate(import_path: str, splice: PackageSplice) -> str:
     def switch(path: str) -> str:
         if path not in switches:
             # The splice's span sites test otelgoSpansOn by name.
-            name = "otelgoSpansOn" if path == SPANS else f"otelgoHooksOn{len(switches)}"
+            name = {SPANS: "otelgoSpansOn", API: "otelgoQuietOn"}.get(path, f"otelgoHooksOn{len(switches)}")
             switches[path] = Switch(name, path)
         return switches[path].name
 
@@ -77,6 +78,7 @@ def generate(import_path: str, splice: PackageSplice) -> str:
                         [f"c.{_field(t, v)}" for v in vars_],
                         _site(import_path, t, path, rule.OnEnter),
                         switch(path),
+                        path not in PLUMBING,
                     )
                 )
             if rule.OnExit:
@@ -88,11 +90,14 @@ def generate(import_path: str, splice: PackageSplice) -> str:
                         [f"c.{_field(t, v)}" for v in t.results],
                         _site(import_path, t, path, rule.OnExit),
                         switch(path),
+                        path not in PLUMBING,
                     )
                 )
         targets.append(_target_view(t, enter, list(reversed(exit_))))
     if splice.spans:
         switch(SPANS)
+    if splice.quiet:
+        switch(API)  # otelgoQuietOn: off when every hook is (OTEL_SDK_DISABLED)
     return render(
         "trampolines.go.j2",
         package=splice.package_name,
@@ -105,6 +110,11 @@ def generate(import_path: str, splice: PackageSplice) -> str:
         switch_vars=_switch_vars(list(switches.values()), targets),
         targets=targets,
         spans=splice.spans,
+        quiet=splice.quiet,
+        suppressed=splice.spans or any(t["quiet"] for t in targets),
+        suppressed_func=SUPPRESSED,
+        suppress_func=SUPPRESS,
+        resume_func=RESUME,
     )
 
 
@@ -138,11 +148,13 @@ def _field(t: Target, v: Var) -> str:
 
 
 def _target_view(t: Target, enter: list[HookCall], exit_: list[HookCall]) -> dict:
+    quiet = any(h.quiet for h in enter + exit_)
     fields = [
         ("rule", "int"),
         ("data", f"[{len(t.rules)}]interface{{}}"),
         ("failed", f"[{len(t.rules)}]bool"),
         ("skip", "bool"),
+        *([("quiet", "bool")] if quiet else []),
     ]
     pointers = []
     if t.receiver:
@@ -168,4 +180,5 @@ def _target_view(t: Target, enter: list[HookCall], exit_: list[HookCall]) -> dic
         "results": [(i, v.type) for i, v in enumerate(t.results)],
         "enter": enter,
         "exit": exit_,
+        "quiet": quiet,
     }

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from otelgo.ruleset.model import BODY_RULES, FunctionRule, RawRule, Rule, SpanRule, StructRule
+from otelgo.ruleset.model import BODY_RULES, FunctionRule, IgnoreRule, RawRule, Rule, SpanRule, StructRule
 from otelgo.splice.gosource import (
     PREDECLARED,
     GoFile,
@@ -33,10 +33,13 @@ from otelgo.splice.gosource import (
     decl_key,
     descendants,
     descendants_or_self,
+    method_type_params,
     parse,
+    parser,
     receiver_key,
     whole,
 )
+from otelgo.splice.gosource import text as node_text
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -79,6 +82,12 @@ class PackageSplice:
     imports: dict[str, str] = field(default_factory=dict)  # import path -> name used
     missing: list[Rule] = field(default_factory=list)  # rules whose function or type was not found
     spans: bool = False  # a span rule needs its start function
+    quiet: bool = False  # an //otel:ignore function needs Suppress and Resume
+
+    @property
+    def generates(self) -> bool:
+        """Whether the package gets the trampolines file."""
+        return bool(self.targets or self.spans or self.quiet)
 
 
 def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list[Rule]) -> PackageSplice:
@@ -124,9 +133,16 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
 
 def _function_edits(import_path, f: GoFile, decl: Node, rules: list[Rule], result: PackageSplice, files, parsed):
     hooks = [r for r in rules if isinstance(r, FunctionRule)]
+    site, edits = "", []
+    if any(isinstance(r, IgnoreRule) for r in rules):
+        site += _site("ignore_site")()
+        result.quiet = True
+    body = decl.child_by_field_name("body")
+    if all(isinstance(r, IgnoreRule) for r in rules):  # the site names nothing of the function
+        return [(body.start_byte + 1, body.start_byte + 1, site)]
     target = _target(import_path, f, decl, hooks, len(result.targets), files, parsed)
     edits = _signature_edits(f, decl, target)
-    site = "".join(f" {r.Raw.replace(chr(10), '; ')};" for r in rules if isinstance(r, RawRule))
+    site += "".join(f" {r.Raw.replace(chr(10), '; ')};" for r in rules if isinstance(r, RawRule))
     for rule in rules:
         if isinstance(rule, SpanRule):
             site += _span_site(f, target, rule, result.package_name)
@@ -137,7 +153,6 @@ def _function_edits(import_path, f: GoFile, decl: Node, rules: list[Rule], resul
         for path, name in target.constraint_imports.items():
             _add_import(f.path, path, name, result.imports)
         site += _call_site(target)
-    body = decl.child_by_field_name("body")
     edits.append((body.start_byte + 1, body.start_byte + 1, site))
     return edits
 
@@ -203,6 +218,14 @@ def _target(import_path, f: GoFile, decl: Node, rules: list[FunctionRule], index
                 spelled = spelled[:offset] + given.encode() + spelled[offset + end - start :]
             receiver.type = spelled.decode()
         func_name = f"({receiver_key(f.text(recv_type))}).{name}"
+        own = _own_type_params(f, decl)
+        if own is not None:  # a generic method (Go 1.27): its type parameters follow the receiver's
+            params_text, names, imports = own
+            type_params = "[" + ", ".join(filter(None, [type_params[1:-1], params_text])) + "]"
+            type_args = "[" + ", ".join(filter(None, [type_args[1:-1], *names])) + "]"
+            type_param_names |= set(names)
+            for path, package in imports.items():
+                _add_import(f.path, path, package, constraint_imports)
     else:
         tp = decl.child_by_field_name("type_parameters")
         if tp is not None:
@@ -227,6 +250,35 @@ def _target(import_path, f: GoFile, decl: Node, rules: list[FunctionRule], index
         type_arg_names,
         constraint_imports,
     )
+
+
+def _own_type_params(f: GoFile, decl: Node) -> tuple[str, list[str], dict[str, str]] | None:
+    """A generic method's own type parameters, which parse() blanked out for
+    the grammar: "U any, V fmt.Stringer", their names, and the imports
+    their constraints use (path -> name)."""
+    span = method_type_params(f, decl)
+    if span is None:
+        return None
+    where = f"{f.path}:{decl.start_point.row + 1}"
+    # Read on their own, as the type parameters of a function.
+    snippet = b"package p\nfunc f" + f.src[span[0] : span[1]] + b"() {}\n"
+    root = parser().parse(snippet).root_node
+    func = next((c for c in root.children if c.type == "function_declaration"), None)
+    tp = func.child_by_field_name("type_parameters") if func is not None else None
+    if root.has_error or tp is None:
+        raise SpliceError(f"{where}: tree-sitter could not parse the type parameters of this method")
+    params, names, imports = [], [], {}
+    for d in tp.named_children:
+        constraint = node_text(snippet, d.child_by_field_name("type"))
+        for n in d.children_by_field_name("name"):
+            names.append(node_text(snippet, n))
+            params.append(f"{names[-1]} {constraint}")
+        for q in descendants(d, "qualified_type"):
+            package = node_text(snippet, q.child_by_field_name("package"))
+            if package not in f.imports:
+                raise SpliceError(f"{where}: package {package} is not imported")
+            imports[f.imports[package]] = package
+    return ", ".join(params), names, imports
 
 
 def _type_param_names(f: GoFile, tp: Node) -> list[str]:

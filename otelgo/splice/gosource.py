@@ -7,7 +7,7 @@ checker (plan/hookcheck.py) and //otel:span comments
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,9 @@ class GoFile:
     src: bytes
     root: Node
     imports: dict[str, str]  # name used in this file -> import path
+    # Go 1.27's generic methods: (start, end) in src of each method's own
+    # type parameter list, "[U any]", which the tree does not hold (masked).
+    method_type_params: list[tuple[int, int]] = field(default_factory=list)
 
     def text(self, node: Node) -> str:
         return text(self.src, node)
@@ -68,27 +71,103 @@ def parse(path: str, src: bytes) -> GoFile:
     declaration is to be edited (whole()): the grammar lags behind Go, and
     the compiler, not the splicer, is the judge of the rest of the file."""
     root = parser().parse(src).root_node
+    generic: list[tuple[int, int]] = []
     if root.has_error:
-        root = _without_new_expr(src, root)
+        root, generic = _masked(src, root)
     if root.has_error and _structural(root):
         raise SpliceError(f"{path}: tree-sitter could not parse this file")
-    return GoFile(path, src, root, file_imports(src, root, path))
+    return GoFile(path, src, root, file_imports(src, root, path), generic)
 
 
-# Go 1.26 lets new take an expression, where the grammar wants a type, and
-# an error there can end a function early. Read as a call of an ordinary
-# function of the same length, every node keeps its offsets in src.
+# Syntax newer than the grammar, read as older syntax of the same length, so
+# that every node keeps its offsets in src:
+# - Go 1.26 lets new take an expression, where the grammar wants a type, and
+#   an error there can end a function early: read as a call of an ordinary
+#   function, neW(.
+# - Go 1.27's generic methods, func (r T) M[U any](u U), whose type
+#   parameter list the grammar refuses after a receiver: read with the list
+#   blanked out (newlines kept), as a method M(u U); GoFile keeps where the
+#   list is.
 _NEW_CALL = re.compile(rb"\bnew\(")
+_METHOD = re.compile(rb"^func[ \t]*\(", re.MULTILINE)
+_NAME_AND_BRACKET = re.compile(rb"\s*[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*[ \t]*\[")
 
 
-def _without_new_expr(src: bytes, root: Node) -> Node:
-    masked = _NEW_CALL.sub(b"neW(", src)
+def _masked(src: bytes, root: Node) -> tuple[Node, list[tuple[int, int]]]:
+    generic = _method_type_param_lists(src)
+    masked = bytearray(_NEW_CALL.sub(b"neW(", src))
+    for start, end in generic:
+        masked[start:end] = bytes(b if b == ord("\n") else ord(" ") for b in src[start:end])
     if masked == src:
-        return root
-    other = parser().parse(masked).root_node
+        return root, []
+    other = parser().parse(bytes(masked)).root_node
     if not other.has_error or _structural(root) and not _structural(other):
-        return other
-    return root
+        return other, generic
+    return root, []
+
+
+def _method_type_param_lists(src: bytes) -> list[tuple[int, int]]:
+    """(start, end) of the type parameter list of each generic method: a
+    top-level func with a receiver (gofmt puts it at the start of a line),
+    then a name, then [."""
+    found = []
+    for m in _METHOD.finditer(src):
+        receiver_end = _balanced(src, m.end() - 1)
+        if receiver_end is None:
+            continue
+        name = _NAME_AND_BRACKET.match(src, receiver_end)
+        if name is None:
+            continue
+        end = _balanced(src, name.end() - 1)
+        if end is not None:
+            found.append((name.end() - 1, end))
+    return found
+
+
+_CLOSE = {ord("("): ord(")"), ord("["): ord("]"), ord("{"): ord("}")}
+
+
+def _balanced(src: bytes, start: int) -> int | None:
+    """The offset after the bracket that closes the one at start, skipping
+    strings, runes and comments; None if it does not close."""
+    stack, i, n = [], start, len(src)
+    while i < n:
+        c = src[i]
+        if c in _CLOSE:
+            stack.append(_CLOSE[c])
+        elif c in (ord(")"), ord("]"), ord("}")):
+            if not stack or stack.pop() != c:
+                return None
+            if not stack:
+                return i + 1
+        elif c in (ord('"'), ord("'")):
+            i += 1
+            while i < n and src[i] != c and src[i] != ord("\n"):
+                i += 2 if src[i] == ord("\\") else 1
+        elif c == ord("`"):
+            i = src.find(b"`", i + 1)
+            if i < 0:
+                return None
+        elif src.startswith(b"//", i):
+            i = src.find(b"\n", i)
+            if i < 0:
+                return None
+        elif src.startswith(b"/*", i):
+            i = src.find(b"*/", i + 2)
+            if i < 0:
+                return None
+            i += 1
+        i += 1
+    return None
+
+
+def method_type_params(f: GoFile, decl: Node) -> tuple[int, int] | None:
+    """Where the type parameter list of a generic method is in f.src, if
+    decl is one (Go 1.27): between its name and its parameters."""
+    if decl.type != "method_declaration":
+        return None
+    name, params = decl.child_by_field_name("name"), decl.child_by_field_name("parameters")
+    return next((r for r in f.method_type_params if name.end_byte <= r[0] and r[1] <= params.start_byte), None)
 
 
 def _structural(root: Node) -> bool:

@@ -23,12 +23,13 @@ GENERATED = "otelgo_trampolines.go"
 
 def compile_instrumented(plan: dict, pkg: str, tool: str, args: list[str]) -> int:
     entry = plan["packages"][pkg]
+    key = entry.get("key", pkg)  # a main package compiled under its import path is spliced as main
     rules = [rule_from_dict(r) for r in entry["rules"]]
     try:
-        new_args = _instrument(pkg, rules, args)
+        new_args = _instrument(key, rules, args)
     except (SpliceError, OSError, UnicodeDecodeError) as e:
         sys.stderr.write(f"otel: warning: {pkg} compiled without instrumentation: {e}\n")
-        _record_refusal(plan["token"], pkg, entry["digest"], args, str(e))
+        _record_refusal(plan["token"], key, entry["digest"], args, str(e))
         new_args = args
     os.execv(tool, [tool, *new_args])
 
@@ -53,7 +54,7 @@ def _instrument(pkg: str, rules: list[Rule], args: list[str]) -> list[str]:
     workdir = Path(protocol.flag(args, "-o") or "_pkg_.a").resolve().parent / "otelgo"
     workdir.mkdir(parents=True, exist_ok=True)
     # Hook declarations have no body: the compiler must not insist on -complete.
-    new_args = [a for a in args if a != "-complete"] if result.targets or result.spans else list(args)
+    new_args = [a for a in args if a != "-complete"] if result.generates else list(args)
     offset = len(args) - len(new_args)
     for i in indexes:
         original = str(cwd / args[i])
@@ -61,7 +62,7 @@ def _instrument(pkg: str, rules: list[Rule], args: list[str]) -> list[str]:
             copy = workdir / Path(original).name
             copy.write_text(result.sources[original])
             new_args[i - offset] = str(copy)
-    if result.targets or result.spans:
+    if result.generates:
         generated = workdir / GENERATED
         generated.write_text(generate(pkg, result))
         new_args.append(str(generated))

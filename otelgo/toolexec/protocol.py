@@ -10,7 +10,9 @@ its environment to every tool action it runs through the shim:
                       it for every compile: no json, no parsing.
   plan (PLAN_NAME)    JSON: {"otelgo": version, "token": ..., "goversion": ...,
                       "packages": {key: {"version": ..., "digest": ...,
-                      "rules": [rule as a rule file spells it, all fields]}}}
+                      "rules": [rule as a rule file spells it, all fields],
+                      "key": "main" for a program's package listed under its
+                      import path (compiled as a library: a plugin)}}}
                       read for the compile of a matched package only.
   PROGRESS_ENV        a file the shim appends "c PKG" or "i PKG" to for each
                       compile (i: instrumented), for the progress line.
@@ -30,7 +32,25 @@ PLAN_ENV = "OTELGO_PLAN"
 PROGRESS_ENV = "OTELGO_PROGRESS"
 PLAN_NAME = "plan.json"
 INDEX_NAME = "packages.txt"
+OVERLAY_NAME = "overlay.json"  # the -overlay planning writes beside the plan
 MARKER = "-otelgo.rules="
+
+
+def is_cover(tool):
+    """The cover tool: the go command hands it the on-disk path of every
+    source file, overlay or not (shim.py sends it to slowpath.py)."""
+    return os.path.basename(tool) in ("cover", "cover.exe")
+
+
+def read_overlay():
+    """The build's -overlay as {file the go command sees: file with its content}, {} if none."""
+    import json
+
+    try:
+        with open(os.path.join(os.path.dirname(os.environ[PLAN_ENV]), OVERLAY_NAME), "rb") as f:
+            return json.load(f).get("Replace", {})
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def read_index():

@@ -21,7 +21,7 @@ def main(argv):
         sys.stderr.write("otelgo shim: run by `go build -toolexec`, not by hand\n")
         return 2
     tool, args = argv[1], argv[2:]
-    pkg = None if "-V=full" in args else protocol.compiled_package(tool, args)
+    pkg = None if "-V=full" in args or protocol.is_cover(tool) else protocol.compiled_package(tool, args)
     if pkg is None or pkg and protocol.is_matched(pkg):
         from otelgo.toolexec import slowpath
 

@@ -5,6 +5,7 @@ from cached bytecode and the fast path never pays for it.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -15,6 +16,8 @@ def main(argv):
     tool, args = argv[1], argv[2:]
     if "-V=full" in args:
         return _version(tool, args)
+    if protocol.is_cover(tool):
+        return _cover(tool, args)
     expanded = protocol.expand_response_files(args)
     pkg = protocol.compiled_package(tool, expanded)
     if pkg:
@@ -57,3 +60,34 @@ def _version(tool, args):
         line = line + " " + token
     sys.stdout.write(line + "\n")
     return 0
+
+
+def _cover(tool, args):
+    """-cover and -coverpkg: the go command gives the cover tool the paths
+    of the package's files on disk, also of those the -overlay adds or
+    replaces, which the tool then cannot open or reads as they are on disk.
+    A file the overlay replaces is given to it by its replacement; a file
+    otelgo adds (the rules stamp, the bootstrap) is left out of coverage:
+    copied as it is to the output the go command expects for it."""
+    overlay = protocol.read_overlay()
+    listfile = protocol.flag(args, "-outfilelist")
+    inputs = protocol.go_files(args)
+    if not overlay or listfile is None or not inputs or not any(args[i] in overlay for i in inputs):
+        os.execv(tool, [tool, *args])
+    with open(listfile) as f:
+        outputs = f.read().splitlines()
+    if len(outputs) != len(inputs) + 1:
+        os.execv(tool, [tool, *args])  # not the protocol this was written for: let the tool say so
+    kept_in, kept_out = [], [outputs[0]]  # the first output holds the counters
+    for i, out in zip(inputs, outputs[1:], strict=True):
+        replacement = overlay.get(args[i])
+        if replacement is not None and os.path.basename(args[i]).startswith("otelgo_"):
+            shutil.copyfile(replacement, out)
+            continue
+        kept_in.append(replacement or args[i])
+        kept_out.append(out)
+    with open(listfile + ".otelgo", "w") as f:
+        f.write("".join(line + "\n" for line in kept_out))
+    flags = [listfile + ".otelgo" if a == listfile else a for a in args[: inputs[0]]]
+    flags = [f"-outfilelist={listfile}.otelgo" if a == f"-outfilelist={listfile}" else a for a in flags]
+    os.execv(tool, [tool, *flags, *kept_in])

@@ -18,8 +18,10 @@ package api
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // CallContext is the view a hook has of one call of an instrumented
@@ -61,18 +63,76 @@ func ReportHookPanic(site string, recovered any) {
 	fmt.Fprintf(os.Stderr, "otelgo: hook %s panicked: %v (the call went on uninstrumented; reported once)\n", site, recovered)
 }
 
+// GoroutineState keeps, per goroutine, whether instrumentation is off there:
+// code an //otel:ignore comment leaves out runs with its hooks off, and so do
+// the goroutines it starts. otelgo.dev/rules/goroutine implements it in the
+// field that otelgo adds to runtime.g, and sets it as it initialises; until
+// then (and in a build without it) nothing is ever off.
+type GoroutineState struct {
+	Suppressed func() bool
+	Suppress   func() (pushed bool)
+	Resume     func(pushed bool)
+}
+
+var goroutineState atomic.Pointer[GoroutineState]
+
+// SetGoroutineState is called once, by otelgo.dev/rules/goroutine.
+func SetGoroutineState(s GoroutineState) {
+	goroutineState.Store(&s)
+}
+
+// Suppressed reports whether the hooks are off on this goroutine, because it
+// runs code that //otel:ignore leaves out (or was started from there), or
+// serves a request excluded from tracing. The trampolines ask it before they
+// run a hook (the SDK's own hooks and the goroutine context's excepted), and
+// so does a //otel:span span.
+func Suppressed() bool {
+	s := goroutineState.Load()
+	return s != nil && s.Suppressed()
+}
+
+// Suppress switches the hooks off on this goroutine until the matching
+// Resume: defer Resume(Suppress()). It reports whether it changed anything
+// (it did not if they were off already), which Resume needs.
+func Suppress() (pushed bool) {
+	s := goroutineState.Load()
+	return s != nil && s.Suppress()
+}
+
+// Resume undoes the Suppress that returned pushed.
+func Resume(pushed bool) {
+	if s := goroutineState.Load(); s != nil && pushed {
+		s.Resume(pushed)
+	}
+}
+
+// The variables that switch instrumentations on and off at run time. Each
+// holds names separated by commas: a hook package's import path, its last
+// element (nethttp, databasesql), or a library's folder under rules/
+// (goredis: go-redis v9 and v8); the last two ignore case and punctuation,
+// so net/http, NetHTTP and go-redis name nethttp and goredis too.
+const (
+	// EnabledVar, when set, switches on only the instrumentations it names
+	// (the SDK set-up and the goroutine context stay on: they are not
+	// instrumentations). The OpenTelemetry Go compile-time tool's name.
+	EnabledVar = "OTEL_GO_ENABLED_INSTRUMENTATIONS"
+	// DisabledVar switches off the instrumentations it names; it wins over
+	// EnabledVar. The OpenTelemetry Go compile-time tool's name.
+	DisabledVar = "OTEL_GO_DISABLED_INSTRUMENTATIONS"
+	// LegacyDisabledVar is otelgo's older name for DisabledVar; both are read.
+	LegacyDisabledVar = "OTELGO_DISABLED_INSTRUMENTATIONS"
+)
+
 // Enabled reports whether the hooks of hookPackage (an import path) are to
 // run in this process. Spliced code asks once per hook package, while the
 // instrumented package initialises, and tests a bool before each hooked
 // call; off, a hooked call costs that test. The switches:
 //
-//	OTEL_SDK_DISABLED=true                  all hooks off (and no SDK)
-//	OTELGO_DISABLED_INSTRUMENTATIONS=a,b    the hooks of hook packages a and b
-//	                                        off: import paths, their last
-//	                                        element (nethttp, databasesql) or
-//	                                        a library's folder under rules/
-//	                                        (goredis: v9 and v8)
-//	OTELGO_SPANS_DISABLED=true              //otel:span comments and span rules off
+//	OTEL_SDK_DISABLED=true                   all hooks off (and no SDK)
+//	OTEL_GO_ENABLED_INSTRUMENTATIONS=a,b     only the hooks of a and b on
+//	OTEL_GO_DISABLED_INSTRUMENTATIONS=a,b    the hooks of a and b off
+//	OTELGO_DISABLED_INSTRUMENTATIONS=a,b     the same (otelgo's older name)
+//	OTELGO_SPANS_DISABLED=true               //otel:span comments and span rules off
 //
 // It may run before this package is initialised (an instrumented package
 // can initialise first), so it uses no package-level variable.
@@ -85,22 +145,119 @@ func Enabled(hookPackage string) (on bool) {
 	if isTrue(os.Getenv("OTEL_SDK_DISABLED")) {
 		return false
 	}
-	if hookPackage == "otelgo.dev/rules/annotate" && isTrue(os.Getenv("OTELGO_SPANS_DISABLED")) {
+	if hookPackage == rulesPrefix+"annotate" && isTrue(os.Getenv("OTELGO_SPANS_DISABLED")) {
 		return false
 	}
-	last := hookPackage[strings.LastIndex(hookPackage, "/")+1:]
-	for _, name := range strings.Split(os.Getenv("OTELGO_DISABLED_INSTRUMENTATIONS"), ",") {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			continue
-		}
-		// A library's folder names all of its hook packages: goredis
-		// switches off otelgo.dev/rules/goredis/goredisv8 too.
-		if name == hookPackage || name == last || strings.HasPrefix(hookPackage, rulesPrefix+name+"/") {
-			return false
+	for _, v := range []string{DisabledVar, LegacyDisabledVar} {
+		for _, name := range names(os.Getenv(v)) {
+			if Names(name, hookPackage) {
+				return false
+			}
 		}
 	}
-	return true
+	enabled := names(os.Getenv(EnabledVar))
+	if len(enabled) == 0 || alwaysOn(hookPackage) {
+		return true
+	}
+	for _, name := range enabled {
+		if Names(name, hookPackage) {
+			return true
+		}
+	}
+	return false
+}
+
+// Names reports whether name, as the switches spell it, names hookPackage.
+func Names(name, hookPackage string) bool {
+	if name == hookPackage {
+		return true
+	}
+	key := fold(name)
+	if key == "" {
+		return false
+	}
+	if key == fold(hookPackage[strings.LastIndex(hookPackage, "/")+1:]) {
+		return true
+	}
+	// A library's folder names all of its hook packages: goredis switches
+	// off otelgo.dev/rules/goredis/goredisv8 too.
+	if rest, ok := strings.CutPrefix(hookPackage, rulesPrefix); ok {
+		folder, _, _ := strings.Cut(rest, "/")
+		return key == fold(folder) || name == rest
+	}
+	return false
+}
+
+// CheckInstrumentations prints one line on stderr if the switches name an
+// instrumentation that is none of known (hook packages' import paths). The
+// bootstrap otelgo adds to each program calls it as the program starts,
+// with the hook packages of every rule the build loaded.
+func CheckInstrumentations(known ...string) {
+	var unknown []string
+	for _, v := range []string{EnabledVar, DisabledVar, LegacyDisabledVar} {
+		for _, name := range names(os.Getenv(v)) {
+			if !namesAny(name, known) {
+				unknown = append(unknown, v+"="+name)
+			}
+		}
+	}
+	if len(unknown) == 0 {
+		return
+	}
+	var short []string
+	seen := map[string]bool{}
+	for _, path := range known {
+		last := path[strings.LastIndex(path, "/")+1:]
+		if !seen[last] {
+			seen[last] = true
+			short = append(short, last)
+		}
+	}
+	sort.Strings(short)
+	fmt.Fprintf(os.Stderr, "otelgo: unknown instrumentation names: %s (known: %s); they switch nothing\n",
+		strings.Join(unknown, ", "), strings.Join(short, ", "))
+}
+
+func namesAny(name string, known []string) bool {
+	for _, path := range known {
+		if Names(name, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// alwaysOn: the SDK's set-up and flush, the goroutine context other hooks
+// rely on, and //otel:ignore (which asks about this package) are not
+// instrumentations an allowlist leaves out.
+func alwaysOn(hookPackage string) bool {
+	switch hookPackage {
+	case rulesPrefix + "sdk", rulesPrefix + "goroutine", rulesPrefix + "api":
+		return true
+	}
+	return false
+}
+
+// names splits a variable's value: names separated by commas, spaces trimmed.
+func names(v string) []string {
+	var out []string
+	for _, name := range strings.Split(v, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// fold is a name without case and punctuation: net/http and NetHTTP are nethttp.
+func fold(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 const rulesPrefix = "otelgo.dev/rules/"

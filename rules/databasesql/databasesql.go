@@ -5,15 +5,21 @@
 //
 // Where the hooks sit (database/sql's sql.go; the same in Go 1.24 to 1.26):
 //
+//   - (*DB).QueryContext, ExecContext, PrepareContext and BeginTx (and the
+//     forms without ctx, which call them): one span per call, across
+//     database/sql's retries, started before a connection is taken from the
+//     pool and ended after it is back: the span's work never lengthens the
+//     time a connection is held, which with a small pool is what requests
+//     queue for. The spans carry a marker in the ctx they pass down, so
+//     that the hooks below leave those calls alone.
 //   - (*DB).queryDC and (*DB).execDC run one statement on one connection for
-//     DB, Conn and Tx alike (Query, QueryRow, Exec and their Context forms):
-//     one span per attempt that reaches the driver, including the
-//     prepare-and-run fallback for drivers without Queryer/Execer. A retry
-//     after driver.ErrBadConn is a new attempt, and a new span.
-//   - (*DB).prepareDC: Prepare on a DB, Conn or Tx; a "PREPARE" span.
+//     Conn and Tx (Query, QueryRow, Exec and their Context forms), including
+//     the prepare-and-run fallback for drivers without Queryer/Execer.
+//   - (*DB).prepareDC: Prepare on a Conn or Tx; a "PREPARE" span (and, for
+//     a DB's, what the *Stmt's runs will need).
 //   - (*Stmt).ExecContext and (*Stmt).QueryContext: a prepared statement
 //     run (Exec, Query, QueryRow), one span across database/sql's retries.
-//   - (*DB).beginDC, (*Tx).Commit and (*Tx).rollback: BEGIN, COMMIT and
+//   - (*DB).beginDC (a Conn's BeginTx), (*Tx).Commit and (*Tx).rollback: BEGIN, COMMIT and
 //     ROLLBACK spans; rollback also sees the rollback database/sql does
 //     when a transaction's context ends.
 //   - Open and OpenDB: the driver, DSN or connector of each *sql.DB, for
@@ -35,6 +41,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"reflect"
+	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -43,15 +51,15 @@ import (
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/dbconv"
+	"otelgo.dev/rules/internal/weakmap"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/databasesql"
 
 var (
-	dbs   weakMap[sql.DB, *dbconv.Info]
-	stmts weakMap[sql.Stmt, *stmtInfo]
-	txs   weakMap[sql.Tx, *txInfo]
+	stmts weakmap.Map[sql.Stmt, *stmtInfo]
+	txs   weakmap.Map[sql.Tx, *txInfo]
 )
 
 type stmtInfo struct {
@@ -65,17 +73,48 @@ type txInfo struct {
 }
 
 // infoOf returns what is known of db; for a *DB made before the hooks could
-// see it, what its driver's type says.
+// see it, what its driver's type says. nil: the program traces db itself.
 func infoOf(db *sql.DB) *dbconv.Info {
-	if info, ok := dbs.load(db); ok {
+	if info, ok := dbconv.Lookup(db); ok {
 		return info
 	}
 	if db == nil {
 		return dbconv.NewInfo("", "", "", 0)
 	}
-	info := dbconv.NewInfo(dbconv.DriverSystem(db.Driver()), "", "", 0)
-	dbs.store(db, info)
+	var info *dbconv.Info
+	if !handmade(db.Driver()) {
+		info = dbconv.NewInfo(dbconv.DriverSystem(db.Driver()), "", "", 0)
+	}
+	dbconv.Register(db, info)
 	return info
+}
+
+// Instrumentations of database/sql that a program may use itself: they wrap
+// the driver, and make a span of their own for every statement. A *DB whose
+// driver one of them wrapped gets no span from otelgo (one span per
+// operation, the program's; its children and parents are in the same trace).
+var instrumentedDrivers = []string{
+	"github.com/XSAM/otelsql",
+	"github.com/uptrace/opentelemetry-go-extra/otelsql",
+	"go.nhat.io/otelsql",
+	"github.com/signalfx/splunk-otel-go/instrumentation/database/sql/splunksql",
+}
+
+// handmade reports whether d is a driver wrapped by one of instrumentedDrivers.
+func handmade(d driver.Driver) bool {
+	if d == nil {
+		return false
+	}
+	t := reflect.TypeOf(d)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	for _, prefix := range instrumentedDrivers {
+		if pkg := t.PkgPath(); pkg == prefix || strings.HasPrefix(pkg, prefix+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // --- sql.Open and sql.OpenDB ----------------------------------------------------
@@ -91,9 +130,13 @@ func OpenDBOnExit(call api.CallContext, db *sql.DB) {
 	if db == nil || c == nil {
 		return
 	}
+	if handmade(c.Driver()) {
+		dbconv.Register(db, nil)
+		return
+	}
 	system := dbconv.DriverSystem(c.Driver())
 	e := dbconv.ConnectorEndpoint(system, c)
-	dbs.store(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
+	dbconv.Register(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
 }
 
 // OpenOnExit is the OnExit hook of
@@ -107,9 +150,13 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 	if db == nil || err != nil {
 		return
 	}
+	if handmade(db.Driver()) {
+		dbconv.Register(db, nil)
+		return
+	}
 	name, _ := call.Param(0).(string)
 	dsn, _ := call.Param(1).(string)
-	prev, _ := dbs.load(db)
+	prev, _ := dbconv.Lookup(db)
 	system := dbconv.DriverSystem(db.Driver())
 	if system == "" {
 		system = dbconv.SystemName(name)
@@ -124,7 +171,7 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 			e.Address, e.Port = p.Address, p.Port
 		}
 	}
-	dbs.store(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
+	dbconv.Register(db, dbconv.NewInfo(system, e.Namespace, e.Address, e.Port))
 }
 
 // --- statements --------------------------------------------------------------------
@@ -134,20 +181,107 @@ func OpenOnExit(call api.CallContext, db *sql.DB, err error) {
 // recorded with its literals replaced by "?", as the conventions ask.
 func statementSpan(ctx context.Context, info *dbconv.Info, query string, nargs int) (context.Context, trace.Span) {
 	ctx = goroutine.Context(ctx) // db.Query without ctx: the goroutine's span is the parent
-	name, attrs := info.Statement(query, nargs > 0)
-	return startMeasured(ctx, name, attrs)
+	return startMeasured(ctx, info.Describe(query, nargs > 0))
 }
 
 // operationSpan starts the span of an operation without text of its own
 // (BEGIN, COMMIT, ROLLBACK, PREPARE).
 func operationSpan(ctx context.Context, info *dbconv.Info, op string, extra ...attribute.KeyValue) (context.Context, trace.Span) {
 	ctx = goroutine.Context(ctx)
-	base := info.Attributes()
-	attrs := make([]attribute.KeyValue, 0, len(base)+1+len(extra))
-	attrs = append(attrs, base...)
-	attrs = append(attrs, semconv.DBOperationName(op))
-	attrs = append(attrs, extra...)
-	return startMeasured(ctx, op, attrs)
+	s := info.Operation(op)
+	if len(extra) > 0 {
+		s = dbconv.NewStatement(op, append(s.Attrs, extra...)) // s.Attrs is full: this copies
+	}
+	return startMeasured(ctx, s)
+}
+
+// dbCall marks the ctx a *DB method hands down: its hook made the span of
+// the call, and parent is the ctx the program passed.
+type dbCall struct {
+	db     *sql.DB
+	parent context.Context
+}
+
+type dbCallKey struct{}
+
+// outer returns the mark of db's own method in ctx, if the call came through one.
+func outer(ctx context.Context, db *sql.DB) (*dbCall, bool) {
+	if ctx == nil {
+		return nil, false
+	}
+	c, ok := ctx.Value(dbCallKey{}).(*dbCall)
+	return c, ok && c.db == db
+}
+
+// dbEnter starts the span of a *DB method's call and marks the ctx the
+// method passes down.
+func dbEnter(call api.CallContext, db *sql.DB, ctx context.Context, start func(*dbconv.Info, context.Context) (context.Context, trace.Span)) {
+	info := infoOf(db)
+	if info == nil {
+		return
+	}
+	spanCtx, span := start(info, ctx)
+	call.SetParam(0, context.WithValue(spanCtx, dbCallKey{}, &dbCall{db, ctx}))
+	call.SetData(span)
+}
+
+// DBQueryOnEnter is the OnEnter hook of
+//
+//	func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*Rows, error)
+func DBQueryOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
+	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
+		return statementSpan(ctx, info, query, len(args))
+	})
+}
+
+// DBQueryOnExit is the OnExit hook of (*DB).QueryContext. The span ends
+// when the query has returned its *Rows, not when they are read.
+func DBQueryOnExit(call api.CallContext, _ *sql.Rows, err error) {
+	endWith(call, err)
+}
+
+// DBExecOnEnter is the OnEnter hook of
+//
+//	func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (Result, error)
+func DBExecOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
+	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
+		return statementSpan(ctx, info, query, len(args))
+	})
+}
+
+// DBExecOnExit is the OnExit hook of (*DB).ExecContext.
+func DBExecOnExit(call api.CallContext, _ sql.Result, err error) {
+	endWith(call, err)
+}
+
+// DBPrepareOnEnter is the OnEnter hook of
+//
+//	func (db *DB) PrepareContext(ctx context.Context, query string) (*Stmt, error)
+func DBPrepareOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string) {
+	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
+		return prepareSpan(ctx, info, query)
+	})
+}
+
+// DBPrepareOnExit is the OnExit hook of (*DB).PrepareContext; the
+// prepareDC hooks keep what the *Stmt's runs need.
+func DBPrepareOnExit(call api.CallContext, _ *sql.Stmt, err error) {
+	endWith(call, err)
+}
+
+// DBBeginOnEnter is the OnEnter hook of
+//
+//	func (db *DB) BeginTx(ctx context.Context, opts *TxOptions) (*Tx, error)
+func DBBeginOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ *sql.TxOptions) {
+	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
+		return operationSpan(ctx, info, "BEGIN")
+	})
+}
+
+// DBBeginOnExit is the OnExit hook of (*DB).BeginTx; the beginDC hooks keep
+// what COMMIT and ROLLBACK need.
+func DBBeginOnExit(call api.CallContext, _ *sql.Tx, err error) {
+	endWith(call, err)
 }
 
 func endWith(call api.CallContext, err error) {
@@ -160,7 +294,11 @@ func endWith(call api.CallContext, err error) {
 //
 //	func (db *DB) queryDC(ctx, txctx context.Context, dc *driverConn, releaseConn func(error), query string, args []any) (*Rows, error)
 func QueryDCOnEnter(call api.CallContext, db *sql.DB, ctx, _ context.Context, _ any, _ func(error), query string, args []any) {
-	ctx, span := statementSpan(ctx, infoOf(db), query, len(args))
+	info := infoOf(db)
+	if _, ok := outer(ctx, db); info == nil || ok {
+		return
+	}
+	ctx, span := statementSpan(ctx, info, query, len(args))
 	call.SetParam(0, ctx)
 	call.SetData(span)
 }
@@ -175,7 +313,11 @@ func QueryDCOnExit(call api.CallContext, _ *sql.Rows, err error) {
 //
 //	func (db *DB) execDC(ctx context.Context, dc *driverConn, release func(error), query string, args []any) (res Result, err error)
 func ExecDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), query string, args []any) {
-	ctx, span := statementSpan(ctx, infoOf(db), query, len(args))
+	info := infoOf(db)
+	if _, ok := outer(ctx, db); info == nil || ok {
+		return
+	}
+	ctx, span := statementSpan(ctx, info, query, len(args))
 	call.SetParam(0, ctx)
 	call.SetData(span)
 }
@@ -199,13 +341,25 @@ type prepareCall struct {
 // statement's text; the statement's runs get spans named after it.
 func PrepareDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), _ any, query string) {
 	info := infoOf(db)
+	if info == nil {
+		return
+	}
+	if _, ok := outer(ctx, db); ok { // (*DB).PrepareContext's hook made the span
+		call.SetData(&prepareCall{nil, &stmtInfo{info, query}})
+		return
+	}
+	ctx, span := prepareSpan(ctx, info, query)
+	call.SetParam(0, ctx)
+	call.SetData(&prepareCall{span, &stmtInfo{info, query}})
+}
+
+// prepareSpan starts the span of preparing query.
+func prepareSpan(ctx context.Context, info *dbconv.Info, query string) (context.Context, trace.Span) {
 	var extra []attribute.KeyValue
 	if query != "" {
 		extra = append(extra, semconv.DBQueryText(info.PreparedText(query)))
 	}
-	ctx, span := operationSpan(ctx, info, "PREPARE", extra...)
-	call.SetParam(0, ctx)
-	call.SetData(&prepareCall{span, &stmtInfo{info, query}})
+	return operationSpan(ctx, info, "PREPARE", extra...)
 }
 
 // PrepareDCOnExit is the OnExit hook of (*DB).prepareDC.
@@ -215,9 +369,11 @@ func PrepareDCOnExit(call api.CallContext, stmt *sql.Stmt, err error) {
 		return
 	}
 	if stmt != nil {
-		stmts.store(stmt, p.info)
+		stmts.Store(stmt, p.info)
 	}
-	EndSpan(p.span, err)
+	if p.span != nil {
+		EndSpan(p.span, err)
+	}
 }
 
 // TxStmtOnExit is the OnExit hook of
@@ -227,13 +383,13 @@ func PrepareDCOnExit(call api.CallContext, stmt *sql.Stmt, err error) {
 // The transaction's copy of a prepared statement runs the same text.
 func TxStmtOnExit(call api.CallContext, txStmt *sql.Stmt) {
 	orig, _ := call.Param(1).(*sql.Stmt)
-	if info, ok := stmts.load(orig); ok && txStmt != nil {
-		stmts.store(txStmt, info)
+	if info, ok := stmts.Load(orig); ok && txStmt != nil {
+		stmts.Store(txStmt, info)
 	}
 }
 
 func stmtEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
-	info, ok := stmts.load(s)
+	info, ok := stmts.Load(s)
 	if !ok {
 		return
 	}
@@ -281,6 +437,13 @@ type beginCall struct {
 // lives on after the BEGIN span has ended.
 func BeginDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), _ *sql.TxOptions) {
 	info := infoOf(db)
+	if info == nil {
+		return
+	}
+	if c, ok := outer(ctx, db); ok { // (*DB).BeginTx's hook made the span
+		call.SetData(&beginCall{nil, &txInfo{info, c.parent}})
+		return
+	}
 	_, span := operationSpan(ctx, info, "BEGIN")
 	call.SetData(&beginCall{span, &txInfo{info, ctx}})
 }
@@ -292,9 +455,11 @@ func BeginDCOnExit(call api.CallContext, tx *sql.Tx, err error) {
 		return
 	}
 	if tx != nil {
-		txs.store(tx, b.info)
+		txs.Store(tx, b.info)
 	}
-	EndSpan(b.span, err)
+	if b.span != nil {
+		EndSpan(b.span, err)
+	}
 }
 
 // takeTx returns what BeginTx noted of tx and forgets it, so that a
@@ -303,9 +468,9 @@ func BeginDCOnExit(call api.CallContext, tx *sql.Tx, err error) {
 // rollback at once (it returns sql.ErrTxDone), and a deferred Rollback after
 // Commit does the same.
 func takeTx(tx *sql.Tx) (*txInfo, bool) {
-	info, ok := txs.load(tx)
+	info, ok := txs.Load(tx)
 	if ok {
-		txs.remove(tx)
+		txs.Remove(tx)
 	}
 	return info, ok
 }

@@ -3,15 +3,20 @@ package databasesql
 import (
 	"context"
 	"database/sql"
-	"runtime"
-	"testing"
-	"time"
 
 	"otelgo.dev/rules/api"
 )
 
 // The hooks must fit the api convention for their targets exactly.
 var (
+	_ func(api.CallContext, *sql.DB, context.Context, string, []any)                                    = DBQueryOnEnter
+	_ func(api.CallContext, *sql.Rows, error)                                                           = DBQueryOnExit
+	_ func(api.CallContext, *sql.DB, context.Context, string, []any)                                    = DBExecOnEnter
+	_ func(api.CallContext, sql.Result, error)                                                          = DBExecOnExit
+	_ func(api.CallContext, *sql.DB, context.Context, string)                                           = DBPrepareOnEnter
+	_ func(api.CallContext, *sql.Stmt, error)                                                           = DBPrepareOnExit
+	_ func(api.CallContext, *sql.DB, context.Context, *sql.TxOptions)                                   = DBBeginOnEnter
+	_ func(api.CallContext, *sql.Tx, error)                                                             = DBBeginOnExit
 	_ func(api.CallContext, *sql.DB)                                                                    = OpenDBOnExit
 	_ func(api.CallContext, *sql.DB, error)                                                             = OpenOnExit
 	_ func(api.CallContext, *sql.DB, context.Context, context.Context, any, func(error), string, []any) = QueryDCOnEnter
@@ -32,28 +37,3 @@ var (
 	_ func(api.CallContext, *sql.Stmt, context.Context, []any)                                          = StmtQueryOnEnter
 	_ func(api.CallContext, *sql.Rows, error)                                                           = StmtQueryOnExit
 )
-
-func TestWeakMapForgets(t *testing.T) {
-	var m weakMap[sql.Stmt, *stmtInfo]
-	for i := 0; i < 100; i++ {
-		m.store(new(sql.Stmt), &stmtInfo{query: "x"})
-	}
-	kept := new(sql.Stmt)
-	m.store(kept, &stmtInfo{query: "kept"})
-	deadline := time.Now().Add(5 * time.Second)
-	for m.len() > 1 && time.Now().Before(deadline) {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := m.len(); n != 1 {
-		t.Fatalf("%d entries left, want 1", n)
-	}
-	if v, ok := m.load(kept); !ok || v.query != "kept" {
-		t.Fatalf("kept entry lost: %v %v", v, ok)
-	}
-	runtime.KeepAlive(kept)
-	m.remove(kept)
-	if m.len() != 0 {
-		t.Fatal("remove left the entry")
-	}
-}

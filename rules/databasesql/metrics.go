@@ -20,20 +20,25 @@ type measuredSpan struct {
 	ctx   context.Context // the span's
 	start time.Time
 	attrs []attribute.KeyValue // the span's attributes at the start
+	set   attribute.Set        // the measurement's, when it succeeds
 }
 
-// startMeasured starts a CLIENT span with attrs and the operation's clock.
-func startMeasured(ctx context.Context, name string, attrs []attribute.KeyValue) (context.Context, trace.Span) {
+// startMeasured starts a CLIENT span of the statement or operation s and
+// the operation's clock.
+func startMeasured(ctx context.Context, s *dbconv.Statement) (context.Context, trace.Span) {
 	start := time.Now()
-	ctx, span := telemetry.Tracer(ScopeName).Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	return ctx, &measuredSpan{Span: span, ctx: ctx, start: start, attrs: attrs}
+	ctx, span := telemetry.Tracer(ScopeName).Start(ctx, s.Name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(s.Attrs...))
+	return ctx, &measuredSpan{Span: span, ctx: ctx, start: start, attrs: s.Attrs, set: s.MetricSet()}
 }
 
 // record records the operation's duration, with errAttrs (error.type,
 // db.response.status_code) when it failed.
 func (s *measuredSpan) record(errAttrs []attribute.KeyValue) {
-	attrs := append(s.attrs[:len(s.attrs):len(s.attrs)], errAttrs...)
-	dbconv.RecordDuration(s.ctx, ScopeName, s.start, time.Now(), attrs)
+	if len(errAttrs) == 0 {
+		dbconv.RecordDurationSet(s.ctx, ScopeName, s.start, time.Now(), s.set)
+		return
+	}
+	dbconv.RecordDuration(s.ctx, ScopeName, s.start, time.Now(), append(s.attrs[:len(s.attrs):len(s.attrs)], errAttrs...))
 }
 
 // EndSpan records err on span (if it is an error) and ends it; the span of

@@ -5,14 +5,14 @@
 // hooks (otelgo.dev/rules/nethttp) make the one SERVER span.
 //
 // Requests that match no route (echo's 404 and 405 handlers) keep the name
-// "GET" and get no http.route. The rules are in echo.json beside this file;
+// "GET" and get no http.route. Echo v3 (github.com/labstack/echo, whose
+// router is the same as v4.0's) and echo v5 have their hooks in the nested
+// modules echov3 and echov5. The rules are in echo.json beside this file;
 // the hooks are reached from echo through //go:linkname, so their
 // signatures follow the convention of otelgo.dev/rules/api exactly.
 package echo
 
 import (
-	"reflect"
-
 	"github.com/labstack/echo/v4"
 
 	"otelgo.dev/rules/api"
@@ -28,23 +28,17 @@ import (
 // Pre). Once it returns, c.Path() is the matched route and c.Handler() the
 // handler to run; setting the route there, before the handler, covers
 // handlers that panic too.
+//
+// A request Find found no route for keeps echo's NotFoundHandler or
+// MethodNotAllowedHandler as its handler, and c.Path() is then not a route
+// (depending on echo's version, the request's path or the closest node's
+// path): it is left unrouted. A route a Group registered for itself,
+// prefix + "/*" answering 404 so that the group's middlewares run, is a
+// route: echo's c.Path() says so, and the hook takes its word.
 func FindOnExit(call api.CallContext) {
 	c, _ := call.Param(2).(echo.Context)
-	if c == nil || unrouted(c.Handler()) {
+	if c == nil {
 		return
 	}
-	httproute.Set(c.Request(), c.Path())
-}
-
-// unrouted reports whether Find found no route: it then leaves echo's
-// NotFoundHandler or MethodNotAllowedHandler as the handler, and c.Path()
-// is not a route (depending on echo's version, the request's path or the
-// closest node's path).
-func unrouted(h echo.HandlerFunc) bool {
-	if h == nil {
-		return true
-	}
-	p := reflect.ValueOf(h).Pointer()
-	return p == reflect.ValueOf(echo.NotFoundHandler).Pointer() ||
-		p == reflect.ValueOf(echo.MethodNotAllowedHandler).Pointer()
+	httproute.SetHandled(c.Request(), c.Path(), c.Handler(), echo.NotFoundHandler, echo.MethodNotAllowedHandler)
 }

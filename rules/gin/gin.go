@@ -43,5 +43,9 @@ func HandleHTTPRequestOnExit(call api.CallContext) {
 	if req == nil || c == nil {
 		return
 	}
-	httproute.Set(req, c.FullPath())
+	if route := c.FullPath(); route != "" {
+		httproute.Set(req, route)
+	} else {
+		httproute.Unrouted(req)
+	}
 }

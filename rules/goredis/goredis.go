@@ -16,6 +16,11 @@
 // same version and a recent OpenTelemetry, which would raise the user's
 // go-redis. The hook below is small and emits the current conventions.
 //
+// A client the program instruments itself with the official redisotel
+// (redisotel.InstrumentTracing, also on a cluster's or ring's node
+// clients) keeps redisotel's spans alone: this hook steps aside when it
+// finds redisotel's hook next in the client's chain.
+//
 // Spans start from the context given to the command, so they nest under
 // the caller's span; when that context holds no span (context.Background()
 // in a handler), under the span current on the goroutine
@@ -33,22 +38,19 @@ package goredis
 
 import (
 	"context"
-	"errors"
-	"strconv"
+	"reflect"
+	"runtime"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/redisconv"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/goredis"
-
-// failoverAddr is the placeholder address of a failover client's Options.
-const failoverAddr = "FailoverClient"
 
 // NewClientOnExit is the OnExit hook of
 //
@@ -74,10 +76,7 @@ func instrument(c *redis.Client) {
 func newHook(opt *redis.Options) *hook {
 	var server redisconv.Server
 	if opt != nil {
-		if opt.Addr != failoverAddr {
-			server = redisconv.ParseAddress(opt.Network, opt.Addr)
-		}
-		server.Namespace = strconv.Itoa(opt.DB)
+		server = redisconv.GoRedisServer(opt.Network, opt.Addr, opt.DB)
 	}
 	return &hook{server: server}
 }
@@ -94,6 +93,9 @@ func (h *hook) DialHook(next redis.DialHook) redis.DialHook {
 }
 
 func (h *hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	if isRedisotel(next) {
+		return next
+	}
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		spanCtx, span := h.startCommand(ctx, cmd)
 		err := next(spanCtx, cmd)
@@ -105,6 +107,9 @@ func (h *hook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 }
 
 func (h *hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	if isRedisotel(next) {
+		return next
+	}
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		spanCtx, span := h.startPipeline(ctx, cmds)
 		err := next(spanCtx, cmds)
@@ -115,6 +120,20 @@ func (h *hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Process
 	}
 }
 
+// isRedisotel reports whether next, the rest of the client's hook chain,
+// starts with the official redisotel's tracing hook: the program added it after
+// the client was made (redisotel.InstrumentTracing), and its spans are
+// the program's. go-redis rebuilds the chain on every AddHook, so this
+// hook steps aside from then on.
+func isRedisotel(next any) bool {
+	v := reflect.ValueOf(next)
+	if v.Kind() != reflect.Func || v.IsNil() {
+		return false
+	}
+	f := runtime.FuncForPC(v.Pointer())
+	return f != nil && strings.Contains(f.Name(), "/redisotel") && strings.Contains(f.Name(), "tracingHook")
+}
+
 // The code that runs inside go-redis' hook chain is outside the
 // trampolines' recover: a panic there would reach the program. Each step
 // recovers, reports once, and leaves the command untraced.
@@ -122,54 +141,25 @@ func (h *hook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Process
 func (h *hook) startCommand(ctx context.Context, cmd redis.Cmder) (spanCtx context.Context, span trace.Span) {
 	spanCtx = ctx
 	defer recoverInto("command start", &span)
-	c := redisconv.DescribeArgs(cmd.Args())
-	return redisconv.Start(goroutine.Context(ctx), ScopeName, h.server, c.Name, c.Text, 0)
+	return redisconv.StartCmd(ctx, ScopeName, h.server, cmd)
 }
 
 func (h *hook) startPipeline(ctx context.Context, cmds []redis.Cmder) (spanCtx context.Context, span trace.Span) {
 	spanCtx = ctx
 	defer recoverInto("pipeline start", &span)
-	described := make([]redisconv.Command, len(cmds))
-	for i, cmd := range cmds {
-		described[i] = redisconv.DescribeArgs(cmd.Args())
-	}
-	name, text, size := redisconv.Batch(described)
-	return redisconv.Start(goroutine.Context(ctx), ScopeName, h.server, name, text, size)
+	return redisconv.StartPipeline(ctx, ScopeName, h.server, cmds)
 }
 
 func (h *hook) end(span trace.Span, err error) {
 	defer recoverInto("command end", nil)
-	if err != nil && !errors.Is(err, redis.Nil) {
-		redisconv.RecordError(span, err, isServerError(err))
-	}
-	span.End()
+	redisconv.EndCmd(span, err, redis.Nil)
 }
 
 // endPipeline records the first failed command's error (a missing key is
 // no failure), or the pipeline's own error when no command has one.
 func (h *hook) endPipeline(span trace.Span, cmds []redis.Cmder, err error) {
 	defer recoverInto("pipeline end", nil)
-	var first error
-	for _, cmd := range cmds {
-		if e := cmd.Err(); e != nil && !errors.Is(e, redis.Nil) {
-			first = e
-			break
-		}
-	}
-	if first == nil && err != nil && !errors.Is(err, redis.Nil) {
-		first = err
-	}
-	if first != nil {
-		redisconv.RecordError(span, first, isServerError(first))
-	}
-	span.End()
-}
-
-// isServerError reports an error reply of the server (redis.Error; the
-// nil reply, which is one too, is filtered out before).
-func isServerError(err error) bool {
-	var re redis.Error
-	return errors.As(err, &re)
+	redisconv.EndCmd(span, redisconv.PipelineErr(cmds, err, redis.Nil), redis.Nil)
 }
 
 func recoverInto(step string, span *trace.Span) {

@@ -6,7 +6,7 @@ require (
 	go.opentelemetry.io/otel v1.41.0
 	go.opentelemetry.io/otel/sdk v1.41.0
 	go.opentelemetry.io/otel/trace v1.41.0
-	gorm.io/gorm v1.24.5
+	gorm.io/gorm v1.22.4
 	otelgo.dev/rules v0.0.0
 )
 

@@ -83,11 +83,7 @@ func before(op string) func(*gorm.DB) {
 		if parent == nil {
 			parent = context.Background()
 		}
-		system := ""
-		if tx.Dialector != nil {
-			system = dbconv.SystemName(tx.Dialector.Name())
-		}
-		attrs := []attribute.KeyValue{semconv.DBSystemNameKey.String(system)}
+		system, attrs := describe(tx)
 		spanName := name
 		if stmt.Table != "" {
 			attrs = append(attrs, semconv.DBCollectionName(stmt.Table))
@@ -96,6 +92,22 @@ func before(op string) func(*gorm.DB) {
 		ctx, span := telemetry.Tracer(ScopeName).Start(parent, spanName, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attrs...))
 		stmt.Context = context.WithValue(ctx, stateKey{}, &state{span, parent, system})
 	}
+}
+
+// describe is what the spans of tx's operations say of its database: what
+// the database/sql hooks learnt when the *sql.DB under it was opened
+// (db.system.name, db.namespace, server.address and port), else the name
+// of gorm's dialector.
+func describe(tx *gorm.DB) (system string, attrs []attribute.KeyValue) {
+	if sqlDB, err := tx.DB(); err == nil {
+		if info, ok := dbconv.Lookup(sqlDB); ok && info != nil {
+			return info.System(), append([]attribute.KeyValue(nil), info.Attributes()...)
+		}
+	}
+	if tx.Dialector != nil {
+		system = dbconv.SystemName(tx.Dialector.Name())
+	}
+	return system, []attribute.KeyValue{semconv.DBSystemNameKey.String(system)}
 }
 
 func after(tx *gorm.DB) {

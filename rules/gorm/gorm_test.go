@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
+	"gorm.io/gorm/callbacks"
 	"gorm.io/gorm/utils/tests"
 
 	"otelgo.dev/rules/api"
@@ -23,13 +24,28 @@ type Gadget struct {
 	Name string
 }
 
+// dummyDialector is gorm's test dialector with the default callbacks
+// registered, as gorm's own DummyDialector does from v1.24 on (v1.22's
+// registers none, and would build no SQL).
+type dummyDialector struct{ tests.DummyDialector }
+
+func (dummyDialector) Initialize(db *gorm.DB) error {
+	callbacks.RegisterDefaultCallbacks(db, &callbacks.Config{
+		CreateClauses:        []string{"INSERT", "VALUES", "ON CONFLICT", "RETURNING"},
+		UpdateClauses:        []string{"UPDATE", "SET", "WHERE", "RETURNING"},
+		DeleteClauses:        []string{"DELETE", "FROM", "WHERE", "RETURNING"},
+		LastInsertIDReversed: true,
+	})
+	return nil
+}
+
 func setup(t *testing.T) (*gorm.DB, *tracetest.SpanRecorder) {
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	prev := otel.GetTracerProvider()
 	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	t.Cleanup(func() { otel.SetTracerProvider(prev) })
-	db, err := gorm.Open(tests.DummyDialector{}, &gorm.Config{DryRun: true, SkipDefaultTransaction: true})
+	db, err := gorm.Open(dummyDialector{}, &gorm.Config{DryRun: true, SkipDefaultTransaction: true})
 	if err != nil {
 		t.Fatal(err)
 	}

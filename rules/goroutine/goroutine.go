@@ -26,6 +26,45 @@ type frame struct {
 	span  trace.Span
 	prev  *frame
 	depth int
+	quiet bool // hooks are off on this goroutine (api.Suppressed)
+	mark  bool // the frame Suppress pushed: Resume pops it and what is above it
+}
+
+func init() {
+	api.SetGoroutineState(api.GoroutineState{Suppressed: suppressed, Suppress: suppress, Resume: resume})
+}
+
+func suppressed() bool {
+	f := current()
+	return f != nil && f.quiet
+}
+
+// suppress pushes a quiet frame, which keeps the current span (spans that
+// start from here on are pushed above it, quiet too), unless the goroutine
+// is quiet already. A child goroutine inherits it with the rest.
+func suppress() bool {
+	top := current()
+	if top != nil && top.quiet {
+		return false
+	}
+	f := &frame{prev: top, depth: 1, quiet: true, mark: true}
+	if top != nil {
+		f.span, f.depth = top.span, top.depth+1
+	}
+	setGoroutineContext(unsafe.Pointer(f))
+	return true
+}
+
+func resume(pushed bool) {
+	if !pushed {
+		return
+	}
+	for f := current(); f != nil; f = f.prev {
+		if f.mark {
+			setGoroutineContext(unsafe.Pointer(f.prev))
+			return
+		}
+	}
 }
 
 func current() *frame { return (*frame)(getGoroutineContext()) }
@@ -65,12 +104,12 @@ func push(span trace.Span) {
 	if depth > maxDepth {
 		return
 	}
-	setGoroutineContext(unsafe.Pointer(&frame{span: span, prev: top, depth: depth}))
+	setGoroutineContext(unsafe.Pointer(&frame{span: span, prev: top, depth: depth, quiet: top != nil && top.quiet}))
 }
 
 func pop(span trace.Span) {
 	top := current()
-	if top == nil || span == nil || top.span.SpanContext().SpanID() != span.SpanContext().SpanID() {
+	if top == nil || span == nil || top.mark || top.span.SpanContext().SpanID() != span.SpanContext().SpanID() {
 		return // ended elsewhere, or out of order: bounded by maxDepth
 	}
 	setGoroutineContext(unsafe.Pointer(top.prev))

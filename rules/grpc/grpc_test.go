@@ -7,10 +7,7 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -21,6 +18,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/spanrec"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -32,22 +30,6 @@ var (
 
 // fakeCall is a CallContext like the one the spliced code passes.
 type fakeCall = calltest.Call
-
-// setup installs a TracerProvider recording ended spans and the W3C
-// propagator, as the sdk package would, and restores the globals after.
-func setup(t *testing.T) *tracetest.SpanRecorder {
-	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	oldTP, oldProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() {
-		otel.SetTracerProvider(oldTP)
-		otel.SetTextMapPropagator(oldProp)
-	})
-	return rec
-}
 
 // newServer starts a health server on loopback made as the hooked
 // grpc.NewServer would make it, with the program's own options first.
@@ -83,14 +65,6 @@ func newClient(t *testing.T, target string, own ...grpc.DialOption) *grpc.Client
 	return conn
 }
 
-func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
-	m := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
-
 func byKind(spans []sdktrace.ReadOnlySpan, kind trace.SpanKind) []sdktrace.ReadOnlySpan {
 	var out []sdktrace.ReadOnlySpan
 	for _, s := range spans {
@@ -102,7 +76,7 @@ func byKind(spans []sdktrace.ReadOnlySpan, kind trace.SpanKind) []sdktrace.ReadO
 }
 
 func TestClientAndServerSpans(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	addr, stop := newServer(t)
 	_, port, _ := net.SplitHostPort(addr)
 	conn := newClient(t, "localhost:"+port)
@@ -139,7 +113,7 @@ func TestClientAndServerSpans(t *testing.T) {
 			t.Errorf("names %q, %q", c.Name(), s.Name())
 		}
 		for _, sp := range []sdktrace.ReadOnlySpan{c, s} {
-			a := attrs(sp)
+			a := spanrec.Attrs(sp)
 			if a["rpc.system.name"].AsString() != "grpc" || a["rpc.method"].AsString() != "grpc.health.v1.Health/Check" ||
 				a["rpc.response.status_code"].AsString() != code {
 				t.Errorf("%v span %d: rpc attributes %v", sp.SpanKind(), i, a)
@@ -152,7 +126,7 @@ func TestClientAndServerSpans(t *testing.T) {
 				t.Errorf("%v span %d: network.peer.address %v", sp.SpanKind(), i, a)
 			}
 		}
-		if got := attrs(c)["network.peer.port"].AsInt64(); got != int64(wantPort) {
+		if got := spanrec.Attrs(c)["network.peer.port"].AsInt64(); got != int64(wantPort) {
 			t.Errorf("client span %d: network.peer.port %d, want %d", i, got, wantPort)
 		}
 	}
@@ -180,7 +154,7 @@ func mustAtoi(t *testing.T, s string) int {
 // span is in the RPC's context before any stats handler runs) gets no
 // second span from otelgo.
 func TestProgramsOwnOtelgrpcIsNotDoubled(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	addr, stop := newServer(t)
 	conn := newClient(t, addr)
 	ctx, own := otel.Tracer(otelgrpcScope).Start(context.Background(), "grpc.health.v1.Health/Check",
@@ -204,7 +178,7 @@ func TestProgramsOwnOtelgrpcIsNotDoubled(t *testing.T) {
 // Streaming RPCs and errors: the health service's Watch streams statuses
 // until the client cancels; the span ends then, with CANCELLED.
 func TestStreamingRPC(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	addr, stop := newServer(t)
 	conn := newClient(t, addr)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -226,7 +200,7 @@ func TestStreamingRPC(t *testing.T) {
 	if len(clients) != 1 || clients[0].Name() != "grpc.health.v1.Health/Watch" {
 		t.Fatalf("client spans %v", clients)
 	}
-	if got := attrs(clients[0])["rpc.response.status_code"].AsString(); got != "CANCELLED" {
+	if got := spanrec.Attrs(clients[0])["rpc.response.status_code"].AsString(); got != "CANCELLED" {
 		t.Errorf("client status code %q", got)
 	}
 	if servers := byKind(spans, trace.SpanKindServer); len(servers) != 1 || servers[0].Parent().SpanID() != clients[0].SpanContext().SpanID() {
@@ -244,7 +218,7 @@ func asReadOnly(spans []sdktrace.ReadWriteSpan) []sdktrace.ReadOnlySpan {
 
 // An RPC of an OTLP collector service is an export: never traced by a client.
 func TestOTLPExportIsNotTraced(t *testing.T) {
-	rec := setup(t)
+	rec := spanrec.Install(t)
 	addr, _ := newServer(t)
 	conn := newClient(t, addr)
 	ctx, parent := otel.Tracer("test").Start(context.Background(), "parent")

@@ -6,6 +6,7 @@ import (
 	"log"
 	"log/slog"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -67,17 +68,29 @@ func exportLine(msg []byte) {
 }
 
 // splitIDs splits " trace_id=<32 hex> span_id=<16 hex>" off the end of msg,
-// if it is there: appendIDs's, or slog's default handler's.
+// if it is there: appendIDs's, or slog's default handler's; or the pairs
+// ` "trace_id"="<32 hex>" "span_id"="<16 hex>"` that a logr logger with a
+// stdr sink writes (otelgo.dev/rules/logr).
 func splitIDs(msg []byte) ([]byte, trace.SpanContext) {
-	const idsLen = len(" trace_id=") + 32 + len(" span_id=") + 16
+	if body, sc := splitSuffix(msg, " "+logctx.TraceIDKey+"=", " "+logctx.SpanIDKey+"=", ""); sc.IsValid() {
+		return body, sc
+	}
+	return splitSuffix(msg, ` "`+logctx.TraceIDKey+`"="`, `" "`+logctx.SpanIDKey+`"="`, `"`)
+}
+
+// splitSuffix splits traceKey, 32 hex digits, spanKey, 16 hex digits and
+// end off the end of msg, if they are there and name a valid span.
+func splitSuffix(msg []byte, traceKey, spanKey, end string) ([]byte, trace.SpanContext) {
+	idsLen := len(traceKey) + 32 + len(spanKey) + 16 + len(end)
 	if len(msg) < idsLen {
 		return msg, trace.SpanContext{}
 	}
-	ids := msg[len(msg)-idsLen:]
-	if !bytes.HasPrefix(ids, []byte(" "+logctx.TraceIDKey+"=")) || !bytes.HasPrefix(ids[42:], []byte(" "+logctx.SpanIDKey+"=")) {
+	ids := string(msg[len(msg)-idsLen:])
+	spanAt := len(traceKey) + 32
+	if !strings.HasPrefix(ids, traceKey) || !strings.HasPrefix(ids[spanAt:], spanKey) || !strings.HasSuffix(ids, end) {
 		return msg, trace.SpanContext{}
 	}
-	sc, ok := logctx.SpanContextFromIDs(string(ids[10:42]), string(ids[51:]))
+	sc, ok := logctx.SpanContextFromIDs(ids[len(traceKey):spanAt], ids[spanAt+len(spanKey):spanAt+len(spanKey)+16])
 	if !ok {
 		return msg, trace.SpanContext{}
 	}

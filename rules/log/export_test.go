@@ -21,10 +21,25 @@ func TestMain(m *testing.M) { exporttest.Main(m) }
 func exported(t *testing.T) []logtest.Record { return exporttest.Exported(t, ScopeName) }
 
 func TestLineExportedWithSpanAndWithoutIDs(t *testing.T) {
+	for _, ids := range []bool{false, true} {
+		exportedWithSpan(t, ids)
+	}
+}
+
+// exportedWithSpan: the record carries the span whether or not the line
+// gets the ids (OTELGO_LOG_TRACE_IDS), and its body never has them.
+func exportedWithSpan(t *testing.T, ids bool) {
+	if ids {
+		idsOn(t)
+	}
+	want := "p: hello\n"
+	if ids {
+		want = "p: hello" + suffix + "\n"
+	}
 	exported(t)
 	spantest.OnGoroutine(t, spantest.Context())
 	for _, msg := range []string{"hello", "hello\n"} {
-		if got, _ := output("p: ", msg); got != "p: hello"+suffix+"\n" {
+		if got, _ := output("p: ", msg); got != want {
 			t.Errorf("written %q", got)
 		}
 		recs := exported(t)
@@ -109,5 +124,24 @@ func TestNothingExportedWithoutProvider(t *testing.T) {
 	}
 	if len(disabled.Result()[logtest.Scope{Name: ScopeName}]) != 0 {
 		t.Errorf("exported while disabled")
+	}
+}
+
+// A logr logger with a stdr sink writes the IDs as its own pairs: the line
+// gets no second ones, and the record carries them, without them in the body.
+func TestStdrPairsAreTheRecordsIDs(t *testing.T) {
+	exported(t)
+	spantest.OnGoroutine(t, spantest.Context())
+	const pairs = ` "trace_id"="` + spantest.OtherTraceHex + `" "span_id"="` + spantest.OtherSpanHex + `"`
+	if got, _ := output("", `"level"=0 "msg"="m"`+pairs); got != `"level"=0 "msg"="m"`+pairs+"\n" {
+		t.Errorf("written %q", got)
+	}
+	recs := exported(t)
+	if len(recs) != 1 {
+		t.Fatalf("exported %d records", len(recs))
+	}
+	sc := trace.SpanContextFromContext(recs[0].Context)
+	if recs[0].Body.AsString() != `"level"=0 "msg"="m"` || sc.SpanID().String() != spantest.OtherSpanHex {
+		t.Errorf("body %q span %v", recs[0].Body.AsString(), sc)
 	}
 }

@@ -1,17 +1,24 @@
 // Package log holds the hook otelgo splices into the standard library's
-// package log: a line written while a span is current on the calling
-// goroutine, such as the server span of the request being handled, ends
-// with a space and
+// package log. With OTELGO_LOG_TRACE_IDS=true, a line written while a span
+// is current on the calling goroutine, such as the server span of the
+// request being handled, ends with a space and
 //
 //	trace_id=<32 hex digits> span_id=<16 hex digits>
 //
 // before its newline, the way slog's text output (and slog's default
-// logger, which writes through package log) spells attributes. Package log
+// logger, which writes through package log) spells attributes. Without it
+// (the default) every line is written exactly as the program wrote it:
+// package log's lines have no fields, and programs and log parsers read
+// them as they are; the structured loggers (slog, zap, logrus, ...) get
+// their ids as fields, which parsers expect to vary. Exported as OTLP log
+// records (OTEL_LOGS_EXPORTER), lines carry the ids either way. Package log
 // takes no context, so the goroutine's span is the only source (see
 // otelgo.dev/rules/internal/logctx). Lines written outside any span are
-// unchanged, as are lines whose message already holds "trace_id=": the ones
-// slog's default handler writes through package log after the slog hook
-// gave the record its IDs (no line gets two), and the program's own.
+// unchanged, as are lines whose message already holds "trace_id=" or
+// `trace_id"=`: the ones slog's default handler writes through package log
+// after the slog hook gave the record its IDs, those of a logr logger with
+// a stdr sink after otelgo.dev/rules/logr gave the record its IDs as
+// key-value pairs (no line gets two), and the program's own.
 //
 // The hook is on (*Logger).output, which every Print, Fatal and Panic
 // function and method, Output, and slog's default handler end up in, once
@@ -30,6 +37,9 @@ package log
 import (
 	"bytes"
 	"log"
+	"os"
+	"strings"
+	"sync"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/logctx"
@@ -45,14 +55,19 @@ func OutputOnEnter(call api.CallContext, l *log.Logger, _ uintptr, _ int, append
 		return
 	}
 	export := exporting(l)
-	if !export && !logctx.Valid(nil) {
+	ids := withIDs() && logctx.Valid(nil)
+	if !export && !ids {
 		return
 	}
 	// Formatted only when the line is written: output returns early for a
 	// logger that discards.
 	call.SetParam(2, func(b []byte) []byte {
 		start := len(b)
-		b = appendIDs(b, appendOutput)
+		if ids {
+			b = appendIDs(b, appendOutput)
+		} else {
+			b = appendOutput(b)
+		}
 		if export && start <= len(b) {
 			exportLine(b[start:])
 		}
@@ -60,7 +75,16 @@ func OutputOnEnter(call api.CallContext, l *log.Logger, _ uintptr, _ int, append
 	})
 }
 
-var traceKey = []byte(logctx.TraceIDKey + "=")
+var (
+	traceKey       = []byte(logctx.TraceIDKey + "=")
+	quotedTraceKey = []byte(logctx.TraceIDKey + `"=`) // stdr's (funcr's) "key"="value"
+)
+
+// withIDs reports whether OTELGO_LOG_TRACE_IDS=true asks for the ids in
+// package log's lines; read once (a variable: the tests set it).
+var withIDs = sync.OnceValue(func() bool {
+	return strings.EqualFold(strings.TrimSpace(os.Getenv("OTELGO_LOG_TRACE_IDS")), "true")
+})
 
 // appendIDs appends the message appendOutput appends to b, then, when the
 // calling goroutine has a current span and the message holds no
@@ -72,7 +96,7 @@ func appendIDs(b []byte, appendOutput func([]byte) []byte) []byte {
 		return b // not an append: leave it alone
 	}
 	msg := b[start:]
-	if bytes.Contains(msg, traceKey) {
+	if bytes.Contains(msg, traceKey) || bytes.Contains(msg, quotedTraceKey) {
 		return b
 	}
 	traceID, spanID, ok := logctx.IDs(nil)

@@ -35,7 +35,15 @@ func output(header, msg string) (string, *fakeCall) {
 	return string(b), call
 }
 
+// idsOn plays OTELGO_LOG_TRACE_IDS=true for one test.
+func idsOn(t *testing.T) {
+	saved := withIDs
+	withIDs = func() bool { return true }
+	t.Cleanup(func() { withIDs = saved })
+}
+
 func TestLineInsideSpanGetsIDs(t *testing.T) {
+	idsOn(t)
 	spantest.OnGoroutine(t, spantest.Context())
 	for msg, want := range map[string]string{
 		"hello":     "p: hello" + suffix + "\n",
@@ -58,7 +66,16 @@ func TestLineOutsideSpanUnchanged(t *testing.T) {
 	}
 }
 
+func TestLineInsideSpanUnchangedByDefault(t *testing.T) {
+	noExport(t)
+	spantest.OnGoroutine(t, spantest.Context())
+	if got, call := output("p: ", "hello"); got != "p: hello\n" || call.ParamSet {
+		t.Errorf("got %q (appendOutput replaced: %v)", got, call.ParamSet)
+	}
+}
+
 func TestLineWithTraceIDUnchanged(t *testing.T) {
+	idsOn(t)
 	spantest.OnGoroutine(t, spantest.Context())
 	for _, msg := range []string{
 		// slog's default handler, after the slog hook gave the record IDs.

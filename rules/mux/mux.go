@@ -8,6 +8,11 @@
 // http.route. The rules are in mux.json beside this file; the hooks are
 // reached from mux through //go:linkname, so their signatures follow the
 // convention of otelgo.dev/rules/api exactly.
+//
+// (*Router).ServeHTTP hands the matched route to the request through
+// setCurrentRoute(r, val interface{}) up to v1.7.3 and through
+// requestWithRoute(r, route *Route) from v1.7.4 on: one rule each, with
+// the version ranges that split at v1.7.4.
 package mux
 
 import (
@@ -34,4 +39,16 @@ func RequestWithRouteOnEnter(_ api.CallContext, r *http.Request, route *mux.Rout
 	if tmpl, err := route.GetPathTemplate(); err == nil {
 		httproute.Set(r, tmpl)
 	}
+}
+
+// SetCurrentRouteOnEnter is the OnEnter hook of
+//
+//	func setCurrentRoute(r *http.Request, val interface{}) *http.Request
+//
+// in mux up to v1.7.3 (mux.go), which (*Router).ServeHTTP calls at the same
+// point as requestWithRoute later: once a route matched, before its
+// handler runs. val is the *Route (nil when a NotFoundHandler answers).
+func SetCurrentRouteOnEnter(call api.CallContext, r *http.Request, val any) {
+	route, _ := val.(*mux.Route)
+	RequestWithRouteOnEnter(call, r, route)
 }

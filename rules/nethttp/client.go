@@ -1,22 +1,15 @@
 package nethttp
 
 import (
-	"context"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	semconv "otelgo.dev/rules/internal/semconv"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
-	"otelgo.dev/rules/internal/telemetry"
+	"otelgo.dev/rules/internal/httpattrs"
 )
 
 // ClientOnEnter is the OnEnter hook of
@@ -28,72 +21,33 @@ import (
 // copy of the headers with the propagation headers added (a RoundTripper
 // must not modify the caller's request).
 func ClientOnEnter(call api.CallContext, _ *http.Transport, req *http.Request) {
-	if req == nil || req.URL == nil || isExporterRequest(req) {
+	if req == nil || req.URL == nil || isExporterRequest(req) || sentByOtelhttp(trace.SpanFromContext(req.Context())) {
 		return
 	}
-	start := time.Now()
 	u := req.URL
-	attrs := make([]attribute.KeyValue, 0, 8)
-	attrs, name := methodAttrs(attrs, req.Method)
-	attrs = append(attrs, semconv.URLFull(fullURL(u)))
-	host, port := splitHostPort(u.Host)
-	if host != "" {
-		if port == 0 {
-			port = defaultPort(u.Scheme)
-		}
-		attrs = append(attrs, semconv.ServerAddress(host))
-		if port > 0 {
-			attrs = append(attrs, semconv.ServerPort(port))
-		}
+	headers := req.Header.Clone()
+	if headers == nil {
+		headers = make(http.Header)
 	}
-	ctx, span := telemetry.Tracer(ScopeName).Start(goroutine.Context(req.Context()), name,
-		trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attrs...))
-
-	out := req.WithContext(ctx)
-	out.Header = req.Header.Clone()
-	if out.Header == nil {
-		out.Header = make(http.Header)
-	}
-	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(out.Header))
+	c := httpattrs.StartClient(req.Context(), ScopeName, req.Method, fullURL(u), u.Host, u.Scheme, propagation.HeaderCarrier(headers))
+	out := req.WithContext(c.Ctx)
+	out.Header = headers
 	call.SetParam(0, out)
-	call.SetData(&clientCall{span: span, start: start, ctx: ctx, attrs: clientAttrs(req, host, port)})
-}
-
-// clientCall is the state of one RoundTrip, from ClientOnEnter to
-// ClientOnExit.
-type clientCall struct {
-	span  trace.Span
-	start time.Time
-	ctx   context.Context      // the span's: measurements link to it as exemplars
-	attrs []attribute.KeyValue // http.client.request.duration's, known at the start
+	call.SetData(c)
 }
 
 // ClientOnExit is the OnExit hook of (*Transport).RoundTrip. The span ends
 // when RoundTrip returns, that is once the response headers are in.
 func ClientOnExit(call api.CallContext, resp *http.Response, err error) {
-	c, _ := call.Data().(*clientCall)
+	c, _ := call.Data().(*httpattrs.Client)
 	if c == nil {
 		return
 	}
-	var outcome []attribute.KeyValue
-	switch {
-	case err != nil:
-		outcome = append(outcome, errorType(err))
-		c.span.SetStatus(codes.Error, err.Error())
-	case resp != nil:
-		outcome = append(outcome, semconv.HTTPResponseStatusCode(resp.StatusCode))
-		if v := protocolVersion(resp.ProtoMajor, resp.ProtoMinor); v != "" {
-			outcome = append(outcome, semconv.NetworkProtocolVersion(v))
-		}
-		if resp.StatusCode >= 400 {
-			outcome = append(outcome, semconv.ErrorTypeKey.String(strconv.Itoa(resp.StatusCode)))
-			c.span.SetStatus(codes.Error, "")
-		}
+	status, version := 0, ""
+	if resp != nil {
+		status, version = resp.StatusCode, httpattrs.ProtocolVersionOf(resp.ProtoMajor, resp.ProtoMinor)
 	}
-	c.span.SetAttributes(outcome...)
-	c.span.End()
-	recordClient(c, outcome)
+	c.End(status, version, err, errorType)
 }
 
 // User-Agent prefixes of the OTLP/HTTP exporters of go.opentelemetry.io/otel

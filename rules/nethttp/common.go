@@ -3,165 +3,38 @@
 // (*http.Transport).RoundTrip, following the OpenTelemetry HTTP semantic
 // conventions. The rules are in nethttp.json beside this file.
 //
-// The hooks are reached from net/http through //go:linkname, so their
-// signatures follow the convention of otelgo.dev/rules/api exactly.
+// The HTTP semantic conventions (attributes, span names, status and
+// error.type, the duration histograms) are otelgo.dev/rules/internal/httpattrs,
+// shared with the hooks of fasthttp and hertz. The hooks are reached from
+// net/http through //go:linkname, so their signatures follow the convention
+// of otelgo.dev/rules/api exactly.
 package nethttp
 
 import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/url"
-	"strconv"
-	"strings"
 
 	"go.opentelemetry.io/otel/attribute"
 	semconv "otelgo.dev/rules/internal/semconv"
+
+	"otelgo.dev/rules/internal/httpattrs"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/nethttp"
 
-// method returns the http.request.method attribute for m, the name to use
-// for m in span names, and whether m is one of the known methods. Unknown
-// methods become _OTHER (and "HTTP" in span names); the caller adds
-// http.request.method_original.
-func method(m string) (kv attribute.KeyValue, name string, known bool) {
-	switch m {
-	case "", "GET":
-		return semconv.HTTPRequestMethodGet, "GET", true
-	case "POST":
-		return semconv.HTTPRequestMethodPost, m, true
-	case "PUT":
-		return semconv.HTTPRequestMethodPut, m, true
-	case "DELETE":
-		return semconv.HTTPRequestMethodDelete, m, true
-	case "HEAD":
-		return semconv.HTTPRequestMethodHead, m, true
-	case "PATCH":
-		return semconv.HTTPRequestMethodPatch, m, true
-	case "OPTIONS":
-		return semconv.HTTPRequestMethodOptions, m, true
-	case "CONNECT":
-		return semconv.HTTPRequestMethodConnect, m, true
-	case "TRACE":
-		return semconv.HTTPRequestMethodTrace, m, true
-	case "QUERY":
-		return semconv.HTTPRequestMethodQuery, m, true
-	}
-	return semconv.HTTPRequestMethodOther, "HTTP", false
-}
-
-// methodAttrs appends http.request.method (and _original when unknown) to
-// attrs and returns the method's name for span names.
-func methodAttrs(attrs []attribute.KeyValue, m string) ([]attribute.KeyValue, string) {
-	kv, name, known := method(m)
-	attrs = append(attrs, kv)
-	if !known {
-		attrs = append(attrs, semconv.HTTPRequestMethodOriginal(m))
-	}
-	return attrs, name
-}
-
-// protocolVersion maps an HTTP major/minor version to the value of
-// network.protocol.version: "1.0", "1.1", "2", "3".
-func protocolVersion(major, minor int) string {
-	switch {
-	case major == 1 && minor == 1:
-		return "1.1"
-	case major == 1 && minor == 0:
-		return "1.0"
-	case major >= 2 && minor == 0:
-		return strconv.Itoa(major)
-	case major <= 0:
-		return ""
-	}
-	return strconv.Itoa(major) + "." + strconv.Itoa(minor)
-}
-
-// splitHostPort splits "host:port", "[v6]:port", "host" or "[v6]"; port is
-// 0 when absent or not a number.
-func splitHostPort(hostport string) (host string, port int) {
-	if hostport == "" {
-		return "", 0
-	}
-	if h, p, err := net.SplitHostPort(hostport); err == nil {
-		n, err := strconv.Atoi(p)
-		if err != nil || n <= 0 || n > 65535 {
-			n = 0
-		}
-		return h, n
-	}
-	// No port.
-	if strings.HasPrefix(hostport, "[") && strings.HasSuffix(hostport, "]") {
-		return hostport[1 : len(hostport)-1], 0
-	}
-	return hostport, 0
-}
-
-// defaultPort returns the port a URL scheme implies.
-func defaultPort(scheme string) int {
-	switch strings.ToLower(scheme) {
-	case "http", "ws":
-		return 80
-	case "https", "wss":
-		return 443
-	}
-	return 0
-}
-
-const redacted = "REDACTED"
-
-// sensitiveQueryKeys are the query parameters whose values the semantic
-// conventions say to redact in url.full and url.query.
-var sensitiveQueryKeys = [...]string{"AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"}
-
-// redactQuery replaces the values of sensitive query parameters in a raw
-// query string by REDACTED, keeping everything else byte for byte.
-func redactQuery(raw string) string {
-	if raw == "" {
-		return raw
-	}
-	found := false
-	for _, k := range sensitiveQueryKeys {
-		if strings.Contains(raw, k+"=") {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return raw
-	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		k, _, ok := strings.Cut(p, "=")
-		if !ok {
-			continue
-		}
-		if uk, err := url.QueryUnescape(k); err == nil {
-			k = uk
-		}
-		for _, s := range sensitiveQueryKeys {
-			if k == s {
-				parts[i] = p[:strings.IndexByte(p, '=')+1] + redacted
-				break
-			}
-		}
-	}
-	return strings.Join(parts, "&")
-}
-
 // fullURL renders u for url.full: credentials become REDACTED:REDACTED and
 // sensitive query values REDACTED; u itself is not modified.
 func fullURL(u *url.URL) string {
-	q := redactQuery(u.RawQuery)
+	q := httpattrs.RedactQuery(u.RawQuery)
 	if u.User == nil && q == u.RawQuery {
 		return u.String()
 	}
 	c := *u
 	if c.User != nil {
-		c.User = url.UserPassword(redacted, redacted)
+		c.User = url.UserPassword(httpattrs.Redacted, httpattrs.Redacted)
 	}
 	c.RawQuery = q
 	return c.String()

@@ -13,6 +13,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"otelgo.dev/rules/internal/httpattrs"
 	"otelgo.dev/rules/internal/httproute"
 )
 
@@ -80,7 +81,7 @@ func TestDurationHistograms(t *testing.T) {
 		get(t, c, srv.URL+"/metrics-test/"+strconv.Itoa(i), nil)
 	}
 	get(t, c, srv.URL+"/metrics-router/1", nil)
-	_, port := splitHostPort(srv.Listener.Addr().String())
+	_, port := httpattrs.SplitHostPort(srv.Listener.Addr().String())
 
 	// The server measures after its handler returns, maybe after the client
 	// has its response: wait for the last request's measurement.

@@ -33,7 +33,9 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/calltest"
+	"otelgo.dev/rules/internal/httpattrs"
 	"otelgo.dev/rules/internal/httproute"
+	"otelgo.dev/rules/internal/spanrec"
 )
 
 // The hooks must fit the api convention for their targets exactly.
@@ -54,18 +56,12 @@ type fakeCall = calltest.Call
 func newCall(recv any, params ...any) *fakeCall { return &fakeCall{Recv: recv, Params: params} }
 
 // setup installs a TracerProvider recording ended spans and the W3C
-// propagators, as the sdk package would, and restores the globals after.
+// propagators, as the sdk package would, and restores the globals after;
+// no request may be left in inflight.
 func setup(t *testing.T) *tracetest.SpanRecorder {
 	t.Helper()
-	rec := tracetest.NewSpanRecorder()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	oldTP, oldProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	rec := spanrec.Install(t, propagation.TraceContext{}, propagation.Baggage{})
 	t.Cleanup(func() {
-		otel.SetTracerProvider(oldTP)
-		otel.SetTextMapPropagator(oldProp)
-		_ = tp.Shutdown(context.Background())
 		n := 0
 		inflight.Range(func(any, any) bool { n++; return true })
 		if n != 0 {
@@ -139,17 +135,9 @@ func newClient(t *testing.T) *http.Client {
 	return &http.Client{Transport: clientTrampoline{tr}}
 }
 
-func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
-	m := map[attribute.Key]attribute.Value{}
-	for _, kv := range s.Attributes() {
-		m[kv.Key] = kv.Value
-	}
-	return m
-}
-
 func wantAttrs(t *testing.T, s sdktrace.ReadOnlySpan, want map[string]any) {
 	t.Helper()
-	got := attrs(s)
+	got := spanrec.Attrs(s)
 	for k, w := range want {
 		v, ok := got[attribute.Key(k)]
 		switch {
@@ -538,7 +526,7 @@ func TestClientToServer(t *testing.T) {
 		"network.protocol.version":  "1.1",
 		"error.type":                nil,
 	})
-	if strings.Contains(attrs(cs)["url.full"].AsString(), "s3cret") {
+	if strings.Contains(spanrec.Attrs(cs)["url.full"].AsString(), "s3cret") {
 		t.Error("password leaked into url.full")
 	}
 	if cs.Status().Code != codes.Unset {
@@ -574,7 +562,7 @@ func TestClientErrors(t *testing.T) {
 		t.Fatal("request to a closed port succeeded")
 	}
 	cs = oneSpan(t, rec, trace.SpanKindClient)
-	if et := attrs(cs)["error.type"].AsString(); et == "" || et == "_OTHER" {
+	if et := spanrec.Attrs(cs)["error.type"].AsString(); et == "" || et == "_OTHER" {
 		t.Errorf("error.type %q", et)
 	}
 	wantAttrs(t, cs, map[string]any{"http.response.status_code": nil})
@@ -728,8 +716,8 @@ func TestProtocolVersion(t *testing.T) {
 		maj, min int
 		want     string
 	}{{1, 1, "1.1"}, {1, 0, "1.0"}, {2, 0, "2"}, {3, 0, "3"}, {0, 0, ""}} {
-		if got := protocolVersion(c.maj, c.min); got != c.want {
-			t.Errorf("protocolVersion(%d, %d) = %q, want %q", c.maj, c.min, got, c.want)
+		if got := httpattrs.ProtocolVersionOf(c.maj, c.min); got != c.want {
+			t.Errorf("ProtocolVersionOf(%d, %d) = %q, want %q", c.maj, c.min, got, c.want)
 		}
 	}
 }
@@ -743,8 +731,9 @@ func TestRulesFile(t *testing.T) {
 		"HTTP2WriteHeaderOnEnter":    HTTP2WriteHeaderOnEnter,
 		"ResponseHijackOnEnter":      ResponseHijackOnEnter, "ResponseHijackOnExit": ResponseHijackOnExit,
 		"ClientOnEnter": ClientOnEnter, "ClientOnExit": ClientOnExit,
+		"OtelhttpMiddlewareOnExit": OtelhttpMiddlewareOnExit,
 	}
-	checkRules(t, "nethttp.json", "net/http", hooks)
+	checkRules(t, "nethttp.json", hooks, "net/http", otelhttpPackage)
 }
 
 type rule struct {
@@ -752,7 +741,7 @@ type rule struct {
 	Order                                                                    int
 }
 
-func checkRules(t *testing.T, name, importPath string, hooks map[string]any) {
+func checkRules(t *testing.T, name string, hooks map[string]any, importPaths ...string) {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {
@@ -786,7 +775,11 @@ func checkRules(t *testing.T, name, importPath string, hooks map[string]any) {
 			t.Errorf("rule name %q empty or repeated", r.Name)
 		}
 		names[r.Name] = true
-		if !strings.HasPrefix(r.ImportPath, importPath) || r.Path != "otelgo.dev/rules/nethttp" || r.Function == "" || r.Version == "" {
+		known := false
+		for _, p := range importPaths {
+			known = known || strings.HasPrefix(r.ImportPath, p)
+		}
+		if !known || r.Path != "otelgo.dev/rules/nethttp" || r.Function == "" || r.Version == "" {
 			t.Errorf("rule %s: bad fields %+v", r.Name, r)
 		}
 		if r.OnEnter == "" && r.OnExit == "" {
@@ -838,4 +831,51 @@ func BenchmarkPanicking(b *testing.B) {
 			}()
 		}()
 	}
+}
+
+func TestMatchesPath(t *testing.T) {
+	patterns := splitPaths(" /healthz, /debug/* ,,/metrics")
+	for path, want := range map[string]bool{
+		"/healthz":      true,
+		"/healthz/x":    false,
+		"/health":       false,
+		"/debug/":       true,
+		"/debug/pprof/": true,
+		"/debug":        false,
+		"/metrics":      true,
+		"/":             false,
+		"":              false,
+	} {
+		if got := matchesPath(patterns, path); got != want {
+			t.Errorf("matchesPath(%q) = %v, want %v", path, got, want)
+		}
+	}
+	if splitPaths("") != nil || matchesPath(nil, "/") {
+		t.Error("no variable, nothing excluded")
+	}
+}
+
+// An excluded request (the variable is read once per process: this test
+// sets the pattern list directly) gets no span, and its OnExit does not
+// fail for want of one.
+func TestServerExcludedPath(t *testing.T) {
+	rec := setup(t)
+	saved := excludedPaths
+	excludedPaths = func() []string { return []string{"/healthz"} }
+	t.Cleanup(func() { excludedPaths = saved })
+	var handlerSpan trace.SpanContext
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlerSpan = trace.SpanContextFromContext(r.Context())
+		_, _ = io.WriteString(w, "ok")
+	}))
+	for _, path := range []string{"/healthz", "/work"} {
+		if resp := get(t, http.DefaultClient, srv.URL+path, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+		if path == "/healthz" && handlerSpan.IsValid() {
+			t.Error("the excluded request's handler has a span")
+		}
+	}
+	s := oneSpan(t, rec, trace.SpanKindServer)
+	wantAttrs(t, s, map[string]any{"url.path": "/work"})
 }

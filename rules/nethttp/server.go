@@ -2,41 +2,33 @@ package nethttp
 
 import (
 	"bufio"
+	"context"
 	"net"
 	"net/http"
+	"os"
 	"reflect"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/trace"
-	semconv "otelgo.dev/rules/internal/semconv"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/internal/httpattrs"
 	"otelgo.dev/rules/internal/httproute"
-	"otelgo.dev/rules/internal/telemetry"
 )
 
 // serverCall is the state of one request being served, from ServerOnEnter
 // to ServerOnExit.
 type serverCall struct {
-	span       trace.Span
-	orig       *http.Request // the request net/http passed
-	req        *http.Request // the request the handler was given
-	key        any           // the ResponseWriter, key in inflight; nil if not registered
-	methodName string        // method as used in span names
-	scheme     string        // url.scheme
-	start      time.Time
-	route      *httproute.Holder // the route a router behind the ServeMux matched
-	status     atomic.Int64      // first final status written; 0 if none yet
-	hijacked   atomic.Bool       // connection hijacked before a status was written
+	*httpattrs.Server
+	orig     *http.Request     // the request net/http passed
+	req      *http.Request     // the request the handler was given
+	key      any               // the ResponseWriter, key in inflight; nil if not registered
+	route    *httproute.Holder // the route a router behind the ServeMux matched
+	status   atomic.Int64      // first final status written; 0 if none yet
+	hijacked atomic.Bool       // connection hijacked before a status was written
 }
 
 // inflight maps the ResponseWriter of each request being served (see
@@ -53,60 +45,36 @@ var inflight sync.Map
 // HTTP/2, passes there. It starts the SERVER span, with the parent taken
 // from the request headers, and hands the handler a request whose context
 // holds the span.
-func ServerOnEnter(call api.CallContext, _ any, rw http.ResponseWriter, req *http.Request) {
-	if req == nil {
+//
+// A request whose path OTEL_GO_HTTP_SERVER_EXCLUDED_PATHS names (health
+// checks, metrics scrapes) gets no span and no metric, and the hooks are off
+// while it is served, so that what its handler calls is not traced either.
+func ServerOnEnter(call api.CallContext, recv any, rw http.ResponseWriter, req *http.Request) {
+	if req == nil || servedByOtelhttp(recv, req) {
 		return
 	}
-	start := time.Now()
-	ctx := otel.GetTextMapPropagator().Extract(req.Context(), propagation.HeaderCarrier(req.Header))
-
-	attrs := make([]attribute.KeyValue, 0, 14)
-	attrs, name := methodAttrs(attrs, req.Method)
-	scheme := "http"
+	if req.URL != nil && excluded(req.URL.Path) {
+		call.SetData(excludedRequest{api.Suppress()})
+		return
+	}
+	r := &httpattrs.ServerRequest{
+		Method:    req.Method,
+		Scheme:    "http",
+		NoURL:     req.URL == nil,
+		Host:      req.Host,
+		Version:   httpattrs.ProtocolVersionOf(req.ProtoMajor, req.ProtoMinor),
+		UserAgent: req.UserAgent(),
+		Peer:      req.RemoteAddr,
+	}
 	if req.TLS != nil {
-		scheme = "https"
+		r.Scheme = "https"
 	}
-	attrs = append(attrs, semconv.URLScheme(scheme))
 	if req.URL != nil {
-		attrs = append(attrs, semconv.URLPath(req.URL.Path))
-		if req.URL.RawQuery != "" {
-			attrs = append(attrs, semconv.URLQuery(redactQuery(req.URL.RawQuery)))
-		}
+		r.Path, r.Query = req.URL.Path, req.URL.RawQuery
 	}
-	if host, port := splitHostPort(req.Host); host != "" {
-		if port == 0 {
-			port = defaultPort(scheme)
-		}
-		attrs = append(attrs, semconv.ServerAddress(host))
-		if port > 0 {
-			attrs = append(attrs, semconv.ServerPort(port))
-		}
-	}
-	if v := protocolVersion(req.ProtoMajor, req.ProtoMinor); v != "" {
-		attrs = append(attrs, semconv.NetworkProtocolVersion(v))
-	}
-	if ua := req.UserAgent(); ua != "" {
-		attrs = append(attrs, semconv.UserAgentOriginal(ua))
-	}
-	peer, peerPort := splitHostPort(req.RemoteAddr)
-	if client := forwardedClient(req.Header); client != "" {
-		attrs = append(attrs, semconv.ClientAddress(client))
-	} else if peer != "" {
-		attrs = append(attrs, semconv.ClientAddress(peer))
-	}
-	if peer != "" {
-		attrs = append(attrs, semconv.NetworkPeerAddress(peer))
-		if peerPort > 0 {
-			attrs = append(attrs, semconv.NetworkPeerPort(peerPort))
-		}
-	}
-
-	ctx, span := telemetry.Tracer(ScopeName).Start(ctx, name,
-		trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(attrs...))
-
-	sc := &serverCall{span: span, orig: req, methodName: name, scheme: scheme, start: start}
-	ctx, sc.route = httproute.WithHolder(ctx)
+	sc := &serverCall{Server: httpattrs.StartServer(req.Context(), ScopeName, propagation.HeaderCarrier(req.Header), r), orig: req}
+	var ctx context.Context
+	ctx, sc.route = httproute.WithHolder(sc.Ctx)
 	sc.req = req.WithContext(ctx)
 	call.SetParam(1, sc.req)
 	if sc.key = writerKey(rw); sc.key != nil {
@@ -119,6 +87,10 @@ func ServerOnEnter(call api.CallContext, _ any, rw http.ResponseWriter, req *htt
 // also when the handler panics (the spliced code calls it from a deferred
 // function): it then marks the span as failed.
 func ServerOnExit(call api.CallContext) {
+	if e, ok := call.Data().(excludedRequest); ok {
+		api.Resume(e.suppressed)
+		return
+	}
 	sc, _ := call.Data().(*serverCall)
 	if sc == nil {
 		return
@@ -132,41 +104,23 @@ func ServerOnExit(call api.CallContext) {
 		// handler parsed only if they are in the request it passed.
 		sc.orig.MultipartForm = sc.req.MultipartForm
 	}
-	span := sc.span
-
 	status := int(sc.status.Load())
 	if status == 0 && !panicked && !sc.hijacked.Load() {
 		// The handler wrote nothing: net/http sends 200 OK once it returns.
 		status = http.StatusOK
 	}
-	if status > 0 {
-		span.SetAttributes(semconv.HTTPResponseStatusCode(status))
-	}
 	route := sc.route.Route()
-	if route == "" {
+	if route == "" && !sc.route.Unrouted() {
 		// The ServeMux pattern, unless a router behind it (gin, echo...)
-		// has already given the span the more precise route it matched.
+		// has already given the span the more precise route it matched, or
+		// said it matched none.
 		if route = routeOf(sc.req.Pattern); route != "" {
-			span.SetAttributes(semconv.HTTPRoute(route))
-			span.SetName(sc.methodName + " " + route)
+			sc.SetRoute(route)
 		}
 	}
-	errType := ""
-	switch {
-	case panicked:
-		// net/http recovers the panic and aborts the response (HTTP/1
-		// closes the connection, HTTP/2 resets the stream).
-		errType = "panic"
-		span.SetStatus(codes.Error, "handler panicked")
-	case status >= 500:
-		errType = strconv.Itoa(status)
-		span.SetStatus(codes.Error, "")
-	}
-	if errType != "" {
-		span.SetAttributes(semconv.ErrorTypeKey.String(errType))
-	}
-	span.End()
-	recordServer(sc.start, sc.req, sc.scheme, status, route, errType)
+	// net/http recovers a handler's panic and aborts the response (HTTP/1
+	// closes the connection, HTTP/2 resets the stream).
+	sc.End(status, route, panicked)
 }
 
 // writerKey returns the value the WriteHeader hooks get as their receiver
@@ -284,29 +238,6 @@ func routeOf(pattern string) string {
 	return ""
 }
 
-// forwardedClient returns the original client address from the Forwarded or
-// X-Forwarded-For header, or "".
-func forwardedClient(h http.Header) string {
-	if v := h.Get("Forwarded"); v != "" {
-		first, _, _ := strings.Cut(v, ",")
-		for _, pair := range strings.Split(first, ";") {
-			k, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
-			if !ok || !strings.EqualFold(k, "for") {
-				continue
-			}
-			val = strings.Trim(val, `"`)
-			if host, _ := splitHostPort(val); host != "" && !strings.HasPrefix(host, "_") && host != "unknown" {
-				return host
-			}
-		}
-	}
-	if v := h.Get("X-Forwarded-For"); v != "" {
-		first, _, _ := strings.Cut(v, ",")
-		return strings.TrimSpace(first)
-	}
-	return ""
-}
-
 // panicking reports whether the calling OnExit hook runs in a deferred call
 // while the function it instruments (named target, as runtime.Frame names
 // it) panics: runtime.gopanic is then a few frames above the hook, before
@@ -327,4 +258,38 @@ func panicking(target string) bool {
 			return false
 		}
 	}
+}
+
+// ExcludedPathsVar names the request paths the server hooks leave alone,
+// separated by commas: a path as it is (/healthz), or a prefix ending in *
+// (/debug/*). Read once, at the first request.
+const ExcludedPathsVar = "OTEL_GO_HTTP_SERVER_EXCLUDED_PATHS"
+
+// excludedRequest is the data of a request the hooks leave alone: whether
+// its OnEnter switched the hooks off (api.Suppress), for its OnExit.
+type excludedRequest struct{ suppressed bool }
+
+var excludedPaths = sync.OnceValue(func() []string { return splitPaths(os.Getenv(ExcludedPathsVar)) })
+
+func splitPaths(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func excluded(path string) bool {
+	return matchesPath(excludedPaths(), path)
+}
+
+func matchesPath(patterns []string, path string) bool {
+	for _, p := range patterns {
+		if prefix, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(path, prefix) || p == path {
+			return true
+		}
+	}
+	return false
 }

@@ -1,10 +1,12 @@
 // Command gormapp is an HTTP server whose handlers use gorm with the
-// request's context, on SQLite (github.com/glebarez/sqlite, pure Go) or
-// PostgreSQL (gorm.io/driver/postgres, pgx) as GORM_DIALECT says, at DSN.
-// It contains no OpenTelemetry code: otelgo adds the spans.
+// request's context, on SQLite (github.com/glebarez/sqlite, pure Go),
+// PostgreSQL (gorm.io/driver/postgres, pgx) or MySQL/MariaDB
+// (gorm.io/driver/mysql) as GORM_DIALECT says, at DSN. It contains no
+// OpenTelemetry code: otelgo adds the spans.
 //
 // go.mod has current versions; go.lowest.mod the lowest that otelgo's gorm
-// rule supports (build with -modfile=go.lowest.mod).
+// rule supports (build with -modfile=go.lowest.mod -tags nosqlite: the
+// pure-Go SQLite dialector needs gorm v1.24.5, sqlite.go is left out).
 package main
 
 import (
@@ -15,11 +17,14 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/glebarez/sqlite"
+	"gorm.io/driver/mysql"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
+
+// dialects open a gorm.Dialector by GORM_DIALECT.
+var dialects = map[string]func(dsn string) gorm.Dialector{}
 
 type Gadget struct {
 	ID   uint `gorm:"primaryKey"`
@@ -27,15 +32,13 @@ type Gadget struct {
 }
 
 func main() {
-	var dialector gorm.Dialector
-	switch os.Getenv("GORM_DIALECT") {
-	case "sqlite":
-		dialector = sqlite.Open(os.Getenv("DSN"))
-	case "postgres":
-		dialector = postgres.Open(os.Getenv("DSN"))
-	default:
-		log.Fatalf("GORM_DIALECT=%q: want sqlite or postgres", os.Getenv("GORM_DIALECT"))
+	dialects["postgres"] = postgres.Open
+	dialects["mysql"] = mysql.Open
+	open, ok := dialects[os.Getenv("GORM_DIALECT")]
+	if !ok {
+		log.Fatalf("GORM_DIALECT=%q: want sqlite, postgres or mysql", os.Getenv("GORM_DIALECT"))
 	}
+	dialector := open(os.Getenv("DSN"))
 	db, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Default.LogMode(logger.Silent)})
 	if err != nil {
 		log.Fatal(err)

@@ -1,8 +1,10 @@
 // logapp serves GET /log?req=N, whose handler writes the same set of records
-// through log/slog, logrus, zap and the standard log package as the program
-// does at start-up and at shutdown, outside any request. Every record is a
-// line on stdout (JSON, or text for the log package and slog's default
-// logger) with a "case" naming the call and a "where" naming the moment.
+// through log/slog, logrus, zap, the standard log package, zerolog, logr
+// (zapr, stdr and funcr sinks), klog and glog as the program does at
+// start-up and at shutdown, outside any request. Every record is a line on
+// stdout (JSON, or text for the log package, slog's default logger and
+// stdr), or on stderr for klog and glog, with a "case" naming the call and
+// a "where" naming the moment.
 // It contains no OpenTelemetry code.
 package main
 
@@ -32,7 +34,7 @@ var (
 )
 
 // extraZap logs the cases that need a newer zap than the lowest tested
-// (zap_latest.go); nil when built with -tags zaplowest.
+// (latest.go); nil when built with -tags lowest.
 var extraZap func(ctx context.Context, where string)
 
 // logAll writes one record per case, all with ctx and where.
@@ -63,6 +65,8 @@ func logAll(ctx context.Context, where string) {
 	log.Printf("std log case=log.printf where=%s", where)
 	log.Println("std log case=log.println where=" + where)
 	logPanic(where)
+
+	logMore(ctx, where)
 }
 
 // logPanic writes a record through log.Panicf, recovers, and writes whether
@@ -83,6 +87,7 @@ func main() {
 	lr.SetOutput(os.Stdout)
 	lr.SetFormatter(&logrus.JSONFormatter{})
 	lr.SetReportCaller(true)
+	setupMore()
 
 	logAll(context.Background(), "startup")
 

@@ -19,7 +19,7 @@ STUB_TAG = "otelgo_stub"
 
 
 def _go_modules(root: Path) -> list[Path]:
-    """Every Go module under root, nested ones included (rules/zap/export/go.mod),
+    """Every Go module under root, nested ones included (rules/zap/zapexport/go.mod),
     but none in a directory the go command ignores (testdata, _x, .x)."""
     found = []
     for gomod in root.rglob("go.mod"):

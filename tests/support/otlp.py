@@ -104,6 +104,7 @@ class Span:
     trace_state: str = ""
     events: tuple[tuple[str, dict[str, Any]], ...] = ()
     transport: str = ""  # "http" or "grpc": how the span reached the receiver
+    links: tuple[tuple[str, str], ...] = ()  # (trace_id, span_id) of each link
 
     def short(self) -> str:
         """One line for assertion messages."""
@@ -159,6 +160,7 @@ def flatten(request: trace_service_pb2.ExportTraceServiceRequest, transport: str
                         trace_state=s.trace_state,
                         events=tuple((e.name, attributes(e.attributes)) for e in s.events),
                         transport=transport,
+                        links=tuple((link.trace_id.hex(), link.span_id.hex()) for link in s.links),
                     )
                 )
     return out

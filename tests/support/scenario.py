@@ -66,6 +66,13 @@ class Request:
         return format_spans([self.server, *self.spans])
 
 
+def serves(span: Span, path: str) -> bool:
+    """span is the SERVER span of a request for path (current conventions'
+    url.path, or http.target in a program's own older instrumentation)."""
+    target = span.attributes.get("url.path") or str(span.attributes.get("http.target", "")).split("?")[0]
+    return span.kind == "SERVER" and target == path
+
+
 def descendants(spans: list[Span], span: Span) -> list[Span]:
     out = []
     for child in children_of(spans, span):
@@ -73,9 +80,17 @@ def descendants(spans: list[Span], span: Span) -> list[Span]:
     return out
 
 
-def drive(binary: Path, routes: list[tuple[str, int]], env: dict[str, str], rx: OTLPReceiver, output_dir: Path):
+def drive(
+    binary: Path,
+    routes: list[tuple[str, int]],
+    env: dict[str, str],
+    rx: OTLPReceiver,
+    output_dir: Path,
+    before_stop=None,
+):
     """Run binary, request each route once and check its status; return the
-    requests by route once the program has stopped (and flushed)."""
+    requests by route once the program has stopped (and flushed).
+    before_stop() runs once the routes are done, while the program runs."""
     requests: dict[str, Request] = {}
     with run_program(binary, env=env, output_dir=output_dir) as app:
         for path, status in routes:
@@ -83,13 +98,11 @@ def drive(binary: Path, routes: list[tuple[str, int]], env: dict[str, str], rx: 
             url_path = path.split("?")[0]
             done = sum(r.split("?")[0] == url_path for r in requests) + 1
             # The SERVER span ends last: when it is in, so is the rest.
-            spans = rx.wait_for_spans(
-                lambda spans, p=url_path, n=done: (
-                    sum(s.kind == "SERVER" and s.attributes.get("url.path") == p for s in spans) >= n
-                )
-            )
-            server = [s for s in spans if s.kind == "SERVER" and s.attributes.get("url.path") == url_path][-1]
+            spans = rx.wait_for_spans(lambda spans, p=url_path, n=done: sum(serves(s, p) for s in spans) >= n)
+            server = [s for s in spans if serves(s, url_path)][-1]
             requests[path] = Request(path, status, server)
+        if before_stop is not None:
+            before_stop()
     for req in requests.values():
         req.spans = descendants(rx.spans, req.server)
     return requests

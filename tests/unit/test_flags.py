@@ -101,3 +101,23 @@ def test_quoted_join_splits_back(args):
 def test_quoted_split_refuses_an_open_quote():
     with pytest.raises(ValueError):
         quoted_split("-N '-l")
+
+
+def test_otelgo_settings_flags():
+    cmd = parse(
+        "build",
+        ["--without", "nethttp, databasesql", "--without=gorm", "--exporters=otlp", "--allow-upgrades", "-v", "."],
+    )
+    assert cmd.leave_out == ["nethttp", "databasesql", "gorm"]
+    assert cmd.exporters == ["otlp"] and cmd.allow_upgrades is True
+    assert cmd.flags == ["-v"] and cmd.packages == ["."]
+    none = parse("build", ["."])
+    assert none.leave_out is None and none.exporters is None and none.allow_upgrades is None
+    assert parse("build", ["--without=", "."]).leave_out == []  # empty: overrides otelgo.toml's list
+
+
+def test_show_injected_flags():
+    assert parse("build", ["--show-injected", "."]).show_injected == ""
+    cmd = parse("build", ["--show-injected=net/http", "--injected-dir", "out", "."])
+    assert cmd.show_injected == "net/http" and cmd.injected_dir == "out" and cmd.packages == ["."]
+    assert parse("build", ["."]).show_injected is None

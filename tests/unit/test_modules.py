@@ -75,6 +75,24 @@ def test_a_library_the_build_does_not_require_brings_no_hook_module():
     assert [m.path for m in modules._needed([gin], {"example.com/other": "v1.0.0"}, [])] == [ROOT_MODULE]
 
 
+def test_another_major_version_of_a_library_brings_no_hook_module():
+    """echo v4's rules name github.com/labstack/echo/v4, which a module
+    requiring only echo v3 (github.com/labstack/echo) does not provide."""
+    v4 = _rule("github.com/labstack/echo/v4", f"{ROOT_MODULE}/echo")
+    v3 = _rule("github.com/labstack/echo", f"{ROOT_MODULE}/echo/echov3")
+    only_v3 = {"github.com/labstack/echo": "v3.3.10+incompatible"}
+    assert [m.path for m in modules._needed([v4, v3], only_v3, [])] == [ROOT_MODULE, f"{ROOT_MODULE}/echo/echov3"]
+    both = {**only_v3, "github.com/labstack/echo/v4": "v4.16.0"}
+    assert [m.path for m in modules._needed([v4, v3], both, [])] == [
+        ROOT_MODULE,
+        f"{ROOT_MODULE}/echo",
+        f"{ROOT_MODULE}/echo/echov3",
+    ]
+    # A package below the module path is the module's.
+    assert modules._library_module("github.com/a/b/c", {"github.com/a/b": "v1.0.0"}) == "github.com/a/b"
+    assert modules._library_module("github.com/a/b/v2/c", {"github.com/a/b": "v1.0.0"}) is None
+
+
 def test_direct_requirements_leave_out_indirect_ones(tmp_path):
     gomod = tmp_path / "go.mod"
     gomod.write_text(

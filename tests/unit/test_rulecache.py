@@ -120,7 +120,9 @@ def test_invalid_files_are_not_cached(cache, rule_file):
         # a field of the wrong type
         json.dumps({"library": None, "rules": [dict(GOOD[0], Order=3, Kind="function", Function=["F"])]}).encode(),
         json.dumps({"library": None, "rules": [dict(GOOD[4], Attributes=[1])]}).encode(),
-        json.dumps({"library": {"name": 3, "metrics": [], "log_bridge": None, "gives": None}, "rules": []}).encode(),
+        json.dumps(
+            {"library": {"name": 3, "metrics": [], "log_bridge": None, "gives": None, "note": None}, "rules": []}
+        ).encode(),
     ],
 )
 def test_a_damaged_cache_entry_is_validated_again(cache, rule_file, damage):

@@ -19,22 +19,16 @@ package goredisv8
 
 import (
 	"context"
-	"errors"
-	"strconv"
 
 	"github.com/go-redis/redis/v8"
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/api"
-	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/redisconv"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/goredis/goredisv8"
-
-// failoverAddr is the placeholder address of a failover client's Options.
-const failoverAddr = "FailoverClient"
 
 // NewClientOnExit is the OnExit hook of
 //
@@ -60,10 +54,7 @@ func instrument(c *redis.Client) {
 func newHook(opt *redis.Options) *hook {
 	var server redisconv.Server
 	if opt != nil {
-		if opt.Addr != failoverAddr {
-			server = redisconv.ParseAddress(opt.Network, opt.Addr)
-		}
-		server.Namespace = strconv.Itoa(opt.DB)
+		server = redisconv.GoRedisServer(opt.Network, opt.Addr, opt.DB)
 	}
 	return &hook{server: server}
 }
@@ -85,15 +76,14 @@ type spanKey struct{}
 func (h *hook) BeforeProcess(ctx context.Context, cmd redis.Cmder) (out context.Context, _ error) {
 	out = ctx
 	defer recoverInto("command start")
-	c := redisconv.DescribeArgs(cmd.Args())
-	spanCtx, span := redisconv.Start(goroutine.Context(ctx), ScopeName, h.server, c.Name, c.Text, 0)
+	spanCtx, span := redisconv.StartCmd(ctx, ScopeName, h.server, cmd)
 	return context.WithValue(spanCtx, spanKey{}, span), nil
 }
 
 func (h *hook) AfterProcess(ctx context.Context, cmd redis.Cmder) error {
 	defer recoverInto("command end")
 	if span, ok := ctx.Value(spanKey{}).(trace.Span); ok {
-		end(span, cmd.Err())
+		redisconv.EndCmd(span, cmd.Err(), redis.Nil)
 	}
 	return nil
 }
@@ -101,12 +91,7 @@ func (h *hook) AfterProcess(ctx context.Context, cmd redis.Cmder) error {
 func (h *hook) BeforeProcessPipeline(ctx context.Context, cmds []redis.Cmder) (out context.Context, _ error) {
 	out = ctx
 	defer recoverInto("pipeline start")
-	described := make([]redisconv.Command, len(cmds))
-	for i, cmd := range cmds {
-		described[i] = redisconv.DescribeArgs(cmd.Args())
-	}
-	name, text, size := redisconv.Batch(described)
-	spanCtx, span := redisconv.Start(goroutine.Context(ctx), ScopeName, h.server, name, text, size)
+	spanCtx, span := redisconv.StartPipeline(ctx, ScopeName, h.server, cmds)
 	return context.WithValue(spanCtx, spanKey{}, span), nil
 }
 
@@ -114,27 +99,10 @@ func (h *hook) BeforeProcessPipeline(ctx context.Context, cmds []redis.Cmder) (o
 // missing key is no failure).
 func (h *hook) AfterProcessPipeline(ctx context.Context, cmds []redis.Cmder) error {
 	defer recoverInto("pipeline end")
-	span, ok := ctx.Value(spanKey{}).(trace.Span)
-	if !ok {
-		return nil
+	if span, ok := ctx.Value(spanKey{}).(trace.Span); ok {
+		redisconv.EndCmd(span, redisconv.PipelineErr(cmds, nil, redis.Nil), redis.Nil)
 	}
-	var first error
-	for _, cmd := range cmds {
-		if e := cmd.Err(); e != nil && !errors.Is(e, redis.Nil) {
-			first = e
-			break
-		}
-	}
-	end(span, first)
 	return nil
-}
-
-func end(span trace.Span, err error) {
-	if err != nil && !errors.Is(err, redis.Nil) {
-		var reply redis.Error
-		redisconv.RecordError(span, err, errors.As(err, &reply))
-	}
-	span.End()
 }
 
 // recoverInto stops a panic of the hook; a Before hook that panicked

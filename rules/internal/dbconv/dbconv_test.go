@@ -34,7 +34,7 @@ func TestAnalyze(t *testing.T) {
 		{dialectANSI, "DELETE FROM items WHERE id = 7", "DELETE", "DELETE items", "DELETE FROM items WHERE id = ?", false},
 		{dialectANSI, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)", "CREATE", "CREATE items", "", false},
 		{dialectANSI, "CREATE TABLE IF NOT EXISTS items (id INTEGER, name VARCHAR(64) DEFAULT 'x')", "CREATE", "CREATE items",
-			"CREATE TABLE IF NOT EXISTS items (id INTEGER, name VARCHAR(?) DEFAULT ?)", false},
+			"CREATE TABLE IF NOT EXISTS items (id INTEGER, name VARCHAR(64) DEFAULT ?)", false},
 		{dialectANSI, "DROP TABLE IF EXISTS items", "DROP", "DROP items", "", false},
 		{dialectANSI, "TRUNCATE TABLE items", "TRUNCATE", "TRUNCATE items", "", false},
 		{dialectANSI, "ALTER TABLE public.items ADD COLUMN x INT", "ALTER", "ALTER public.items", "", false},
@@ -298,5 +298,44 @@ func TestQueryText(t *testing.T) {
 	}
 	if got := QueryText("postgresql", `SELECT * FROM "t" WHERE a = $1 LIMIT 5`, true); got != `SELECT * FROM "t" WHERE a = $1 LIMIT 5` {
 		t.Errorf("parameterized: %q", got)
+	}
+}
+
+// Numbers that are a type's arguments are kept; values are replaced.
+func TestQueryTextKeepsTypeArguments(t *testing.T) {
+	for q, want := range map[string]string{
+		"CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(255) DEFAULT 'x', n DECIMAL(10, 2) DEFAULT 1.5)": "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(255) DEFAULT ?, n DECIMAL(10, 2) DEFAULT ?)",
+		"CREATE TABLE `gadgets` (`name` char(255),`size` bigint)":                                          "CREATE TABLE `gadgets` (`name` char(255),`size` bigint)",
+		"SELECT CAST(x AS varchar (20)), 7 FROM t WHERE y = 3":                                             "SELECT CAST(x AS varchar (20)), ? FROM t WHERE y = ?",
+		"ALTER TABLE t ADD c character varying(40) NOT NULL DEFAULT 0":                                     "ALTER TABLE t ADD c character varying(40) NOT NULL DEFAULT ?",
+		"SELECT count(5), max(3) FROM t":                                                                   "SELECT count(?), max(?) FROM t",
+	} {
+		if got := QueryText("mysql", q, false); got != want {
+			t.Errorf("%s\n got %s\nwant %s", q, got, want)
+		}
+	}
+}
+
+func TestBatch(t *testing.T) {
+	info := NewInfo("postgresql", "shop", "db", 5432)
+	insert := "INSERT INTO items (name) VALUES ($1)"
+	name, attrs := info.Batch([]string{insert, insert}, []bool{true, true})
+	got := attrMap(attrs)
+	if name != "BATCH INSERT items" || got["db.operation.name"] != "BATCH INSERT" || got["db.query.summary"] != "BATCH INSERT items" ||
+		got["db.query.text"] != insert || got["db.operation.batch.size"] != "2" || got["db.namespace"] != "shop" {
+		t.Errorf("same statements: %q %v", name, got)
+	}
+	name, attrs = info.Batch([]string{insert, "UPDATE items SET n = 1"}, []bool{true, false})
+	got = attrMap(attrs)
+	if name != "BATCH" || got["db.operation.name"] != "BATCH" || got["db.query.text"] != insert+"; UPDATE items SET n = ?" {
+		t.Errorf("mixed statements: %q %v", name, got)
+	}
+	if _, ok := got["db.query.summary"]; ok {
+		t.Errorf("mixed statements have no common summary: %v", got)
+	}
+	name, attrs = info.Batch([]string{"SELECT 1"}, nil)
+	got = attrMap(attrs)
+	if name != "BATCH SELECT" || got["db.query.text"] != "SELECT ?" || got["db.operation.batch.size"] != "" {
+		t.Errorf("one statement: %q %v", name, got)
 	}
 }

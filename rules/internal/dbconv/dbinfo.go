@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	semconv "otelgo.dev/rules/internal/semconv"
@@ -22,6 +24,9 @@ type Info struct {
 	dialect  dialect
 	endpoint Endpoint
 	attrs    []attribute.KeyValue // the above as span attributes
+
+	statements sync.Map     // statementKey -> *Statement
+	remembered atomic.Int64 // statements stored
 }
 
 // NewInfo makes the Info of a database of the given db.system.name ("" for

@@ -36,11 +36,23 @@ var durations = telemetry.NewInstruments(func(meter metric.Meter) semdb.ClientOp
 // name for it: db.query.text (opt-in: high cardinality) and
 // db.operation.batch.size are left out.
 func RecordDuration(ctx context.Context, scope string, start, end time.Time, attrs []attribute.KeyValue) {
+	RecordDurationSet(ctx, scope, start, end, MetricSet(attrs))
+}
+
+// RecordDurationSet is RecordDuration with the measurement's attribute set
+// made beforehand (Statement.MetricSet).
+func RecordDurationSet(ctx context.Context, scope string, start, end time.Time, set attribute.Set) {
+	durations.Get(scope).RecordSet(ctx, float64(end.Sub(start))/float64(time.Second), set)
+}
+
+// MetricSet is the attribute set of a measurement of an operation whose
+// span has the attributes attrs.
+func MetricSet(attrs []attribute.KeyValue) attribute.Set {
 	kept := make([]attribute.KeyValue, 0, len(attrs))
 	for _, kv := range attrs {
 		if kv.Key != semconv.DBQueryTextKey && kv.Key != semconv.DBOperationBatchSizeKey {
 			kept = append(kept, kv)
 		}
 	}
-	durations.Get(scope).RecordSet(ctx, float64(end.Sub(start))/float64(time.Second), attribute.NewSet(kept...))
+	return attribute.NewSet(kept...)
 }

@@ -241,8 +241,72 @@ func numberEnd(q string, i int) int {
 // with its literals replaced by "?", as the conventions ask. The span's
 // name is the query summary, else the operation, else db.system.name.
 func (i *Info) Statement(query string, parameterized bool) (name string, attrs []attribute.KeyValue) {
+	d := i.Describe(query, parameterized)
+	return d.Name, d.Attrs
+}
+
+// Statement is what the span of one statement carries: its name and
+// attributes, and the attribute set of its db.client.operation.duration.
+// Read-only: the same *Statement serves every run of the same text.
+type Statement struct {
+	Name  string
+	Attrs []attribute.KeyValue // full: appending to it copies
+	set   attribute.Set
+}
+
+// NewStatement is the Statement of a span named name with attrs (which it
+// keeps: the caller must not change them).
+func NewStatement(name string, attrs []attribute.KeyValue) *Statement {
+	return &Statement{Name: name, Attrs: attrs[:len(attrs):len(attrs)], set: MetricSet(attrs)}
+}
+
+// MetricSet is the attribute set of the statement's measurements (see
+// RecordDuration: the span's attributes but db.query.text).
+func (s *Statement) MetricSet() attribute.Set { return s.set }
+
+type statementKey struct {
+	query         string
+	parameterized bool
+	operation     bool // query is an operation's name (Operation)
+}
+
+// maxStatements bounds the statements each database remembers: text sent
+// without arguments may hold a new literal each time.
+const maxStatements = 512
+
+// Describe is Statement's answer, made once per text and database: a
+// program sends the same few statements over and over, and their
+// attributes, name and measurement set cost allocations each time.
+func (i *Info) Describe(query string, parameterized bool) *Statement {
+	key := statementKey{query: query, parameterized: parameterized}
+	if s, ok := i.statements.Load(key); ok {
+		return s.(*Statement)
+	}
+	s := i.describe(query, parameterized)
+	if len(query) <= maxCachedQuery && i.remembered.Add(1) <= maxStatements {
+		i.statements.Store(key, s)
+	}
+	return s
+}
+
+// Operation is what the span of an operation without text of its own
+// (BEGIN, COMMIT, ROLLBACK) carries, made once per operation and database.
+func (i *Info) Operation(op string) *Statement {
+	key := statementKey{query: op, operation: true}
+	if s, ok := i.statements.Load(key); ok {
+		return s.(*Statement)
+	}
+	attrs := make([]attribute.KeyValue, 0, len(i.attrs)+1)
+	attrs = append(attrs, i.attrs...)
+	attrs = append(attrs, semconv.DBOperationName(op))
+	s := NewStatement(op, attrs)
+	i.statements.Store(key, s)
+	return s
+}
+
+func (i *Info) describe(query string, parameterized bool) *Statement {
 	a := analyze(i.dialect, query)
-	attrs = make([]attribute.KeyValue, 0, len(i.attrs)+3)
+	attrs := make([]attribute.KeyValue, 0, len(i.attrs)+3)
 	attrs = append(attrs, i.attrs...)
 	text := query
 	if !parameterized {
@@ -257,14 +321,14 @@ func (i *Info) Statement(query string, parameterized bool) (name string, attrs [
 	if a.summary != "" {
 		attrs = append(attrs, semconv.DBQuerySummary(a.summary))
 	}
-	name = a.summary
+	name := a.summary
 	if name == "" {
 		name = a.operation
 	}
 	if name == "" {
 		name = i.system
 	}
-	return name, attrs
+	return NewStatement(name, attrs)
 }
 
 // PreparedText is the db.query.text of a statement being prepared for the
@@ -598,13 +662,14 @@ func analyzeUncached(d dialect, q string) analysis {
 	var b strings.Builder
 	changed := false
 	hasParams := false
+	var types typeArgs
 	lex(q, d, func(t token) {
 		s.token(t)
 		if t.kind == tokParam {
 			hasParams = true
 		}
 		text := q[t.start:t.end]
-		if isLiteral(t, text) {
+		if !types.next(t, text) && isLiteral(t, text) {
 			if !changed {
 				b.Grow(len(q))
 				b.WriteString(q[:t.start])
@@ -622,6 +687,42 @@ func analyzeUncached(d dialect, q string) analysis {
 		a.sanitized = b.String()
 	}
 	return a
+}
+
+// typeArgs follows a type's arguments in a statement, varchar(255) or
+// decimal(10, 2): numbers there are the type's, not values, and stay as
+// they are (a CREATE TABLE keeps its column types).
+type typeArgs struct {
+	afterType bool // the last significant token was a type's name
+	inside    bool // between the parentheses that follow it
+}
+
+// next reads t and reports whether it is an argument of a type.
+func (a *typeArgs) next(t token, text string) bool {
+	switch {
+	case t.kind == tokSpace || t.kind == tokComment:
+		return false
+	case a.inside:
+		if t.kind == tokPunct && text == ")" {
+			a.inside = false
+		}
+		return t.kind == tokNumber
+	case a.afterType && t.kind == tokPunct && text == "(":
+		a.inside, a.afterType = true, false
+		return false
+	}
+	a.afterType = t.kind == tokWord && sqlTypes[strings.ToUpper(text)]
+	return false
+}
+
+// sqlTypes are the names of SQL types that take numeric arguments.
+var sqlTypes = map[string]bool{
+	"CHAR": true, "CHARACTER": true, "VARCHAR": true, "NCHAR": true, "NVARCHAR": true, "VARCHAR2": true,
+	"NVARCHAR2": true, "VARYING": true, "BINARY": true, "VARBINARY": true, "BIT": true, "VARBIT": true,
+	"DECIMAL": true, "NUMERIC": true, "DEC": true, "NUMBER": true, "FLOAT": true, "DOUBLE": true, "REAL": true,
+	"PRECISION": true, "TIME": true, "TIMESTAMP": true, "TIMETZ": true, "TIMESTAMPTZ": true, "DATETIME": true,
+	"DATETIME2": true, "DATETIMEOFFSET": true, "INTERVAL": true, "INT": true, "INTEGER": true, "TINYINT": true,
+	"SMALLINT": true, "MEDIUMINT": true, "BIGINT": true, "TEXT": true, "BLOB": true, "RAW": true, "YEAR": true,
 }
 
 func isLiteral(t token, text string) bool {

@@ -1,4 +1,5 @@
-// Package httproute is what the router hooks (gin, echo, gorilla/mux) share:
+// Package httproute is what the router hooks (gin, echo, gorilla/mux, chi,
+// httprouter, go-restful) share:
 // giving the net/http SERVER span of a request the route template a router
 // matched it with.
 //
@@ -19,7 +20,8 @@ import (
 
 // Holder keeps the route of one request for its http.server.request.duration
 // measurement: the span may not record (sampled out, OTEL_TRACES_EXPORTER=none)
-// while metrics are still taken.
+// while metrics are still taken. It also tells whether a router said it
+// matched no route (Unrouted).
 type Holder struct{ route atomic.Pointer[string] }
 
 type holderKey struct{}
@@ -31,12 +33,36 @@ func WithHolder(ctx context.Context) (context.Context, *Holder) {
 	return context.WithValue(ctx, holderKey{}, h), h
 }
 
-// Route is the route the last Set call gave, "" if none.
+// Route is the route the last Set call gave, "" if none (or if an
+// Unrouted call came after it).
 func (h *Holder) Route() string {
 	if r := h.route.Load(); r != nil {
 		return *r
 	}
 	return ""
+}
+
+// Unrouted reports whether the last router to decide (Set or Unrouted)
+// matched no route: the request then has no http.route, though a pattern
+// (a ServeMux's, or the one a router writes in Request.Pattern for the
+// path it nearly matched) may be in the request.
+func (h *Holder) Unrouted() bool {
+	r := h.route.Load()
+	return r != nil && *r == ""
+}
+
+var noRoute = new(string)
+
+// Unrouted records that a router matched no route for req (a 404 or 405 of
+// its own): a Set call for the same request after it wins, as one before
+// it loses. The span keeps its name "{method}".
+func Unrouted(req *http.Request) {
+	if req == nil {
+		return
+	}
+	if h, ok := req.Context().Value(holderKey{}).(*Holder); ok {
+		h.route.Store(noRoute)
+	}
 }
 
 // Set gives the request the route template route: its Holder keeps it, and
@@ -66,7 +92,9 @@ func Set(req *http.Request, route string) {
 }
 
 // spanMethod is the method as HTTP span names spell it: the known methods as
-// they are, any other as "HTTP" (as otelgo.dev/rules/nethttp names them).
+// they are, any other as "HTTP" (as otelgo.dev/rules/internal/httpattrs
+// names them; not imported from there, which would give every router's
+// hook module the metric API's dependencies).
 func spanMethod(m string) string {
 	switch m {
 	case "":

@@ -1,8 +1,10 @@
 """gorm instrumentation end to end: testdata/gormapp built with `otel go
-build`, with current gorm (go.mod) and with the lowest gorm the rule
-supports (-modfile=go.lowest.mod), run on SQLite (github.com/glebarez/sqlite,
-pure Go) and PostgreSQL (gorm.io/driver/postgres, pgx). Its handlers use
-db.WithContext(r.Context()).
+build`, with current gorm (go.mod: v1.31.2, gorm.io/driver/postgres v1.6.0,
+gorm.io/driver/mysql v1.6.0) and with the lowest gorm the rule supports
+(-modfile=go.lowest.mod -tags nosqlite: v1.22.4, postgres v1.2.3, mysql
+v1.2.3), run on SQLite (github.com/glebarez/sqlite, pure Go, current only:
+it needs gorm v1.24.5), PostgreSQL (gorm.io/driver/postgres, pgx) and
+MariaDB (gorm.io/driver/mysql). Its handlers use db.WithContext(r.Context()).
 
 Each gorm operation must be one INTERNAL span under the request's SERVER
 span, and the SQL it runs (database/sql's CLIENT spans, BEGIN and COMMIT of
@@ -35,7 +37,7 @@ def gormapp_bins(tmp_path_factory):
     def get(version: str) -> Path:
         if version not in built:
             out = out_dir / f"gormapp-{version}"
-            args = ["-modfile=go.lowest.mod"] if version == "lowest" else []
+            args = ["-modfile=go.lowest.mod", "-tags=nosqlite"] if version == "lowest" else []
             check_build(otel_build(GORMAPP, *args, "-o", str(out), "."))
             built[version] = out
         return built[version]
@@ -60,7 +62,7 @@ class Backend:
         return f"{self.quote}{name}{self.quote}"
 
 
-BACKENDS = ["sqlite", "postgres", "sqlite-lowest", "postgres-lowest"]
+BACKENDS = ["sqlite", "postgres", "mysql", "postgres-lowest", "mysql-lowest"]
 
 
 def make_backend(request, tmp_path: Path) -> Backend:
@@ -69,6 +71,11 @@ def make_backend(request, tmp_path: Path) -> Backend:
     if kind == "sqlite":
         path = str(tmp_path / "gorm.db")
         return Backend(request.param, "sqlite", path, version, "sqlite", path, None, None, "`", "1")
+    if kind == "mysql":
+        server = request.getfixturevalue("mariadb")
+        return Backend(
+            request.param, "mysql", server.url, version, "mysql", "otelgo", "127.0.0.1", server.port, "`", "1146"
+        )
     server = request.getfixturevalue("postgres")
     return Backend(
         request.param, "postgres", server.url, version, "postgresql", "otelgo", "127.0.0.1", server.port, '"', "42P01"
@@ -203,6 +210,10 @@ def test_operation_span_and_its_sql(scenario, path, op, sql):
     assert span.status_code == "UNSET", span.short()  # a record not found is no error
     assert span.attributes["db.system.name"] == b.system
     assert span.attributes["db.collection.name"] == "gadgets"
+    # The database the operation is on, as its SQL's spans name it.
+    assert span.attributes["db.namespace"] == b.namespace
+    assert span.attributes.get("server.address") == b.address
+    assert span.attributes.get("server.port") == b.port
     statement = [s for s in sql if s not in ("BEGIN", "COMMIT")][0]
     assert span.attributes["db.query.text"].startswith(statement), span.attributes
 

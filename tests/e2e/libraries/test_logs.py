@@ -1,20 +1,23 @@
 """Trace context in log records, end to end: testdata/logapp built with
 `otel go build` (and with plain `go build` to compare), run against a real
-OTLP receiver, its stdout parsed record by record.
+OTLP receiver, its stdout and stderr parsed record by record.
 
 logapp writes the same records at start-up, inside each request (with the
 request's context, and again with context.Background()) and at shutdown,
-through log/slog, logrus, zap and the standard log package, with and
-without a context. Inside a request, every record carries trace_id and
-span_id equal to the ids of the SERVER span the receiver got for that
-request: from the context the logger was handed, or, for a record written
-without one (or with one that holds no span), from the span current on the
-goroutine. Records at start-up and shutdown, outside any request, are
-exactly what the plain build writes; so is every record apart from its ids.
+through log/slog, logrus, zap, the standard log package, zerolog, logr
+(with zapr, stdr and funcr sinks), klog and glog, with and without a
+context. Inside a request, every record carries trace_id and span_id equal
+to the ids of the SERVER span the receiver got for that request, in the
+logger's own form: from the context the logger was handed, or, for a
+record written without one (or with one that holds no span), from the span
+current on the goroutine. Records at start-up and shutdown, outside any
+request, are exactly what the plain build writes; so is every record apart
+from its ids.
 
 Two builds of the same program cover both ends of the tested version
-ranges of the hook modules: the go.mod's (the newest zap and logrus) and
-lowest.mod's (the lowest versions rules/zap and rules/logrus require).
+ranges of the hook modules: the go.mod's (the newest versions) and
+lowest.mod's (the lowest versions the rules require; logr's is the one
+OpenTelemetry itself requires).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ REQUESTS = ("1", "2")
 # go build flags per variant of the program.
 VARIANTS = {
     "latest": [],
-    "lowest": ["-modfile=lowest.mod", "-tags", "zaplowest"],
+    "lowest": ["-modfile=lowest.mod", "-tags", "lowest"],
 }
 
 # Calls that hand the logger the context they are given: inside a request,
@@ -54,7 +57,12 @@ WITH_CTX = {
     "zap.sugar",  # sugar.Infow(..., "context", ctx)
     "zap.with",  # logger.With(zap.Any("context", ctx)).Info(...)
     "zap.withlazy",  # logger.WithLazy(zap.Any("context", ctx)).Info(...), zap >= 1.27 only
+    "zerolog.ctx",  # logger.Info().Ctx(ctx)...Msg(...), zerolog >= 1.31 only
+    "logr.zaprctx",  # zapr logger.Info(..., "context", ctx): otellogr's convention
+    "glog.ctx",  # glog.InfoContextf(ctx, ...), glog >= 1.2 only
 }
+# Cases the lowest versions lack.
+LATEST_ONLY = {"zap.withlazy", "zerolog.ctx", "glog.ctx"}
 # Calls with no context at all: inside a request, their records carry the
 # ids of the span current on the goroutine, the request's server span.
 WITHOUT_CTX_BY_LOGGER = {
@@ -74,6 +82,28 @@ WITHOUT_CTX_BY_LOGGER = {
         "log.panic",  # log.Panicf, recovered
         "log.recovered",  # log.Printf after it: intact=true when the panic value is the message
     },
+    "zerolog": {
+        "zerolog.info",  # logger.Info().Str(...).Msg(...)
+        "zerolog.warnf",  # logger.Warn()...Msgf(...)
+        "zerolog.with",  # logger.With().Str(...).Logger(), then Info()...Msg(...)
+    },
+    "logr": {
+        "logr.zapr",  # zapr: a zap record
+        "logr.stdr",  # stdr: a "stdr: " text line through a log.Logger
+        "logr.funcr",  # funcr's JSON
+        "logr.funcrerror",  # funcr's JSON, logger.Error(err, ...)
+    },
+    "klog": {
+        "klog.infos",  # klog.InfoS: a structured line
+        "klog.infof",  # klog.Infof
+        "klog.warningf",  # klog.Warningf
+        "klog.errors",  # klog.ErrorS(err, ...)
+        "klog.logr",  # klog.FromContext(ctx).Info(...): klog's own logr sink
+    },
+    "glog": {
+        "glog.infof",  # glog.Infof
+        "glog.warning",  # glog.Warning
+    },
 }
 WITHOUT_CTX = set().union(*WITHOUT_CTX_BY_LOGGER.values())
 
@@ -82,11 +112,26 @@ HEX32 = re.compile(r"^[0-9a-f]{32}$")
 HEX16 = re.compile(r"^[0-9a-f]{16}$")
 
 
+# A klog or glog line's header: severity, date, time, thread, file:line.
+HEADER = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d{6}\s+\d+ [^ \]]+:\d+\] ")
+# The ids as each kind of text line ends with them (kind: the line's source).
+TEXT_IDS = {
+    "stdlog": r" trace_id=([0-9a-f]{32}) span_id=([0-9a-f]{16})$",  # package log, slog's default logger
+    "glog": r" trace_id=([0-9a-f]{32}) span_id=([0-9a-f]{16})$",
+    "stdr": r' "trace_id"="([0-9a-f]{32})" "span_id"="([0-9a-f]{16})"$',  # funcr's "key"="value"
+    "klog": r' trace_id="([0-9a-f]{32})" span_id="([0-9a-f]{16})"$',  # klog's key="value"
+}
+
+
 @dataclass
 class Record:
     line: str
-    text: bool  # a text line (package log, slog's default logger), not JSON
+    kind: str  # "json", or the source of a text line: stdlog, stdr (stdout), klog, glog (stderr)
     fields: list[tuple[str, object]]  # in the order written; slog groups flattened as "g.key"
+
+    @property
+    def text(self) -> bool:
+        return self.kind != "json"
 
     def get(self, key: str, default=None):
         for k, v in self.fields:
@@ -106,6 +151,13 @@ class Record:
     def ids(self) -> tuple[str | None, str | None]:
         return self.get("trace_id"), self.get("span_id")
 
+    @property
+    def message(self) -> str:
+        """A text line without its prefix or header."""
+        if self.kind in ("klog", "glog"):
+            return HEADER.sub("", self.line)
+        return self.line.split(": ", 1)[1]
+
 
 def _flatten(pairs, prefix=""):
     out = []
@@ -117,26 +169,49 @@ def _flatten(pairs, prefix=""):
     return out
 
 
-def parse(stdout: str) -> list[Record]:
+def _text(line: str, kind: str) -> Record:
+    fields = []
+    for tok in line.split():
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            fields.append((k.strip('"'), v.strip('"')))
+    return Record(line, kind, fields)
+
+
+def parse(stdout: str, stderr: str = "") -> list[Record]:
+    """The records on stdout (JSON, "stdlog: " and "stdr: " lines), then
+    klog's and glog's lines on stderr (which has other lines too)."""
     records = []
     for line in stdout.splitlines():
         if line.startswith("{"):
             pairs = json.loads(line, object_pairs_hook=list)
-            records.append(Record(line, False, _flatten(pairs)))
+            records.append(Record(line, "json", _flatten(pairs)))
         else:
-            assert line.startswith("stdlog: "), f"unexpected stdout line {line!r}"
-            fields = [tuple(tok.split("=", 1)) for tok in line.split() if "=" in tok]
-            records.append(Record(line, True, fields))
+            kind = line.split(": ", 1)[0]
+            assert kind in ("stdlog", "stdr"), f"unexpected stdout line {line!r}"
+            records.append(_text(line, kind))
+    for line in stderr.splitlines():
+        if HEADER.match(line):
+            rec = _text(line, "klog")
+            rec.kind = str(rec.case).split(".")[0]
+            assert rec.kind in ("klog", "glog"), line
+            records.append(rec)
     return records
+
+
+def without_ids(rec: Record) -> str:
+    """A text line without the ids at its end."""
+    return re.sub(TEXT_IDS[rec.kind], "", rec.line)
 
 
 def normalized(rec: Record) -> object:
     """What must be equal between the plain and the instrumented build: the
-    record without trace_id/span_id, without its timestamp, and without the
-    value of zap's context field (the request's context holds the server
-    span in an instrumented build, and the address differs per run)."""
+    record without trace_id/span_id, without its timestamp (and klog's and
+    glog's header), and without the value of zap's context field (the
+    request's context holds the server span in an instrumented build, and
+    the address differs per run)."""
     if rec.text:
-        return re.sub(r" trace_id=[0-9a-f]{32} span_id=[0-9a-f]{16}$", "", rec.line)
+        return HEADER.sub("<header> ", without_ids(rec)) if rec.kind in ("klog", "glog") else without_ids(rec)
     out = []
     for k, v in rec.fields:
         if k.rsplit(".", 1)[-1] in ("trace_id", "span_id"):
@@ -180,7 +255,7 @@ def run_requests(binary: Path, env, output_dir: Path) -> list[Record]:
                 assert resp.read() == b"logged\n"
     assert prog.returncode == 0, prog.stderr
     assert "otelgo:" not in prog.stderr, prog.stderr  # no hook panicked, no setup error
-    return parse(prog.stdout)
+    return parse(prog.stdout, prog.stderr)
 
 
 def otel_env(receiver) -> dict[str, str]:
@@ -188,6 +263,7 @@ def otel_env(receiver) -> dict[str, str]:
         "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint,
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         "OTEL_BSP_SCHEDULE_DELAY": "100",
+        "OTELGO_LOG_TRACE_IDS": "true",  # package log's lines too (off by default)
     }
 
 
@@ -225,7 +301,7 @@ def runs(logapp_bins, tmp_path_factory):
 
 def expected_cases(variant: str) -> set[str]:
     cases = WITH_CTX | WITHOUT_CTX
-    return cases if variant == "latest" else cases - {"zap.withlazy"}
+    return cases if variant == "latest" else cases - LATEST_ONLY
 
 
 WHERES = ["startup", *(f"request-{n}" for n in REQUESTS), *(f"request-{n}-background" for n in REQUESTS), "shutdown"]
@@ -234,9 +310,15 @@ INSIDE = {f"request-{n}{suffix}": n for n in REQUESTS for suffix in ("", "-backg
 OUTSIDE = {"startup", "shutdown"}
 
 
-def ids_suffix(span) -> str:
-    """What package log appends to a line (and slog's text output spells)."""
-    return f" trace_id={span.trace_id} span_id={span.span_id}"
+def ids_suffix(span, kind: str = "stdlog") -> str:
+    """What a text line of this kind ends with inside span: package log's
+    (and slog's text output's, and glog's), stdr's, klog's."""
+    return {
+        "stdlog": f" trace_id={span.trace_id} span_id={span.span_id}",
+        "glog": f" trace_id={span.trace_id} span_id={span.span_id}",
+        "stdr": f' "trace_id"="{span.trace_id}" "span_id"="{span.span_id}"',
+        "klog": f' trace_id="{span.trace_id}" span_id="{span.span_id}"',
+    }[kind]
 
 
 # --- the tests -------------------------------------------------------------------
@@ -302,7 +384,7 @@ def test_records_without_context_inside_request_carry_server_span_ids(runs, vari
         want = plain_by[(rec.case, rec.where)]
         if rec.where in OUTSIDE:
             assert rec.ids == (None, None), rec.line
-            if rec.text:
+            if rec.kind in ("stdlog", "stdr"):
                 assert rec.line == want.line
             else:
                 assert normalized(rec) == normalized(want), f"\n{rec.line}\n{want.line}"
@@ -311,10 +393,13 @@ def test_records_without_context_inside_request_carry_server_span_ids(runs, vari
         assert rec.ids == (span.trace_id, span.span_id), (
             f"{rec.case}: server span {span.trace_id} {span.span_id}:\n  {rec.line}"
         )
-        if rec.text:  # package log, slog's default logger: the plain line, then the ids
-            assert rec.line == want.line + ids_suffix(span)
+        keys = [k for k, _ in rec.fields]
+        if rec.text:  # the plain line, then the ids in the logger's form
+            assert rec.message == want.message + ids_suffix(span, rec.kind), f"\n{rec.line}\n{want.line}"
+        elif logger == "zerolog":  # before the timestamp hook's field and the message
+            assert keys[-4:] == ["trace_id", "span_id", "time", "message"], rec.line
         elif logger != "logrus":  # logrus's JSON formatter sorts the keys
-            assert [k for k, _ in rec.fields][-2:] == ["trace_id", "span_id"], rec.line
+            assert keys[-2:] == ["trace_id", "span_id"], rec.line
     assert seen == {(c, w) for c in cases for w in WHERES}
     if logger == "log":
         # The panic value of log.Panicf is the message, without the ids.
@@ -341,6 +426,19 @@ def test_ids_in_each_loggers_native_form(runs, variant):
     assert list(zap_rec)[-2:] == ["trace_id", "span_id"]
     # package log: at the end of the line.
     assert by_case["log.printf"].line.endswith(ids_suffix(span))
+    # zerolog: string fields, before the message.
+    zerolog_rec = json.loads(by_case["zerolog.info"].line)
+    assert (zerolog_rec["trace_id"], zerolog_rec["span_id"]) == (span.trace_id, span.span_id)
+    assert list(zerolog_rec)[-1] == "message"
+    # logr: key-value pairs after the call's own, as each sink writes them.
+    assert list(json.loads(by_case["logr.zapr"].line))[-2:] == ["trace_id", "span_id"]
+    assert list(json.loads(by_case["logr.funcr"].line))[-2:] == ["trace_id", "span_id"]
+    assert by_case["logr.stdr"].line.endswith(f' "trace_id"="{span.trace_id}" "span_id"="{span.span_id}"')
+    # klog: key="value" pairs, after a structured line's own and after a printf-style message.
+    for case in ("klog.infos", "klog.infof", "klog.logr"):
+        assert by_case[case].line.endswith(f' trace_id="{span.trace_id}" span_id="{span.span_id}"')
+    # glog: printf text, like package log.
+    assert by_case["glog.infof"].line.endswith(ids_suffix(span))
     for rec in records:
         tid, sid = rec.ids
         if tid is not None:
@@ -356,7 +454,7 @@ def test_no_record_has_ids_twice(runs, variant):
     doubled = []
     for rec in records:
         if rec.text:
-            counts = Counter({k: rec.line.count(f"{k}=") for k in ("trace_id", "span_id")})
+            counts = Counter({k: len(re.findall(k + '"?=', rec.line)) for k in ("trace_id", "span_id")})
         else:
             counts = Counter(k.rsplit(".", 1)[-1] for k, _ in rec.fields)
         if counts["trace_id"] > 1 or counts["span_id"] > 1:
@@ -382,3 +480,18 @@ def test_output_otherwise_unchanged(runs, variant):
     assert len(records) == len(plain)
     for got, want in zip(records, plain, strict=False):
         assert normalized(got) == normalized(want), f"\n{got.line}\n{want.line}"
+
+
+def test_package_log_lines_unchanged_by_default(logapp_bins, tmp_path):
+    """Without OTELGO_LOG_TRACE_IDS, package log's lines are exactly the
+    plain build's (no parser of them breaks); the structured loggers' records
+    still get their ids as fields."""
+    with OTLPReceiver() as rx:
+        env = {k: v for k, v in otel_env(rx).items() if k != "OTELGO_LOG_TRACE_IDS"}
+        records = run_requests(logapp_bins("latest", True), env, tmp_path)
+    plain = run_requests(logapp_bins("latest", False), {}, tmp_path)
+    key = {(r.case, r.where): r for r in plain}
+    std = [r for r in records if r.case.startswith("log.")]
+    assert std and all(r.line == key[(r.case, r.where)].line for r in std), [r.line for r in std]
+    inside = [r for r in records if r.case.startswith("slog.") and r.where in INSIDE]
+    assert inside and all("trace_id" in r.line for r in inside)

@@ -2,18 +2,26 @@
 `otel go build`, run with OTEL_LOGS_EXPORTER=otlp against a real OTLP
 receiver, its stdout parsed record by record (see test_logs_e2e.py).
 
-Every record the program writes (through log/slog, zap, logrus and the
-standard log package, at start-up, inside requests and at shutdown) also
-arrives once as an OTLP log record: the message as its body, the level as
+Every record the program writes (through log/slog, zap, logrus, the
+standard log package, zerolog, logr, klog and glog, at start-up, inside
+requests and at shutdown) also arrives once as an OTLP log record: the message as its body, the level as
 its severity, the fields as attributes, and, inside a request, the trace
 and span IDs of that request's SERVER span as the record's own IDs (not as
 attributes). stdout is what the same binary writes with
 OTEL_LOGS_EXPORTER=none. Unset, none, or OTEL_SDK_DISABLED=true: no log
 export at all.
 
+logr's records arrive through the OpenTelemetry log API (by way of
+otelslog: the logr hooks join every build, see rules/logr), except those of
+sinks whose library exports them itself: zapr's as zap records
+(otelzap), stdr's as the standard log package's lines, klog's sink's as
+klog's lines. zerolog, klog and glog have no official bridge: their records
+go through the OpenTelemetry log API (by way of otelslog), zerolog's fields
+as attributes, klog's and glog's lines as text bodies.
+
 The lowest variant (zap v1.21.0, logrus v1.8.1) is older than the zap and
-logrus bridges need: its zap and logrus records are not exported, and those
-libraries are not upgraded to make them so.
+logrus bridges need: its zap and logrus records (and logr's through zapr)
+are not exported, and those libraries are not upgraded to make them so.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import pytest
 from harness import check_build, otel_build
 from otlp import LogRecord, OTLPReceiver
 from test_logs import (  # noqa: F401  (logapp_bins is a fixture)
+    HEADER,
     INSIDE,
     LOGAPP,
     OUTSIDE,
@@ -34,6 +43,7 @@ from test_logs import (  # noqa: F401  (logapp_bins is a fixture)
     otel_env,
     run_requests,
     server_spans,
+    without_ids,
 )
 
 # The instrumentation scope of each logger's records.
@@ -42,19 +52,35 @@ SCOPES = {
     "zap": "otelgo.dev/rules/zap/zapexport",
     "logrus": "otelgo.dev/rules/logrus/logrusexport",
     "log": "otelgo.dev/rules/log",
+    "zerolog": "otelgo.dev/rules/zerolog",
+    "logr": "otelgo.dev/rules/logr",
+    "klog": "otelgo.dev/rules/klog",
+    "glog": "otelgo.dev/rules/glog",
 }
 # Loggers whose records each variant exports: the bridges of zap and logrus
 # need zap >= 1.27.1 and logrus >= 1.9.4.
-EXPORTED = {"latest": {"slog", "zap", "logrus", "log"}, "lowest": {"slog", "log"}}
+EXPORTED = {
+    "latest": {"slog", "zap", "logrus", "log", "zerolog", "logr", "klog", "glog"},
+    "lowest": {"slog", "log", "zerolog", "logr", "klog", "glog"},
+}
 
 # OTLP severity numbers
-INFO, WARN = 9, 13
+INFO, WARN, ERROR = 9, 13, 17
+SEVERITIES = {"info": INFO, "warn": WARN, "warning": WARN, "error": ERROR, 0: INFO, "I": INFO, "W": WARN, "E": ERROR}
 
 
 def logger_of(case: str) -> str:
     """The logger a case's record is exported by: slog's default logger
-    writes text through package log, which exports it."""
-    return "log" if case in ("slog.default", "slog.defaultnoctx") else case.split(".")[0]
+    writes text through package log, which exports it; so does logr's stdr
+    sink; logr's zapr sink writes zap records; klog's logr sink klog lines."""
+    special = {
+        "slog.default": "log",
+        "slog.defaultnoctx": "log",
+        "logr.stdr": "log",
+        "logr.zapr": "zap",
+        "logr.zaprctx": "zap",
+    }
+    return special.get(case, case.split(".")[0])
 
 
 def key_of(rec: LogRecord) -> tuple[str, str]:
@@ -63,7 +89,8 @@ def key_of(rec: LogRecord) -> tuple[str, str]:
     attrs = rec.attributes.get("g") if "g" in rec.attributes else rec.attributes
     if "case" in attrs:
         return attrs["case"], attrs["where"]
-    tokens = dict(tok.split("=", 1) for tok in str(rec.body).split() if "=" in tok)
+    pairs = (tok.split("=", 1) for tok in str(rec.body).split() if "=" in tok)
+    tokens = {k.strip('"'): v.strip('"') for k, v in pairs}
     return tokens.get("case", ""), tokens.get("where", "")
 
 
@@ -96,7 +123,7 @@ def exported(logapp_bins, tmp_path_factory):
 
 
 def exported_cases(variant: str) -> set[str]:
-    return {c for c in expected_cases(variant) if c.split(".")[0] in EXPORTED[variant]}
+    return {c for c in expected_cases(variant) if logger_of(c) in EXPORTED[variant]}
 
 
 @pytest.mark.parametrize("variant", ["latest", "lowest"])
@@ -131,13 +158,19 @@ def test_records_carry_the_request_span_ids(exported, variant):
 
 
 def expected_body_and_severity(line: Record) -> tuple[str, int]:
-    """What the exported record of a stdout record holds: the message and
-    the level (text lines: the line after log's prefix, without the ids,
-    at INFO, as package log has no levels)."""
+    """What the exported record of a written record holds: the message and
+    the level (text lines: the line after log's prefix, stdr's prefix, or
+    klog's and glog's header, without the ids; package log has no levels:
+    INFO)."""
     if line.text:
-        return normalized(line).removeprefix("stdlog: "), INFO
-    level = str(line.get("level")).lower()
-    return line.get("msg"), {"info": INFO, "warn": WARN, "warning": WARN}[level]
+        body = without_ids(line)
+        if line.kind in ("klog", "glog"):
+            return HEADER.sub("", body), SEVERITIES[line.line[0]]
+        return body.split(": ", 1)[1], INFO
+    if line.case == "logr.funcrerror":  # funcr writes no level for an error
+        return line.get("msg"), ERROR
+    level = line.get("level")
+    return line.get("msg", line.get("message")), SEVERITIES[level.lower() if isinstance(level, str) else level]
 
 
 @pytest.mark.parametrize("variant", ["latest", "lowest"])
@@ -196,6 +229,10 @@ def test_build_summary_lists_the_exported_loggers(tmp_path, variant):
         "zap": "zap (otelzap)",
         "logrus": "logrus (otellogrus)",
         "log": "log (otelslog)",
+        "zerolog": "zerolog (otelslog)",
+        "logr": "logr (otelslog)",
+        "klog": "klog (otelslog)",
+        "glog": "glog (otelslog)",
     }
     listed = ", ".join(sorted(names[k] for k in names if k in EXPORTED[variant]))
     assert f"  logs: {listed} records also exported when OTEL_LOGS_EXPORTER=otlp or console\n" in result.stderr

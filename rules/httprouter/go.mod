@@ -1,0 +1,16 @@
+module otelgo.dev/rules/httprouter
+
+go 1.24.0
+
+require (
+	github.com/julienschmidt/httprouter v1.3.0
+	otelgo.dev/rules v0.0.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	go.opentelemetry.io/otel v1.41.0 // indirect
+	go.opentelemetry.io/otel/trace v1.41.0 // indirect
+)
+
+replace otelgo.dev/rules => ../

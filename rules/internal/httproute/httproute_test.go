@@ -1,0 +1,34 @@
+package httproute
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestTheLastRouterToDecideWins(t *testing.T) {
+	ctx, h := WithHolder(context.Background())
+	req := httptest.NewRequest("GET", "/users/42", nil).WithContext(ctx)
+	if h.Route() != "" || h.Unrouted() {
+		t.Fatalf("undecided: got %q, unrouted %v", h.Route(), h.Unrouted())
+	}
+	Set(req, "/users/{id}")
+	if h.Route() != "/users/{id}" || h.Unrouted() {
+		t.Fatalf("routed: got %q, unrouted %v", h.Route(), h.Unrouted())
+	}
+	Unrouted(req) // an inner router matched nothing
+	if h.Route() != "" || !h.Unrouted() {
+		t.Fatalf("unrouted: got %q, unrouted %v", h.Route(), h.Unrouted())
+	}
+	Set(req, "") // no route given: nothing changes
+	if !h.Unrouted() {
+		t.Fatal("Set with no route undid Unrouted")
+	}
+	Set(req, "/users/:id")
+	if h.Route() != "/users/:id" || h.Unrouted() {
+		t.Fatalf("routed again: got %q, unrouted %v", h.Route(), h.Unrouted())
+	}
+	// A request without a holder (not served by net/http's hooks) is left alone.
+	Unrouted(httptest.NewRequest("GET", "/", nil))
+	Unrouted(nil)
+}

@@ -1,0 +1,3 @@
+module example.com/buildmodes
+
+go 1.24

@@ -1,0 +1,91 @@
+"""Where `go build` fails, `otel go build` fails the same way; where it
+succeeds, so does otelgo: the same inputs through both, the exit status
+and the first line of the error compared."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import harness
+import pytest
+
+HELLO = (harness.TESTDATA / "hello" / "main.go").read_text()
+
+# name -> files of a module (go.mod first), the go build arguments
+CASES = {
+    "builds": ({"go.mod": "module example.com/p\n\ngo 1.24\n", "main.go": HELLO}, ["."]),
+    "syntax-error": (
+        {"go.mod": "module example.com/p\n\ngo 1.24\n", "main.go": "package main\n\nfunc main() {\n\tx := \n}\n"},
+        ["."],
+    ),
+    "type-error": (
+        {
+            "go.mod": "module example.com/p\n\ngo 1.24\n",
+            "main.go": 'package main\n\nfunc main() { var x int = "s"; _ = x }\n',
+        },
+        ["."],
+    ),
+    "missing-import": (
+        {
+            "go.mod": "module example.com/p\n\ngo 1.24\n",
+            "main.go": 'package main\n\nimport _ "example.com/nowhere"\n\nfunc main() {}\n',
+        },
+        ["."],
+    ),
+    "no-such-directory": ({"go.mod": "module example.com/p\n\ngo 1.24\n", "main.go": HELLO}, ["./nothing"]),
+    "no-go-files": (
+        {"go.mod": "module example.com/p\n\ngo 1.24\n", "main.go": "//go:build never\n\npackage main\n"},
+        ["."],
+    ),
+    "unknown-flag": ({"go.mod": "module example.com/p\n\ngo 1.24\n", "main.go": HELLO}, ["-nosuchflag", "."]),
+    "files-from-two-directories": (
+        {"go.mod": "module example.com/p\n\ngo 1.24\n", "main.go": HELLO, "sub/x.go": "package main\n"},
+        ["main.go", "sub/x.go"],
+    ),
+    "bad-go-mod": ({"go.mod": "module example.com/p\n\ngo 1.24\nrequire (\n", "main.go": HELLO}, ["."]),
+}
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def _first_error(stderr: str) -> str:
+    """The first line that is the go command's, not otelgo's summary."""
+    lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith(("otel:", "  "))]
+    return lines[0] if lines else ""
+
+
+# Known not to agree yet: otelgo builds with -mod=mod (so that the go command
+# completes its go.mod copy), and then looks for the module of a missing
+# import where go build, read-only, says that no module provides it.
+DISAGREE = {"missing-import"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="otelgo's -mod=mod")) if c in DISAGREE else c
+        for c in CASES
+    ],
+)
+def test_go_and_otel_agree(tmp_path, case):
+    files, args = CASES[case]
+    results = {}
+    for tool, argv in (("go", ["go"]), ("otel", [sys.executable, "-m", "otelgo", "go"])):
+        module = tmp_path / tool
+        _write(module, files)
+        proc = subprocess.run(
+            [*argv, "build", "-o", str(tmp_path / f"{tool}.bin"), *args],
+            cwd=module,
+            env=harness.clean_env({"PYTHONPATH": str(harness.REPO_ROOT)}),
+            capture_output=True,
+            text=True,
+            timeout=harness.BUILD_TIMEOUT,
+        )
+        results[tool] = (proc.returncode, _first_error(proc.stderr).replace(str(module), "MODULE"))
+    assert results["otel"] == results["go"], results

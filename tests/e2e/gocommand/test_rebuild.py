@@ -1,0 +1,59 @@
+"""A rebuild with nothing changed takes the plan's `go list` from otelgo's
+cache: for a module whose go.mod says `go 1.15` (no lazy module loading),
+that is what made such rebuilds take seconds. An edit lists again."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import harness
+
+GO115 = harness.TESTDATA / "go115"
+
+
+def _build(tmp_path, cache_home):
+    env = {"XDG_CACHE_HOME": str(cache_home), "GOCACHE": _gocache()}
+    return harness.check_build(harness.otel_build(GO115, "-o", str(tmp_path / "go115"), ".", env=env))
+
+
+def _gocache() -> str:
+    return subprocess.run([harness.find_go(), "env", "GOCACHE"], capture_output=True, text=True).stdout.strip()
+
+
+def _entries(cache_home):
+    return {p.name: p.stat().st_mtime_ns for p in (cache_home / "otelgo" / "golist").glob("*.json")}
+
+
+def test_an_unchanged_rebuild_does_not_list_again(tmp_path):
+    cache_home = tmp_path / "cache"
+    _build(tmp_path, cache_home)
+    first = _entries(cache_home)
+    assert len(first) == 1
+    _build(tmp_path, cache_home)
+    assert _entries(cache_home) == first  # a hit: the entry was read, not written
+    # The program still comes out instrumented and works.
+    proc = subprocess.run(
+        [str(tmp_path / "go115")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}),
+    )
+    assert proc.returncode == 0 and proc.stdout == "hello\n", proc.stderr
+
+
+def test_an_edit_lists_again(tmp_path):
+    module = tmp_path / "go115"
+    module.mkdir()
+    for f in GO115.iterdir():
+        (module / f.name).write_bytes(f.read_bytes())
+    cache_home = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache_home), "GOCACHE": _gocache()}
+    harness.check_build(harness.otel_build(module, "-o", str(tmp_path / "bin"), ".", env=env))
+    first = _entries(cache_home)
+    main = module / "main.go"
+    main.write_text(main.read_text().replace("import (", 'import (\n\t_ "strings"'))
+    os.utime(main, ns=(main.stat().st_atime_ns, main.stat().st_mtime_ns + 10**9))
+    harness.check_build(harness.otel_build(module, "-o", str(tmp_path / "bin"), ".", env=env))
+    assert _entries(cache_home) != first

@@ -1,0 +1,6 @@
+// A file of the same package without the comment.
+
+package svc
+
+// Serve is traced.
+func Serve(path string) int { return len(path) }
