@@ -6,7 +6,6 @@ import (
 
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-	semconv "otelgo.dev/rules/internal/semconv"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/httpattrs"
