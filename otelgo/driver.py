@@ -183,12 +183,9 @@ def _go_argv(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
 
 
 def _module_mode(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
-    """-mod=mod lets the go command complete otelgo's go.mod copy with the
-    hook module's requirements; it writes only that copy. Workspace mode and
-    a -mod the user chose (flag or GOFLAGS) are left alone."""
-    if "mod" in cmd.values or "GOWORK" in plan.go_env or "-mod=" in os.environ.get("GOFLAGS", ""):
-        return []
-    return ["-mod=mod"]
+    """No -mod of otelgo's: the build keeps the user's (readonly by default),
+    otelgo's go.mod copy being complete for otelgo's packages (planning)."""
+    return []
 
 
 def _run_go(cmd: GoCommandLine, plan: planning.Plan, extra_env: dict[str, str]) -> int:

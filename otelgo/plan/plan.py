@@ -8,6 +8,7 @@ which the shim reads (toolexec/protocol.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, ru
 from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import API, SDK, SPANS
 from otelgo.plan import cachekeys, ignore, modules, otelsets, semconvcopy, vendor, without
-from otelgo.plan.generated import cached_file, generated
+from otelgo.plan.generated import cached_file, generated, write_atomically
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.ignore import Ignored
 from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
@@ -101,9 +102,11 @@ def make_plan(
     list_env = go_subprocess_env(setup.env)
     available = {m.path for m in setup.hook_modules}
     rules = [r for r in rules if _hook_available(r, available)]
-    # In workspace mode the go command refuses -mod=mod; there the go.work.sum
-    # we wrote must already hold every sum the hook module needs.
-    mod_flags = [] if "GOWORK" in setup.env else ["-mod=mod"]
+    # The user's packages load with the user's -mod (readonly by default),
+    # as go build loads them: where it fails, so does the plan. otelgo's go.mod
+    # copy is completed for otelgo's own packages first (_complete_modfile).
+    # In workspace mode the go.work.sum we wrote holds the hook modules' sums.
+    mod_flags = [f for f in cmd.plan_flags() if f.startswith("-mod=")]
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
     listed_before = ListCache(cache_dir() / "golist", (env.goroot, env.gomodcache))
@@ -132,6 +135,7 @@ def make_plan(
             hook_pkgs: list[str] = hook_pkgs, listing_overlay: Path = listing_overlay, importer: list[str] = importer
         ) -> list[Package]:
             patterns = [*(cmd.packages or ["."]), *hook_pkgs, *importer]
+            _complete_modfile(setup, [*hook_pkgs, *importer], listing_overlay, flags, cwd, list_env, env)
             args = [*setup.flags, f"-overlay={listing_overlay}", *mod_flags, *flags]
             found = list_deps(patterns, args, cwd, list_env, tests=testing, cache=listed_before)
             return [p for p in found if p.import_path not in importer]
@@ -377,6 +381,44 @@ def _hook_importer(setup: modules.ModuleSetup, env: GoEnv, hook_pkgs: list[str])
         name = f"otelgo_hooks{n}"
     source = cached_file("package hooks\n\nimport (\n" + "".join(f'\t_ "{p}"\n' for p in hook_pkgs) + ")\n", ".go")
     return [f"{module}/{name}"], {str(Path(env.gomod).parent / name / "hooks.go"): str(source)}
+
+
+def _complete_modfile(
+    setup: modules.ModuleSetup,
+    packages: list[str],
+    overlay: Path,
+    flags: list[str],
+    cwd: Path,
+    list_env: dict[str, str],
+    env: GoEnv,
+) -> None:
+    """Module mode: otelgo's go.mod copy gets the requirements and sums of
+    otelgo's own packages (the hook packages and their importer), loaded
+    alone with -mod=mod; the user's packages then load and build with the
+    user's -mod, readonly by default, so that a missing requirement of the
+    user's fails as it fails in go build. The completed copy is kept under
+    a digest of what it was made from: an unchanged rebuild runs no go
+    command for it."""
+    if setup.modfile is None or "GOWORK" in setup.env:
+        return
+    sumfile = setup.modfile.with_suffix(".sum")
+    settings = sorted((k, v) for k, v in list_env.items() if k.startswith(("GO", "CGO_")))
+    h = hashlib.sha256(json.dumps([packages, flags, str(cwd), env.goversion, settings]).encode())
+    for f in (setup.modfile, sumfile, overlay):
+        h.update(hashlib.sha256(f.read_bytes() if f.is_file() else b"").digest())
+    memo = cache_dir() / "modfiles" / f"{h.hexdigest()[:32]}.json"
+    try:
+        done = json.loads(memo.read_text())
+        setup.modfile.write_text(done["mod"])
+        sumfile.write_text(done["sum"])
+        return
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    args = ["list", "-e", "-deps", "-mod=mod", "-f", "{{if .Error}}error{{end}}", *setup.flags, f"-overlay={overlay}"]
+    out = run_go([*args, *flags, "--", *packages], cwd, list_env)
+    if "error" not in out.split():  # a broken hook package: the listing says why, and nothing is kept
+        done = {"mod": setup.modfile.read_text(), "sum": sumfile.read_text() if sumfile.is_file() else ""}
+        write_atomically(memo, json.dumps(done))
 
 
 _BASE_WHAT = {

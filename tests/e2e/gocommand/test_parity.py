@@ -60,19 +60,7 @@ def _first_error(stderr: str) -> str:
     return lines[0] if lines else ""
 
 
-# Known not to agree yet: otelgo builds with -mod=mod (so that the go command
-# completes its go.mod copy), and then looks for the module of a missing
-# import where go build, read-only, says that no module provides it.
-DISAGREE = {"missing-import"}
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="otelgo's -mod=mod")) if c in DISAGREE else c
-        for c in CASES
-    ],
-)
+@pytest.mark.parametrize("case", list(CASES))
 def test_go_and_otel_agree(tmp_path, case):
     files, args = CASES[case]
     results = {}
