@@ -105,3 +105,50 @@ def test_direct_requirements_leave_out_indirect_ones(tmp_path):
 def test_the_newest_go_line():
     assert modules._newest_go(["1.22", "1.24.0", "1.24", ""]) == "1.24.0"
     assert modules._newest_go([]) == ""
+
+
+def _complete(tmp_path, monkeypatch, out: str = "\n\n"):
+    """plan._complete_modfile on a go.mod copy, with a go command that
+    completes it (and says `out`); the go commands run."""
+    from pathlib import Path
+
+    from otelgo.gocmd.golist import GoEnv
+    from otelgo.plan import plan
+
+    mod, overlay = tmp_path / "otel.mod", tmp_path / "list.json"
+    mod.write_text("module example.com/app\n")
+    mod.with_suffix(".sum").unlink(missing_ok=True)
+    overlay.write_text('{"Replace": {}}')
+    calls = []
+
+    def go(args, cwd, env=None):
+        calls.append(args)
+        mod.write_text("module example.com/app\n\nrequire go.opentelemetry.io/otel v1.41.0 // indirect\n")
+        mod.with_suffix(".sum").write_text("go.opentelemetry.io/otel v1.41.0 h1:x=\n")
+        return out
+
+    monkeypatch.setattr(plan, "run_go", go)
+    setup = modules.ModuleSetup(flags=[f"-modfile={mod}"], modfile=mod)
+    env = GoEnv("go1.26.8", Path("/goroot"), str(tmp_path / "go.mod"), "", Path("/modcache"), Path("/gocache"), "")
+    plan._complete_modfile(setup, ["otelgo.dev/rules/sdk"], overlay, ["-tags=x"], tmp_path, {"GOFLAGS": ""}, env)
+    return mod, calls
+
+
+def test_the_go_mod_copy_is_completed_for_otelgos_packages_once(tmp_path, monkeypatch):
+    """-mod=mod on otelgo's packages alone (the user's keep their -mod); an
+    unchanged rebuild takes the completed copy from the cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    mod, calls = _complete(tmp_path, monkeypatch)
+    (args,) = calls
+    assert "-mod=mod" in args and args[-2:] == ["--", "otelgo.dev/rules/sdk"] and "-tags=x" in args
+    completed = mod.read_text()
+    mod, calls = _complete(tmp_path, monkeypatch)
+    assert calls == [] and mod.read_text() == completed
+    assert mod.with_suffix(".sum").read_text() == "go.opentelemetry.io/otel v1.41.0 h1:x=\n"
+
+
+def test_a_completion_with_errors_is_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _, calls = _complete(tmp_path, monkeypatch, out="\nerror\n")
+    _, calls = _complete(tmp_path, monkeypatch, out="\nerror\n")
+    assert len(calls) == 1  # run again: nothing was kept
