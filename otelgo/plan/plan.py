@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,8 +136,13 @@ def make_plan(
             hook_pkgs: list[str] = hook_pkgs, listing_overlay: Path = listing_overlay, importer: list[str] = importer
         ) -> list[Package]:
             patterns = [*(cmd.packages or ["."]), *hook_pkgs, *importer]
-            _complete_modfile(setup, [*hook_pkgs, *importer], listing_overlay, flags, cwd, list_env, env)
-            args = [*setup.flags, f"-overlay={listing_overlay}", *mod_flags, *flags]
+            raised = _complete_modfile(setup, [*hook_pkgs, *importer], listing_overlay, flags, cwd, list_env, env)
+            # otelgo's packages raise a module of the user's: the listing
+            # shows which (and the next release set is tried); -mod=mod gives
+            # the go.sum entries of the raised versions to the listing, and to
+            # the build when --allow-upgrades accepts them.
+            mod = ["-mod=mod"] if raised else mod_flags
+            args = [*setup.flags, f"-overlay={listing_overlay}", *mod, *flags]
             found = list_deps(patterns, args, cwd, list_env, tests=testing, cache=listed_before)
             return [p for p in found if p.import_path not in importer]
 
@@ -391,16 +397,17 @@ def _complete_modfile(
     cwd: Path,
     list_env: dict[str, str],
     env: GoEnv,
-) -> None:
+) -> bool:
     """Module mode: otelgo's go.mod copy gets the requirements and sums of
     otelgo's own packages (the hook packages and their importer), loaded
     alone with -mod=mod; the user's packages then load and build with the
     user's -mod, readonly by default, so that a missing requirement of the
     user's fails as it fails in go build. The completed copy is kept under
     a digest of what it was made from: an unchanged rebuild runs no go
-    command for it."""
+    command for it. True when the completed copy requires a module of the
+    user's build list at a newer version."""
     if setup.modfile is None or "GOWORK" in setup.env:
-        return
+        return False
     sumfile = setup.modfile.with_suffix(".sum")
     settings = sorted((k, v) for k, v in list_env.items() if k.startswith(("GO", "CGO_")))
     h = hashlib.sha256(json.dumps([packages, flags, str(cwd), env.goversion, settings]).encode())
@@ -411,7 +418,7 @@ def _complete_modfile(
         done = json.loads(memo.read_text())
         setup.modfile.write_text(done["mod"])
         sumfile.write_text(done["sum"])
-        return
+        return _raises(setup)
     except (OSError, ValueError, KeyError, TypeError):
         pass
     args = ["list", "-e", "-deps", "-mod=mod", "-f", "{{if .Error}}error{{end}}", *setup.flags, f"-overlay={overlay}"]
@@ -419,6 +426,18 @@ def _complete_modfile(
     if "error" not in out.split():  # a broken hook package: the listing says why, and nothing is kept
         done = {"mod": setup.modfile.read_text(), "sum": sumfile.read_text() if sumfile.is_file() else ""}
         write_atomically(memo, json.dumps(done))
+    return _raises(setup)
+
+
+def _raises(setup: modules.ModuleSetup) -> bool:
+    """The go.mod copy requires a module of the user's build list at a newer
+    version than the user's."""
+    text = setup.modfile.read_text() if setup.modfile is not None else ""
+    for path, version in re.findall(r"^\s*(?:require\s+)?([\w.~/-]+\.[\w.~/-]+)\s+(v\S+)", text, re.MULTILINE):
+        have = setup.build_list.get(path)
+        if have and have != version and modules._is_newer(version, have):
+            return True
+    return False
 
 
 _BASE_WHAT = {
