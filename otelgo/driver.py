@@ -160,8 +160,9 @@ def options(config: Config) -> planning.Options:
 def _user_paths(message: str, build_dir: Path, env: GoEnv) -> str:
     """The go command's words, about the user's go.mod rather than our copy."""
     if env.gomod:
-        message = message.replace(str(build_dir / "otel.mod"), env.gomod)
-        message = message.replace(str(build_dir / "otel.sum"), str(Path(env.gomod).with_suffix(".sum")))
+        for copy in ("otel", "user"):  # the build's copy, and the one its build list is read from
+            message = message.replace(str(build_dir / f"{copy}.mod"), env.gomod)
+            message = message.replace(str(build_dir / f"{copy}.sum"), str(Path(env.gomod).with_suffix(".sum")))
     if env.gowork:
         message = message.replace(str(build_dir / "go.work"), env.gowork)
     return message
