@@ -105,7 +105,8 @@ def make_plan(cmd: GoCommandLine, env: GoEnv, rules: list[Rule], build_dir: Path
         for hook in hooks:
             plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
         target = host.dir / _bootstrap_name(host, testing)
-        overlay[str(target)] = str(generated("bootstrap.go.j2", package=host.name, imports=hooks))
+        package = f"{host.name}_test" if testing else host.name
+        overlay[str(target)] = str(generated("bootstrap.go.j2", package=package, imports=hooks))
         if command.import_path == "command-line-arguments":
             plan.extra_files.append(str(target))
     plan.digests = {key: cachekeys.rules_digest(applied) for key, applied in match.applied.items()}
@@ -187,8 +188,11 @@ def _check_hooks_listed(packages: list[Package], hook_pkgs: list[str], rules: li
 
 def _bootstrap_hosts(commands: list[Package], by_path: dict[str, Package], testing: bool):
     """(binary, package that gets the bootstrap file) pairs. A program's
-    bootstrap joins its package main; a test binary's joins the package under
-    test as a _test.go file, since the go command generates the test main."""
+    bootstrap joins its package main; a test binary's joins the directory of
+    the package under test as a _test.go file of its external test package
+    (package x_test), since the go command generates the test main: an
+    internal test file could not import the SDK when the SDK itself imports
+    the package under test (strings, sort, net/http...)."""
     for command in commands:
         if not testing:
             if command.dir is not None:
