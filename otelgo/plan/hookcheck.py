@@ -22,6 +22,7 @@ from pathlib import Path
 
 from otelgo.gocmd.golist import Package
 from otelgo.hookapi import CALL_CONTEXT
+from otelgo.resources import private_dir
 from otelgo.ruleset.model import FunctionRule
 from otelgo.splice.edit import find_target
 from otelgo.splice.gosource import (
@@ -82,7 +83,7 @@ def _check_one(rule, pkg: Package, hook_pkg: Package, cache: Path, describe, ver
         verdict.missing.append(f"{describe(rule)}: cannot check {pkg.import_path}: {e}")
         return
     if found is None:
-        cache.mkdir(parents=True, exist_ok=True)
+        private_dir(cache)
         marker.touch()
     elif found.startswith("missing:"):
         verdict.missing.append(found.removeprefix("missing:"))
