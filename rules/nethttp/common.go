@@ -18,6 +18,8 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.39.0"
+
+	"otelgo.dev/rules/internal/redact"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
@@ -111,61 +113,11 @@ func defaultPort(scheme string) int {
 	return 0
 }
 
-const redacted = "REDACTED"
+// redactQuery and fullURL keep credentials out of url.query and url.full
+// (see otelgo.dev/rules/internal/redact, shared by every HTTP stack).
+func redactQuery(raw string) string { return redact.Query(raw) }
 
-// sensitiveQueryKeys are the query parameters whose values the semantic
-// conventions say to redact in url.full and url.query.
-var sensitiveQueryKeys = [...]string{"AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"}
-
-// redactQuery replaces the values of sensitive query parameters in a raw
-// query string by REDACTED, keeping everything else byte for byte.
-func redactQuery(raw string) string {
-	if raw == "" {
-		return raw
-	}
-	found := false
-	for _, k := range sensitiveQueryKeys {
-		if strings.Contains(raw, k+"=") {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return raw
-	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		k, _, ok := strings.Cut(p, "=")
-		if !ok {
-			continue
-		}
-		if uk, err := url.QueryUnescape(k); err == nil {
-			k = uk
-		}
-		for _, s := range sensitiveQueryKeys {
-			if k == s {
-				parts[i] = p[:strings.IndexByte(p, '=')+1] + redacted
-				break
-			}
-		}
-	}
-	return strings.Join(parts, "&")
-}
-
-// fullURL renders u for url.full: credentials become REDACTED:REDACTED and
-// sensitive query values REDACTED; u itself is not modified.
-func fullURL(u *url.URL) string {
-	q := redactQuery(u.RawQuery)
-	if u.User == nil && q == u.RawQuery {
-		return u.String()
-	}
-	c := *u
-	if c.User != nil {
-		c.User = url.UserPassword(redacted, redacted)
-	}
-	c.RawQuery = q
-	return c.String()
-}
+func fullURL(u *url.URL) string { return redact.URL(u) }
 
 // errorType is the error.type of a failed call: the name of a well-known
 // sentinel error the chain holds (errors.New values would otherwise all be
