@@ -98,6 +98,7 @@ func setup(ctx context.Context) error {
 	if !autoexport.IsNoneSpanExporter(exp) {
 		opts = append(opts, sdktrace.WithBatcher(exp))
 	}
+	installErrorHandler()
 	tp := sdktrace.NewTracerProvider(opts...)
 	provider.Store(tp)
 	otel.SetTracerProvider(tp)
@@ -196,7 +197,9 @@ func Shutdown() {
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
-		if err != nil {
+		// A collector that has been failing was reported already: the
+		// flush's failure is the same news.
+		if err != nil && !reporter.reported() {
 			if errors.Is(err, context.DeadlineExceeded) {
 				warn("flushing telemetry did not finish within %v; some spans are lost", shutdownTimeout)
 			} else {
