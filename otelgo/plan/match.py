@@ -107,6 +107,9 @@ def hook_packages_for(command: Package, packages: dict[str, Package], match: Mat
         for hook in needed:
             if hook in packages:
                 in_binary.update([hook, *packages[hook].deps])
+        # A test binary links the package under test (and what imports it) as
+        # test variants, listed "pkg [pkg.test]": their rules are pkg's.
+        in_binary = {p.split(" [", 1)[0] for p in in_binary}
         keys = {MAIN} | in_binary
         wanted = {SDK} | {r.hook_package for key in keys for r in match.applied.get(key, []) if r.hook_package}
         if wanted <= needed:

@@ -123,3 +123,17 @@ def test_runtime_sensitive_packages_get_no_hook_calls():
         (p, SENSITIVE_REASON) for p in ("runtime", "internal/abi", "sync/atomic")
     }
     assert m.applied == {"strings": [rules[3]], "runtime": [raw]}
+
+
+def test_a_test_binary_links_the_hooks_of_its_package_under_test():
+    """go list -test names the package under test, in the test binary, as
+    "pkg [pkg.test]": its hook packages are linked all the same."""
+    lib = pkg("example.com/app/lib", dep_only=False)
+    test = pkg(
+        "example.com/app/lib.test",
+        name="main",
+        deps=["example.com/app/lib [example.com/app/lib.test]", "testing"],
+        dep_only=False,
+    )
+    m = match_rules([rule("example.com/app/lib", path="example.com/app/hooks")], [lib, test], ENV)
+    assert hook_packages_for(test, {p.import_path: p for p in (lib, test)}, m) == ["example.com/app/hooks", SDK]
