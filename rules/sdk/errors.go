@@ -45,13 +45,6 @@ func (r *errorReporter) report(err error) {
 	r.last, r.suppressed = now, 0
 }
 
-// reported says whether a line was printed within the interval.
-func (r *errorReporter) reported() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return !r.last.IsZero() && time.Since(r.last) < r.interval
-}
-
 // installErrorHandler makes the SDK's errors go through reporter instead of
 // the default handler, which writes every one through package log (whose
 // lines are exported as logs when logs are, so a failed export would be

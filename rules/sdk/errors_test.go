@@ -11,17 +11,11 @@ import (
 func TestErrorReporterPrintsOneLinePerInterval(t *testing.T) {
 	var lines []string
 	r := &errorReporter{interval: time.Hour, print: func(f string, a ...any) { lines = append(lines, fmt.Sprintf(f, a...)) }}
-	if r.reported() {
-		t.Fatal("reported before any error")
-	}
 	for i := 0; i < 50; i++ {
 		r.report(fmt.Errorf("traces export: connection refused (batch %d)", i))
 	}
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], "traces export: connection refused (batch 0) (telemetry errors are reported at most every 1h0m0s)") {
 		t.Fatalf("50 failures printed %q", lines)
-	}
-	if !r.reported() {
-		t.Fatal("not reported")
 	}
 	r.interval = 10 * time.Millisecond
 	time.Sleep(20 * time.Millisecond)
