@@ -127,3 +127,19 @@ def test_semantics_package_hooks_everything_but_nosplit(suites_user):
     assert "//go:nosplit" in refused["Tiny"]
     assert r["hooked"] == r["functions"] - 1
     assert all(not v for v in r["regressions"].values()), r["regressions"]
+
+
+def test_runtime_sensitive_package_gets_no_hook_and_says_why(suites_user):
+    """sync/atomic is what the trampolines and the hooks' panic reports run
+    on: every rule on it is refused with the reason, and its tests pass."""
+    (r,) = lane("std:sync/atomic")
+    assert r["error"] == "", r["error"]
+    assert r["hooked"] == 0 and r["rules"] > 0
+    reasons = {x["reason"] for x in r["refused"]}
+    assert len(r["refused"]) == r["rules"], r["refused"]
+    assert reasons == {
+        "the runtime and the packages it imports (and sync/atomic, the race detector's) get no hook "
+        "calls: the trampolines and every hook run on them"
+    }, reasons
+    assert r["tests"]["plain"]["pass"] > 0
+    assert r["tests"]["on"] == r["tests"]["plain"]
