@@ -19,6 +19,22 @@ testdata program send the SECRET it is given through every place the
 library's API takes data (connection strings, keys, values, queries,
 headers, messages), then check both that the spans you expect arrived (a
 check that cannot fail proves nothing) and assert_never_received.
+What each kind of library sends the canary through:
+
+- HTTP stacks (fasthttp, hertz, resty...): user:password@ and the query
+  parameters of rules/internal/redact in URLs, Authorization/Cookie headers,
+  bodies; url.full and url.query go through rules/internal/redact;
+- databases (pgx, mongo...): the secret inline in a statement sent without
+  arguments (db.query.text must show "?") and as an argument (never shown),
+  and in the connection string's password (server.address has none);
+- key-value stores and queues (memcached, kafka, nats...): keys, values,
+  message bodies and headers; db.query.text or messaging attributes carry
+  names and counts, not data;
+- cloud SDKs (aws): credentials and presigned URLs (X-Amz-Credential,
+  X-Amz-Signature, X-Amz-Security-Token);
+- GenAI clients: the prompt, the system instructions and the answer (the
+  local server's recorded response holds the canary too): message contents
+  stay off unless OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true.
 """
 
 from __future__ import annotations
