@@ -387,9 +387,23 @@ def targets(spec: str, work: Path, env: dict[str, str]):
         if proc.returncode != 0:
             raise RuntimeError(f"go mod download {modver}: {proc.stdout}{proc.stderr}")
         info = json.loads(proc.stdout)
-        main = writable_copy(Path(info["Dir"]), work / "src" / re.sub(r"[^\w.@-]+", "_", modver))
-        module = modver.split("@")[0]
-        return main, f"{module}/otelgosuite", main / "otelgosuite", go_list(pkgs.split(","), main, env)
+        name = re.sub(r"[^\w.@-]+", "_", modver)
+        copy = writable_copy(Path(info["Dir"]), work / "src" / name)
+        # The module is a dependency at its version, as in a user's build
+        # (otelgo's own rules for it then apply by version), replaced by a
+        # writable copy: its tests may write beside themselves, and otelgo
+        # adds the test bootstrap there through the overlay, which the
+        # module cache refuses.
+        module, version = modver.split("@")
+        main = work / "mods" / name
+        main.mkdir(parents=True, exist_ok=True)
+        lane_path = f"example.com/suites/{re.sub(r'[^a-z0-9]+', '', name.lower())}"
+        (main / "go.mod").write_text(
+            f"module {lane_path}\n\ngo 1.24\n\nrequire {module} {version}\n\nreplace {module} => {copy}\n"
+        )
+        if (copy / "go.sum").exists():
+            shutil.copy(copy / "go.sum", main / "go.sum")
+        return main, f"{lane_path}/h", main / "h", go_list(pkgs.split(","), main, env)
     if kind == "dir":
         src, _, pkgs = rest.partition(":")
         main = writable_copy((REPO / src).resolve(), work / "src" / Path(src).name)
