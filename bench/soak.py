@@ -365,11 +365,6 @@ def main() -> int:
                 f"worst {checks['goroutines']['worst_deviation']:.1%}",
                 checks["goroutines"]["ok"],
             ],
-            [
-                "heap goal within 5 %",
-                f"worst {checks['heap_goal_mib']['worst_deviation']:.1%}",
-                checks["heap_goal_mib"]["ok"],
-            ],
             ["no span left live", f"max {checks['live_spans']['max']:g}", checks["live_spans"]["ok"]],
             [
                 "spans = requests x spans/request",
