@@ -288,14 +288,15 @@ def test_package(pkg: dict, main_dir: Path, hook_path: str, hook_dir: Path, work
         report.error = f"otel go test -c failed:\n{built.stdout[-2000:]}\n{built.stderr[-6000:]}"
         return report
     summary = json.loads(built.stdout[built.stdout.index("{") :])
+    by_name = {r["Name"]: r for r in rules}
     not_applied = {}
     for warning in summary.get("warnings", []):
         m = re.search(r"\((suite-\d+)\): (.*)$", warning)
         if m:
             not_applied[m.group(1)] = m.group(2)
     for s in summary.get("skipped", []):
-        not_applied.setdefault(s["rule"], s["reason"])
-    by_name = {r["Name"]: r for r in rules}
+        if s["rule"] in by_name:  # (otelgo's own rules for the library are skipped by version too)
+            not_applied.setdefault(s["rule"], s["reason"])
     for name, why in sorted(not_applied.items(), key=lambda x: int(x[0].split("-")[1])):
         r = by_name[name]
         shown = f"({r['ReceiverType']}).{r['Function']}" if "ReceiverType" in r else r["Function"]
