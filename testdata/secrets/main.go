@@ -51,6 +51,11 @@ func main() {
 	check(err)
 	gdb, err := gorm.Open(sqlite.Open("file::memory:"), &gorm.Config{})
 	check(err)
+	// Each connection to ":memory:" is a database of its own: one
+	// connection, or concurrent requests find no table.
+	gsql, err := gdb.DB()
+	check(err)
+	gsql.SetMaxOpenConns(1)
 	check(gdb.AutoMigrate(&user{}))
 	rdb := goredis.NewClient(&goredis.Options{Addr: os.Getenv("REDIS_ADDR")})
 	pool := &redis.Pool{Dial: func() (redis.Conn, error) { return redis.Dial("tcp", os.Getenv("REDIS_ADDR")) }}
