@@ -272,3 +272,40 @@ def test_otelgos_cache_is_private_to_the_user(tmp_path, monkeypatch, rule_file):
     os.chmod(cache_dir(), 0o755)
     write_atomically(cache_dir() / "generated" / "y.go", "package y\n")
     assert stat.S_IMODE(cache_dir().stat().st_mode) == 0o700
+
+
+def test_the_build_directory_is_private_to_the_user(tmp_path, monkeypatch):
+    """The per-build directory (the plan, the go.mod copy, the overlay, the
+    generated bootstrap) is 0700 whatever the umask, and gone after the
+    build."""
+    import os
+    import stat
+    import tempfile
+
+    from otelgo import driver
+    from otelgo.gocmd.flags import parse
+    from otelgo.gocmd.golist import GoCommandError, GoEnv
+
+    seen = {}
+
+    def make_plan(cmd, env, rules, build_dir, cwd):
+        seen["dir"], seen["mode"] = build_dir, stat.S_IMODE(build_dir.stat().st_mode)
+        raise GoCommandError("planned no further", 1)
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    monkeypatch.setattr(driver.planning, "make_plan", make_plan)
+    monkeypatch.setattr(
+        driver, "go_env", lambda cwd: GoEnv("go1.26.0", tmp_path, "", "", tmp_path / "mod", tmp_path / "cache")
+    )
+    old = os.umask(0)
+    try:
+        with pytest.raises(GoCommandError, match="planned no further"):
+            driver.run(parse("build", ["."]))
+    finally:
+        os.umask(old)
+    assert seen["dir"].parent == tmp and seen["dir"].name.startswith("otelgo-build-")
+    assert seen["mode"] == 0o700
+    assert not seen["dir"].exists()
