@@ -18,9 +18,9 @@ package api
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 )
 
@@ -52,12 +52,33 @@ type CallContext interface {
 	PackagePath() string
 }
 
-var reported sync.Map // hook site -> struct{}
+// The sites reported so far. A plain map behind a spin lock, not sync.Map
+// or sync.Mutex: a hook may instrument package sync itself, and a report must
+// not enter a hooked function while it holds the lock (a hook panicking
+// there would report again, forever). It may also run before this package
+// is initialised, so nothing here needs an initialiser.
+var (
+	reportLock atomic.Bool
+	reported   map[string]bool
+)
 
 // ReportHookPanic is called by spliced code when a hook panics. The panic
 // never reaches the user's program; it is reported once per hook on stderr.
+// It never panics itself: it runs in the trampoline's deferred recover.
 func ReportHookPanic(site string, recovered any) {
-	if _, seen := reported.LoadOrStore(site, struct{}{}); seen {
+	defer func() { _ = recover() }() // a recovered value whose String or Error panics
+	for !reportLock.CompareAndSwap(false, true) {
+		runtime.Gosched()
+	}
+	seen := reported[site]
+	if !seen {
+		if reported == nil {
+			reported = make(map[string]bool)
+		}
+		reported[site] = true
+	}
+	reportLock.Store(false)
+	if seen {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "otelgo: hook %s panicked: %v (the call went on uninstrumented; reported once)\n", site, recovered)

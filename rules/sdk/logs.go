@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"go.opentelemetry.io/contrib/exporters/autoexport"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/log/global"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -38,9 +37,8 @@ func setupLogs(ctx context.Context, res *resource.Resource) error {
 	}
 	lp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)))
 	loggerProvider.Store(lp)
-	// The SDK's default error handler writes through package log, whose
-	// lines are now exported: a failed export would be exported again.
-	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) { warn("%v", err) }))
+	// (The SDK's errors go to stderr, not through package log, whose lines
+	// are now exported: installErrorHandler.)
 	global.SetLoggerProvider(lp)
 	return nil
 }
