@@ -118,7 +118,19 @@ def test_case_holds_only_known_files(name):
     case = splice_case(name)
     head = case.inputs.get("input.go", "").partition("\npackage ")[0]
     assert f"\n// {name}: " in f"\n{head}", f"{name}/input.go must start with a comment '// {name}: what it shows'"
-    known = {"rules.json", BUG, NEWER_GO, *INPUTS, *INPUTS.values(), TRAMPOLINES, ERROR, MISSING, REFUSED, ADDED, LEFT_OUT}
+    known = {
+        "rules.json",
+        BUG,
+        NEWER_GO,
+        *INPUTS,
+        *INPUTS.values(),
+        TRAMPOLINES,
+        ERROR,
+        MISSING,
+        REFUSED,
+        ADDED,
+        LEFT_OUT,
+    }
     known |= set(case.added)
     unknown = [p.name for p in case.dir.iterdir() if p.is_file() and p.name not in known]
     assert unknown == [], f"{name}: files the corpus does not know: {unknown}"

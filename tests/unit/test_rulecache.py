@@ -290,7 +290,7 @@ def test_the_build_directory_is_private_to_the_user(tmp_path, monkeypatch):
 
     seen = {}
 
-    def make_plan(cmd, env, rules, build_dir, cwd):
+    def make_plan(cmd, env, rules, build_dir, cwd, options=None):
         seen["dir"], seen["mode"] = build_dir, stat.S_IMODE(build_dir.stat().st_mode)
         raise GoCommandError("planned no further", 1)
 
