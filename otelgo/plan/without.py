@@ -12,6 +12,8 @@ package (raw, struct and file rules) belongs to the folder of its rule file.
 
 from __future__ import annotations
 
+import difflib
+
 from otelgo.hookapi import PLUMBING, ROOT_MODULE, SPANS
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import rule_source
@@ -72,7 +74,9 @@ def leave_out(rules: list[Rule], without: list[str]) -> tuple[list[Rule], list[R
             )
         elif not any(names(name, p) for p in packages):
             known = sorted({p.rsplit("/", 1)[-1] for p in packages if p not in PLUMBING})
-            problems.append(f"--without {name}: no instrumentation has that name; known: {', '.join(known)}")
+            close = difflib.get_close_matches(name.lower(), known, n=3)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            problems.append(f"--without {name}: no instrumentation has that name{hint}; known: {', '.join(known)}")
     if problems:
         raise WithoutError("\n".join(problems))
     kept, left = [], []

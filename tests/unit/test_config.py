@@ -91,7 +91,8 @@ def test_without_leaves_out_a_librarys_rules_and_refuses_what_is_not_one():
     with pytest.raises(WithoutError, match="--without goroutine: otelgo.dev/rules/goroutine is not an instrumentation"):
         leave_out(rules, ["goroutine"])
     with pytest.raises(
-        WithoutError, match="--without kafka: no instrumentation has that name; known: amqp091, .*kafkago"
+        WithoutError,
+        match=r"--without kafka: no instrumentation has that name \(did you mean kafkago\?\); known: amqp091, ",
     ):
         leave_out(rules, ["kafka"])
     assert leave_out(rules, ["annotate"])[1] == []  # //otel:span comments: planning leaves them out

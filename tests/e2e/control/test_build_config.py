@@ -69,7 +69,10 @@ def test_without_recompiles_only_the_packages_it_concerns(module):
 
 def test_unknown_and_plumbing_names_are_refused(module):
     for name, said in [
-        ("nethtp", "otel: --without nethtp: no instrumentation has that name; known: annotate, databasesql,"),
+        (
+            "nethtp",
+            "otel: --without nethtp: no instrumentation has that name (did you mean nethttp?); known: amqp091,",
+        ),
         ("sdk", "otel: --without sdk: otelgo.dev/rules/sdk is not an instrumentation and cannot be left out"),
     ]:
         result = harness.otel_build(module, "--without", name, "-o", str(module.parent / "x"), ".")
