@@ -12,13 +12,12 @@ once, in order); the tests below check its spans.
 
 from __future__ import annotations
 
-import subprocess
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
 import pytest
-from harness import REPO_ROOT, TESTDATA, check_build, find_go, otel_build, run_program
+from harness import TESTDATA, check_build, otel_build, run_program
 from otlp import OTLPReceiver, Span, children_of, format_spans
 
 GOREDIS = "otelgo.dev/rules/goredis"
@@ -323,19 +322,3 @@ def test_redigo_error_reply(scenario):
     assert span.status_code == "ERROR"
     assert span.status_message.startswith("ERR unknown command")
     assert req.server.status_code == "ERROR"
-
-
-# --- the shared conventions code -------------------------------------------------
-
-
-def test_redisconv_unit_tests():
-    """Go unit tests of rules/internal/redisconv (sanitization, batches,
-    addresses, error attributes)."""
-    result = subprocess.run(
-        [find_go(), "test", "-count=1", "./internal/redisconv/"],
-        cwd=REPO_ROOT / "rules",
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
