@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	_ "unsafe" // go:linkname
 )
 
 // CallContext is the view a hook has of one call of an instrumented
@@ -156,27 +157,29 @@ const (
 //	OTELGO_SPANS_DISABLED=true               //otel:span comments and span rules off
 //
 // It may run before this package is initialised (an instrumented package
-// can initialise first), so it uses no package-level variable.
+// can initialise first), so it uses no package-level variable; and before
+// package syscall is (path, sort, strconv, errors initialise before it), so
+// it reads the environment through getenv.
 func Enabled(hookPackage string) (on bool) {
 	defer func() {
 		if recover() != nil {
-			on = true // the environment cannot be read yet: keep the default
+			on = true // the environment cannot be read: keep the default
 		}
 	}()
-	if isTrue(os.Getenv("OTEL_SDK_DISABLED")) {
+	if isTrue(getenv("OTEL_SDK_DISABLED")) {
 		return false
 	}
-	if hookPackage == rulesPrefix+"annotate" && isTrue(os.Getenv("OTELGO_SPANS_DISABLED")) {
+	if hookPackage == rulesPrefix+"annotate" && isTrue(getenv("OTELGO_SPANS_DISABLED")) {
 		return false
 	}
 	for _, v := range []string{DisabledVar, LegacyDisabledVar} {
-		for _, name := range names(os.Getenv(v)) {
+		for _, name := range names(getenv(v)) {
 			if Names(name, hookPackage) {
 				return false
 			}
 		}
 	}
-	enabled := names(os.Getenv(EnabledVar))
+	enabled := names(getenv(EnabledVar))
 	if len(enabled) == 0 || alwaysOn(hookPackage) {
 		return true
 	}
@@ -282,6 +285,35 @@ func fold(name string) string {
 }
 
 const rulesPrefix = "otelgo.dev/rules/"
+
+// getenv is os.Getenv; while package syscall is not initialised yet (its
+// Getenv calls a function variable its initialiser sets: a nil call), the
+// value in the environment the process started with, which is the runtime's
+// (what syscall copies when it initialises).
+func getenv(key string) (value string) {
+	defer func() {
+		if recover() != nil {
+			value = startEnv(key)
+		}
+	}()
+	return os.Getenv(key)
+}
+
+func startEnv(key string) string {
+	for _, kv := range runtimeEnvs() {
+		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
+			return kv[len(key)+1:]
+		}
+	}
+	return ""
+}
+
+// runtimeEnvs is the runtime's copy of the environment, as package syscall
+// gets it (the runtime pushes it under this name). Declared without a body:
+// empty.s keeps the compiler from asking for one.
+//
+//go:linkname runtimeEnvs syscall.runtime_envs
+func runtimeEnvs() []string
 
 func isTrue(v string) bool {
 	return strings.EqualFold(strings.TrimSpace(v), "true")
