@@ -46,11 +46,12 @@ plus otelgo's plan phase alone on the service (bench/plan_phase.py).
 
 Every figure is a median with its range; the sides alternate in order.
 Modules are copied to a work directory first; the checkout is never built
-in place or edited. How long it takes: one cold build is 1-3 minutes on 2
-cores, so the defaults (three programs, three sides, one cold run) take
-about 15-20 minutes, --many-packages 500 about 10 more; the script prints
-how long it took. The load average of the machine is printed with the
-figures: on a loaded machine the ratios move by 10-20 %.
+in place or edited. How long it takes: one cold build of the service is
+1.5 minutes on a quiet 2-core machine and 5 under a load of 15, so the
+defaults (three programs, three sides, one cold run) take about 15 minutes
+quiet and about an hour that loaded; --many-packages 100,500 adds about
+10 minutes quiet. The script prints how long it took and the load average
+of the machine during the run: under load the ratios move by 10-20 %.
 
 Targets (issue #18): service cold <= 1.15x its twin and <= 1.3x plain,
 one-line edit <= 1.2x the twin; pair cold <= 1.3x plain; stdlib cold <=
