@@ -231,7 +231,7 @@ def verdict(value: float, limit: float, lower_is_better: bool = True) -> str:
     if ok:
         return "met"
     off = (value / limit - 1) * 100 if lower_is_better else (1 - value / limit) * 100
-    return f"MISSED by {off:.0f}%"
+    return f"MISSED by {off:.1f}%" if off < 1 else f"MISSED by {off:.0f}%"
 
 
 def note(message: str) -> None:

@@ -1,31 +1,65 @@
-"""Run-time benchmark: requests per second and p99 latency on loopback (wrk).
+"""Run-time benchmark: requests per second, latency, CPU, allocations and
+memory of otelgo-built servers against the same servers instrumented by
+hand, on loopback under wrk.
 
-    .venv/bin/python bench/runtime.py [--rounds 3] [--duration 10] [--service] [--json FILE]
+    .venv/bin/python bench/runtime.py [--rounds 5] [--duration 10] [--pairs http,sqlite,postgres] [--json FILE]
 
-Servers, all answering GET /hello (testdata/bench):
-  - auto:   plainhttp built by `otel go build` (otelgo's net/http hooks and SDK)
-  - manual: otelhttp built by `go build` (otelhttp.NewHandler + the SDK set
-            up by hand: same SDK version, OTLP/HTTP exporters, batch
-            processor, MeterProvider with runtime metrics, as otelgo's
-            bootstrap by default)
-  - none:   plainhttp built by `go build` (no OpenTelemetry at all), for scale
-With --service also the realistic service (`otel go build`) and its
-hand-instrumented twin (`go build`), on GET /items/7 (gin route, SQLite
-query, slog): "service auto" and "service manual".
+With the defaults (three pairs, seven servers, five rounds) it takes about
+7 minutes on 2 cores, including the builds; it prints how long it took.
 
-Both instrumented servers export every span (and their metrics) to the same
-local OTLP/HTTP receiver (a Python server in this process answering 200 to
-every POST),
-with the SDK's default batch span processor settings. Each round starts
-every server afresh, warms it up with wrk, then measures; the order of the
-servers rotates between rounds. Figures are medians over the rounds.
-Targets: auto >= 0.9x manual requests/s; auto p99 <= 1.1x manual p99.
+Pairs (testdata/bench):
+  - http:     plainhttp built by `otel go build` ("auto") against otelhttp
+              built by `go build` ("manual": otelhttp.NewHandler and the SDK
+              set up by hand, the same SDK version and exporters as otelgo's
+              bootstrap); plainhttp built by `go build` ("none") for scale.
+              GET /hello.
+  - sqlite:   the realistic service (`otel go build`) against its
+              hand-instrumented twin (`go build`) on GET /items/7: gin
+              route, a query through database/sql on SQLite (in memory, one
+              connection), slog.
+  - postgres: the same two on PostgreSQL through pgx's database/sql driver
+              with a pool of --pg-pool connections (the realistic case); the
+              script starts a PostgreSQL server of its own on a free port
+              (Debian's postgresql package, as tests/support/services.py).
+
+Every server exports every span and its metrics to the same local OTLP/HTTP
+receiver (in this process, answering 200 to every POST) with the SDK's
+default batch processor. Each round starts every server afresh, checks that
+the port it answers on is its own and that one request of the route
+answers 2xx, warms it up with wrk, then measures; the order rotates between
+rounds.
+
+Every response's status is checked (a wrk Lua script counts the statuses).
+A server that answers anything but 2xx, has socket errors or timeouts,
+exits, or does not answer, fails its round: the round is reported with the
+reason, left out of every figure and ratio, and the script exits with
+status 1 at the end. A failed measurement is not a figure.
+
+Per server and round, besides wrk's figures:
+  - CPU per request: the server process's user + system time
+    (/proc/PID/stat) over the measured run, divided by the requests wrk
+    completed. It includes the process's background work (span export,
+    metric collection), which is part of what instrumentation costs.
+  - Allocations per request (service pairs): heap objects and bytes
+    allocated over the measured run (runtime.ReadMemStats, which flushes
+    every P's cache first, so the count is exact), read from the
+    BENCH_STATS_ADDR endpoint that the service and the twin both serve
+    (internal/benchstats: plain TCP, not seen by any instrumentation),
+    divided by the requests.
+  - Under steady load (samples every --sample seconds over the last two
+    thirds of the measured run, median): resident set size (VmRSS), and for
+    the service pairs the heap in use (HeapInuse) and goroutines.
+
+Figures are medians over the successful rounds; ratios are medians of the
+per-round ratios (rounds in which both sides succeeded), with their range.
 wrk comes from Debian's package (apt-get install -y wrk); the script
 installs it when it runs as root and wrk is missing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import shutil
@@ -35,6 +69,9 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -42,6 +79,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
     BENCH_DATA,
+    REPO,
     CommandFailed,
     arg_parser,
     clean_env,
@@ -76,7 +114,7 @@ class Receiver:
                 with receiver.lock:
                     receiver.requests += 1
                     receiver.bytes += len(body)
-                # An empty ExportTraceServiceResponse.
+                # An empty Export*ServiceResponse.
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")
                 self.send_header("Content-Length", "0")
@@ -104,6 +142,104 @@ class Receiver:
         self.server.shutdown()
 
 
+# --- servers -----------------------------------------------------------------
+
+
+@dataclass
+class Variant:
+    name: str
+    module: str  # under testdata/bench
+    instrumented: bool  # otel go build (else go build)
+    path: str  # what wrk requests
+    env: dict[str, str] = field(default_factory=dict)
+    stats: bool = False  # serves BENCH_STATS_ADDR
+    binary: Path | None = None
+
+
+@dataclass
+class Pair:
+    key: str
+    auto: str
+    manual: str
+    rps_min: float
+    p99_max: float
+    per_request: bool  # CPU, allocations and memory targets
+
+
+PAIRS = {
+    "http": Pair("http", "auto", "manual", 0.9, 1.1, False),
+    "sqlite": Pair("sqlite", "service auto", "service manual", 1.0, 1.05, True),
+    "postgres": Pair("postgres", "pg auto", "pg manual", 1.0, 1.05, True),
+}
+RSS_MAX = 1.1  # service RSS <= 1.1x the twin's
+
+
+def variants_for(pairs: list[str], pg_dsn: str | None, pg_pool: int) -> list[Variant]:
+    out = []
+    if "http" in pairs:
+        out += [
+            Variant("auto", "plainhttp", True, "/hello"),
+            Variant("manual", "otelhttp", False, "/hello"),
+            Variant("none", "plainhttp", False, "/hello"),
+        ]
+    if "sqlite" in pairs:
+        out += [
+            Variant("service auto", "service", True, "/items/7", stats=True),
+            Variant("service manual", "twin", False, "/items/7", stats=True),
+        ]
+    if "postgres" in pairs:
+        pg = {"DB_DRIVER": "pgx", "DB_DSN": pg_dsn or "", "DB_POOL": str(pg_pool)}
+        out += [
+            Variant("pg auto", "service", True, "/items/7", dict(pg), stats=True),
+            Variant("pg manual", "twin", False, "/items/7", dict(pg), stats=True),
+        ]
+    return out
+
+
+def build_all(wd: Path, variants: list[Variant]) -> None:
+    bins = wd / "bin"
+    bins.mkdir(parents=True, exist_ok=True)
+    go = find_go()
+    built: dict[tuple[str, bool], Path] = {}
+    for v in variants:
+        key = (v.module, v.instrumented)
+        if key not in built:
+            binary = bins / f"{v.module}-{'otel' if v.instrumented else 'plain'}"
+            how = "otel go build" if v.instrumented else "go build"
+            note(f"building testdata/bench/{v.module} with {how} ...")
+            if v.instrumented:
+                run(otel_argv("build", "-q", "-o", str(binary), "."), BENCH_DATA / v.module, otel_env())
+            else:
+                run([go, "build", "-o", str(binary), "."], BENCH_DATA / v.module, clean_env())
+            built[key] = binary
+        v.binary = built[key]
+
+
+# --- wrk ---------------------------------------------------------------------
+
+# Counts every response's status per wrk thread and prints the totals at the
+# end, with the first response that was not 2xx.
+STATUS_LUA = """
+threads = {}
+function setup(thread) table.insert(threads, thread) end
+counts = {}
+sample = nil
+function response(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+  if (status < 200 or status > 299) and sample == nil then
+    sample = status .. " " .. string.gsub(string.sub(body or "", 1, 300), "%s+", " ")
+  end
+end
+function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get("counts")) do io.write(string.format("status %d %d\\n", k, v)) end
+    local s = t:get("sample")
+    if s then io.write("sample " .. s .. "\\n") end
+  end
+end
+"""
+
+
 def ensure_wrk() -> str:
     wrk = shutil.which("wrk")
     if wrk:
@@ -117,25 +253,6 @@ def ensure_wrk() -> str:
     sys.exit("bench: wrk is not installed: apt-get install -y wrk")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise CommandFailed(f"server exited with {proc.returncode} before listening")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise CommandFailed(f"nothing listened on port {port} within {timeout}s")
-
-
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
@@ -146,66 +263,217 @@ def parse_wrk(text: str) -> dict:
 
     rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
     total = re.search(r"^\s*(\d+) requests in", text, re.M)
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    errors = re.search(r"Socket errors:(.*)$", text, re.M)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    statuses: dict[int, int] = {}
+    for m in re.finditer(r"^status (\d+) (\d+)$", text, re.M):
+        statuses[int(m.group(1))] = statuses.get(int(m.group(1)), 0) + int(m.group(2))
+    sample = re.search(r"^sample (.*)$", text, re.M)
     return {
         "rps": float(rps.group(1)) if rps else float("nan"),
         "p50_ms": latency("50"),
         "p99_ms": latency("99"),
         "requests": int(total.group(1)) if total else 0,
-        "non2xx": int(non2xx.group(1)) if non2xx else 0,
-        "socket_errors": errors.group(1).strip() if errors else "",
+        "statuses": statuses,
+        "non2xx": sum(n for s, n in statuses.items() if not 200 <= s <= 299),
+        "socket_errors": dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True))
+        if errors
+        else {},
+        "sample": sample.group(1).strip() if sample else "",
     }
 
 
-def build_all(wd: Path, service: bool) -> dict[str, tuple[Path, str]]:
-    """{variant: (binary, path to request)}"""
-    bins = wd / "bin"
-    bins.mkdir(parents=True, exist_ok=True)
-    go = find_go()
-    out: dict[str, tuple[Path, str]] = {}
-    jobs = [
-        ("auto", "plainhttp", True, "/hello"),
-        ("manual", "otelhttp", False, "/hello"),
-        ("none", "plainhttp", False, "/hello"),
-    ]
-    if service:
-        jobs += [("service auto", "service", True, "/items/7"), ("service manual", "twin", False, "/items/7")]
-    for variant, module, instrumented, path in jobs:
-        binary = bins / variant.replace(" ", "-")
-        note(f"building {variant} ({'otel go build' if instrumented else 'go build'} testdata/bench/{module}) ...")
-        if instrumented:
-            run(otel_argv("build", "-q", "-o", str(binary), "."), BENCH_DATA / module, otel_env())
-        else:
-            run([go, "build", "-o", str(binary), "."], BENCH_DATA / module, clean_env())
-        out[variant] = (binary, path)
+def wrk_problems(stats: dict, what: str) -> list[str]:
+    """Why a wrk run is not a measurement; [] if it is one."""
+    out = []
+    if stats["requests"] == 0:
+        out.append(f"{what}: no request completed")
+    if stats["non2xx"]:
+        counts = ", ".join(f"{n} x {s}" for s, n in sorted(stats["statuses"].items()) if not 200 <= s <= 299)
+        out.append(
+            f"{what}: {stats['non2xx']} of {stats['requests']} responses were not 2xx ({counts}); "
+            f"first: {stats['sample'][:200]!r}"
+        )
+    elif stats["requests"] and sum(stats["statuses"].values()) != stats["requests"]:
+        # every response goes through the Lua counter; a difference means it did not run
+        out.append(f"{what}: the status counter saw {sum(stats['statuses'].values())} responses of {stats['requests']}")
+    bad = {k: v for k, v in stats["socket_errors"].items() if v}
+    if bad:
+        out.append(f"{what}: socket errors " + ", ".join(f"{k} {v}" for k, v in bad.items()))
     return out
 
 
-def measure(variant: str, binary: Path, path: str, receiver: Receiver, wrk: str, args, logs: Path) -> dict:
+# --- the process -------------------------------------------------------------
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
+
+
+def rss_bytes(pid: int) -> int:
+    m = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.M)
+    return int(m.group(1)) * 1024 if m else 0
+
+
+def listener_inode(port: int) -> str | None:
+    """The inode of the socket listening on 127.0.0.1:port, from /proc/net/tcp."""
+    want = f"0100007F:{port:04X}"
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        parts = line.split()
+        if parts[1] == want and parts[3] == "0A":  # LISTEN
+            return parts[9]
+    return None
+
+
+def owns_socket(pid: int, inode: str) -> bool:
+    target = f"socket:[{inode}]"
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) == target:
+                    return True
+    return False
+
+
+def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Until the server listens on port. Fails if it exits, or if what
+    listens there is another process's (a port taken between free_port()
+    and the server's bind: wrk would measure someone else's server)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise Failure(f"the server exited with status {proc.returncode} before listening")
+        inode = listener_inode(port)
+        if inode is not None:
+            if owns_socket(proc.pid, inode):
+                return
+            # another process listens there; ours may still be starting (and failing)
+            time.sleep(0.2)
+            if proc.poll() is None and not owns_socket(proc.pid, inode):
+                raise Failure(f"port {port} is held by another process, not by the server")
+        time.sleep(0.05)
+    raise Failure(f"the server did not listen on port {port} within {timeout:.0f} s")
+
+
+def read_stats(port: int) -> dict:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        data = b""
+        while chunk := s.recv(4096):
+            data += chunk
+    return json.loads(data)
+
+
+def preflight(url: str) -> None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            resp.read()
+    except urllib.error.HTTPError as e:
+        raise Failure(f"GET {url} answered {e.code}: {e.read()[:200]!r}") from None
+    except OSError as e:
+        raise Failure(f"GET {url} failed: {e}") from None
+
+
+class Failure(Exception):
+    """A measurement that is not one, and why."""
+
+
+def log_tail(log: Path, lines: int = 4) -> str:
+    try:
+        text = log.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(line[:200] for line in text[-lines:])
+
+
+def measure(v: Variant, receiver: Receiver, wrk: str, lua: Path, args, logs: Path) -> dict:
+    """One server, one round: wrk figures, CPU, allocations, memory, and
+    "failure" (a reason) when the round is not a measurement."""
     port = free_port()
+    stats_port = free_port() if v.stats else None
     env = clean_env(
         {
+            **v.env,
             "ADDR": f"127.0.0.1:{port}",
+            "BENCH_STATS_ADDR": f"127.0.0.1:{stats_port}" if stats_port else None,
             "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
             "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
-            "OTEL_SERVICE_NAME": variant.replace(" ", "-"),
+            "OTEL_SERVICE_NAME": v.name.replace(" ", "-"),
             "GOMAXPROCS": str(args.gomaxprocs) if args.gomaxprocs else None,
         }
     )
-    log = logs / f"{variant.replace(' ', '-')}.log"
+    log = logs / f"{v.name.replace(' ', '-')}.log"
     with log.open("ab") as f:
-        proc = subprocess.Popen([str(binary)], env=env, stdout=f, stderr=subprocess.STDOUT)
+        f.write(f"--- {time.strftime('%H:%M:%S')} start\n".encode())
+        f.flush()
+        proc = subprocess.Popen([str(v.binary)], env=env, stdout=f, stderr=subprocess.STDOUT)
+    out: dict = {"failure": None}
     try:
-        wait_for_port(port, proc)
-        url = f"http://127.0.0.1:{port}{path}"
-        base = [wrk, "-t", str(args.threads), "-c", str(args.connections)]
-        subprocess.run([*base, "-d", f"{args.warmup}s", url], check=True, capture_output=True)
+        wait_listening(port, proc)
+        if stats_port:
+            wait_listening(stats_port, proc)
+        url = f"http://127.0.0.1:{port}{v.path}"
+        preflight(url)
+        base = [wrk, "-t", str(args.threads), "-c", str(args.connections), "-s", str(lua)]
+        warm = subprocess.run([*base, "-d", f"{args.warmup}s", url], capture_output=True, text=True)
+        problems = wrk_problems(parse_wrk(warm.stdout), "warm-up")
+        if warm.returncode != 0 or problems:
+            raise Failure("; ".join(problems) or f"wrk failed: {warm.stderr.strip()[:300]}")
         receiver.take()
-        res = subprocess.run(
-            [*base, "-d", f"{args.duration}s", "--latency", url], check=True, capture_output=True, text=True
+        before = read_stats(stats_port) if stats_port else None
+        cpu0 = cpu_seconds(proc.pid)
+        t0 = time.monotonic()
+        wrk_proc = subprocess.Popen(
+            [*base, "-d", f"{args.duration}s", "--latency", url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        stats = parse_wrk(res.stdout)
+        samples = []
+        while wrk_proc.poll() is None:
+            time.sleep(args.sample)
+            if wrk_proc.poll() is not None or proc.poll() is not None:
+                break
+            if time.monotonic() - t0 >= args.duration / 3:
+                sample = {"rss": rss_bytes(proc.pid)}
+                if stats_port:
+                    s = read_stats(stats_port)
+                    sample.update(heap_inuse=s["heap_inuse"], goroutines=s["goroutines"])
+                samples.append(sample)
+        stdout, stderr = wrk_proc.communicate()
+        if proc.poll() is not None:
+            raise Failure(f"the server exited with status {proc.returncode} during the measurement")
+        cpu = cpu_seconds(proc.pid) - cpu0
+        after = read_stats(stats_port) if stats_port else None
+        stats = parse_wrk(stdout)
+        problems = wrk_problems(stats, "measured run")
+        if wrk_proc.returncode != 0 or problems:
+            raise Failure("; ".join(problems) or f"wrk failed: {stderr.strip()[:300]}")
+        n = stats["requests"]
+        out.update(stats)
+        out["cpu_us_per_req"] = cpu / n * 1e6
+        out["cpu_cores"] = cpu / args.duration
+        if before and after:
+            out["allocs_per_req"] = (after["mallocs"] - before["mallocs"]) / n
+            out["alloc_bytes_per_req"] = (after["total_alloc"] - before["total_alloc"]) / n
+            out["gcs"] = after["num_gc"] - before["num_gc"]
+        if samples:
+            out["rss_mib"] = median([s["rss"] for s in samples]) / 2**20
+            if stats_port:
+                out["heap_inuse_mib"] = median([s["heap_inuse"] for s in samples]) / 2**20
+                out["goroutines"] = median([s["goroutines"] for s in samples])
+        out["samples"] = len(samples)
+    except (Failure, OSError, ValueError, KeyError) as e:
+        tail = log_tail(log)
+        out["failure"] = f"{e}" + (f" [server log: {tail}]" if tail else "")
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -215,42 +483,91 @@ def measure(variant: str, binary: Path, path: str, receiver: Receiver, wrk: str,
                 proc.kill()
                 proc.wait()
     # Spans of the measured run (and the tail of the warm-up), flushed at exit.
-    stats["exports"], stats["export_bytes"] = receiver.take()
-    return stats
+    out["exports"], out["export_bytes"] = receiver.take()
+    return out
+
+
+# --- PostgreSQL --------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def postgres():
+    """A PostgreSQL server of this run's own, as the test suite starts one."""
+    import glob
+
+    for binary in ("initdb", "postgres", "createdb"):
+        if not (shutil.which(binary) or glob.glob(f"/usr/lib/postgresql/*/bin/{binary}")):
+            sys.exit(f"bench: {binary} not found: install Debian's postgresql package (tests/install-services.sh)")
+    sys.path.insert(0, str(REPO / "tests" / "support"))
+    from services import postgres_server  # the suite's fixture, without pytest
+
+    tmp = workdir(None, "otelgo-bench-pg-")
+    try:
+        with postgres_server(tmp) as server:
+            yield server.url
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- main --------------------------------------------------------------------
 
 
 def main() -> int:
     p = arg_parser(__doc__.split("\n\n")[0])
-    p.add_argument("--rounds", type=int, default=3, help="rounds (each server once per round); default 3")
+    p.add_argument("--rounds", type=int, default=5, help="rounds (each server once per round); default 5")
     p.add_argument("--duration", type=int, default=10, help="seconds of each measured wrk run; default 10")
     p.add_argument("--warmup", type=int, default=3, help="seconds of wrk before each measurement; default 3")
     p.add_argument("--threads", type=int, default=1, help="wrk threads; default 1")
     p.add_argument("--connections", type=int, default=32, help="wrk connections; default 32")
     p.add_argument("--gomaxprocs", type=int, default=0, help="GOMAXPROCS of the servers; default: Go's")
-    p.add_argument("--service", action="store_true", help="also the realistic service and its twin (GET /items/7)")
+    p.add_argument(
+        "--pairs", default="http,sqlite,postgres", help="comma-separated: http, sqlite, postgres; default all three"
+    )
+    p.add_argument("--pg-pool", type=int, default=8, help="PostgreSQL pool size (DB_POOL); default 8")
+    p.add_argument("--sample", type=float, default=1.0, help="seconds between memory samples; default 1")
+    p.add_argument("--service", action="store_true", help="(kept for old command lines: the pairs are all run)")
     p.add_argument("--workdir")
     p.add_argument("--keep", action="store_true")
     args = p.parse_args()
+    pairs = [x.strip() for x in args.pairs.split(",") if x.strip()]
+    unknown = set(pairs) - set(PAIRS)
+    if unknown:
+        p.error(f"unknown pairs: {', '.join(sorted(unknown))} (http, sqlite, postgres)")
 
+    started = time.monotonic()
     wrk = ensure_wrk()
     wd = workdir(args.workdir, "otelgo-bench-runtime-")
+    lua = wd / "status.lua"
+    lua.write_text(STATUS_LUA)
     result: dict = {"machine": machine(), "settings": {k: v for k, v in vars(args).items() if k != "json"}}
+    loads = [os.getloadavg()[0]]
     receiver = Receiver()
+    runs: dict[str, list[dict]] = {}
     try:
-        binaries = build_all(wd, args.service)
-        names = list(binaries)
-        runs: dict[str, list[dict]] = {n: [] for n in names}
-        for r in range(args.rounds):
-            order = names[r % len(names) :] + names[: r % len(names)]
-            for name in order:
-                binary, path = binaries[name]
-                stats = measure(name, binary, path, receiver, wrk, args, wd)
-                runs[name].append(stats)
-                note(
-                    f"round {r + 1}/{args.rounds} {name}: {stats['rps']:.0f} req/s, p99 {stats['p99_ms']:.2f} ms, "
-                    f"{stats['exports']} exports"
-                )
-    except (CommandFailed, subprocess.CalledProcessError) as e:
+        with contextlib.ExitStack() as stack:
+            pg_dsn = None
+            if "postgres" in pairs:
+                note("starting PostgreSQL ...")
+                pg_dsn = stack.enter_context(postgres())
+            variants = variants_for(pairs, pg_dsn, args.pg_pool)
+            build_all(wd, variants)
+            runs = {v.name: [] for v in variants}
+            for r in range(args.rounds):
+                order = variants[r % len(variants) :] + variants[: r % len(variants)]
+                for v in order:
+                    stats = measure(v, receiver, wrk, lua, args, wd)
+                    stats["round"] = r + 1
+                    runs[v.name].append(stats)
+                    loads.append(os.getloadavg()[0])
+                    if stats["failure"]:
+                        note(f"round {r + 1}/{args.rounds} {v.name}: FAILED: {stats['failure']}")
+                    else:
+                        note(
+                            f"round {r + 1}/{args.rounds} {v.name}: {stats['rps']:.0f} req/s, "
+                            f"p99 {stats['p99_ms']:.2f} ms, {stats['cpu_us_per_req']:.1f} us CPU/req"
+                            + (f", {stats['allocs_per_req']:.1f} allocs/req" if "allocs_per_req" in stats else "")
+                        )
+    except CommandFailed as e:
         print(e, file=sys.stderr)
         return 1
     finally:
@@ -258,76 +575,139 @@ def main() -> int:
         if not args.keep and not args.workdir:
             shutil.rmtree(wd, ignore_errors=True)
 
-    summary = {}
+    result["load"] = {"min": min(loads), "max": max(loads)}
+    summary = report(runs, pairs, args)
+    failures = [(name, x["round"], x["failure"]) for name, rs in runs.items() for x in rs if x["failure"]]
+    if failures:
+        print_table(
+            "FAILED MEASUREMENTS (left out of every figure above)",
+            ["server", "round", "why"],
+            [[n, r, why] for n, r, why in failures],
+        )
+    print(f"\nload average (1 min) during the run: {min(loads):.2f} .. {max(loads):.2f}")
+    result["elapsed_s"] = time.monotonic() - started
+    print(f"bench/runtime.py took {result['elapsed_s'] / 60:.1f} min")
+    result["runs"] = runs
+    result["summary"] = summary
+    result["failures"] = [{"server": n, "round": r, "why": w} for n, r, w in failures]
+    emit_json(args.json, result)
+    if failures:
+        print(f"bench: {len(failures)} measurement(s) failed; see above", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "" if value is None or value != value else format(value, spec)
+
+
+def report(runs: dict[str, list[dict]], pairs: list[str], args) -> dict:
+    summary: dict = {}
+    rows = []
     for name, rs in runs.items():
-        summary[name] = {
-            "rps": median([x["rps"] for x in rs]),
-            "p50_ms": median([x["p50_ms"] for x in rs]),
-            "p99_ms": median([x["p99_ms"] for x in rs]),
-            "exports": median([x["exports"] for x in rs]),
-            "export_kib": median([x["export_bytes"] for x in rs]) / 1024,
-            "errors": sum(x["non2xx"] for x in rs),
+        ok = [x for x in rs if not x["failure"]]
+
+        def med(key: str, ok=ok) -> float | None:
+            values = [x[key] for x in ok if key in x]
+            return median(values) if values else None
+
+        s = {
+            k: med(k)
+            for k in (
+                "rps",
+                "p50_ms",
+                "p99_ms",
+                "cpu_us_per_req",
+                "allocs_per_req",
+                "alloc_bytes_per_req",
+                "rss_mib",
+                "heap_inuse_mib",
+                "goroutines",
+                "exports",
+                "export_bytes",
+            )
         }
-    rows = [
-        [
-            n,
-            f"{s['rps']:.0f}",
-            f"{s['p50_ms']:.2f}",
-            f"{s['p99_ms']:.2f}",
-            f"{s['exports']:.0f}",
-            f"{s['export_kib']:.0f}",
-            str(s["errors"]),
-        ]
-        for n, s in summary.items()
-    ]
+        s["rounds_ok"], s["rounds_failed"] = len(ok), len(rs) - len(ok)
+        summary[name] = s
+        rows.append(
+            [
+                name,
+                f"{s['rounds_ok']}/{len(rs)}",
+                _fmt(s["rps"], ".0f"),
+                _fmt(s["p50_ms"], ".2f"),
+                _fmt(s["p99_ms"], ".2f"),
+                _fmt(s["cpu_us_per_req"], ".1f"),
+                _fmt(s["allocs_per_req"], ".1f"),
+                _fmt(None if s["alloc_bytes_per_req"] is None else s["alloc_bytes_per_req"] / 1024, ".1f"),
+                _fmt(s["rss_mib"], ".1f"),
+                _fmt(s["heap_inuse_mib"], ".1f"),
+                _fmt(s["goroutines"], ".0f"),
+                _fmt(s["exports"], ".0f"),
+            ]
+        )
     print_table(
-        f"Requests on loopback (wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-        f"median of {args.rounds} rounds)",
-        ["server", "req/s", "p50 ms", "p99 ms", "OTLP exports", "exported KiB", "non-2xx"],
+        f"Servers on loopback (wrk -t{args.threads} -c{args.connections} -d{args.duration}s; "
+        "medians over the rounds that succeeded)",
+        [
+            "server",
+            "rounds ok",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "CPU us/req",
+            "allocs/req",
+            "KiB alloc/req",
+            "RSS MiB",
+            "heap in use MiB",
+            "goroutines",
+            "OTLP exports",
+        ],
         rows,
     )
-    pairs = [("auto", "manual")]
-    if args.service:
-        pairs.append(("service auto", "service manual"))
+
     ratio_rows = []
 
     def ratios(a: str, b: str, key: str) -> list[float]:
-        return [x[key] / y[key] for x, y in zip(runs[a], runs[b], strict=False)]
+        by_round = {x["round"]: x for x in runs[b] if not x["failure"]}
+        return [
+            x[key] / by_round[x["round"]][key]
+            for x in runs[a]
+            if not x["failure"] and x["round"] in by_round and key in x and key in by_round[x["round"]]
+        ]
 
-    def spread(values: list[float]) -> str:
-        return f"{min(values):.2f} .. {max(values):.2f}"
+    def row(label: str, values: list[float], target: str = "", limit: float | None = None, lower: bool = True):
+        med_ = median(values) if values else float("nan")
+        spread = f"{min(values):.2f} .. {max(values):.2f}" if values else "no round succeeded"
+        v = verdict(med_, limit, lower) if limit is not None else ""
+        ratio_rows.append([label, f"{med_:.3f}", spread, len(values), target, v])
+        return med_
 
-    for a, b in pairs:
-        rps, p99, p50 = ratios(a, b, "rps"), ratios(a, b, "p99_ms"), ratios(a, b, "p50_ms")
-        ratio_rows.append(
-            [
-                f"{a} / {b} req/s",
-                f"{median(rps):.3f}",
-                spread(rps),
-                ">= 0.9",
-                verdict(median(rps), 0.9, lower_is_better=False),
-            ]
-        )
-        ratio_rows.append([f"{a} / {b} p99", f"{median(p99):.3f}", spread(p99), "<= 1.1", verdict(median(p99), 1.1)])
-        ratio_rows.append([f"{a} / {b} p50", f"{median(p50):.3f}", spread(p50), "", ""])
-        summary[f"{a} / {b}"] = {
-            "rps_ratio": median(rps),
-            "p99_ratio": median(p99),
-            "p50_ratio": median(p50),
-            "rps_ratios": rps,
-            "p99_ratios": p99,
-        }
-    rps = ratios("auto", "none", "rps")
-    ratio_rows.append(["auto / none req/s (cost of tracing at all)", f"{median(rps):.3f}", spread(rps), "", ""])
+    for key in pairs:
+        pair = PAIRS[key]
+        a, b = pair.auto, pair.manual
+        entry: dict = {}
+        entry["rps"] = row(f"{a} / {b} req/s", ratios(a, b, "rps"), f">= {pair.rps_min}", pair.rps_min, False)
+        entry["p99"] = row(f"{a} / {b} p99", ratios(a, b, "p99_ms"), f"<= {pair.p99_max}", pair.p99_max)
+        entry["p50"] = row(f"{a} / {b} p50", ratios(a, b, "p50_ms"))
+        if pair.per_request:
+            entry["cpu"] = row(f"{a} / {b} CPU per request", ratios(a, b, "cpu_us_per_req"), "<= 1.0", 1.0)
+            entry["allocs"] = row(f"{a} / {b} allocations per request", ratios(a, b, "allocs_per_req"), "<= 1.0", 1.0)
+            entry["rss"] = row(f"{a} / {b} RSS under load", ratios(a, b, "rss_mib"), f"<= {RSS_MAX}", RSS_MAX)
+            entry["heap"] = row(f"{a} / {b} heap in use", ratios(a, b, "heap_inuse_mib"))
+        else:
+            entry["cpu"] = row(f"{a} / {b} CPU per request", ratios(a, b, "cpu_us_per_req"))
+            entry["rss"] = row(f"{a} / {b} RSS under load", ratios(a, b, "rss_mib"))
+        summary[f"{a} / {b}"] = entry
+        if key == "http":
+            summary["auto / none"] = {
+                "rps": row("auto / none req/s (what tracing costs at all)", ratios(a, "none", "rps"))
+            }
     print_table(
-        "Ratios (median of the per-round ratios, and their range)",
-        ["ratio", "median", "range over rounds", "target", "verdict"],
+        "Ratios (median of the per-round ratios over the rounds both sides succeeded, and their range)",
+        ["ratio", "median", "range", "rounds", "target", "verdict"],
         ratio_rows,
     )
-    result["runs"] = runs
-    result["summary"] = summary
-    emit_json(args.json, result)
-    return 0
+    return summary
 
 
 if __name__ == "__main__":

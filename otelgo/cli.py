@@ -378,6 +378,13 @@ VIEW_DEPENDENCIES = ("grpc", "google", "opentelemetry")
     show_default=True,
     help="Port of the OTLP/gRPC receiver; 0: none.",
 )
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ADDRESS",
+    help="Address the receivers listen on; another than loopback shows this machine's traces to the network.",
+)
 @click.option("--traces", type=click.IntRange(min=1), metavar="N", help="Exit after showing N traces.")
 @click.option("--once", is_flag=True, help="Exit after showing one trace (--traces 1).")
 @click.option(
@@ -391,9 +398,18 @@ VIEW_DEPENDENCIES = ("grpc", "google", "opentelemetry")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per trace instead of the tree.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def view_command(
-    http_port: int, grpc_port: int, traces: int | None, once: bool, idle: float, as_json: bool, command: tuple[str, ...]
+    http_port: int,
+    grpc_port: int,
+    host: str,
+    traces: int | None,
+    once: bool,
+    idle: float,
+    as_json: bool,
+    command: tuple[str, ...],
 ) -> None:
     """Receive OTLP on localhost and show each finished trace as a tree.
+
+    It listens on 127.0.0.1 only, unless --host names another address.
 
     A local stand-in for a collector: point a program at it with
     OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 (or grpc on 4317).
@@ -409,6 +425,12 @@ def view_command(
             raise
         _fail("`otel view` needs opentelemetry-proto and grpcio: pip install 'otelgo[view]'", 1)
     opts = view.ViewOptions(
-        http_port=http_port, grpc_port=grpc_port, traces=1 if once else traces, idle=idle, json=as_json, command=command
+        http_port=http_port,
+        grpc_port=grpc_port,
+        traces=1 if once else traces,
+        idle=idle,
+        json=as_json,
+        command=command,
+        host=host,
     )
     sys.exit(view.run(opts))

@@ -37,3 +37,25 @@ def cache_dir() -> Path:
     """otelgo's own cache (generated files, check verdicts, compile outcomes)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "otelgo"
+
+
+def private_dir(path: Path) -> Path:
+    """Create the directory `path` inside cache_dir() (and whatever is
+    missing of the way there) private to the user, 0700, as the XDG base
+    directory specification asks: the cache holds generated code and build
+    verdicts another user must not replace, and the names of the user's
+    modules. An otelgo cache directory left by an older otelgo with wider
+    permissions is narrowed."""
+    root = cache_dir()
+    for d in [*reversed(path.parents), path]:
+        if root not in (d, *d.parents):
+            if not d.exists():  # ~/.cache itself, or $XDG_CACHE_HOME
+                os.mkdir(d, 0o700)
+            continue
+        try:
+            os.mkdir(d, 0o700)
+        except FileExistsError:
+            st = d.stat()
+            if st.st_mode & 0o077 and st.st_uid == os.getuid():
+                os.chmod(d, 0o700)
+    return path

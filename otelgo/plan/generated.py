@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from otelgo.resources import cache_dir, templates_dir
+from otelgo.resources import cache_dir, private_dir, templates_dir
 
 
 def generated(template: str, **context) -> Path:
@@ -48,7 +48,7 @@ def cached_file(text: str, suffix: str) -> Path:
 
 def write_atomically(path: Path, text: str) -> None:
     """Concurrent builds share the cache: a reader sees all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(text)
     os.replace(tmp, path)

@@ -17,14 +17,17 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from otelgo.gocmd.golist import Package
 from otelgo.hookapi import CALL_CONTEXT
+from otelgo.resources import private_dir
 from otelgo.ruleset.model import FunctionRule
 from otelgo.splice.edit import find_target
 from otelgo.splice.gosource import (
     PREDECLARED,
+    NotHookable,
     SpliceError,
     descendants,
     descendants_or_self,
@@ -73,11 +76,14 @@ def _check_one(rule, pkg: Package, hook_pkg: Package, cache: Path, describe, ver
         return
     try:
         found = _compare(rule, pkg, hook_pkg, describe)
+    except NotHookable as e:
+        verdict.missing.append(f"{describe(rule)}: {rule.target} in {pkg.import_path} gets no hook: {e}")
+        return
     except (OSError, SpliceError) as e:
         verdict.missing.append(f"{describe(rule)}: cannot check {pkg.import_path}: {e}")
         return
     if found is None:
-        cache.mkdir(parents=True, exist_ok=True)
+        private_dir(cache)
         marker.touch()
     elif found.startswith("missing:"):
         verdict.missing.append(found.removeprefix("missing:"))
@@ -119,25 +125,35 @@ def _show(types: list[str]) -> str:
 
 def _hook_params(hook_pkg: Package, name: str) -> list[str] | None:
     for path in _files(hook_pkg):
-        src = path.read_bytes()
-        if name.encode() not in src:
-            continue
-        root = parser().parse(src).root_node
-        imports = file_imports(src, root)
-        for decl in root.children:
-            if decl.type != "function_declaration" or text(src, decl.child_by_field_name("name")) != name:
-                continue
-            out = []
-            for d in decl.child_by_field_name("parameters").named_children:
-                if d.type not in ("parameter_declaration", "variadic_parameter_declaration"):
-                    continue
-                type_text = text(src, d.child_by_field_name("type"))
-                if d.type == "variadic_parameter_declaration":
-                    type_text = "[]" + type_text
-                count = max(1, len(d.children_by_field_name("name")))
-                out += [canonical(type_text, imports, hook_pkg.import_path)] * count
-            return out
+        st = path.stat()
+        found = _hook_signatures(str(path), st.st_size, st.st_mtime_ns, hook_pkg.import_path).get(name)
+        if found is not None:
+            return found
     return None
+
+
+@lru_cache(maxsize=64)
+def _hook_signatures(path: str, size: int, mtime: int, import_path: str) -> dict[str, list[str]]:
+    """The parameter types of every function of one hook file, read once
+    however many rules name hooks in it."""
+    src = Path(path).read_bytes()
+    root = parser().parse(src).root_node
+    imports = file_imports(src, root)
+    out: dict[str, list[str]] = {}
+    for decl in root.children:
+        if decl.type != "function_declaration":
+            continue
+        params = []
+        for d in decl.child_by_field_name("parameters").named_children:
+            if d.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+                continue
+            type_text = text(src, d.child_by_field_name("type"))
+            if d.type == "variadic_parameter_declaration":
+                type_text = "[]" + type_text
+            count = max(1, len(d.children_by_field_name("name")))
+            params += [canonical(type_text, imports, import_path)] * count
+        out.setdefault(text(src, decl.child_by_field_name("name")), params)
+    return out
 
 
 def canonical(type_text: str, imports: dict[str, str], own: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from otelgo.gocmd.golist import GoEnv, Package
 from otelgo.hookapi import SDK
-from otelgo.ruleset.model import Rule
+from otelgo.ruleset.model import FunctionRule, Rule, SpanRule
 from otelgo.versions import Version, VersionError
 
 MAIN = "main"
@@ -46,10 +46,29 @@ def package_version(pkg: Package, env: GoEnv) -> Version | None:
         return None
 
 
+# Packages no hook call may be spliced into, beyond the runtime and what it
+# imports: what the trampolines and the hooks' panic reports rely on, and
+# the sanitizers' runtimes.
+_SENSITIVE = frozenset({"runtime", "unsafe", "sync/atomic", "internal/race", "runtime/race", "runtime/msan",
+                        "runtime/asan", "runtime/cgo"})  # fmt: skip
+SENSITIVE_REASON = (
+    "the runtime and the packages it imports (and sync/atomic, the race detector's) get no hook calls: "
+    "the trampolines and every hook run on them"
+)
+
+
+def runtime_sensitive(packages: list[Package]) -> frozenset[str]:
+    """The packages of this build that function and span rules may not
+    instrument: the runtime, everything it imports, and _SENSITIVE."""
+    runtime = next((p for p in packages if p.import_path == "runtime"), None)
+    return _SENSITIVE | frozenset(runtime.deps if runtime is not None else ())
+
+
 def match_rules(rules: list[Rule], packages: list[Package], env: GoEnv) -> Match:
     by_path: dict[str, list[Rule]] = {}
     for rule in rules:
         by_path.setdefault(rule.ImportPath, []).append(rule)
+    sensitive = runtime_sensitive(packages)
     result = Match()
     for pkg in packages:
         key = MAIN if pkg.is_command else pkg.import_path
@@ -61,7 +80,9 @@ def match_rules(rules: list[Rule], packages: list[Package], env: GoEnv) -> Match
         applied = []
         for rule in candidates:
             wanted = rule.version_range
-            if wanted is None or version is None and not pkg.module_version and not pkg.standard:
+            if pkg.standard and pkg.import_path in sensitive and isinstance(rule, (FunctionRule, SpanRule)):
+                result.skipped.append(Skipped(rule, pkg.import_path, shown, SENSITIVE_REASON))
+            elif wanted is None or version is None and not pkg.module_version and not pkg.standard:
                 applied.append(rule)  # no range, or the user's own code, which has no version
             elif version is not None and wanted.contains(version):
                 applied.append(rule)
@@ -89,6 +110,9 @@ def hook_packages_for(
         for hook in needed:
             if hook in packages:
                 in_binary.update([hook, *packages[hook].deps])
+        # A test binary links the package under test (and what imports it) as
+        # test variants, listed "pkg [pkg.test]": their rules are pkg's.
+        in_binary = {p.split(" [", 1)[0] for p in in_binary}
         keys = {MAIN} | in_binary
         wanted = base_set | {r.hook_package for key in keys for r in match.applied.get(key, []) if r.hook_package}
         if wanted <= needed:

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 from otelgo.gocmd.golist import GoCommandError, run_go
-from otelgo.resources import cache_dir
+from otelgo.resources import cache_dir, private_dir
 from otelgo.versions import Version, VersionError
 
 CORE = "go.opentelemetry.io/otel"
@@ -100,7 +100,7 @@ def _go(args: list[str]) -> str:
     cache answer, not the user's go.mod or GOFLAGS."""
     env = dict(os.environ, GOWORK="off", GOFLAGS="")
     where = cache_dir()
-    where.mkdir(parents=True, exist_ok=True)
+    private_dir(where)
     try:
         return run_go(args, where, env)
     except GoCommandError as e:

@@ -203,7 +203,8 @@ def make_plan(
         for hook in hooks:
             plan.linked |= {hook, *by_path[hook].deps} if hook in by_path else set()
         target = host.dir / _bootstrap_name(host, testing)
-        overlay[str(target)] = str(generated("bootstrap.go.j2", package=host.name, imports=hooks, known=known, api=API))
+        package = f"{host.name}_test" if testing else host.name
+        overlay[str(target)] = str(generated("bootstrap.go.j2", package=package, imports=hooks, known=known, api=API))
         if command.import_path == "command-line-arguments":
             plan.extra_files.append(_beside_named_files(target, cmd.packages, cwd))
     plan.digests = {key: cachekeys.rules_digest(applied) for key, applied in match.applied.items()}
@@ -339,8 +340,11 @@ def _beside_named_files(target: Path, named: list[str], cwd: Path) -> str:
 
 def _bootstrap_hosts(commands: list[Package], by_path: dict[str, Package], testing: bool):
     """(binary, package that gets the bootstrap file) pairs. A program's
-    bootstrap joins its package main; a test binary's joins the package under
-    test as a _test.go file, since the go command generates the test main."""
+    bootstrap joins its package main; a test binary's joins the directory of
+    the package under test as a _test.go file of its external test package
+    (package x_test), since the go command generates the test main: an
+    internal test file could not import the SDK when the SDK itself imports
+    the package under test (strings, sort, net/http...)."""
     for command in commands:
         if not testing:
             if command.dir is not None:

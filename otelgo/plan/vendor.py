@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv, Package, run_go
-from otelgo.resources import cache_dir
+from otelgo.resources import cache_dir, private_dir
 from otelgo.versions import Version, VersionError
 
 MODULES_TXT = "modules.txt"
@@ -400,7 +400,7 @@ def _materialise(
     target: Path, gowork: str, modules: dict, tail: list[tuple[str, str]], links: list[tuple[str, str]]
 ) -> None:
     """Written aside and renamed into place: concurrent builds share it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     vendor = tmp / "vendor"

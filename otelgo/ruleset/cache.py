@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from otelgo import __version__
-from otelgo.resources import cache_dir, package_dir
+from otelgo.resources import cache_dir, package_dir, private_dir
 
 
 def _validation_code() -> list[Path]:
@@ -73,7 +73,7 @@ def put(key_: str, entry: dict) -> None:
     path = _path(key_)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         tmp.write_text(json.dumps(entry))
         os.replace(tmp, path)
     except OSError:  # a read-only or full cache: validate again next time

@@ -154,14 +154,24 @@ def describe(rule: Rule) -> str:
 
 
 def _resolve_file(rule: FileRule, path: Path, index: int, problems: list[str]) -> FileRule | None:
-    """Not cached: the Go file beside the rule file may come and go."""
+    """Not cached: the Go file beside the rule file may come and go. It
+    must be in the rule file's directory or below it, symbolic links
+    followed: a rule file names no file elsewhere on the machine for otelgo
+    to compile into a package."""
+    where = f"{path}: {describe_item(index, rule.Name)}"
     try:
-        file = (path.parent / rule.File).resolve()
+        home = path.parent.resolve()
+        file = (home / rule.File).resolve()
         usable = file.is_file() and file.suffix == ".go"
+        inside = not Path(rule.File).is_absolute() and file.is_relative_to(home)
     except (OSError, ValueError):  # a name too long, a NUL byte
-        usable = False
+        usable = inside = False
+    if usable and not inside:
+        problems.append(
+            one_line(f"{where}: File: {rule.File[:200]!r} is outside the rule file's directory ({home}): not used")
+        )
+        return None
     if not usable:
-        where = f"{path}: {describe_item(index, rule.Name)}"
         problems.append(one_line(f"{where}: File: {rule.File[:200]!r} is not a Go file beside the rule file"))
         return None
     return dataclasses.replace(rule, File=str(file))

@@ -29,14 +29,17 @@ from otelgo.ruleset.model import BODY_RULES, FunctionRule, IgnoreRule, RawRule, 
 from otelgo.splice.gosource import (
     PREDECLARED,
     GoFile,
+    NotHookable,
     SpliceError,
     decl_key,
     descendants,
     descendants_or_self,
     method_type_params,
     parse,
+    parse_cached,
     parser,
     receiver_key,
+    refusal,
     whole,
 )
 from otelgo.splice.gosource import text as node_text
@@ -81,6 +84,7 @@ class PackageSplice:
     targets: list[Target] = field(default_factory=list)
     imports: dict[str, str] = field(default_factory=dict)  # import path -> name used
     missing: list[Rule] = field(default_factory=list)  # rules whose function or type was not found
+    refused: list[tuple[Rule, str]] = field(default_factory=list)  # rules on functions no hook may enter, and why
     spans: bool = False  # a span rule needs its start function
     quiet: bool = False  # an //otel:ignore function needs Suppress and Resume
 
@@ -122,8 +126,14 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
             if body is None:
                 continue  # declared without a body (assembly): nothing to splice into
             whole(f, decl)
+            rules = wanted[key]
+            if (why := refusal(f, decl)) is not None:
+                # Hook calls and spans stay out; raw rules are the rule author's call.
+                result.refused.extend((r, why) for r in rules if not isinstance(r, RawRule))
+                rules = [r for r in rules if isinstance(r, RawRule)]
             found.add(key)
-            edits.extend(_function_edits(import_path, f, decl, wanted[key], result, files, parsed))
+            if rules:
+                edits.extend(_function_edits(import_path, f, decl, rules, result, files, parsed))
         if edits:
             result.sources[path] = _apply(f, edits)
     result.missing = [r for key, rs in wanted.items() if key not in found for r in rs]
@@ -158,15 +168,18 @@ def _function_edits(import_path, f: GoFile, decl: Node, rules: list[Rule], resul
 
 
 def find_target(import_path: str, files: list[tuple[str, bytes]], function: str, receiver: str | None) -> Target | None:
-    """The target of a function rule as the splice would see it, or None."""
+    """The target of a function rule as the splice would see it, or None.
+    NotHookable when the function is one no hook may enter (refusal())."""
     key = (function, receiver or "")
     parsed: dict[str, GoFile] = {}
     for path, src in files:
         if function.encode() not in src:
             continue
-        f = parsed[path] = parse(path, src)
+        f = parsed[path] = parse_cached(path, src)
         for decl in f.root.children:
             if decl_key(f, decl) == key and decl.child_by_field_name("body") is not None:
+                if (why := refusal(f, decl)) is not None:
+                    raise NotHookable(why)
                 return _target(import_path, f, whole(f, decl), [], 0, files, parsed)
     return None
 

@@ -24,6 +24,52 @@ class SpliceError(Exception):
     """The package cannot be instrumented as written; it is compiled as it is."""
 
 
+class NotHookable(SpliceError):
+    """A function that must not get a hook call (see refusal()); its rule is
+    not applied, the rest of the package is instrumented."""
+
+
+# Compiler directives that make a function unfit for a hook call, and why.
+# A hook call adds a deferred call, an allocation and calls into other
+# packages at the start of the function's body.
+REFUSING_DIRECTIVES = {
+    "go:nosplit": "//go:nosplit: it may not grow its stack, which a hook call needs",
+    "go:systemstack": "//go:systemstack: it runs on the system stack, where no hook may run",
+    "go:nowritebarrier": "//go:nowritebarrier: a hook call would need write barriers",
+    "go:nowritebarrierrec": "//go:nowritebarrierrec: a hook call would need write barriers",
+    "go:yeswritebarrierrec": "//go:yeswritebarrierrec: it is a runtime function with write-barrier rules",
+    "go:norace": "//go:norace: it runs where the race detector must not look, and so may no hook",
+    "go:uintptrkeepalive": "//go:uintptrkeepalive: its uintptr arguments keep objects alive only as its own parameters",
+    "go:uintptrescapes": "//go:uintptrescapes: its uintptr arguments keep objects alive only as its own parameters",
+    "go:cgo_unsafe_args": "//go:cgo_unsafe_args: it reads its arguments through the address of the first",
+    "go:wasmexport": "//go:wasmexport: the host calls it directly",
+}
+LINKNAMED = (
+    "reached through //go:linkname from other packages (often the runtime), which may call it where no hook may run"
+)
+
+
+def refusal(f: GoFile, decl: Node) -> str | None:
+    """Why the function declared by decl must not get a hook call, or None:
+    a directive in the comments right above it (REFUSING_DIRECTIVES), or a
+    //go:linkname that hands it to other packages."""
+    row = decl.start_point.row
+    node = decl.prev_sibling
+    while node is not None and node.type == "comment" and node.end_point.row >= row - 1:
+        comment = f.text(node)
+        if comment.startswith("//go:"):
+            directive = comment[2:].split()[0]
+            if directive in REFUSING_DIRECTIVES:
+                return REFUSING_DIRECTIVES[directive]
+        row = node.start_point.row
+        node = node.prev_sibling
+    if decl.type == "function_declaration":
+        name = f.text(decl.child_by_field_name("name")).encode()
+        if re.search(rb"^//go:linkname\s+" + re.escape(name) + rb"\b", f.src, re.MULTILINE):
+            return LINKNAMED
+    return None
+
+
 @lru_cache(maxsize=1)
 def parser() -> Parser:
     # Imported here: planning imports this module, and most builds find
@@ -77,6 +123,13 @@ def parse(path: str, src: bytes) -> GoFile:
     if root.has_error and _structural(root):
         raise SpliceError(f"{path}: tree-sitter could not parse this file")
     return GoFile(path, src, root, file_imports(src, root, path), generic)
+
+
+@lru_cache(maxsize=256)
+def parse_cached(path: str, src: bytes) -> GoFile:
+    """parse(), remembered: the hook checks of a package with many rules
+    read the same files once per rule."""
+    return parse(path, src)
 
 
 # Syntax newer than the grammar, read as older syntax of the same length, so

@@ -22,7 +22,7 @@ import json
 import os
 from pathlib import Path
 
-from otelgo.resources import cache_dir
+from otelgo.resources import cache_dir, private_dir
 from otelgo.toolexec import protocol
 
 
@@ -68,7 +68,7 @@ def _path(key_: str) -> Path:
 
 def record(key_: str, package: str, reason: str) -> None:
     path = _path(key_)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"package": package, "reason": reason}))
     os.replace(tmp, path)

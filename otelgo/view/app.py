@@ -37,6 +37,7 @@ class ViewOptions:
     idle: float = 1.0
     json: bool = False
     command: tuple[str, ...] = ()
+    host: str = HOST  # where the receivers listen: loopback unless told otherwise
 
 
 class _CommandError(Exception):
@@ -49,7 +50,7 @@ class _Stop(Exception):
 
 def run(opts: ViewOptions) -> int:
     assembler = TraceAssembler(opts.idle)
-    receivers = Receivers(opts.http_port, opts.grpc_port, assembler.add)
+    receivers = Receivers(opts.http_port, opts.grpc_port, assembler.add, opts.host)
     try:
         receivers.start()
     except ReceiverError as e:
@@ -119,7 +120,8 @@ class _Printer:
 
 def _announce(receivers: Receivers) -> None:
     # Short enough for 80 columns with both ports of five digits.
-    where = f"http://{HOST}:{receivers.http_port} (OTLP/HTTP)"
+    host = f"[{receivers.host}]" if ":" in receivers.host else receivers.host
+    where = f"http://{host}:{receivers.http_port} (OTLP/HTTP)"
     if receivers.grpc_port:
         where += f" and :{receivers.grpc_port} (gRPC)"
     _say(f"otel view: listening on {where}")

@@ -14,6 +14,7 @@ import errno
 import gzip
 import json
 import os
+import socket
 import threading
 import zlib
 from collections.abc import Callable, Iterable
@@ -206,9 +207,12 @@ class _GrpcLogs(logs_service_pb2_grpc.LogsServiceServicer):
 
 class Receivers:
     """OTLP/HTTP on `http_port` and OTLP/gRPC on `grpc_port` (0: no gRPC),
-    on 127.0.0.1. start() raises ReceiverError when a port is taken."""
+    on `host` (loopback unless told otherwise: what arrives is shown to
+    whoever runs the viewer, and programs' spans carry URLs, queries and
+    database statements). start() raises ReceiverError when a port is taken."""
 
-    def __init__(self, http_port: int, grpc_port: int, on_spans: OnSpans):
+    def __init__(self, http_port: int, grpc_port: int, on_spans: OnSpans, host: str = HOST):
+        self.host = host
         self.http_port = http_port
         self.grpc_port = grpc_port
         self._on_spans = on_spans
@@ -235,7 +239,7 @@ class Receivers:
 
     def _start_http(self) -> None:
         try:
-            server = ThreadingHTTPServer((HOST, self.http_port), _http_handler(self._on_spans))
+            server = _server_class(self.host)((self.host, self.http_port), _http_handler(self._on_spans))
         except OSError as e:
             raise ReceiverError(_bind_problem("OTLP/HTTP", self.http_port, "--http-port", e)) from None
         server.daemon_threads = True  # an exporter holding a connection open must not block exit
@@ -251,7 +255,7 @@ class Receivers:
         logs_service_pb2_grpc.add_LogsServiceServicer_to_server(_GrpcLogs(), server)
         try:
             # grpcio answers a taken port with 0 in some versions and RuntimeError in others.
-            port = server.add_insecure_port(f"{HOST}:{self.grpc_port}")
+            port = server.add_insecure_port(f"{_bracketed(self.host)}:{self.grpc_port}")
         except RuntimeError as e:
             raise ReceiverError(_bind_problem("OTLP/gRPC", self.grpc_port, "--grpc-port", e)) from None
         if port == 0:
@@ -259,6 +263,20 @@ class Receivers:
         server.start()
         self.grpc_port = port
         self._grpc = server
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _server_class(host: str) -> type[ThreadingHTTPServer]:
+    if ":" not in host:
+        return ThreadingHTTPServer
+
+    class V6(ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    return V6
 
 
 def _bind_problem(what: str, port: int, option: str, error: Exception | None) -> str:

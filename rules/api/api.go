@@ -18,10 +18,11 @@ package api
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
+	_ "unsafe" // go:linkname
 )
 
 // CallContext is the view a hook has of one call of an instrumented
@@ -52,12 +53,33 @@ type CallContext interface {
 	PackagePath() string
 }
 
-var reported sync.Map // hook site -> struct{}
+// The sites reported so far. A plain map behind a spin lock, not sync.Map
+// or sync.Mutex: a hook may instrument package sync itself, and a report must
+// not enter a hooked function while it holds the lock (a hook panicking
+// there would report again, forever). It may also run before this package
+// is initialised, so nothing here needs an initialiser.
+var (
+	reportLock atomic.Bool
+	reported   map[string]bool
+)
 
 // ReportHookPanic is called by spliced code when a hook panics. The panic
 // never reaches the user's program; it is reported once per hook on stderr.
+// It never panics itself: it runs in the trampoline's deferred recover.
 func ReportHookPanic(site string, recovered any) {
-	if _, seen := reported.LoadOrStore(site, struct{}{}); seen {
+	defer func() { _ = recover() }() // a recovered value whose String or Error panics
+	for !reportLock.CompareAndSwap(false, true) {
+		runtime.Gosched()
+	}
+	seen := reported[site]
+	if !seen {
+		if reported == nil {
+			reported = make(map[string]bool)
+		}
+		reported[site] = true
+	}
+	reportLock.Store(false)
+	if seen {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "otelgo: hook %s panicked: %v (the call went on uninstrumented; reported once)\n", site, recovered)
@@ -135,27 +157,29 @@ const (
 //	OTELGO_SPANS_DISABLED=true               //otel:span comments and span rules off
 //
 // It may run before this package is initialised (an instrumented package
-// can initialise first), so it uses no package-level variable.
+// can initialise first), so it uses no package-level variable; and before
+// package syscall is (path, sort, strconv, errors initialise before it), so
+// it reads the environment through getenv.
 func Enabled(hookPackage string) (on bool) {
 	defer func() {
 		if recover() != nil {
-			on = true // the environment cannot be read yet: keep the default
+			on = true // the environment cannot be read: keep the default
 		}
 	}()
-	if isTrue(os.Getenv("OTEL_SDK_DISABLED")) {
+	if isTrue(getenv("OTEL_SDK_DISABLED")) {
 		return false
 	}
-	if hookPackage == rulesPrefix+"annotate" && isTrue(os.Getenv("OTELGO_SPANS_DISABLED")) {
+	if hookPackage == rulesPrefix+"annotate" && isTrue(getenv("OTELGO_SPANS_DISABLED")) {
 		return false
 	}
 	for _, v := range []string{DisabledVar, LegacyDisabledVar} {
-		for _, name := range names(os.Getenv(v)) {
+		for _, name := range names(getenv(v)) {
 			if Names(name, hookPackage) {
 				return false
 			}
 		}
 	}
-	enabled := names(os.Getenv(EnabledVar))
+	enabled := names(getenv(EnabledVar))
 	if len(enabled) == 0 || alwaysOn(hookPackage) {
 		return true
 	}
@@ -261,6 +285,35 @@ func fold(name string) string {
 }
 
 const rulesPrefix = "otelgo.dev/rules/"
+
+// getenv is os.Getenv; while package syscall is not initialised yet (its
+// Getenv calls a function variable its initialiser sets: a nil call), the
+// value in the environment the process started with, which is the runtime's
+// (what syscall copies when it initialises).
+func getenv(key string) (value string) {
+	defer func() {
+		if recover() != nil {
+			value = startEnv(key)
+		}
+	}()
+	return os.Getenv(key)
+}
+
+func startEnv(key string) string {
+	for _, kv := range runtimeEnvs() {
+		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
+			return kv[len(key)+1:]
+		}
+	}
+	return ""
+}
+
+// runtimeEnvs is the runtime's copy of the environment, as package syscall
+// gets it (the runtime pushes it under this name). Declared without a body:
+// empty.s keeps the compiler from asking for one.
+//
+//go:linkname runtimeEnvs syscall.runtime_envs
+func runtimeEnvs() []string
 
 func isTrue(v string) bool {
 	return strings.EqualFold(strings.TrimSpace(v), "true")

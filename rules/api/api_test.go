@@ -166,3 +166,21 @@ func stderrOf(t *testing.T, f func()) string {
 	}
 	return string(out)
 }
+
+// startEnv is what Enabled reads before package syscall initialises: the
+// environment the process started with, by exact name.
+func TestStartEnv(t *testing.T) {
+	path, ok := os.LookupEnv("PATH")
+	if !ok || path == "" {
+		t.Fatal("the test needs PATH in its environment")
+	}
+	if got := startEnv("PATH"); got != path {
+		t.Errorf("startEnv(PATH) = %q, want %q", got, path)
+	}
+	if got := startEnv("PAT"); got != "" {
+		t.Errorf("startEnv(PAT) = %q: a prefix of a name is not the name", got)
+	}
+	if got := startEnv("OTELGO_NO_SUCH_VARIABLE"); got != "" {
+		t.Errorf("startEnv of a missing variable = %q", got)
+	}
+}

@@ -19,26 +19,16 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	semconv "otelgo.dev/rules/internal/semconv"
 
-	"otelgo.dev/rules/internal/httpattrs"
+	"otelgo.dev/rules/internal/redact"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/nethttp"
 
-// fullURL renders u for url.full: credentials become REDACTED:REDACTED and
-// sensitive query values REDACTED; u itself is not modified.
-func fullURL(u *url.URL) string {
-	q := httpattrs.RedactQuery(u.RawQuery)
-	if u.User == nil && q == u.RawQuery {
-		return u.String()
-	}
-	c := *u
-	if c.User != nil {
-		c.User = url.UserPassword(httpattrs.Redacted, httpattrs.Redacted)
-	}
-	c.RawQuery = q
-	return c.String()
-}
+// fullURL renders u for url.full without credentials (see
+// otelgo.dev/rules/internal/redact, shared by every HTTP stack); u itself is
+// not modified.
+func fullURL(u *url.URL) string { return redact.URL(u) }
 
 // errorType is the error.type of a failed call: the name of a well-known
 // sentinel error the chain holds (errors.New values would otherwise all be

@@ -97,6 +97,7 @@ func setup(ctx context.Context) error {
 	if exp != nil {
 		opts = append(opts, sdktrace.WithBatcher(exp))
 	}
+	installErrorHandler()
 	tp := sdktrace.NewTracerProvider(opts...)
 	provider.Store(tp)
 	otel.SetTracerProvider(tp)
@@ -244,11 +245,14 @@ func Shutdown() {
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
+		// Through the reporter: a collector that has been failing was
+		// reported already (or is being reported by the exporter giving up
+		// at this very moment), and the flush's failure is the same news.
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
-				warn("flushing telemetry did not finish within %v; some spans are lost", shutdownTimeout)
+				reporter.report(fmt.Errorf("flushing telemetry did not finish within %v; some spans are lost", shutdownTimeout))
 			} else {
-				warn("flushing telemetry: %v", err)
+				reporter.report(fmt.Errorf("flushing telemetry: %w", err))
 			}
 		}
 	})

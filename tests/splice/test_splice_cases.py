@@ -32,6 +32,7 @@ INPUTS = {"input.go": "spliced.go.golden", "input2.go": "spliced2.go.golden"}
 TRAMPOLINES = "trampolines.go.golden"  # codegen.generate
 ERROR = "error.golden"  # the SpliceError: the package is compiled as it is
 MISSING = "missing.golden"  # the Name of each rule whose function or type was not found
+REFUSED = "refused.golden"  # the Name of each rule on a function no hook may enter, and why
 ADDED = "added.golden"  # the files of file rules, which the compile appends
 LEFT_OUT = "left-out.golden"  # rules that //otel:ignore comments leave out, and where the comment is
 BUG = "bug.txt"  # the output does not compile, and why (see README.md)
@@ -85,6 +86,8 @@ def splice_case(name: str) -> Case:
         case.outputs[TRAMPOLINES] = generate(import_path, result)
     if result.missing:
         case.outputs[MISSING] = "".join(f"{r.Name or r.target}\n" for r in result.missing)
+    if result.refused:
+        case.outputs[REFUSED] = "".join(f"{r.Name or r.target}: {why}\n" for r, why in result.refused)
     if case.added:
         case.outputs[ADDED] = "".join(f"{f}\n" for f in case.added)
     return case
@@ -115,7 +118,19 @@ def test_case_holds_only_known_files(name):
     case = splice_case(name)
     head = case.inputs.get("input.go", "").partition("\npackage ")[0]
     assert f"\n// {name}: " in f"\n{head}", f"{name}/input.go must start with a comment '// {name}: what it shows'"
-    known = {"rules.json", BUG, NEWER_GO, *INPUTS, *INPUTS.values(), TRAMPOLINES, ERROR, MISSING, ADDED, LEFT_OUT}
+    known = {
+        "rules.json",
+        BUG,
+        NEWER_GO,
+        *INPUTS,
+        *INPUTS.values(),
+        TRAMPOLINES,
+        ERROR,
+        MISSING,
+        REFUSED,
+        ADDED,
+        LEFT_OUT,
+    }
     known |= set(case.added)
     unknown = [p.name for p in case.dir.iterdir() if p.is_file() and p.name not in known]
     assert unknown == [], f"{name}: files the corpus does not know: {unknown}"

@@ -101,3 +101,39 @@ def test_hook_packages_run_to_a_fixpoint():
     }
     m = match_rules([rule("net/http", path="otelgo.dev/rules/nethttp")], list(packages.values()), ENV)
     assert hook_packages_for(command, packages, m) == sorted([SDK, "otelgo.dev/rules/nethttp"])
+
+
+def test_runtime_sensitive_packages_get_no_hook_calls():
+    """Function rules on the runtime, what it imports and sync/atomic are
+    skipped with the reason; raw rules there apply (the goroutine context's
+    own rules are raw, struct and file rules on runtime)."""
+    from otelgo.plan.match import SENSITIVE_REASON
+    from otelgo.ruleset.model import RawRule
+
+    packages = [
+        pkg("runtime", standard=True, deps=["internal/abi", "unsafe"]),
+        pkg("internal/abi", standard=True),
+        pkg("sync/atomic", standard=True),
+        pkg("strings", standard=True, deps=["internal/abi"]),
+    ]
+    raw = RawRule(Name="raw", ImportPath="runtime", Function="newproc1", Raw="_ = 1")
+    rules = [rule(p, name=p) for p in ("runtime", "internal/abi", "sync/atomic", "strings")] + [raw]
+    m = match_rules(rules, packages, ENV)
+    assert {(s.package, s.reason) for s in m.skipped} == {
+        (p, SENSITIVE_REASON) for p in ("runtime", "internal/abi", "sync/atomic")
+    }
+    assert m.applied == {"strings": [rules[3]], "runtime": [raw]}
+
+
+def test_a_test_binary_links_the_hooks_of_its_package_under_test():
+    """go list -test names the package under test, in the test binary, as
+    "pkg [pkg.test]": its hook packages are linked all the same."""
+    lib = pkg("example.com/app/lib", dep_only=False)
+    test = pkg(
+        "example.com/app/lib.test",
+        name="main",
+        deps=["example.com/app/lib [example.com/app/lib.test]", "testing"],
+        dep_only=False,
+    )
+    m = match_rules([rule("example.com/app/lib", path="example.com/app/hooks")], [lib, test], ENV)
+    assert hook_packages_for(test, {p.import_path: p for p in (lib, test)}, m) == ["example.com/app/hooks", SDK]

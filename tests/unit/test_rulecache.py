@@ -214,3 +214,100 @@ def test_span_comments_import_no_pydantic(tmp_path):
     env = harness.clean_env({"PYTHONPATH": str(harness.REPO_ROOT)})
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert proc.stdout.split("\n")[0] == "['span Count'] False", proc.stderr
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["../outside.go", "ABSOLUTE", "link.go", "sub/../../outside.go"],
+)
+def test_a_file_rule_names_no_go_file_outside_its_directory(cache, tmp_path, where):
+    """A rule file cannot make otelgo compile (or read) a Go file elsewhere
+    on the machine: not up the tree, not by an absolute path, not through a
+    symbolic link that leads out."""
+    outside = tmp_path / "outside.go"
+    outside.write_text("package lib\n")
+    d = tmp_path / "hooks"
+    d.mkdir()
+    (d / "sub").mkdir()
+    (d / "link.go").symlink_to(outside)
+    name = str(outside) if where == "ABSOLUTE" else where
+    path = d / "rules.json"
+    path.write_text(json.dumps([{"Name": "fi", "Kind": "file", "ImportPath": "example.com/lib", "File": name}]))
+    with pytest.raises(RuleError) as info:
+        load_file(path)
+    assert info.value.problems == [
+        f"{path}: rule 0 (fi): File: {name!r} is outside the rule file's directory ({d}): not used"
+    ]
+    (d / "sub" / "inside.go").write_text("package lib\n")
+    path.write_text(
+        json.dumps([{"Name": "fi", "Kind": "file", "ImportPath": "example.com/lib", "File": "sub/inside.go"}])
+    )
+    (rule,) = load_file(path)
+    assert rule.File == str(d / "sub" / "inside.go")
+
+
+def test_otelgos_cache_is_private_to_the_user(tmp_path, monkeypatch, rule_file):
+    """Every directory otelgo makes in its cache is 0700, the cache itself
+    and a missing $XDG_CACHE_HOME included, and one an older otelgo left
+    open is narrowed."""
+    import os
+    import stat
+
+    from otelgo.plan.generated import write_atomically
+    from otelgo.resources import cache_dir
+    from otelgo.toolexec import refusals
+
+    home = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    load_file(rule_file)  # the validated-rules cache
+    refusals.record("k" * 32, "example.com/lib", "why")
+    write_atomically(cache_dir() / "generated" / "x.go", "package x\n")
+    made = [home, *(p for p in home.rglob("*") if p.is_dir())]
+    assert {p.relative_to(home).as_posix() for p in made} == {
+        ".",
+        "otelgo",
+        "otelgo/rules",
+        "otelgo/refused",
+        "otelgo/generated",
+    }
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in made} == {p.name: 0o700 for p in made}
+    os.chmod(cache_dir(), 0o755)
+    write_atomically(cache_dir() / "generated" / "y.go", "package y\n")
+    assert stat.S_IMODE(cache_dir().stat().st_mode) == 0o700
+
+
+def test_the_build_directory_is_private_to_the_user(tmp_path, monkeypatch):
+    """The per-build directory (the plan, the go.mod copy, the overlay, the
+    generated bootstrap) is 0700 whatever the umask, and gone after the
+    build."""
+    import os
+    import stat
+    import tempfile
+
+    from otelgo import driver
+    from otelgo.gocmd.flags import parse
+    from otelgo.gocmd.golist import GoCommandError, GoEnv
+
+    seen = {}
+
+    def make_plan(cmd, env, rules, build_dir, cwd, options=None):
+        seen["dir"], seen["mode"] = build_dir, stat.S_IMODE(build_dir.stat().st_mode)
+        raise GoCommandError("planned no further", 1)
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    monkeypatch.setattr(driver.planning, "make_plan", make_plan)
+    monkeypatch.setattr(
+        driver, "go_env", lambda cwd: GoEnv("go1.26.0", tmp_path, "", "", tmp_path / "mod", tmp_path / "cache")
+    )
+    old = os.umask(0)
+    try:
+        with pytest.raises(GoCommandError, match="planned no further"):
+            driver.run(parse("build", ["."]))
+    finally:
+        os.umask(old)
+    assert seen["dir"].parent == tmp and seen["dir"].name.startswith("otelgo-build-")
+    assert seen["mode"] == 0o700
+    assert not seen["dir"].exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import ipaddress
 import json
 import re
 import subprocess
@@ -534,3 +535,43 @@ def test_terminal_shows_the_tree_with_errors_in_red():
     assert not colors_of(cells, "GET http://inventory:9000/items/42") & RED, colored
     client_row = next(c for c in cells if "".join(ch for ch, _ in c).startswith("GET "))
     assert not {fg for ch, fg in client_row if not ch.isspace()} & RED, colored
+
+
+# --- where it listens ---------------------------------------------------------------------
+
+
+def _listening(port: int) -> set[str]:
+    """The local addresses of the sockets listening on TCP `port` (IPv4 and
+    IPv6), as the kernel lists them: the receiver's real bind, whatever the
+    program says."""
+    found = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hexport = local.split(":")
+            if state == "0A" and int(hexport, 16) == port:  # 0A: LISTEN
+                if width == 8:
+                    found.add(str(ipaddress.IPv4Address(bytes.fromhex(address)[::-1])))
+                else:
+                    words = [bytes.fromhex(address[i : i + 8])[::-1] for i in range(0, 32, 8)]
+                    v6 = ipaddress.IPv6Address(b"".join(words))
+                    found.add(str(v6.ipv4_mapped or v6))  # gRPC binds ::ffff:127.0.0.1
+    return found
+
+
+def test_listens_on_loopback_only_unless_told_otherwise(tmp_path):
+    with viewer(tmp_path, grpc=True) as v:
+        assert _listening(v.http_port) == {"127.0.0.1"}
+        assert _listening(v.grpc_port) == {"127.0.0.1"}
+        v.proc.terminate()
+        v.finish()
+    assert "listening on http://127.0.0.1:" in v.err.read_text()
+    (tmp_path / "any").mkdir()
+    with viewer(tmp_path / "any", "--host", "0.0.0.0", grpc=True) as v:
+        assert _listening(v.http_port) == {"0.0.0.0"}
+        assert _listening(v.grpc_port) in ({"0.0.0.0"}, {"::"})  # grpc's wildcard is dual-stack
+        assert post(v.http_port, checkout_trace().SerializeToString()) == 200
+        v.proc.terminate()
+        code, _ = v.finish()
+    assert code == 0, v.err.read_text()
+    assert "listening on http://0.0.0.0:" in v.err.read_text()

@@ -13,7 +13,6 @@ package httpattrs
 
 import (
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +23,7 @@ import (
 	semconv "otelgo.dev/rules/internal/semconv"
 	"otelgo.dev/rules/internal/semconv/httpconv"
 
+	"otelgo.dev/rules/internal/redact"
 	"otelgo.dev/rules/internal/telemetry"
 )
 
@@ -143,63 +143,16 @@ func ServerAddress(attrs []attribute.KeyValue, hostport, scheme string) []attrib
 }
 
 // Redacted replaces what the conventions say to hide in URLs.
-const Redacted = "REDACTED"
-
-// sensitiveQueryKeys are the query parameters whose values the semantic
-// conventions say to redact in url.full and url.query.
-var sensitiveQueryKeys = [...]string{"AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"}
+const Redacted = redact.Redacted
 
 // RedactQuery replaces the values of sensitive query parameters in a raw
-// query string by REDACTED, keeping everything else byte for byte.
-func RedactQuery(raw string) string {
-	found := false
-	for _, k := range sensitiveQueryKeys {
-		if strings.Contains(raw, k+"=") {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return raw
-	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		k, _, ok := strings.Cut(p, "=")
-		if !ok {
-			continue
-		}
-		if uk, err := url.QueryUnescape(k); err == nil {
-			k = uk
-		}
-		for _, s := range sensitiveQueryKeys {
-			if k == s {
-				parts[i] = p[:strings.IndexByte(p, '=')+1] + Redacted
-				break
-			}
-		}
-	}
-	return strings.Join(parts, "&")
-}
+// query string by REDACTED (otelgo.dev/rules/internal/redact).
+func RedactQuery(raw string) string { return redact.Query(raw) }
 
 // FullURL renders url.full from a request URI's parts: credentials become
 // REDACTED:REDACTED and sensitive query values REDACTED.
 func FullURL(scheme, host, path, query string, credentials bool) string {
-	if scheme == "" {
-		scheme = "http"
-	}
-	var b strings.Builder
-	b.WriteString(scheme)
-	b.WriteString("://")
-	if credentials {
-		b.WriteString(Redacted + ":" + Redacted + "@")
-	}
-	b.WriteString(host)
-	b.WriteString(path)
-	if query != "" {
-		b.WriteByte('?')
-		b.WriteString(RedactQuery(query))
-	}
-	return b.String()
+	return redact.FullURL(scheme, host, path, query, credentials)
 }
 
 // ForwardedClient returns the original client address from the Forwarded

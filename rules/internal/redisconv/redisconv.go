@@ -9,8 +9,16 @@
 //     commands (CLIENT, CONFIG, CLUSTER, ...) the subcommand is part of it:
 //     "CLIENT SETNAME". The span name is db.operation.name: db.namespace is
 //     never part of a Redis span name, and a key would make it high-cardinality.
-//   - db.query.text is the command in Redis CLI syntax, sanitized (see
-//     QueryText): only the key is kept, argument values become "?".
+//   - db.query.text is the command in Redis CLI syntax with every argument
+//     replaced by "?": "SET ? ? ? ?", "HSET ? ? ?", "CLIENT SETNAME ?". The
+//     conventions keep the key in their example ("HMSET myhash field1 ?
+//     field2 ?") but also ask that query text be sanitized of sensitive
+//     data by default, and in Redis a key is user data as much as a value
+//     is: applications put session tokens, e-mail addresses and user ids in
+//     keys ("session:<token>", "reset:<email>"). So nothing the application
+//     sent is recorded but the command's name (and a container command's
+//     subcommand, which is part of db.operation.name) and how many
+//     arguments it had.
 //   - A pipeline is one span, db.operation.name "PIPELINE" (or "PIPELINE SET"
 //     when every command is a SET), a MULTI ... EXEC transaction "MULTI"
 //     (or "MULTI INCR"); db.operation.batch.size is the number of commands
@@ -95,18 +103,17 @@ func (s Server) Attributes(attrs []attribute.KeyValue) []attribute.KeyValue {
 // Command is one Redis command as spans describe it.
 type Command struct {
 	Name string // db.operation.name: "GET", "CLIENT SETNAME"
-	Text string // db.query.text, sanitized: "SET user:1 ?"
+	Text string // db.query.text, every argument a "?": "SET ? ?"
 }
 
 // Describe describes the command whose name is name and whose arguments
-// (after the name) are args.
+// (after the name) are args: every argument becomes "?".
 func Describe(name string, args []any) Command {
 	var b strings.Builder
 	b.WriteString(name)
 	op := name
-	upper := strings.ToUpper(name)
 	rest := args
-	if containerCommands[upper] && len(rest) > 0 {
+	if containerCommands[strings.ToUpper(name)] && len(rest) > 0 {
 		if sub, ok := plain(rest[0]); ok && sub != "" {
 			op = name + " " + sub
 			b.WriteByte(' ')
@@ -114,25 +121,12 @@ func Describe(name string, args []any) Command {
 			rest = rest[1:]
 		}
 	}
-	keep := 0 // how many of rest are shown as they are
-	switch {
-	case secretCommands[upper] || containerCommands[upper]:
-	case keysOnlyCommands[upper]:
-		keep = len(rest)
-	default:
-		keep = 1
-	}
-	for i, a := range rest {
+	for range rest {
 		if b.Len() > MaxQueryText {
 			b.WriteString(" ...")
 			break
 		}
-		b.WriteByte(' ')
-		if s, ok := plain(a); ok && i < keep {
-			writeWord(&b, s)
-		} else {
-			b.WriteByte('?')
-		}
+		b.WriteString(" ?")
 	}
 	return Command{Name: op, Text: clip(b.String())}
 }
@@ -169,26 +163,10 @@ func SelectedDB(name string, args []any) string {
 	return s
 }
 
-// containerCommands take a subcommand as their first argument; what follows
-// it is masked ("CONFIG SET ? ?", "CLIENT SETNAME ?").
+// containerCommands take a subcommand as their first argument, which is
+// part of the operation's name ("CONFIG SET ? ?", "CLIENT SETNAME ?").
 var containerCommands = set("ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "DEBUG", "FUNCTION", "LATENCY",
 	"MEMORY", "MODULE", "OBJECT", "PUBSUB", "SCRIPT", "SLOWLOG", "XGROUP", "XINFO")
-
-// secretCommands carry credentials or other free text in every argument.
-var secretCommands = set("AUTH", "HELLO", "ECHO", "MIGRATE")
-
-// keysOnlyCommands take only keys, field names, counts and other values
-// that are no user data; all their arguments are shown.
-var keysOnlyCommands = set(
-	"BITCOUNT", "DBSIZE", "DECR", "DECRBY", "DEL", "EXISTS", "EXPIRE", "EXPIREAT", "EXPIRETIME", "FLUSHALL",
-	"FLUSHDB", "GET", "GETDEL", "HDEL", "HEXISTS", "HGET", "HGETALL", "HINCRBY", "HINCRBYFLOAT", "HKEYS",
-	"HLEN", "HMGET", "HSTRLEN", "HVALS", "INCR", "INCRBY", "INCRBYFLOAT", "INFO", "KEYS", "LINDEX", "LLEN",
-	"LPOP", "LRANGE", "LTRIM", "MGET", "PERSIST", "PEXPIRE", "PEXPIREAT", "PEXPIRETIME", "PFCOUNT", "PING",
-	"PTTL", "RANDOMKEY", "RENAME", "RENAMENX", "RPOP", "SCAN", "SCARD", "SDIFF", "SELECT", "SINTER",
-	"SMEMBERS", "SPOP", "SRANDMEMBER", "STRLEN", "SUNION", "TIME", "TOUCH", "TTL", "TYPE", "UNLINK",
-	"UNWATCH", "WATCH", "XLEN", "ZCARD", "ZCOUNT", "ZRANGE", "ZRANGEBYSCORE", "ZREVRANGE",
-	"ZREVRANGEBYSCORE",
-)
 
 func set(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
@@ -241,7 +219,7 @@ func plain(a any) (string, bool) {
 	return "", false
 }
 
-// maxWord bounds one shown argument (a key) in bytes.
+// maxWord bounds a shown subcommand in bytes.
 const maxWord = 256
 
 // writeWord writes s as redis-cli shows an argument: as it is when it is

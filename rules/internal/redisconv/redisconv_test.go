@@ -22,15 +22,16 @@ func TestDescribe(t *testing.T) {
 		op   string
 		text string
 	}{
-		{"GET", []any{"user:1"}, "GET", "GET user:1"},
-		{"get", []any{"user:1"}, "get", "get user:1"}, // as sent, no case normalization
-		{"SET", []any{"user:1", "secret", "ex", 60}, "SET", "SET user:1 ? ? ?"},
-		{"set", []any{[]byte("k"), []byte("v")}, "set", "set k ?"},
-		{"HSET", []any{"h", "field", "value"}, "HSET", "HSET h ? ?"},
-		{"MGET", []any{"a", "b", "c"}, "MGET", "MGET a b c"},
-		{"DEL", []any{"a", "b"}, "DEL", "DEL a b"},
-		{"EXPIRE", []any{"k", int64(30)}, "EXPIRE", "EXPIRE k 30"},
-		{"SELECT", []any{2}, "SELECT", "SELECT 2"},
+		// Keys are user data as much as values (session:<token>): no argument is shown.
+		{"GET", []any{"user:1"}, "GET", "GET ?"},
+		{"get", []any{"user:1"}, "get", "get ?"}, // as sent, no case normalization
+		{"SET", []any{"user:1", "secret", "ex", 60}, "SET", "SET ? ? ? ?"},
+		{"set", []any{[]byte("k"), []byte("v")}, "set", "set ? ?"},
+		{"HSET", []any{"h", "field", "value"}, "HSET", "HSET ? ? ?"},
+		{"MGET", []any{"a", "b", "c"}, "MGET", "MGET ? ? ?"},
+		{"DEL", []any{"session:tok"}, "DEL", "DEL ?"},
+		{"EXPIRE", []any{"k", int64(30)}, "EXPIRE", "EXPIRE ? ?"},
+		{"SELECT", []any{2}, "SELECT", "SELECT ?"},
 		{"AUTH", []any{"user", "password"}, "AUTH", "AUTH ? ?"},
 		{"auth", []any{"password"}, "auth", "auth ?"},
 		{"HELLO", []any{3, "AUTH", "u", "p"}, "HELLO", "HELLO ? ? ? ?"},
@@ -38,12 +39,9 @@ func TestDescribe(t *testing.T) {
 		{"config", []any{"set", "requirepass", "x"}, "config set", "config set ? ?"},
 		{"CLUSTER", []any{"INFO"}, "CLUSTER INFO", "CLUSTER INFO"},
 		{"PING", nil, "PING", "PING"},
-		{"SET", []any{"has space", "v"}, "SET", `SET "has space" ?`},
-		{"GET", []any{""}, "GET", `GET ""`},
-		{"SET", []any{"k", struct{}{}}, "SET", "SET k ?"},
-		{"GET", []any{struct{}{}}, "GET", "GET ?"}, // a key that is no scalar is not shown
-		{"NOSUCHCOMMAND", []any{"x", "y"}, "NOSUCHCOMMAND", "NOSUCHCOMMAND x ?"},
-		{"INCRBYFLOAT", []any{"k", 1.5}, "INCRBYFLOAT", "INCRBYFLOAT k 1.5"},
+		{"SET", []any{"has space", "v"}, "SET", "SET ? ?"},
+		{"GET", []any{struct{}{}}, "GET", "GET ?"},
+		{"NOSUCHCOMMAND", []any{"x", "y"}, "NOSUCHCOMMAND", "NOSUCHCOMMAND ? ?"},
 	}
 	for _, c := range cases {
 		got := Describe(c.name, c.args)
@@ -55,7 +53,7 @@ func TestDescribe(t *testing.T) {
 
 func TestDescribeArgs(t *testing.T) {
 	got := DescribeArgs([]any{"set", "k", "v"})
-	if got != (Command{"set", "set k ?"}) {
+	if got != (Command{"set", "set ? ?"}) {
 		t.Errorf("got %+v", got)
 	}
 	if got := DescribeArgs(nil); got != (Command{}) {
@@ -65,15 +63,14 @@ func TestDescribeArgs(t *testing.T) {
 
 func TestDescribeBounds(t *testing.T) {
 	long := strings.Repeat("k", 1000)
-	got := Describe("GET", []any{long})
-	if len(got.Text) > 4+maxWord+3 || !strings.HasSuffix(got.Text, "...") {
-		t.Errorf("long key not cut: %d bytes", len(got.Text))
+	if got := Describe("GET", []any{long}); got.Text != "GET ?" {
+		t.Errorf("long key: %q", got.Text)
 	}
 	args := make([]any, 5000)
 	for i := range args {
 		args[i] = "v"
 	}
-	got = Describe("MSET", args)
+	got := Describe("MSET", args)
 	if len(got.Text) > MaxQueryText+8 || !strings.HasSuffix(got.Text, " ...") {
 		t.Errorf("long command not cut: %d bytes, ends %q", len(got.Text), got.Text[len(got.Text)-10:])
 	}
@@ -102,12 +99,12 @@ func TestBatch(t *testing.T) {
 		text string
 		size int
 	}{
-		{[]Command{get}, "GET", "GET a", 0}, // one command: not a batch
-		{[]Command{set, get}, "PIPELINE", "SET a ?; GET a", 2},
-		{[]Command{get, get, get}, "PIPELINE GET", "GET a", 3},
-		{[]Command{multi, incr, incr, exec}, "MULTI INCR", "MULTI; INCR n; INCR n; EXEC", 2},
-		{[]Command{multi, incr, get, exec}, "MULTI", "MULTI; INCR n; GET a; EXEC", 2},
-		{[]Command{multi, incr, exec}, "MULTI INCR", "MULTI; INCR n; EXEC", 0},
+		{[]Command{get}, "GET", "GET ?", 0}, // one command: not a batch
+		{[]Command{set, get}, "PIPELINE", "SET ? ?; GET ?", 2},
+		{[]Command{get, get, get}, "PIPELINE GET", "GET ?", 3},
+		{[]Command{multi, incr, incr, exec}, "MULTI INCR", "MULTI; INCR ?; INCR ?; EXEC", 2},
+		{[]Command{multi, incr, get, exec}, "MULTI", "MULTI; INCR ?; GET ?; EXEC", 2},
+		{[]Command{multi, incr, exec}, "MULTI INCR", "MULTI; INCR ?; EXEC", 0},
 		{[]Command{multi, exec}, "MULTI", "MULTI; EXEC", 0},
 	}
 	for _, c := range cases {
@@ -120,6 +117,7 @@ func TestBatch(t *testing.T) {
 	for i := range many {
 		many[i] = Describe("SET", []any{fmt.Sprintf("key:%d", i), "v"})
 	}
+	many[999] = Describe("GET", []any{"k"}) // commands that differ are all listed, up to the bound
 	_, text, size := Batch(many)
 	if size != 1000 || len(text) > MaxQueryText+8 || !strings.HasSuffix(text, " ...") {
 		t.Errorf("big batch: size %d, %d bytes", size, len(text))

@@ -22,7 +22,6 @@ import (
 	"os"
 	"strings"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
@@ -51,11 +50,8 @@ func setup(ctx context.Context, res *resource.Resource) (func(context.Context) e
 		return nil, nil
 	}
 	lp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)))
-	// The SDK's default error handler writes through package log, whose
-	// lines are now exported: a failed export would be exported again.
-	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
-		fmt.Fprintln(os.Stderr, "otelgo: "+strings.ReplaceAll(err.Error(), "\n", " "))
-	}))
+	// (The SDK's errors go to stderr, not through package log, whose lines
+	// are now exported: the SDK's installErrorHandler.)
 	global.SetLoggerProvider(lp)
 	return lp.Shutdown, nil
 }

@@ -4,8 +4,11 @@
 // slog handler adding trace_id/span_id. It is built with plain `go build`
 // and is what otelgo's benchmarks compare the auto-instrumented service with.
 //
-// Configuration: ADDR (default 127.0.0.1:8080), DB_DSN (default an
-// in-memory database), REDIS_ADDR, LOG_LEVEL (debug, info, warn, error).
+// Configuration: ADDR (default 127.0.0.1:8080), DB_DRIVER (sqlite, the
+// default, or pgx: PostgreSQL through pgx's database/sql driver), DB_DSN
+// (default an in-memory SQLite database), DB_POOL (connections PostgreSQL
+// may have open, default 8; SQLite has one), REDIS_ADDR, LOG_LEVEL (debug,
+// info, warn, error), BENCH_STATS_ADDR (see internal/benchstats).
 package main
 
 import (
@@ -16,11 +19,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"example.com/benchtwin/internal/api"
+	"example.com/benchtwin/internal/benchstats"
 	"example.com/benchtwin/internal/cache"
 	"example.com/benchtwin/internal/health"
 	"example.com/benchtwin/internal/store"
@@ -53,10 +58,15 @@ func main() {
 }
 
 func run() error {
+	benchstats.Start()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	db, err := store.Open(ctx, env("DB_DSN", ":memory:"), 100)
+	pool, err := strconv.Atoi(env("DB_POOL", "8"))
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, env("DB_DRIVER", "sqlite"), env("DB_DSN", ":memory:"), pool, 100)
 	if err != nil {
 		return err
 	}

@@ -84,11 +84,11 @@ def test_cluster_command_has_its_node(run):
     port = cluster.port_of("user:1")
     req = requests["/cluster/set?key=user:1"]
     span = req.client("set")
-    check_client(span, req.server, **node(port), **{"db.operation.name": "set", "db.query.text": "set user:1 ?"})
+    check_client(span, req.server, **node(port), **{"db.operation.name": "set", "db.query.text": "set ? ?"})
     assert span.scope_name == GOREDIS
     assert all("s3cret" not in str(s.attributes) for s in req.spans)
     req = requests["/cluster/get?key=user:1"]
-    check_client(req.client("get"), req.server, **node(port), **{"db.query.text": "get user:1"})
+    check_client(req.client("get"), req.server, **node(port), **{"db.query.text": "get ?"})
     req = requests["/cluster/get?key=none:1"]
     span = req.client("get")
     check_client(span, req.server, **node(cluster.port_of("none:1")))
@@ -102,24 +102,20 @@ def test_cluster_pipeline_is_one_span_per_node(run):
     assert a != b
     spans = {s.attributes["server.port"]: s for s in req.spans if s.name == "PIPELINE incr"}
     assert sorted(spans) == sorted([a, b]), req.tree()
-    check_client(
-        spans[a], req.server, **node(a), **{"db.operation.batch.size": 2, "db.query.text": "incr {a}:n; incr {a}:m"}
-    )
-    check_client(
-        spans[b], req.server, **node(b), **{"db.operation.batch.size": 2, "db.query.text": "incr {b}:n; incr {b}:m"}
-    )
+    check_client(spans[a], req.server, **node(a), **{"db.operation.batch.size": 2, "db.query.text": "incr ?"})
+    check_client(spans[b], req.server, **node(b), **{"db.operation.batch.size": 2, "db.query.text": "incr ?"})
 
 
 def test_cluster_command_without_context_nests(run):
     requests, _, cluster, _, _ = run
     req = requests["/cluster/background"]
-    check_client(req.client("incr"), req.server, **node(cluster.port_of("bg:n")), **{"db.query.text": "incr bg:n"})
+    check_client(req.client("incr"), req.server, **node(cluster.port_of("bg:n")), **{"db.query.text": "incr ?"})
 
 
 def test_ring_and_universal(run):
     requests, _, cluster, redis, _ = run
     req = requests["/ring/set?key=ring:1"]
-    check_client(req.client("set"), req.server, **node(redis.port), **{"db.query.text": "set ring:1 ?"})
+    check_client(req.client("set"), req.server, **node(redis.port), **{"db.query.text": "set ? ?"})
     req = requests["/universal/get?key=user:1"]
     check_client(req.client("get"), req.server, **node(cluster.port_of("user:1")))
 
@@ -145,10 +141,10 @@ def test_rueidis_commands(run):
     requests, _, _, redis, _ = run
     req = requests["/rueidis/set?key=ru:1"]
     span = rueidis_span(req)
-    check_client(span, req.server, **node(redis.port), **{"db.operation.name": "SET", "db.query.text": "SET ru:1 ?"})
+    check_client(span, req.server, **node(redis.port), **{"db.operation.name": "SET", "db.query.text": "SET ? ?"})
     assert span.name == "SET" and "s3cret" not in str(span.attributes)
     req = requests["/rueidis/get?key=ru:1"]
-    check_client(rueidis_span(req), req.server, **node(redis.port), **{"db.query.text": "GET ru:1"})
+    check_client(rueidis_span(req), req.server, **node(redis.port), **{"db.query.text": "GET ?"})
     span = rueidis_span(requests["/rueidis/get?key=ru:none"])
     assert span.status_code == "UNSET" and "error.type" not in span.attributes
 
@@ -160,7 +156,7 @@ def test_rueidis_batches(run):
         rueidis_span(req),
         req.server,
         **node(redis.port),
-        **{"db.operation.name": "PIPELINE", "db.operation.batch.size": 2, "db.query.text": "SET ru:a ?; INCR ru:n"},
+        **{"db.operation.name": "PIPELINE", "db.operation.batch.size": 2, "db.query.text": "SET ? ?; INCR ?"},
     )
     req = requests["/rueidis/tx"]
     span = rueidis_span(req)
@@ -168,7 +164,7 @@ def test_rueidis_batches(run):
         span,
         req.server,
         **node(redis.port),
-        **{"db.operation.batch.size": 2, "db.query.text": "MULTI; INCR ru:tx; INCR ru:tx; EXEC"},
+        **{"db.operation.batch.size": 2, "db.query.text": "MULTI; INCR ?; INCR ?; EXEC"},
     )
     assert span.name == "MULTI INCR"
 
@@ -180,11 +176,11 @@ def test_rueidis_error_background_and_cluster(run):
     check_client(span, req.server, **node(redis.port), **{"db.response.status_code": "ERR", "error.type": "ERR"})
     assert span.status_code == "ERROR"
     req = requests["/rueidis/background"]
-    check_client(rueidis_span(req), req.server, **node(redis.port), **{"db.query.text": "INCR ru:bg"})
+    check_client(rueidis_span(req), req.server, **node(redis.port), **{"db.query.text": "INCR ?"})
     # A cluster client's command: rueidis does not say which node served it.
     req = requests["/rueidis/cluster"]
     span = rueidis_span(req)
-    check_client(span, req.server, **{"db.system.name": "redis", "db.query.text": "SET ru:cluster ?"})
+    check_client(span, req.server, **{"db.system.name": "redis", "db.query.text": "SET ? ?"})
     assert "server.address" not in span.attributes
 
 
@@ -198,14 +194,14 @@ def test_valkey_go(run):
 
     req = requests["/valkey/set?key=vk:1"]
     check_client(
-        span_of(req), req.server, **node(redis.port), **{"db.operation.name": "SET", "db.query.text": "SET vk:1 ?"}
+        span_of(req), req.server, **node(redis.port), **{"db.operation.name": "SET", "db.query.text": "SET ? ?"}
     )
     req = requests["/valkey/multi"]
     check_client(
         span_of(req),
         req.server,
         **node(redis.port),
-        **{"db.operation.name": "PIPELINE", "db.operation.batch.size": 2, "db.query.text": "SET vk:a ?; INCR vk:n"},
+        **{"db.operation.name": "PIPELINE", "db.operation.batch.size": 2, "db.query.text": "SET ? ?; INCR ?"},
     )
     req = requests["/valkey/error"]
     span = span_of(req)

@@ -42,11 +42,11 @@ def test_command_span(run):
     requests, _, port = run
     req = requests["/set?key=v8:user&value=s3cret"]
     span = req.client("set")
-    check_client(span, req.server, **common(port), **{"db.operation.name": "set", "db.query.text": "set v8:user ?"})
+    check_client(span, req.server, **common(port), **{"db.operation.name": "set", "db.query.text": "set ? ?"})
     assert span.scope_name == SCOPE and span.status_code == "UNSET"
     assert all("s3cret" not in str(s.attributes) for s in req.spans)  # the value never reaches a span
     req = requests["/get?key=v8:user"]
-    check_client(req.client("get"), req.server, **common(port), **{"db.query.text": "get v8:user"})
+    check_client(req.client("get"), req.server, **common(port), **{"db.query.text": "get ?"})
 
 
 def test_missing_key_is_no_error(run):
@@ -67,7 +67,7 @@ def test_pipeline_and_transaction_are_one_span_each(run):
         **{
             "db.operation.name": "PIPELINE",
             "db.operation.batch.size": 3,
-            "db.query.text": "set v8:pipe:a ?; incr v8:pipe:n; get v8:pipe:a",
+            "db.query.text": "set ? ?; incr ?; get ?",
         },
     )
     req = requests["/tx"]
@@ -75,7 +75,7 @@ def test_pipeline_and_transaction_are_one_span_each(run):
     check_client(
         req.client("MULTI incr"),
         req.server,
-        **{"db.operation.batch.size": 2, "db.query.text": "multi; incr v8:tx:n; incr v8:tx:n; exec"},
+        **{"db.operation.batch.size": 2, "db.query.text": "multi; incr ?; incr ?; exec"},
     )
 
 
@@ -92,7 +92,7 @@ def test_command_without_the_request_context_nests_in_it(run):
     goroutine, the SERVER span, is the parent."""
     requests, _, port = run
     req = requests["/background"]
-    check_client(req.client("incr"), req.server, **common(port), **{"db.query.text": "incr v8:bg"})
+    check_client(req.client("incr"), req.server, **common(port), **{"db.query.text": "incr ?"})
 
 
 def test_operation_duration(run):

@@ -1,5 +1,7 @@
-// Package store keeps the service's items in SQLite (modernc.org/sqlite, a
-// pure-Go driver) through database/sql.
+// Package store keeps the service's items in a SQL database through
+// database/sql: SQLite (modernc.org/sqlite, a pure-Go driver, in memory,
+// one connection) by default, or PostgreSQL through pgx's stdlib driver
+// with a pool of connections (the realistic case).
 package store
 
 import (
@@ -8,7 +10,8 @@ import (
 	"errors"
 	"fmt"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // ErrNotFound is returned for an item that does not exist.
@@ -24,30 +27,66 @@ type Item struct {
 // Store is the items table.
 type Store struct {
 	db *sql.DB
+	q  queries
 }
 
-const schema = `CREATE TABLE IF NOT EXISTS items (
+// queries are the statements in a database's dialect.
+type queries struct {
+	schema, count, get, list, insert string
+	returning                        bool // insert returns the id (PostgreSQL has no LastInsertId)
+}
+
+var dialects = map[string]queries{
+	"sqlite": {
+		schema: `CREATE TABLE IF NOT EXISTS items (
 	id    INTEGER PRIMARY KEY AUTOINCREMENT,
 	name  TEXT NOT NULL,
 	price INTEGER NOT NULL
-)`
+)`,
+		count:  "SELECT COUNT(*) FROM items",
+		get:    "SELECT id, name, price FROM items WHERE id = ?",
+		list:   "SELECT id, name, price FROM items ORDER BY id LIMIT ?",
+		insert: "INSERT INTO items (name, price) VALUES (?, ?)",
+	},
+	"pgx": {
+		schema: `CREATE TABLE IF NOT EXISTS items (
+	id    BIGSERIAL PRIMARY KEY,
+	name  TEXT NOT NULL,
+	price BIGINT NOT NULL
+)`,
+		count:     "SELECT COUNT(*) FROM items",
+		get:       "SELECT id, name, price FROM items WHERE id = $1",
+		list:      "SELECT id, name, price FROM items ORDER BY id LIMIT $1",
+		insert:    "INSERT INTO items (name, price) VALUES ($1, $2) RETURNING id",
+		returning: true,
+	},
+}
 
-// Open opens the database at dsn, creates the table and seeds it with
-// `seed` items when it is empty.
-func Open(ctx context.Context, dsn string, seed int) (*Store, error) {
-	db, err := sql.Open("sqlite", dsn)
+// Open opens the database at dsn with driver ("sqlite" or "pgx"), keeps
+// at most pool connections open (SQLite: always one, as an in-memory
+// database lives as long as its connection), creates the table and seeds it
+// with `seed` items when it is empty.
+func Open(ctx context.Context, driver, dsn string, pool, seed int) (*Store, error) {
+	q, ok := dialects[driver]
+	if !ok {
+		return nil, fmt.Errorf("unknown database driver %q (sqlite or pgx)", driver)
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, err
 	}
-	// One connection: an in-memory database lives as long as its connection.
-	db.SetMaxOpenConns(1)
-	s := &Store{db: db}
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if driver == "sqlite" || pool < 1 {
+		pool = 1
+	}
+	db.SetMaxOpenConns(pool)
+	db.SetMaxIdleConns(pool)
+	s := &Store{db: db, q: q}
+	if _, err := db.ExecContext(ctx, q.schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create schema: %w", err)
 	}
 	var n int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM items").Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, q.count).Scan(&n); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -66,8 +105,7 @@ func (s *Store) Close() error { return s.db.Close() }
 // Get returns the item with the given id.
 func (s *Store) Get(ctx context.Context, id int64) (Item, error) {
 	var it Item
-	err := s.db.QueryRowContext(ctx, "SELECT id, name, price FROM items WHERE id = ?", id).
-		Scan(&it.ID, &it.Name, &it.Price)
+	err := s.db.QueryRowContext(ctx, s.q.get, id).Scan(&it.ID, &it.Name, &it.Price)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Item{}, ErrNotFound
 	}
@@ -76,7 +114,7 @@ func (s *Store) Get(ctx context.Context, id int64) (Item, error) {
 
 // List returns up to limit items, by id.
 func (s *Store) List(ctx context.Context, limit int) ([]Item, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, name, price FROM items ORDER BY id LIMIT ?", limit)
+	rows, err := s.db.QueryContext(ctx, s.q.list, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -99,11 +137,15 @@ func (s *Store) Insert(ctx context.Context, name string, price int64) (Item, err
 		return Item{}, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	res, err := tx.ExecContext(ctx, "INSERT INTO items (name, price) VALUES (?, ?)", name, price)
-	if err != nil {
-		return Item{}, err
+	var id int64
+	if s.q.returning {
+		err = tx.QueryRowContext(ctx, s.q.insert, name, price).Scan(&id)
+	} else {
+		var res sql.Result
+		if res, err = tx.ExecContext(ctx, s.q.insert, name, price); err == nil {
+			id, err = res.LastInsertId()
+		}
 	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return Item{}, err
 	}

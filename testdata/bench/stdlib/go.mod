@@ -1,0 +1,3 @@
+module example.com/benchstdlib
+
+go 1.25.0
