@@ -26,6 +26,19 @@ def test_library_older_than_the_hooks_support_is_not_upgraded(tmp_path):
         [harness.find_go(), "mod", "tidy"], cwd=tmp_path, capture_output=True, text=True, env=harness.clean_env()
     )
     assert tidy.returncode == 0, tidy.stderr
+    # zap v1.20.0 comes with a 2021 x/net, x/sys, x/text and multierr, older
+    # than the oldest OpenTelemetry release set needs: the way out otelgo's
+    # stop message gives, taken (zap stays where it is).
+    raised = ["go.uber.org/multierr@v1.11.0", "golang.org/x/net@v0.19.0", "golang.org/x/sys@v0.17.0"]
+    get = subprocess.run(
+        [harness.find_go(), "get", *raised, "golang.org/x/text@v0.14.0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=harness.clean_env(),
+    )
+    assert get.returncode == 0, get.stderr
+    assert "go.uber.org/zap v1.20.0" in (tmp_path / "go.mod").read_text()
     before = {p: p.read_bytes() for p in (tmp_path / "go.mod", tmp_path / "go.sum")}
     out = tmp_path / "app"
     result = harness.check_build(harness.otel_build(tmp_path, "-o", str(out), "."))
