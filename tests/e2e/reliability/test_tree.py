@@ -145,13 +145,17 @@ def run_build(checkout: Checkout, mode: str, tmpdir: Path, out: Path) -> tuple[s
 @pytest.fixture(scope="module")
 def build_seconds(checkout, tmp_path_factory) -> dict[str, float]:
     """How long a successful build (of an edited main) takes in each mode;
-    the kill tests spread their signals over that time."""
+    the kill tests spread their signals over that time. Timed on the second
+    build: the first may compile what a cold cache lacks, which the builds
+    the tests kill (only main edited) never do, and most signals would then
+    come after those builds had ended."""
     seconds = {}
     for mode in MODES:
-        tmp = tmp_path_factory.mktemp(f"warmup-{mode}")
-        checkout.perturb()
-        proc, took = run_build(checkout, mode, tmp / "tmp", tmp / "app")
-        harness.check_build(proc)
+        for attempt in ("warm", "timed"):
+            tmp = tmp_path_factory.mktemp(f"{attempt}-{mode}")
+            checkout.perturb()
+            proc, took = run_build(checkout, mode, tmp / "tmp", tmp / "app")
+            harness.check_build(proc)
         seconds[mode] = took
     return seconds
 
