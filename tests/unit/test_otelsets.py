@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from otelgo.hookapi import ROOT_MODULE, SDK_LOGS
-from otelgo.plan import modules, otelsets
+from otelgo.plan import hookbuild, modules, otelsets
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import builtin_rule_files, load_all
 from otelgo.versions import Version
@@ -133,9 +133,9 @@ def test_a_package_whose_releases_would_raise_a_module_is_left_out():
 
 def test_packages_an_old_set_cannot_build_are_left_out():
     oldest = otelsets.release_sets()[-1]
-    out = otelsets.unbuildable(oldest.core, load_all(builtin_rule_files()))
+    out = hookbuild.unbuildable(oldest.core, load_all(builtin_rule_files()))
     assert SDK_LOGS in out  # no log SDK in v1.24.0
     assert f"{ROOT_MODULE}/slog" in out
     assert f"{ROOT_MODULE}/nethttp" not in out and f"{ROOT_MODULE}/sdk" not in out
     newest = otelsets.release_sets()[0]
-    assert not otelsets.unbuildable(newest.core, load_all(builtin_rule_files()))
+    assert not hookbuild.unbuildable(newest.core, load_all(builtin_rule_files()))
