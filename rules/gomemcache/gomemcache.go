@@ -39,13 +39,14 @@ import (
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/dbconv"
+	"otelgo.dev/rules/internal/weakmap"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/gomemcache"
 
 // selectors holds each client's server selector.
-var selectors weakMap[memcache.Client, memcache.ServerSelector]
+var selectors weakmap.Map[memcache.Client, memcache.ServerSelector]
 
 // NewOnExit is the OnExit hook of
 //
@@ -62,7 +63,7 @@ func NewOnExit(call api.CallContext, c *memcache.Client) {
 	if err := ss.SetServers(servers...); err != nil {
 		return
 	}
-	selectors.store(c, ss)
+	selectors.Store(c, ss)
 }
 
 // NewFromSelectorOnExit is the OnExit hook of
@@ -70,14 +71,14 @@ func NewOnExit(call api.CallContext, c *memcache.Client) {
 //	func NewFromSelector(ss ServerSelector) *Client
 func NewFromSelectorOnExit(call api.CallContext, c *memcache.Client) {
 	if ss, ok := call.Param(0).(memcache.ServerSelector); ok && c != nil && ss != nil {
-		selectors.store(c, ss)
+		selectors.Store(c, ss)
 	}
 }
 
 // server is where the command for keys goes: the server they all map to,
 // or the one server of the client (no keys); nil if unknown.
 func server(c *memcache.Client, keys []string) net.Addr {
-	ss, ok := selectors.load(c)
+	ss, ok := selectors.Load(c)
 	if !ok {
 		return nil
 	}

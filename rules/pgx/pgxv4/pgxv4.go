@@ -38,13 +38,14 @@ import (
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/dbconv"
+	"otelgo.dev/rules/internal/weakmap"
 )
 
 // ScopeName is the instrumentation scope of the spans made here.
 const ScopeName = "otelgo.dev/rules/pgx/pgxv4"
 
 // conns holds what is known of every connection to trace.
-var conns weakMap[pgx.Conn, *connInfo]
+var conns weakmap.Map[pgx.Conn, *connInfo]
 
 type connInfo struct {
 	*dbconv.Info
@@ -110,12 +111,12 @@ func ConnectOnEnter(call api.CallContext, ctx context.Context, config *pgx.ConnC
 // ConnectOnExit is the OnExit hook of connect.
 func ConnectOnExit(call api.CallContext, c *pgx.Conn, err error) {
 	if info, ok := call.Data().(*connInfo); ok && c != nil && err == nil {
-		conns.store(c, info)
+		conns.Store(c, info)
 	}
 }
 
 func statement(call api.CallContext, c *pgx.Conn, ctx context.Context, sql string, nargs int) {
-	info, ok := conns.load(c)
+	info, ok := conns.Load(c)
 	if !ok {
 		return
 	}
@@ -158,7 +159,7 @@ func QueryOnExit(call api.CallContext, _ pgx.Rows, err error) { end(call, err) }
 // The prepares pgx makes itself while running a statement (CopyFrom's
 // look-up of column types) are part of that statement's span and get none.
 func PrepareOnEnter(call api.CallContext, c *pgx.Conn, ctx context.Context, name string, sql string) {
-	info, ok := conns.load(c)
+	info, ok := conns.Load(c)
 	if !ok || ctx != nil && ctx.Value(opKey{}) != nil {
 		return
 	}
@@ -191,7 +192,7 @@ func PrepareOnExit(call api.CallContext, _ *pgconn.StatementDescription, err err
 //
 //	func (c *Conn) CopyFrom(ctx context.Context, tableName Identifier, columnNames []string, rowSrc CopyFromSource) (int64, error)
 func CopyFromOnEnter(call api.CallContext, c *pgx.Conn, ctx context.Context, tableName pgx.Identifier, columns []string, _ pgx.CopyFromSource) {
-	info, ok := conns.load(c)
+	info, ok := conns.Load(c)
 	if !ok {
 		return
 	}
@@ -219,7 +220,7 @@ func CopyFromOnExit(call api.CallContext, _ int64, err error) { end(call, err) }
 //
 //	func (c *Conn) SendBatch(ctx context.Context, b *Batch) BatchResults
 func SendBatchOnEnter(call api.CallContext, c *pgx.Conn, ctx context.Context, b *pgx.Batch) {
-	info, ok := conns.load(c)
+	info, ok := conns.Load(c)
 	if !ok || b == nil {
 		return
 	}
