@@ -21,9 +21,19 @@ SDK = f"{ROOT_MODULE}/sdk"
 # has the log API and SDK.
 SDK_LOGS = f"{SDK}/logs"
 
-# The SDK's Prometheus exporter: beside SDK when the build's release set can
-# build it without raising the program's modules.
+# The SDK's Prometheus exporter: beside SDK when the build asks for it
+# (--exporters) and its release set can build it without raising the
+# program's modules.
 SDK_PROMETHEUS = f"{SDK}/prometheus"
+
+# The exporters a build can link (--exporters, otelgo.toml), as
+# OTEL_*_EXPORTER names them -> the hook packages that add them to the SDK
+# bootstrap. OTLP (http/protobuf and grpc) and console are part of the
+# bootstrap itself: always linked. The Prometheus exporter brings
+# client_golang and its dependencies (~230 KiB of code, and modules that may
+# be newer than the program's): only on request.
+EXPORTERS: dict[str, tuple[str, ...]] = {"otlp": (), "console": (), "prometheus": (SDK_PROMETHEUS,)}
+DEFAULT_EXPORTERS = ("otlp", "console")
 
 # Span rules and //otel:span comments: the package whose Start they call.
 SPANS = f"{ROOT_MODULE}/annotate"

@@ -96,7 +96,13 @@ def module_of(package: str) -> HookModule | None:
 
 
 def prepare(
-    env: GoEnv, build_dir: Path, user_modfile: str | None, cwd: Path, rules: list[Rule], mod_flag: str | None = None
+    env: GoEnv,
+    build_dir: Path,
+    user_modfile: str | None,
+    cwd: Path,
+    rules: list[Rule],
+    mod_flag: str | None = None,
+    exporter_packages: set[str] | None = None,
 ) -> ModuleSetup:
     notes: list[str] = []
     vendored = vendor.user_vendor_dir(env, mod_flag)
@@ -133,7 +139,7 @@ def prepare(
     else:
         setup = _module(gomod, build_dir, needed)
         setup.build_list = user_build_list(gomod, build_dir, cwd)
-        choose_release_set(setup, hook_packages_of(rules, needed))
+        choose_release_set(setup, hook_packages_of(rules, needed, exporter_packages))
         if setup.candidates:
             apply_release_set(setup, setup.candidates[0], build_dir)
     setup.notes = notes
@@ -191,16 +197,19 @@ def _vendored_build_list(vendor_dir: Path) -> dict[str, str]:
     return found
 
 
-def hook_packages_of(rules: list[Rule], needed: list[HookModule]) -> dict[str, str | None]:
+def hook_packages_of(
+    rules: list[Rule], needed: list[HookModule], linked: set[str] | None = None
+) -> dict[str, str | None]:
     """The hook packages a build may import, but for the SDK's: package ->
-    the OpenTelemetry cores its hooks build with (None: every one)."""
+    the OpenTelemetry cores its hooks build with (None: every one). linked:
+    the exporters' packages the build asked for (otelsets.base_packages)."""
     joined = {m.path for m in needed}
     found: dict[str, str | None] = {}
     for r in rules:
         owner = module_of(r.hook_package) if r.hook_package else None
         if owner is not None and owner.path in joined:
             found.setdefault(r.hook_package, r.library.opentelemetry if r.library else None)
-    found.update(otelsets.BASE_PACKAGES)
+    found.update(otelsets.base_packages(linked))
     return found
 
 

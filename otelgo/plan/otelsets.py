@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from otelgo.plan import exporters
 from otelgo.resources import rules_dir
 from otelgo.versions import Version, VersionError
 
@@ -51,6 +52,15 @@ OLDEST_CORE = "v1.24.0"
 # Hook packages every program imports that build only with some cores (a
 # library's hook packages say so in their rule file's header).
 BASE_PACKAGES = {"otelgo.dev/rules/sdk/logs": "[1.28.0,)", "otelgo.dev/rules/sdk/prometheus": None}
+
+
+def base_packages(linked: set[str] | None = None) -> dict[str, str | None]:
+    """BASE_PACKAGES a build imports: those of exporters (plan/exporters.py)
+    only when in linked, the set of hook packages the build's exporters add
+    (all of them when None)."""
+    optional = exporters.optional_packages()
+    return {p: c for p, c in BASE_PACKAGES.items() if linked is None or p not in optional or p in linked}
+
 
 # Modules that an OpenTelemetry module requires only for its own tests: they
 # never provide a package to a program, so an older one in the program's

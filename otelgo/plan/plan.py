@@ -20,7 +20,7 @@ from otelgo.gocmd.flags import GoCommandLine, UsageError
 from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, run_go
 from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import API, SDK, SPANS
-from otelgo.plan import cachekeys, ignore, modules, otelsets, semconvcopy, vendor, without
+from otelgo.plan import cachekeys, exporters, ignore, modules, otelsets, semconvcopy, vendor, without
 from otelgo.plan.generated import cached_file, generated, write_atomically
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.ignore import Ignored
@@ -41,10 +41,7 @@ class Options:
     """otelgo's settings of one build (otelgo.toml, then the flags)."""
 
     without: list[str] = field(default_factory=list)  # instrumentations left out (plan/without.py)
-    # The exporters the SDK bootstrap is to link. Passed through to the plan
-    # (and plan.json) for the bootstrap; nothing chooses the linked exporters
-    # from it yet.
-    exporters: list[str] = field(default_factory=list)
+    exporters: list[str] = field(default_factory=list)  # the exporters to link (plan/exporters.py)
     allow_upgrades: bool = False
 
 
@@ -72,6 +69,7 @@ class Plan:
     changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # module -> (user's version, this build's)
     base_hooks: list[str] = field(default_factory=list)  # hook packages every program imports
     release_left_out: list[str] = field(default_factory=list)  # what the chosen release set leaves out, and why
+    exporters: tuple[str, ...] = ()  # the exporters linked (plan/exporters.py)
 
 
 class UpgradeError(Exception):
@@ -96,7 +94,14 @@ def make_plan(
         rules, left_out_by_flag = without.leave_out(rules, options.without)
     except without.WithoutError as e:
         raise UsageError(str(e)) from None
-    setup = modules.prepare(env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"))
+    try:
+        linked_exporters = exporters.chosen(options.exporters)
+    except exporters.ExporterError as e:
+        raise UsageError(str(e)) from None
+    exporter_packages = exporters.packages(linked_exporters)
+    setup = modules.prepare(
+        env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"), exporter_packages
+    )
     if setup.conflicts and not options.allow_upgrades:
         conflicts = {m: (setup.build_list[m], need) for m, need in sorted(setup.conflicts.items())}
         raise UpgradeError(_no_release_set(setup), conflicts)
@@ -125,7 +130,7 @@ def make_plan(
                 f.write_text(text)
             modules.apply_release_set(setup, chosen, build_dir)
         usable = [r for r in rules if r.hook_package not in setup.unavailable]
-        base = [SDK] + [p for p in sorted(otelsets.BASE_PACKAGES) if p not in setup.unavailable]
+        base = [SDK] + [p for p in sorted(otelsets.base_packages(exporter_packages)) if p not in setup.unavailable]
         hook_pkgs = sorted({r.hook_package for r in usable if r.hook_package} | {*base, SPANS})
         importer, importer_file = _hook_importer(setup, env, hook_pkgs)
         listing_overlay = _write_overlay(
@@ -187,6 +192,8 @@ def make_plan(
         changed=changed,
         release_left_out=release_left_out,
         base_hooks=base,
+        # (less any the release set left out: release_left_out says why)
+        exporters=tuple(n for n in linked_exporters if exporters.packages((n,)) <= set(base)),
     )
     overlay: dict[str, str] = {**semconv, **setup.overlay}
     # A plugin's bootstrap only links its hooks: its host (built by otelgo
@@ -242,7 +249,7 @@ def _plan_file(plan: Plan, env: GoEnv) -> dict:
         "otelgo": __version__,
         "token": plan.token,
         "goversion": env.goversion,
-        "exporters": plan.options.exporters,
+        "exporters": list(plan.exporters),
         "packages": packages,
     }
 

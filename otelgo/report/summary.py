@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from otelgo.gocmd.golist import GoEnv
+from otelgo.hookapi import EXPORTERS
 from otelgo.plan.match import MAIN
 from otelgo.ruleset.model import IgnoreRule, Library
 from otelgo.toolexec import refusals
@@ -204,6 +205,8 @@ def print_summary(plan) -> None:
         console.print(f"  logs: {', '.join(exports)} records also exported when OTEL_LOGS_EXPORTER=otlp or console")
     if metrics := metrics_line(plan, applied):
         console.print(f"  {metrics}")
+    if line := exporters_line(plan):
+        console.print(f"  {line}")
     for lib in _libraries(applied):
         if lib.note:
             console.print(f"  note: {lib.name}: {lib.note}")
@@ -222,6 +225,18 @@ def print_summary(plan) -> None:
         listed = ", ".join(f"{module} {version}" for module, version in dark)
         console.print(f"  [yellow]not traced[/] {listed}: they use the network, and no rule covers them")
     _print_versions(console, plan)
+
+
+def exporters_line(plan) -> str | None:
+    """Which exporters the binary links, and how to link the others."""
+    linked = tuple(getattr(plan, "exporters", ()))
+    if not linked:
+        return None
+    line = f"exporters: {', '.join(linked)} (OTEL_*_EXPORTER chooses among them at run time)"
+    if others := [name for name in EXPORTERS if name not in linked]:
+        them = "them" if len(others) > 1 else "it"
+        line += f"; {', '.join(others)} not linked: --exporters {','.join((*linked, *others))} links {them}"
+    return line
 
 
 def _print_versions(console, plan) -> None:
@@ -273,6 +288,7 @@ def summary_data(plan, env: GoEnv) -> dict:
         ],
         "left_out": [{"rule": r.Name or r.target, "ignore": at} for r, at in plan.left_out],
         "without": {"names": plan.options.without, "rules": sorted(r.Name or r.target for r in plan.without)},
+        "exporters": list(getattr(plan, "exporters", ())),
         "opentelemetry": getattr(plan, "release_set", ""),
         "release_left_out": list(getattr(plan, "release_left_out", [])),
         "changed": [{"module": m, "from": a, "to": b} for m, (a, b) in getattr(plan, "changed", {}).items()],

@@ -70,8 +70,9 @@ func StartMetrics(reader sdkmetric.Reader, res *resource.Resource) {
 // is one this build does not have.
 func MainOnEnter(api.CallContext) {
 	if TakePrometheus() {
-		warn("OTEL_METRICS_EXPORTER=\"prometheus\": this program was built without the Prometheus exporter " +
-			"(otelgo's build summary says why); the program exports no metrics")
+		warn("OTEL_METRICS_EXPORTER=\"prometheus\": this program was built without the Prometheus exporter; " +
+			"build it with `otel go build --exporters otlp,console,prometheus` (or exporters in otelgo.toml), " +
+			"and otelgo's build summary says if the program's modules rule it out; the program exports no metrics")
 	}
 }
 

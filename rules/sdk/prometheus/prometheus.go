@@ -4,13 +4,14 @@
 // (localhost:9464 by default) serving /metrics, as contrib's autoexport
 // does.
 //
-// otelgo imports it into every program it builds, beside
-// otelgo.dev/rules/sdk, unless the build's OpenTelemetry release set cannot
-// build it without raising one of the program's modules (the exporter's
-// client_golang requires newer xxhash, protobuf... than some programs
-// have): it is a package of its own so that the SDK bootstrap builds
-// without it. Its init runs after the bootstrap's and joins the SDK
-// through sdk.AfterSetup.
+// otelgo imports it beside otelgo.dev/rules/sdk only when the build asks
+// for it (`--exporters otlp,console,prometheus`, or exporters in
+// otelgo.toml) and the build's OpenTelemetry release set can build it
+// without raising one of the program's modules (the exporter's
+// client_golang requires newer xxhash, protobuf, klauspost/compress... than
+// many programs have): it is a package of its own so that the SDK
+// bootstrap builds without it. Its init runs after the bootstrap's and
+// joins the SDK through sdk.AfterSetup.
 package prometheus
 
 import (

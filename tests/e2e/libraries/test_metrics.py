@@ -125,15 +125,30 @@ def test_http_server_and_client_duration(httpchain_otel, receiver, run_program):
     assert ok.sum < hello.sum
 
 
-def test_prometheus_exporter(httpchain_otel, run_program):
-    port = free_port()
-    env = {
+@pytest.fixture(scope="module")
+def backend_with_prometheus(tmp_path_factory) -> Path:
+    """httpchain's backend built with the Prometheus exporter, which a
+    build links only when --exporters names it."""
+    out = tmp_path_factory.mktemp("prometheus") / "backend"
+    result = check_build(
+        otel_build(TESTDATA / "httpchain", "--exporters", "otlp,prometheus", "-o", str(out), "./cmd/backend")
+    )
+    assert "exporters: otlp, console, prometheus (" in result.stderr, result.stderr
+    return out
+
+
+def _prometheus_env(port: int) -> dict[str, str]:
+    return {
         "OTEL_METRICS_EXPORTER": "prometheus",
         "OTEL_EXPORTER_PROMETHEUS_HOST": "127.0.0.1",
         "OTEL_EXPORTER_PROMETHEUS_PORT": str(port),
         "OTEL_TRACES_EXPORTER": "none",
     }
-    with run_program(httpchain_otel["backend"], env=env) as backend:
+
+
+def test_prometheus_exporter(backend_with_prometheus, run_program):
+    port = free_port()
+    with run_program(backend_with_prometheus, env=_prometheus_env(port)) as backend:
         for _ in range(N):
             assert get(backend.url + "/work") == 200
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=15) as resp:
@@ -145,6 +160,20 @@ def test_prometheus_exporter(httpchain_otel, run_program):
     for label in ('http_request_method="GET"', 'http_response_status_code="200"', 'url_scheme="http"'):
         assert label in work[0], work[0]
     assert "go_goroutine_count" in text, text
+
+
+def test_prometheus_not_linked_by_default_says_how_to_link_it(httpchain_otel, run_program):
+    """The default build has no Prometheus exporter: asked for at run time,
+    the program says so on one line, with the flag that links it, and
+    serves as before (no scrape endpoint)."""
+    port = free_port()
+    with run_program(httpchain_otel["backend"], env=_prometheus_env(port)) as backend:
+        assert get(backend.url + "/work") == 200
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2)
+    lines = [line for line in backend.stderr.splitlines() if "prometheus" in line.lower()]
+    assert len(lines) == 1, backend.stderr
+    assert "built without the Prometheus exporter" in lines[0] and "--exporters otlp,console,prometheus" in lines[0]
 
 
 # --- runtime ---------------------------------------------------------------------
