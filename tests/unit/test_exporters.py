@@ -1,0 +1,27 @@
+"""--exporters: which exporters the SDK bootstrap links."""
+
+from __future__ import annotations
+
+import pytest
+
+from otelgo.hookapi import SDK_PROMETHEUS
+from otelgo.plan import exporters, otelsets
+
+
+def test_default_links_otlp_and_console_only():
+    assert exporters.chosen([]) == ("otlp", "console")
+    assert exporters.packages(exporters.chosen([])) == set()
+    assert SDK_PROMETHEUS not in otelsets.base_packages(exporters.packages(exporters.chosen([])))
+
+
+def test_prometheus_joins_when_named_and_the_bootstrap_exporters_stay():
+    linked = exporters.chosen(["prometheus"])
+    assert linked == ("otlp", "console", "prometheus")
+    assert SDK_PROMETHEUS in otelsets.base_packages(exporters.packages(linked))
+
+
+def test_unknown_name_is_refused_with_the_closest_one():
+    with pytest.raises(exporters.ExporterError, match=r"unknown exporter 'promethus'; did you mean prometheus\?"):
+        exporters.chosen(["otlp", "promethus"])
+    with pytest.raises(exporters.ExporterError, match=r"otelgo links these: otlp, console, prometheus"):
+        exporters.chosen(["zipkin"])
