@@ -5,10 +5,19 @@ program's own runtime metrics), live spans, and spans received and dropped
 (the SDK's own metrics, OTEL_GO_X_OBSERVABILITY=true:
 otel.sdk.processor.span.processed with error.type=queue_full).
 
-    .venv/bin/python bench/soak.py [--minutes 10] [--rate 100] [--interval 30] [--json FILE]
+    .venv/bin/python bench/soak.py [--minutes 10] [--rate 100] [--interval 30] [--side otel|twin] [--json FILE]
+
+--side twin soaks the hand-instrumented twin (testdata/bench/twin, plain
+go build) instead: run beside the otel side, it tells the service's own
+ups and downs from otelgo's.
 
 Verdicts, after warm-up (--reference, minute 2 by default):
-- RSS and goroutines stay within 5 % of their value at the reference sample;
+- RSS and goroutines stay within 5 % of their value at the reference sample.
+  Goroutines are judged on each interval's floor, the fewest of the
+  readings in it (one per metric export, every 10 s): a leak raises the
+  floor, while a reading taken during a request that has a connection or
+  gRPC stream of its own open counts a few goroutines that end with it.
+  Each interval's peak is shown beside its floor;
 - the goroutine context leaks nothing: no span stays live (started, not
   ended) beyond the requests in flight (a goroutine's context kept alive
   would keep its spans, and their count would grow); the Go heap goal is
@@ -78,6 +87,7 @@ class Collector:
         self.lock = threading.Lock()
         self.spans = 0
         self.metrics: dict[tuple[str, tuple], float] = {}
+        self.goroutine_readings: list[float] = []  # since the last take_goroutines()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -124,6 +134,17 @@ class Collector:
                             attrs = tuple(sorted((a.key, a.value.string_value) for a in p.attributes))
                             value = p.as_int if p.WhichOneof("value") == "as_int" else p.as_double
                             self.metrics[(m.name, attrs)] = value
+                            if m.name == "go.goroutine.count":
+                                self.goroutine_readings.append(value)
+
+    def take_goroutines(self) -> tuple[float, float]:
+        """The fewest and the most goroutines read since the last call."""
+        with self.lock:
+            readings, self.goroutine_readings = self.goroutine_readings, []
+        if not readings:
+            latest = self.value("go.goroutine.count")
+            return latest, latest
+        return min(readings), max(readings)
 
     def value(self, name: str, **attrs: str) -> float:
         """The sum over the series of `name` whose attributes include attrs."""
@@ -254,6 +275,19 @@ def wait_port(port: int, proc: subprocess.Popen) -> None:
     sys.exit("soak: the service never listened")
 
 
+def trend(samples: list[dict], key: str, reference: float) -> float:
+    """The change of a least-squares line through samples[key] over their
+    time span, as a fraction of reference."""
+    if len(samples) < 2:
+        return 0.0
+    ts = [s["t_s"] for s in samples]
+    vs = [s[key] for s in samples]
+    mt, mv = sum(ts) / len(ts), sum(vs) / len(vs)
+    var = sum((t - mt) ** 2 for t in ts)
+    slope = sum((t - mt) * (v - mv) for t, v in zip(ts, vs, strict=True)) / var if var else 0.0
+    return slope * (ts[-1] - ts[0]) / reference
+
+
 def settle(c: Collector, seconds: float = 7.0) -> int:
     """Wait until no span has arrived for longer than the batch processor
     waits before it exports (OTEL_BSP_SCHEDULE_DELAY, 5 s by default, which
@@ -275,13 +309,18 @@ def main() -> int:
     p.add_argument("--interval", type=float, default=30.0, help="seconds between samples")
     p.add_argument("--reference", type=float, default=2.0, help="minute of the reference sample (warm-up before)")
     p.add_argument("--workdir", help="build here (kept) instead of a temporary directory")
+    p.add_argument("--side", choices=("otel", "twin"), default="otel", help="the service built by otelgo, or the twin")
     args = p.parse_args()
     wd = workdir(args.workdir, "soak")
     if not args.workdir:
         atexit.register(shutil.rmtree, wd, True)  # the binary is 50 MiB
     binary = wd / "service"
-    note("building testdata/bench/service with otel go build ...")
-    run(otel_argv("build", "-q", "-o", str(binary), "."), BENCH_DATA / "service", otel_env())
+    if args.side == "otel":
+        note("building testdata/bench/service with otel go build ...")
+        run(otel_argv("build", "-q", "-o", str(binary), "."), BENCH_DATA / "service", otel_env())
+    else:
+        note("building testdata/bench/twin with go build ...")
+        run(["go", "build", "-o", str(binary), "."], BENCH_DATA / "twin", clean_env({}))
     c = Collector()
     import socket
 
@@ -337,10 +376,12 @@ def main() -> int:
             next_sample += args.interval
             with load.lock:
                 sent, failed, inflight = load.sent, load.failed, load.inflight
+            floor, peak = c.take_goroutines()
             row = {
                 "t_s": round(time.monotonic() - start),
                 "rss_mib": round(rss_mib(proc.pid), 1),
-                "goroutines": c.value("go.goroutine.count"),
+                "goroutines": floor,
+                "goroutines_peak": peak,
                 "mem_used_mib": round(c.value("go.memory.used") / 2**20, 1),
                 "heap_goal_mib": round(c.value("go.memory.gc.goal") / 2**20, 1),
                 "live_spans": c.value("otel.sdk.span.live"),
@@ -375,6 +416,14 @@ def main() -> int:
     for key in ("rss_mib", "goroutines"):
         worst, ok = within(key)
         checks[key] = {"reference": ref[key] if ref else None, "worst_deviation": round(worst, 4), "ok": ok}
+    # Shown beside the verdicts: the trend, a least-squares line through the
+    # samples after the reference, as its change over that time against the
+    # reference value (a leak grows; GC cycles and connections come and go).
+    for key in ("rss_mib", "goroutines"):
+        checks[key]["trend"] = round(trend(after, key, ref[key]) if ref and ref[key] else 0.0, 4)
+    # Shown, not judged: the peaks against the reference floor.
+    peak = max((abs(s["goroutines_peak"] - ref["goroutines"]) / ref["goroutines"] for s in after if ref), default=0.0)
+    checks["goroutines"]["worst_peak_deviation"] = round(peak, 4)
     live_ok = all(s["live_spans"] <= s["inflight"] * per_cycle + per_cycle for s in after)
     checks["live_spans"] = {"max": max((s["live_spans"] for s in after), default=0), "ok": live_ok}
     checks["spans"] = {
@@ -389,13 +438,13 @@ def main() -> int:
         "note": "" if exact else "a route's spans per request differ from one request to another: approximate",
     }
     print_table(
-        f"soak: {requests} requests over {args.minutes:g} min at {args.rate:g}/s",
-        ["t (s)", "RSS MiB", "goroutines", "heap goal MiB", "live spans", "spans received", "dropped"],
+        f"soak ({args.side}): {requests} requests over {args.minutes:g} min at {args.rate:g}/s",
+        ["t (s)", "RSS MiB", "goroutines floor / peak", "heap goal MiB", "live spans", "spans received", "dropped"],
         [
             [
                 s["t_s"],
                 s["rss_mib"],
-                s["goroutines"],
+                f"{s['goroutines']:g} / {s['goroutines_peak']:g}",
                 s["heap_goal_mib"],
                 s["live_spans"],
                 s["spans_received"],
@@ -408,10 +457,16 @@ def main() -> int:
         "verdicts (after the reference sample)",
         ["check", "figure", "verdict"],
         [
-            ["RSS within 5 %", f"worst {checks['rss_mib']['worst_deviation']:.1%}", checks["rss_mib"]["ok"]],
             [
-                "goroutines within 5 %",
-                f"worst {checks['goroutines']['worst_deviation']:.1%}",
+                "RSS within 5 %",
+                f"worst {checks['rss_mib']['worst_deviation']:.1%} (trend {checks['rss_mib']['trend']:+.1%})",
+                checks["rss_mib"]["ok"],
+            ],
+            [
+                "goroutines (floor) within 5 %",
+                f"worst {checks['goroutines']['worst_deviation']:.1%} "
+                f"(peaks: {checks['goroutines']['worst_peak_deviation']:.1%}; "
+                f"trend {checks['goroutines']['trend']:+.1%})",
                 checks["goroutines"]["ok"],
             ],
             ["no span left live", f"max {checks['live_spans']['max']:g}", checks["live_spans"]["ok"]],

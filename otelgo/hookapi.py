@@ -26,14 +26,25 @@ SDK_LOGS = f"{SDK}/logs"
 # program's modules.
 SDK_PROMETHEUS = f"{SDK}/prometheus"
 
-# The exporters a build can link (--exporters, otelgo.toml), as
-# OTEL_*_EXPORTER names them -> the hook packages that add them to the SDK
-# bootstrap. OTLP (http/protobuf and grpc) and console are part of the
-# bootstrap itself: always linked. The Prometheus exporter brings
-# client_golang and its dependencies (~230 KiB of code, and modules that may
-# be newer than the program's): only on request.
-EXPORTERS: dict[str, tuple[str, ...]] = {"otlp": (), "console": (), "prometheus": (SDK_PROMETHEUS,)}
+# The SDK's OTLP/gRPC exporters (spans and metrics; logs beside SDK_LOGS).
+SDK_OTLPGRPC = f"{SDK}/otlpgrpc"
+SDK_LOGS_OTLPGRPC = f"{SDK_LOGS}/otlpgrpc"
+
+# The exporters a build can link (--exporters, otelgo.toml) -> the hook
+# packages that add them to the SDK bootstrap. OTLP over http/protobuf (the
+# default protocol) and console are part of the bootstrap itself: always
+# linked. OTLP over gRPC joins the programs that import LINKED_WITH's
+# package themselves, where it costs little, and the others on request. The
+# Prometheus exporter brings client_golang and its dependencies (~230 KiB of
+# code, and modules that may be newer than the program's): only on request.
+EXPORTERS: dict[str, tuple[str, ...]] = {
+    "otlp": (),
+    "otlp-grpc": (SDK_OTLPGRPC, SDK_LOGS_OTLPGRPC),
+    "console": (),
+    "prometheus": (SDK_PROMETHEUS,),
+}
 DEFAULT_EXPORTERS = ("otlp", "console")
+LINKED_WITH = {"otlp-grpc": "google.golang.org/grpc"}
 
 # Span rules and //otel:span comments: the package whose Start they call.
 SPANS = f"{ROOT_MODULE}/annotate"

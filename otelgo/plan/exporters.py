@@ -1,16 +1,18 @@
 """--exporters (or `exporters` in otelgo.toml): which exporters the SDK
-bootstrap links. OTLP and console are part of the bootstrap and always
-linked; the others (Prometheus) join a build only when named, since their
-code and modules would otherwise weigh on every binary and could require
-newer modules than the program has. OTEL_*_EXPORTER still chooses among
-the linked ones at run time; one naming an exporter the build left out
-gets one line at start saying how to link it."""
+bootstrap links. OTLP over http/protobuf and console are part of the
+bootstrap and always linked; OTLP over gRPC joins the programs that use gRPC
+themselves (it costs them little) and the others on request; Prometheus
+only on request: their code and modules would otherwise weigh on every
+binary, and could require newer modules than the program has.
+OTEL_*_EXPORTER still chooses among the linked ones at run time; one naming
+an exporter the build left out gets one line at start saying how to link
+it (rules/sdk/wanted.go)."""
 
 from __future__ import annotations
 
 import difflib
 
-from otelgo.hookapi import DEFAULT_EXPORTERS, EXPORTERS
+from otelgo.hookapi import DEFAULT_EXPORTERS, EXPORTERS, LINKED_WITH
 
 
 class ExporterError(Exception):
@@ -18,8 +20,8 @@ class ExporterError(Exception):
 
 
 def chosen(names: list[str]) -> tuple[str, ...]:
-    """The exporters a build links: those named (the default when none
-    are), plus the ones always linked, in a stable order."""
+    """The exporters a build links into every program: those named (the
+    default when none are), plus the ones always linked, in a stable order."""
     unknown = [n for n in names if n not in EXPORTERS]
     if unknown:
         name = unknown[0]
@@ -30,6 +32,22 @@ def chosen(names: list[str]) -> tuple[str, ...]:
         )
     wanted = set(names or DEFAULT_EXPORTERS) | set(DEFAULT_EXPORTERS)
     return tuple(n for n in EXPORTERS if n in wanted)
+
+
+def may_link(names: tuple[str, ...], build_list: dict[str, str]) -> tuple[str, ...]:
+    """names, and the exporters that join a program using a module of this
+    build list: those a program of the build may link."""
+    return tuple(n for n in EXPORTERS if n in names or LINKED_WITH.get(n) in build_list)
+
+
+def for_program(names: tuple[str, ...], deps: set[str]) -> tuple[str, ...]:
+    """The exporters one program links: names, and those joining a program
+    that imports their package (deps: the program's own imports, all)."""
+    return tuple(n for n in EXPORTERS if n in names or LINKED_WITH.get(n) in deps)
+
+
+def ordered(names: set[str]) -> tuple[str, ...]:
+    return tuple(n for n in EXPORTERS if n in names)
 
 
 def packages(exporters: tuple[str, ...]) -> set[str]:

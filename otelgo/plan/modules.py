@@ -25,7 +25,7 @@ from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv, run_go
 from otelgo.hookapi import ROOT_MODULE, SDK, SPANS
-from otelgo.plan import otelreleases, otelsets, semconvcopy, vendor
+from otelgo.plan import exporters, otelreleases, otelsets, semconvcopy, vendor
 from otelgo.plan.generated import cached_file
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import rule_source
@@ -60,6 +60,7 @@ class ModuleSetup:
     conflicts: dict[str, str] = field(default_factory=dict)  # no set fits: module -> version the oldest needs
     overlay: dict[str, str] = field(default_factory=dict)  # hook module go.mod -> its go.mod for this build
     unavailable: dict[str, str] = field(default_factory=dict)  # hook package -> why the chosen set cannot build it
+    exporter_packages: set[str] | None = None  # the exporters' packages a program may link (None: all)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def prepare(
     cwd: Path,
     rules: list[Rule],
     mod_flag: str | None = None,
-    exporter_packages: set[str] | None = None,
+    linked_exporters: tuple[str, ...] | None = None,
 ) -> ModuleSetup:
     notes: list[str] = []
     vendored = vendor.user_vendor_dir(env, mod_flag)
@@ -115,6 +116,7 @@ def prepare(
         setup = _workspace(work, base, build_dir, needed)
         setup.notes = notes
         setup.build_list = _workspace_build_list(work, base, build_dir, cwd)
+        _may_link(setup, linked_exporters)
         align_opentelemetry(setup, required, build_dir, cwd)
         return _vendored(setup, vendored, env)
     if not env.gomod or env.gomod in ("/dev/null", "NUL"):
@@ -136,10 +138,12 @@ def prepare(
         work = {"Go": _go_directive(gomod), "Use": [{"DiskPath": "."}]}
         setup = _workspace(work, gomod.parent, build_dir, needed)
         setup.build_list = _vendored_build_list(vendored)
+        _may_link(setup, linked_exporters)
     else:
         setup = _module(gomod, build_dir, needed)
         setup.build_list = user_build_list(gomod, build_dir, cwd)
-        choose_release_set(setup, hook_packages_of(rules, needed, exporter_packages))
+        _may_link(setup, linked_exporters)
+        choose_release_set(setup, hook_packages_of(rules, needed, setup.exporter_packages))
         if setup.candidates:
             apply_release_set(setup, setup.candidates[0], build_dir)
     setup.notes = notes
@@ -195,6 +199,11 @@ def _vendored_build_list(vendor_dir: Path) -> dict[str, str]:
         if len(parts) >= 3 and parts[0] == "#" and parts[2].startswith("v"):
             found[parts[1]] = parts[5] if len(parts) >= 6 and parts[3] == "=>" else parts[2]
     return found
+
+
+def _may_link(setup: ModuleSetup, linked: tuple[str, ...] | None) -> None:
+    if linked is not None:
+        setup.exporter_packages = exporters.packages(exporters.may_link(linked, setup.build_list))
 
 
 def hook_packages_of(

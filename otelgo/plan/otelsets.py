@@ -51,7 +51,12 @@ OLDEST_CORE = "v1.24.0"
 
 # Hook packages every program imports that build only with some cores (a
 # library's hook packages say so in their rule file's header).
-BASE_PACKAGES = {"otelgo.dev/rules/sdk/logs": "[1.28.0,)", "otelgo.dev/rules/sdk/prometheus": None}
+BASE_PACKAGES = {
+    "otelgo.dev/rules/sdk/logs": "[1.28.0,)",
+    "otelgo.dev/rules/sdk/logs/otlpgrpc": "[1.28.0,)",
+    "otelgo.dev/rules/sdk/otlpgrpc": None,
+    "otelgo.dev/rules/sdk/prometheus": None,
+}
 
 
 def base_packages(linked: set[str] | None = None) -> dict[str, str | None]:

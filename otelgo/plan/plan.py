@@ -98,9 +98,8 @@ def make_plan(
         linked_exporters = exporters.chosen(options.exporters)
     except exporters.ExporterError as e:
         raise UsageError(str(e)) from None
-    exporter_packages = exporters.packages(linked_exporters)
     setup = modules.prepare(
-        env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"), exporter_packages
+        env, build_dir, cmd.values.get("modfile"), cwd, rules, cmd.values.get("mod"), linked_exporters
     )
     if setup.conflicts and not options.allow_upgrades:
         conflicts = {m: (setup.build_list[m], need) for m, need in sorted(setup.conflicts.items())}
@@ -130,7 +129,9 @@ def make_plan(
                 f.write_text(text)
             modules.apply_release_set(setup, chosen, build_dir)
         usable = [r for r in rules if r.hook_package not in setup.unavailable]
-        base = [SDK] + [p for p in sorted(otelsets.base_packages(exporter_packages)) if p not in setup.unavailable]
+        base = [SDK] + [
+            p for p in sorted(otelsets.base_packages(setup.exporter_packages)) if p not in setup.unavailable
+        ]
         hook_pkgs = sorted({r.hook_package for r in usable if r.hook_package} | {*base, SPANS})
         importer, importer_file = _hook_importer(setup, env, hook_pkgs)
         listing_overlay = _write_overlay(
@@ -192,8 +193,6 @@ def make_plan(
         changed=changed,
         release_left_out=release_left_out,
         base_hooks=base,
-        # (less any the release set left out: release_left_out says why)
-        exporters=tuple(n for n in linked_exporters if exporters.packages((n,)) <= set(base)),
     )
     overlay: dict[str, str] = {**semconv, **setup.overlay}
     # A plugin's bootstrap only links its hooks: its host (built by otelgo
@@ -201,8 +200,20 @@ def make_plan(
     # checks the run-time switches.
     plugin = cmd.values.get("buildmode") == "plugin"
     known = [] if plugin else sorted({r.hook_package for r in loaded if r.hook_package} | {SPANS})
+    optional = exporters.optional_packages()
+    linked_by_any: set[str] = set()
     for command, host in _bootstrap_hosts(commands, by_path, testing):
-        hooks = hook_packages_for(command, by_path, match, base)
+        # Exporters the program links: those of the build, those that join a
+        # program using their package, less any the release set left out
+        # (release_left_out says why; otlp-grpc stays without its log part).
+        names = [
+            n
+            for n in exporters.for_program(linked_exporters, set(command.deps))
+            if not exporters.packages((n,)) or exporters.packages((n,)) & set(base)
+        ]
+        linked_by_any.update(names)
+        program_base = [p for p in base if p not in optional or p in exporters.packages(tuple(names))]
+        hooks = hook_packages_for(command, by_path, match, program_base)
         plan.commands[command.import_path] = hooks
         own = {command.import_path, *command.deps}
         plan.own |= own
@@ -214,6 +225,7 @@ def make_plan(
         overlay[str(target)] = str(generated("bootstrap.go.j2", package=package, imports=hooks, known=known, api=API))
         if command.import_path == "command-line-arguments":
             plan.extra_files.append(_beside_named_files(target, cmd.packages, cwd))
+    plan.exporters = exporters.ordered(linked_by_any)
     plan.digests = {key: cachekeys.rules_digest(applied) for key, applied in match.applied.items()}
     keyed = {
         pkg.import_path: (pkg, plan.digests[key])
@@ -453,6 +465,8 @@ def _raises(setup: modules.ModuleSetup) -> bool:
 
 _BASE_WHAT = {
     "otelgo.dev/rules/sdk/logs": "log export (OTEL_LOGS_EXPORTER)",
+    "otelgo.dev/rules/sdk/logs/otlpgrpc": "log export over OTLP/gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)",
+    "otelgo.dev/rules/sdk/otlpgrpc": "OTLP/gRPC export (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)",
     "otelgo.dev/rules/sdk/prometheus": "the Prometheus exporter (OTEL_METRICS_EXPORTER=prometheus)",
 }
 

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"os"
 
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/exporters/stdout/stdoutmetric"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
@@ -22,9 +20,11 @@ import (
 // OpenTelemetry releases otelgo builds a program with when the program's
 // own gRPC, x/net... are older. The log exporters are in package logs,
 // the Prometheus exporter in package prometheus (with its client_golang,
-// whose releases require newer xxhash, protobuf...): each joins a build
-// only when the build's release set can build it without raising
-// anything, and is set up from its init through AfterSetup.
+// whose releases require newer xxhash, protobuf...) and the OTLP/gRPC
+// exporters in package otlpgrpc: each joins a build only when the build
+// asks for it (otelgo's --exporters; otlpgrpc also where the program uses
+// gRPC itself) and its release set can build it without raising anything,
+// and is set up from its init through AfterSetup and Take.
 
 // ErrUnknownExporter: an OTEL_*_EXPORTER names no exporter otelgo has.
 var ErrUnknownExporter = errors.New("unknown exporter or metrics producer")
@@ -58,7 +58,8 @@ func OTLPProtocol(signalEnv string) (string, error) {
 }
 
 // newSpanExporter is the exporter OTEL_TRACES_EXPORTER names: otlp (the
-// default), console or none (nil).
+// default), console or none (nil). Nil too for OTLP/gRPC, which package
+// otlpgrpc adds (AddSpanExporter) when the build links it.
 func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 	switch ExporterName("OTEL_TRACES_EXPORTER") {
 	case "otlp":
@@ -67,7 +68,8 @@ func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 			return nil, err
 		}
 		if proto == "grpc" {
-			return otlptracegrpc.New(ctx)
+			Want(OTLPGRPCTraces, ProtocolVar("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"))
+			return nil, nil
 		}
 		return otlptracehttp.New(ctx)
 	case "console":
@@ -80,8 +82,9 @@ func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 
 // newMetricReader is the reader OTEL_METRICS_EXPORTER names: otlp (the
 // default) and console through a periodic reader (which reads
-// OTEL_METRIC_EXPORT_INTERVAL and _TIMEOUT itself), or none (nil);
-// prometheus is package prometheus's.
+// OTEL_METRIC_EXPORT_INTERVAL and _TIMEOUT itself), or none (nil). Nil
+// too for OTLP/gRPC and prometheus, which packages otlpgrpc and prometheus
+// set up (StartMetrics) when the build links them.
 func newMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 	switch ExporterName("OTEL_METRICS_EXPORTER") {
 	case "otlp":
@@ -89,16 +92,18 @@ func newMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 		if err != nil {
 			return nil, err
 		}
-		var exp sdkmetric.Exporter
 		if proto == "grpc" {
-			exp, err = otlpmetricgrpc.New(ctx)
-		} else {
-			exp, err = otlpmetrichttp.New(ctx)
+			Want(OTLPGRPCMetrics, ProtocolVar("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"))
+			return nil, nil
 		}
+		exp, err := otlpmetrichttp.New(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return sdkmetric.NewPeriodicReader(exp), nil
+	case "prometheus":
+		Want(PrometheusExporter, `OTEL_METRICS_EXPORTER="prometheus"`)
+		return nil, nil
 	case "console":
 		exp, err := stdoutmetric.New()
 		if err != nil {

@@ -26,12 +26,6 @@ var meterProvider atomic.Pointer[sdkmetric.MeterProvider]
 // delegates to this one whenever they were made. A metrics error leaves
 // traces working: it is reported, and the program runs without metrics.
 func setupMetrics(ctx context.Context, res *resource.Resource) {
-	if ExporterName("OTEL_METRICS_EXPORTER") == "prometheus" {
-		// otelgo.dev/rules/sdk/prometheus sets it up from its init, when
-		// the build has it; MainOnEnter says so when it does not.
-		prometheusWanted.Store(true)
-		return
-	}
 	reader, err := newMetricReader(ctx)
 	if err != nil {
 		warn("cannot create the metric reader: %v (OTEL_METRICS_EXPORTER=%q); the program exports no metrics",
@@ -39,19 +33,12 @@ func setupMetrics(ctx context.Context, res *resource.Resource) {
 		return
 	}
 	if reader == nil {
-		return // the global MeterProvider stays the no-op one
+		// none; or an exporter of a package of its own, which calls
+		// StartMetrics from its init when the build links it. Until then
+		// the global MeterProvider stays the no-op one.
+		return
 	}
 	StartMetrics(reader, res)
-}
-
-// prometheusWanted: OTEL_METRICS_EXPORTER=prometheus, and no Prometheus
-// reader set up yet.
-var prometheusWanted atomic.Bool
-
-// TakePrometheus reports whether the Prometheus reader is wanted and not set
-// up yet, and marks it set up.
-func TakePrometheus() bool {
-	return prometheusWanted.CompareAndSwap(true, false)
 }
 
 // StartMetrics installs the global MeterProvider with reader and starts
@@ -66,14 +53,10 @@ func StartMetrics(reader sdkmetric.Reader, res *resource.Resource) {
 }
 
 // MainOnEnter is the OnEnter hook of func main of every main package: by
-// then every package's init has run, so a Prometheus reader still wanted
-// is one this build does not have.
+// then every package's init has run, so an exporter still wanted is one
+// this build does not have.
 func MainOnEnter(api.CallContext) {
-	if TakePrometheus() {
-		warn("OTEL_METRICS_EXPORTER=\"prometheus\": this program was built without the Prometheus exporter; " +
-			"build it with `otel go build --exporters otlp,console,prometheus` (or exporters in otelgo.toml), " +
-			"and otelgo's build summary says if the program's modules rule it out; the program exports no metrics")
-	}
+	reportNotLinked()
 }
 
 // shutdownMetrics exports what the instruments hold and shuts the

@@ -107,6 +107,15 @@ func setup(ctx context.Context) error {
 	return nil
 }
 
+// AddSpanExporter adds a batch span processor exporting to exp to the
+// TracerProvider set up by init: how an exporter of a package of its own
+// (otlpgrpc) joins, from its init.
+func AddSpanExporter(exp sdktrace.SpanExporter) {
+	if tp := provider.Load(); tp != nil {
+		tp.RegisterSpanProcessor(sdktrace.NewBatchSpanProcessor(exp))
+	}
+}
+
 // resourceOf is the resource init set the providers up with, nil if none.
 var resourceOf atomic.Pointer[resource.Resource]
 

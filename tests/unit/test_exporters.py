@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from otelgo.hookapi import SDK_PROMETHEUS
+from otelgo.hookapi import SDK_LOGS_OTLPGRPC, SDK_OTLPGRPC, SDK_PROMETHEUS
 from otelgo.plan import exporters, otelsets
 
 
@@ -23,5 +23,17 @@ def test_prometheus_joins_when_named_and_the_bootstrap_exporters_stay():
 def test_unknown_name_is_refused_with_the_closest_one():
     with pytest.raises(exporters.ExporterError, match=r"unknown exporter 'promethus'; did you mean prometheus\?"):
         exporters.chosen(["otlp", "promethus"])
-    with pytest.raises(exporters.ExporterError, match=r"otelgo links these: otlp, console, prometheus"):
+    with pytest.raises(exporters.ExporterError, match=r"otelgo links these: otlp, otlp-grpc, console, prometheus"):
         exporters.chosen(["zipkin"])
+
+
+def test_otlp_grpc_joins_programs_that_use_grpc_and_others_on_request():
+    default = exporters.chosen([])
+    # A build whose modules have gRPC may link it; a program importing gRPC does.
+    assert exporters.may_link(default, {"google.golang.org/grpc": "v1.64.0"}) == ("otlp", "otlp-grpc", "console")
+    assert exporters.may_link(default, {}) == default
+    assert exporters.for_program(default, {"net/http", "google.golang.org/grpc"}) == ("otlp", "otlp-grpc", "console")
+    assert exporters.for_program(default, {"net/http", "google.golang.org/grpc/codes"}) == default
+    asked = exporters.chosen(["otlp", "otlp-grpc"])
+    assert exporters.for_program(asked, set()) == ("otlp", "otlp-grpc", "console")
+    assert exporters.packages(asked) == {SDK_OTLPGRPC, SDK_LOGS_OTLPGRPC}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from otelgo.hookapi import ROOT_MODULE, SDK_LOGS
+from otelgo.hookapi import ROOT_MODULE, SDK_LOGS, SDK_LOGS_OTLPGRPC
 from otelgo.plan import hookbuild, modules, otelsets
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import builtin_rule_files, load_all
@@ -107,15 +107,16 @@ def test_a_hook_modules_go_mod_for_a_set(monkeypatch):
 
 def test_a_package_the_set_cannot_build_is_left_out_not_the_set():
     """A program on OpenTelemetry v1.28 and gRPC 1.64 gets v1.28.0, whose
-    exporters need no more, without the log export, whose OTLP/gRPC
-    exporter has no release for v1.28.0; none of the log modules is
-    required then."""
+    exporters need no more, without log export over OTLP/gRPC, whose
+    exporter has no release for v1.28.0 (log export over OTLP/HTTP stays);
+    its module is not required then."""
     build_list = {CORE: "v1.28.0", GRPC: "v1.64.0", "golang.org/x/net": "v0.26.0", "golang.org/x/sys": "v0.21.0"}
     setup = _setup(build_list)
     assert setup.candidates[0].core == "v1.28.0"
     choice = setup.choices["v1.28.0"]
-    assert "otlploggrpc, which OpenTelemetry v1.28.0 does not have" in choice.unavailable[SDK_LOGS]
-    assert "go.opentelemetry.io/otel/sdk/log" not in choice.in_use
+    assert "otlploggrpc, which OpenTelemetry v1.28.0 does not have" in choice.unavailable[SDK_LOGS_OTLPGRPC]
+    assert SDK_LOGS not in choice.unavailable
+    assert "go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc" not in choice.in_use
     assert "go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc" in choice.in_use
 
 
@@ -124,8 +125,8 @@ def test_a_package_whose_releases_would_raise_a_module_is_left_out():
     logs = "go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
     requires = {**newest.requires, logs: {**newest.requires[logs], GRPC: "v1.99.0"}}
     s = otelsets.ReleaseSet(newest.core, newest.modules, requires)
-    choice = modules.evaluate(s, {GRPC: "v1.80.0"}, {SDK_LOGS: None})
-    assert choice.unavailable[SDK_LOGS] == (
+    choice = modules.evaluate(s, {GRPC: "v1.80.0"}, {SDK_LOGS_OTLPGRPC: None})
+    assert choice.unavailable[SDK_LOGS_OTLPGRPC] == (
         f"what it needs of OpenTelemetry {newest.core} requires {GRPC} v1.99.0, and this build has v1.80.0"
     )
     assert logs not in choice.in_use

@@ -22,7 +22,6 @@ import (
 	"os"
 	"strings"
 
-	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
 	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
 	"go.opentelemetry.io/otel/log/global"
@@ -49,15 +48,23 @@ func setup(ctx context.Context, res *resource.Resource) (func(context.Context) e
 	if exp == nil {
 		return nil, nil
 	}
+	return Start(exp, res), nil
+}
+
+// Start installs the global LoggerProvider, exporting to exp in batches;
+// the function it returns flushes and shuts it down. Package otlpgrpc
+// calls it for the OTLP/gRPC exporter.
+func Start(exp sdklog.Exporter, res *resource.Resource) func(context.Context) error {
 	lp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)))
 	// (The SDK's errors go to stderr, not through package log, whose lines
 	// are now exported: the SDK's installErrorHandler.)
 	global.SetLoggerProvider(lp)
-	return lp.Shutdown, nil
+	return lp.Shutdown
 }
 
 // newExporter is the exporter OTEL_LOGS_EXPORTER names (set: unset is
-// handled by setup), nil for none.
+// handled by setup), nil for none, and for OTLP/gRPC, which package
+// otlpgrpc sets up when the build links it.
 func newExporter(ctx context.Context) (sdklog.Exporter, error) {
 	switch sdk.ExporterName("OTEL_LOGS_EXPORTER") {
 	case "otlp":
@@ -66,7 +73,8 @@ func newExporter(ctx context.Context) (sdklog.Exporter, error) {
 			return nil, err
 		}
 		if proto == "grpc" {
-			return otlploggrpc.New(ctx)
+			sdk.Want(sdk.OTLPGRPCLogs, sdk.ProtocolVar("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"))
+			return nil, nil
 		}
 		return otlploghttp.New(ctx)
 	case "console":

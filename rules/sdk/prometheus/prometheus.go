@@ -38,7 +38,7 @@ func init() {
 }
 
 func setup(ctx context.Context, res *resource.Resource) (func(context.Context) error, error) {
-	if !sdk.TakePrometheus() {
+	if !sdk.Take(sdk.PrometheusExporter) {
 		return nil, nil
 	}
 	reader, err := newReader(ctx)

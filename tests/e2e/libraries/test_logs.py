@@ -41,6 +41,9 @@ REQUESTS = ("1", "2")
 VARIANTS = {
     "latest": [],
     "lowest": ["-modfile=lowest.mod", "-tags", "lowest"],
+    # (otel go build only) logapp has no gRPC of its own: the OTLP/gRPC
+    # exporters join it only when asked for.
+    "latest-grpc": ["--exporters", "otlp,otlp-grpc"],
 }
 
 # Calls that hand the logger the context they are given: inside a request,

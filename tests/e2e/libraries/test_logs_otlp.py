@@ -26,8 +26,11 @@ are not exported, and those libraries are not upgraded to make them so.
 
 from __future__ import annotations
 
+import time
+import urllib.request
+
 import pytest
-from harness import check_build, otel_build
+from harness import check_build, otel_build, run_program
 from otlp import LogRecord, OTLPReceiver
 from test_logs import (  # noqa: F401  (logapp_bins is a fixture)
     HEADER,
@@ -248,8 +251,9 @@ def test_build_summary_lists_the_exported_loggers(tmp_path, variant):
 
 
 def test_logs_over_grpc(logapp_bins, tmp_path):
-    """OTEL_EXPORTER_OTLP_PROTOCOL=grpc: the records arrive over OTLP/gRPC."""
-    binary = logapp_bins("latest", True)
+    """OTEL_EXPORTER_OTLP_PROTOCOL=grpc: the records arrive over OTLP/gRPC
+    (from a build that links the OTLP/gRPC exporters)."""
+    binary = logapp_bins("latest-grpc", True)
     with OTLPReceiver() as rx:
         env = {
             **env_with(rx, OTEL_LOGS_EXPORTER="otlp"),
@@ -263,3 +267,33 @@ def test_logs_over_grpc(logapp_bins, tmp_path):
     assert {r.transport for r in logs} == {"grpc"}
     inside = [r for r in logs if key_of(r)[1] == "request-1"]
     assert inside and all((r.trace_id, r.span_id) == (spans["1"].trace_id, spans["1"].span_id) for r in inside)
+
+
+def test_logs_over_grpc_not_linked_says_so_once(logapp_bins, tmp_path):
+    """The default build of a program without gRPC has no OTLP/gRPC
+    exporters: asked for them, it says so on one line per signal, exports
+    nothing, and runs as it would."""
+    binary = logapp_bins("latest", True)
+    with OTLPReceiver() as rx:
+        env = {
+            **env_with(rx, OTEL_LOGS_EXPORTER="otlp"),
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": rx.grpc_endpoint,
+        }
+        with run_program(binary, (), env, output_dir=tmp_path) as prog:
+            with urllib.request.urlopen(f"{prog.url}/log?req=1", timeout=15) as resp:
+                assert resp.read() == b"logged\n"
+        assert prog.returncode == 0, prog.stderr
+        time.sleep(0.5)
+        assert rx.log_records() == [] and rx.spans == [] and rx.records == []
+    lines = [line for line in prog.stderr.splitlines() if line.startswith("otelgo:")]
+    assert sorted(line.rsplit("; no ", 1)[1] for line in lines) == [
+        "logs are exported",
+        "metrics are exported",
+        "traces are exported",
+    ], prog.stderr
+    for line in lines:
+        assert line.startswith(
+            'otelgo: OTEL_EXPORTER_OTLP_PROTOCOL="grpc": this program was built without the otlp-grpc exporter'
+        ), line
+        assert "--exporters otlp,otlp-grpc" in line, line

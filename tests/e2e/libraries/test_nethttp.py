@@ -15,6 +15,7 @@ import signal
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from harness import (
@@ -24,6 +25,7 @@ from harness import (
     diff_snapshots,
     free_port,
     line_of,
+    otel_build,
     tree_snapshot,
 )
 from otlp import by_trace, format_spans, matching, one
@@ -286,8 +288,24 @@ def test_parentbased_follows_the_callers_decision(httpchain_otel, receiver, run_
 # --- exporter configuration (one process: cmd/oneshot) -----------------------
 
 
+@pytest.fixture(scope="module")
+def oneshot_with_grpc(tmp_path_factory) -> Path:
+    """oneshot (no gRPC of its own) built with the OTLP/gRPC exporters,
+    which join such a program only when --exporters asks for them."""
+    out = tmp_path_factory.mktemp("oneshot-grpc") / "oneshot"
+    result = check_build(
+        otel_build(TESTDATA / "httpchain", "--exporters", "otlp,otlp-grpc", "-o", str(out), "./cmd/oneshot")
+    )
+    assert "exporters: otlp, otlp-grpc, console (" in result.stderr, result.stderr
+    return out
+
+
+def _oneshot(httpchain_otel, oneshot_with_grpc, protocol: str) -> Path:
+    return oneshot_with_grpc if protocol == "grpc" else httpchain_otel["oneshot"]
+
+
 @pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
-def test_protocol_and_auth_headers(httpchain_otel, receiver, run_program, protocol):
+def test_protocol_and_auth_headers(httpchain_otel, oneshot_with_grpc, receiver, run_program, protocol):
     endpoint = receiver.grpc_endpoint if protocol == "grpc" else receiver.http_endpoint
     env = otel_env(
         receiver,
@@ -297,8 +315,9 @@ def test_protocol_and_auth_headers(httpchain_otel, receiver, run_program, protoc
     )
     with TargetServer() as target:
         env["TARGET_URL"] = target.url + "/ping"
-        with run_program(httpchain_otel["oneshot"], env=env, listen=False) as prog:
+        with run_program(_oneshot(httpchain_otel, oneshot_with_grpc, protocol), env=env, listen=False) as prog:
             assert prog.wait() == 0, prog.stderr
+    assert "otelgo:" not in prog.stderr, prog.stderr
     spans = receiver.wait_for_spans(1)
     span = one(spans, kind="CLIENT")
     assert span.transport == protocol.split("/")[0]
@@ -381,8 +400,26 @@ def test_flush_on_signal(httpchain_otel, receiver, run_program, sig):
         check_oneshot_span(receiver.wait_for_spans(1, timeout=2), target)
 
 
+def test_grpc_protocol_without_the_grpc_exporters(httpchain_otel, receiver, run_program):
+    """The default build of a program without gRPC links OTLP over
+    http/protobuf only: OTEL_EXPORTER_OTLP_PROTOCOL=grpc gets one line per
+    signal saying how to link it, and the program runs as it would."""
+    env = otel_env(receiver, OTEL_EXPORTER_OTLP_PROTOCOL="grpc", OTEL_EXPORTER_OTLP_ENDPOINT=receiver.grpc_endpoint)
+    with TargetServer() as target:
+        env["TARGET_URL"] = target.url + "/ping"
+        with run_program(httpchain_otel["oneshot"], env=env, listen=False) as prog:
+            assert prog.wait() == 0, prog.stderr
+    assert "status 200" in prog.stdout and len(target.requests) == 1
+    lines = [line for line in prog.stderr.splitlines() if line.startswith("otelgo:")]
+    assert len(lines) == 2, prog.stderr  # traces and metrics (logs are off by default)
+    assert all(
+        "built without the otlp-grpc exporter" in line and "--exporters otlp,otlp-grpc" in line for line in lines
+    )
+    assert receiver.requests("traces") == []
+
+
 @pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
-def test_collector_down_does_not_hang_the_program(httpchain_otel, receiver, run_program, protocol):
+def test_collector_down_does_not_hang_the_program(httpchain_otel, oneshot_with_grpc, receiver, run_program, protocol):
     env = otel_env(
         receiver,
         OTEL_EXPORTER_OTLP_PROTOCOL=protocol,
@@ -390,7 +427,7 @@ def test_collector_down_does_not_hang_the_program(httpchain_otel, receiver, run_
     )
     with TargetServer() as target:
         env["TARGET_URL"] = target.url + "/ping"
-        with run_program(httpchain_otel["oneshot"], env=env, listen=False) as prog:
+        with run_program(_oneshot(httpchain_otel, oneshot_with_grpc, protocol), env=env, listen=False) as prog:
             # A bound, not a speed test: the flush at exit must give up.
             assert prog.wait(timeout=15) == 0, prog.stderr
     assert "status 200" in prog.stdout
