@@ -43,7 +43,11 @@ class Switch:
     path: str  # the hook package it turns on and off
 
 
-def generate(import_path: str, splice: PackageSplice) -> str:
+def generate(import_path: str, splice: PackageSplice, pool: bool = False) -> str:
+    """pool: the package may import sync (its -importcfg has it): each
+    non-generic target's calls are then kept in a sync.Pool rather than
+    allocated per call (a call escapes to the heap: the hooks are bodyless
+    declarations to the compiler)."""
     hooks: dict[tuple[str, tuple[str, ...]], HookDecl] = {}
 
     def declare(path: str, func: str, vars_: list[Var]) -> str:
@@ -93,16 +97,22 @@ def generate(import_path: str, splice: PackageSplice) -> str:
                         path not in PLUMBING,
                     )
                 )
-        targets.append(_target_view(t, enter, list(reversed(exit_))))
+        view = _target_view(t, enter, list(reversed(exit_)))
+        view["pooled"] = pool and not t.type_params
+        targets.append(view)
     if splice.spans:
         switch(SPANS)
     if splice.quiet:
         switch(API)  # otelgoQuietOn: off when every hook is (OTEL_SDK_DISABLED)
+    imports = dict(splice.imports)
+    if any(t["pooled"] for t in targets):
+        imports.setdefault("sync", "otelgosync")
     return render(
         "trampolines.go.j2",
         package=splice.package_name,
         import_path=import_path,
-        imports=_imports(splice.imports),
+        imports=_imports(imports),
+        sync=imports.get("sync", ""),
         report_panic=REPORT_PANIC,
         enabled=ENABLED,
         span_start=SPAN_START,

@@ -64,6 +64,18 @@ def _instrument(pkg: str, rules: list[Rule], args: list[str]) -> list[str]:
             new_args[i - offset] = str(copy)
     if result.generates:
         generated = workdir / GENERATED
-        generated.write_text(generate(pkg, result))
+        generated.write_text(generate(pkg, result, pool=_can_import(args, "sync")))
         new_args.append(str(generated))
     return new_args + added
+
+
+def _can_import(args: list[str], path: str) -> bool:
+    """Whether the compile's -importcfg lets the package import path."""
+    cfg = protocol.flag(args, "-importcfg")
+    if not cfg:
+        return False
+    try:
+        text = Path(cfg).read_text()
+    except OSError:
+        return False
+    return f"\npackagefile {path}=" in "\n" + text

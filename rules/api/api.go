@@ -29,6 +29,12 @@ import (
 // function. The spliced code declares an interface with the same method set
 // inside the target package (which may not import this one); keep the two in
 // step: templates/trampolines.go.j2 declares the other half.
+//
+// A CallContext is valid from the call's OnEnter hooks to the end of its
+// OnExit hooks, and no longer: the trampolines reuse it for a later call
+// (a sync.Pool per function, where the package imports sync), so a hook must
+// not keep it, or hand it to a goroutine that outlives the call. Keep what
+// is needed instead (SetData's value, a parameter).
 type CallContext interface {
 	// Param returns parameter i (the receiver is not counted).
 	Param(i int) any

@@ -833,6 +833,25 @@ func BenchmarkPanicking(b *testing.B) {
 	}
 }
 
+func TestPanickingAllocatesNothing(t *testing.T) {
+	check := func(panics bool) (got bool) {
+		defer func() {
+			got = panicking("otelgo.dev/rules/nethttp.TestPanickingAllocatesNothing.func1")
+			recover()
+		}()
+		if panics {
+			panic("boom")
+		}
+		return false
+	}
+	if check(false) || !check(true) {
+		t.Fatal("panicking: want false without a panic, true in one")
+	}
+	if n := testing.AllocsPerRun(100, func() { check(false) }); n != 0 {
+		t.Errorf("panicking allocates %v objects per call, want 0", n)
+	}
+}
+
 func TestMatchesPath(t *testing.T) {
 	patterns := splitPaths(" /healthz, /debug/* ,,/metrics")
 	for path, want := range map[string]bool{

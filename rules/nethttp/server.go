@@ -242,22 +242,28 @@ func routeOf(pattern string) string {
 // while the function it instruments (named target, as runtime.Frame names
 // it) panics: runtime.gopanic is then a few frames above the hook, before
 // any frame of the target itself.
+//
+// It runs at the end of every request, so it allocates nothing: the frames
+// are looked up by FuncForPC rather than CallersFrames, whose Frames and
+// the PCs it holds escape to the heap. (FuncForPC names a frame's innermost
+// inlined function; runtime.gopanic and the target, which has a deferred
+// call, are never inlined.)
 func panicking(target string) bool {
 	var pcs [8]uintptr
 	n := runtime.Callers(3, pcs[:]) // skip Callers, panicking, the hook
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		switch f.Function {
+	for _, pc := range pcs[:n] {
+		fn := runtime.FuncForPC(pc - 1) // pc is a return address: the call is before it
+		if fn == nil {
+			continue
+		}
+		switch fn.Name() {
 		case "runtime.gopanic":
 			return true
 		case target:
 			return false
 		}
-		if !more {
-			return false
-		}
 	}
+	return false
 }
 
 // ExcludedPathsVar names the request paths the server hooks leave alone,

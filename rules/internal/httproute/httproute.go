@@ -12,6 +12,7 @@ package httproute
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/trace"
@@ -77,8 +78,9 @@ func Set(req *http.Request, route string) {
 	if req == nil || route == "" {
 		return
 	}
+	named := named(spanMethod(req.Method), route)
 	if h, ok := req.Context().Value(holderKey{}).(*Holder); ok {
-		h.route.Store(&route)
+		h.route.Store(&named.route)
 	}
 	span := trace.SpanFromContext(req.Context())
 	if !span.IsRecording() {
@@ -88,7 +90,38 @@ func Set(req *http.Request, route string) {
 		return
 	}
 	span.SetAttributes(semconv.HTTPRoute(route))
-	span.SetName(spanMethod(req.Method) + " " + route)
+	span.SetName(named.name)
+}
+
+// routeName is a route and the span name "{method} {route}" of a method.
+type routeName struct{ route, name string }
+
+type routeKey struct{ method, route string }
+
+// names keeps a routeName per method and route, made once, so that Set
+// allocates neither the Holder's route nor the span name per request.
+// Routes are templates, few; past maxNames more are made per call.
+var (
+	names     sync.Map // routeKey -> *routeName
+	nameCount atomic.Int32
+)
+
+const maxNames = 4096
+
+func named(method, route string) *routeName {
+	key := routeKey{method, route}
+	if n, ok := names.Load(key); ok {
+		return n.(*routeName)
+	}
+	n := &routeName{route, method + " " + route}
+	if nameCount.Load() >= maxNames {
+		return n
+	}
+	if got, loaded := names.LoadOrStore(key, n); loaded {
+		return got.(*routeName)
+	}
+	nameCount.Add(1)
+	return n
 }
 
 // spanMethod is the method as HTTP span names spell it: the known methods as

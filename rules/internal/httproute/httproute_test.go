@@ -32,3 +32,15 @@ func TestTheLastRouterToDecideWins(t *testing.T) {
 	Unrouted(httptest.NewRequest("GET", "/", nil))
 	Unrouted(nil)
 }
+
+func TestSetAllocatesNoRouteOrName(t *testing.T) {
+	ctx, h := WithHolder(context.Background())
+	req := httptest.NewRequest("GET", "/users/42", nil).WithContext(ctx)
+	Set(req, "/users/{id}")
+	if n := testing.AllocsPerRun(100, func() { Set(req, "/users/{id}") }); n != 0 {
+		t.Errorf("Set allocates %v objects per call once the route is known, want 0", n)
+	}
+	if got := named("GET", "/users/{id}"); got.name != "GET /users/{id}" || h.Route() != "/users/{id}" {
+		t.Errorf("name %q, route %q", got.name, h.Route())
+	}
+}
