@@ -13,9 +13,10 @@ otelgo cannot add its bootstrap file to that module in the module cache
    the commands and runs none): where go would fail (unknown version,
    replace directives, not a main package, flags...), otel fails the same
    way, with the go command's own words and exit status.
-2. `go mod download -json` names the module that provides the package
-   (the longest module path that is the package's or a prefix of it) and
-   its directory in the module cache.
+2. The commands go -n printed name the main package's files in the module
+   cache, in the directory of the module that provides it: its path and
+   version (else `go mod download -json` of the package path and its
+   prefixes, the longest module path first).
 3. A writable copy of that directory, in the build dir, is the main module
    of an ordinary otelgo build of the package (`./cmd/x`): go install puts
    the binary where go install pkg@version would, under the same name; go
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -39,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from otelgo.gocmd.flags import GoCommandLine, quoted_split
-from otelgo.gocmd.golist import GoCommandError
+from otelgo.gocmd.golist import GoCommandError, run_go
 from otelgo.plan import modcopy
 
 
@@ -70,7 +72,7 @@ def prepare(cmd: GoCommandLine, cwd: Path, build_dir: Path) -> Prepared | int:
         if line.startswith("go: downloading "):
             print(line, file=sys.stderr)
     path, version = cmd.packages[0].split("@", 1)
-    module = _module_of(path, version, build_dir)
+    module = _module_in(check.stderr, cwd) or _module_of(path, version, build_dir)
     main_dir = modcopy.main_copy(Path(module["Dir"]), build_dir / "main" / Path(module["Dir"]).name)
     packages = []
     for p in cmd.packages:
@@ -89,6 +91,41 @@ def prepare(cmd: GoCommandLine, cwd: Path, build_dir: Path) -> Prepared | int:
         "as go does it; go version -m shows the main module as (devel) instead of its version"
     )
     return Prepared(replace(cmd, flags=flags, values=values, packages=packages), main_dir, [note])
+
+
+def _module_in(commands: str, cwd: Path) -> dict | None:
+    """The module of the main package, from the commands go -n printed (no
+    lookup of the module's path on the network, which the go command has
+    just done)."""
+    try:
+        gomodcache = json.loads(run_go(["env", "-json", "GOMODCACHE"], cwd))["GOMODCACHE"]
+    except (GoCommandError, ValueError, KeyError):
+        return None
+    return module_from_commands(commands, gomodcache)
+
+
+def module_from_commands(commands: str, gomodcache: str) -> dict | None:
+    """The compile of package main names its files in the module cache,
+    GOMODCACHE/<escaped module path>@<version>/...: the module's path,
+    version and directory."""
+    prefix = re.escape(gomodcache.rstrip("/") + "/")
+    for line in commands.splitlines():
+        if " -p main " not in line:
+            continue
+        found = re.search(prefix + r"((?:[^@\s'\"]+/)*?[^@/\s'\"]+)@([^/\s'\"]+)/", line)
+        if found:
+            escaped, version = found.groups()
+            return {
+                "Path": _unescape(escaped),
+                "Version": _unescape(version),
+                "Dir": str(Path(gomodcache) / f"{escaped}@{version}"),
+            }
+    return None
+
+
+def _unescape(escaped: str) -> str:
+    """The module cache's case encoding: !x is X."""
+    return re.sub(r"!([a-z])", lambda m: m.group(1).upper(), escaped)
 
 
 def _module_of(path: str, version: str, build_dir: Path) -> dict:

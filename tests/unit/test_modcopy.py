@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from otelgo.gocmd.flags import parse
-from otelgo.gocmd.versioned import is_versioned
+from otelgo.gocmd.versioned import is_versioned, module_from_commands
 from otelgo.plan import modcopy
 
 
@@ -61,3 +61,20 @@ def test_main_copy_is_writable(modcache, tmp_path):
     copy = modcopy.main_copy(module, tmp_path / "build" / "main")
     assert (copy / "go.mod").stat().st_mode & stat.S_IWUSR
     (copy / "cmd" / "x" / "new.go").write_text("package main\n")
+
+
+def test_module_from_the_commands_go_n_printed():
+    commands = (
+        "cd /tmp/x\n"
+        "/usr/local/go/pkg/tool/linux_amd64/compile -o $WORK/b002/_pkg_.a -p example.com/dep "
+        "/m/cache/example.com/dep@v1.0.0/dep.go\n"
+        '/usr/local/go/pkg/tool/linux_amd64/compile -o $WORK/b001/_pkg_.a -trimpath "$WORK/b001=>" -p main '
+        "-lang=go1.24 -pack /m/cache/github.com/!burnt!sushi/tool/v2@v2.1.0-!r!c1/cmd/x/main.go "
+        "/m/cache/github.com/!burnt!sushi/tool/v2@v2.1.0-!r!c1/cmd/x/more.go\n"
+    )
+    assert module_from_commands(commands, "/m/cache") == {
+        "Path": "github.com/BurntSushi/tool/v2",
+        "Version": "v2.1.0-RC1",
+        "Dir": "/m/cache/github.com/!burnt!sushi/tool/v2@v2.1.0-!r!c1",
+    }
+    assert module_from_commands("compile -p main /elsewhere/main.go\n", "/m/cache") is None
