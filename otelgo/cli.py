@@ -20,7 +20,10 @@ Builds like `go build` / `go install` / `go run` / `go test`, with
 OpenTelemetry instrumentation spliced in at compile time (test binaries
 export spans too). Every go flag is passed through untouched, and
 GOOS, GOARCH, CGO_ENABLED and GOFLAGS are honoured. The source tree is never
-written to.
+written to. Every form of the go command line works: .go files, patterns,
+-C dir, a main package of a required module by its import path, and
+`otel go install|run pkg@version` (the module at that version as the main
+module, as the go command builds it).
 
 otelgo flags (double dash):
   --rules FILE        add the rules in FILE (repeatable; also OTELGO_RULES, a

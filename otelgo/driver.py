@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from otelgo.config import Config, effective
+from otelgo.gocmd import versioned
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoCommandError, GoEnv, go_env
 from otelgo.plan import plan as planning
@@ -46,38 +47,60 @@ def run(cmd: GoCommandLine, quiet: bool = False, plan_only: bool = False) -> int
     cwd = Path(os.getcwd())
     if "C" in cmd.values:
         cwd = (cwd / cmd.values["C"]).resolve()
+    build_dir = Path(tempfile.mkdtemp(prefix="otelgo-build-"))
+    try:
+        notes: list[str] = []
+        go_cwd = None
+        if versioned.is_versioned(cmd):
+            # pkg@version: the module, copied out of the module cache, is the
+            # main module (versioned.py); go run's program still runs here.
+            outcome = versioned.prepare(cmd, cwd, build_dir)
+            if isinstance(outcome, int):
+                return outcome  # the go command refused it: it said why
+            cmd, go_cwd, notes = outcome.cmd, outcome.main_dir, outcome.notes
+        return _run_planned(cmd, go_cwd or cwd, build_dir, quiet, plan_only, notes, go_cwd)
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _run_planned(
+    cmd: GoCommandLine,
+    cwd: Path,
+    build_dir: Path,
+    quiet: bool,
+    plan_only: bool,
+    notes: list[str],
+    go_cwd: Path | None,
+) -> int:
     env = go_env(cwd)
     config = effective(cmd, env)
     rules = load_all(builtin_rule_files() + config.rule_paths)
-    build_dir = Path(tempfile.mkdtemp(prefix="otelgo-build-"))
     try:
-        try:
-            plan = planning.make_plan(cmd, env, rules, build_dir, cwd, options(config))
-        except GoCommandError as e:
-            raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
-        except planning.UpgradeError as e:
-            if cmd.summary_json:
-                print(json.dumps({"go": env.goversion, "error": str(e).splitlines()[0], **e.data}, indent=1))
-            raise
-        if cmd.explain:
-            print_explanation(plan)
-        if cmd.show_injected is not None or cmd.injected_dir:
-            shown = _show_injected(cmd, plan, cwd)
-            if plan_only:
-                return 0 if shown else 1
-        with progress(build_dir / "progress", not (quiet or cmd.quiet or cmd.summary_json)) as progress_env:
-            code = _run_go(cmd, plan, progress_env)
-        if code == 0 and "n" in cmd.values and not (quiet or cmd.quiet):
-            # -n: the go command printed the commands and ran none of them.
-            print("otel: -n: these are the commands of an instrumented build; nothing was built", file=sys.stderr)
-        elif code == 0 and cmd.summary_json:
-            print(json.dumps(summary_data(plan, env), indent=1))
-        # After `go run` and `go test` the last words are the program's.
-        elif code == 0 and not (quiet or cmd.quiet) and cmd.subcommand in ("build", "install"):
-            print_summary(plan)
-        return code
-    finally:
-        shutil.rmtree(build_dir, ignore_errors=True)
+        plan = planning.make_plan(cmd, env, rules, build_dir, cwd, options(config))
+    except GoCommandError as e:
+        raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
+    except planning.UpgradeError as e:
+        if cmd.summary_json:
+            print(json.dumps({"go": env.goversion, "error": str(e).splitlines()[0], **e.data}, indent=1))
+        raise
+    if cmd.explain:
+        print_explanation(plan)
+    if cmd.show_injected is not None or cmd.injected_dir:
+        shown = _show_injected(cmd, plan, cwd)
+        if plan_only:
+            return 0 if shown else 1
+    plan.notes += notes
+    with progress(build_dir / "progress", not (quiet or cmd.quiet or cmd.summary_json)) as progress_env:
+        code = _run_go(cmd, plan, progress_env, go_cwd)
+    if code == 0 and "n" in cmd.values and not (quiet or cmd.quiet):
+        # -n: the go command printed the commands and ran none of them.
+        print("otel: -n: these are the commands of an instrumented build; nothing was built", file=sys.stderr)
+    elif code == 0 and cmd.summary_json:
+        print(json.dumps(summary_data(plan, env), indent=1))
+    # After `go run` and `go test` the last words are the program's.
+    elif code == 0 and not (quiet or cmd.quiet) and cmd.subcommand in ("build", "install"):
+        print_summary(plan)
+    return code
 
 
 def toolexec_flags(cmd: GoCommandLine) -> tuple[str, dict[str, str]]:
@@ -189,12 +212,12 @@ def _module_mode(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
     return []
 
 
-def _run_go(cmd: GoCommandLine, plan: planning.Plan, extra_env: dict[str, str]) -> int:
+def _run_go(cmd: GoCommandLine, plan: planning.Plan, extra_env: dict[str, str], cwd: Path | None = None) -> int:
     env = dict(os.environ)
     env.update(plan.go_env)
     env.update(extra_env)
     env[PLAN_ENV] = str(plan.file_path)
-    proc = subprocess.Popen(_go_argv(cmd, plan), env=env)
+    proc = subprocess.Popen(_go_argv(cmd, plan), env=env, cwd=cwd)
     # A terminal's ^C reaches the go command too (same process group); wait
     # for it to stop so that the build dir is removed after it, never before.
     previous = signal.signal(signal.SIGTERM, lambda *_: proc.send_signal(signal.SIGTERM))

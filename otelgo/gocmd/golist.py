@@ -47,6 +47,7 @@ class Package:
     module_path: str = ""
     module_version: str = ""
     module_dir: str = ""
+    required_version: str = ""  # the module's version the build requires (before any replacement)
     go_files: list[str] = field(default_factory=list)
     has_tests: bool = False
     imports: list[str] = field(default_factory=list)
@@ -135,6 +136,7 @@ def _package(obj: dict) -> Package:
         # directory, it keeps the version the build requires.
         module_version=replace.get("Version") or module.get("Version", ""),
         module_dir=module.get("Dir", ""),
+        required_version=module.get("Version", ""),
         go_files=obj.get("GoFiles", []),
         has_tests=bool(obj.get("TestGoFiles") or obj.get("XTestGoFiles")),
         # A variant ("net/http [example.com/cmd/app]": built with a main

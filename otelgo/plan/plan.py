@@ -20,7 +20,7 @@ from otelgo.gocmd.flags import GoCommandLine, UsageError
 from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, run_go
 from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import API, SDK, SPANS
-from otelgo.plan import cachekeys, exporters, ignore, modules, otelsets, semconvcopy, vendor, without
+from otelgo.plan import cachekeys, exporters, ignore, modcopy, modules, otelsets, semconvcopy, vendor, without
 from otelgo.plan.generated import cached_file, generated, write_atomically
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.ignore import Ignored
@@ -70,6 +70,7 @@ class Plan:
     base_hooks: list[str] = field(default_factory=list)  # hook packages every program imports
     release_left_out: list[str] = field(default_factory=list)  # what the chosen release set leaves out, and why
     exporters: tuple[str, ...] = ()  # the exporters linked (plan/exporters.py)
+    notes: list[str] = field(default_factory=list)  # how this build differs from the go command's, for the summary
 
 
 class UpgradeError(Exception):
@@ -160,6 +161,11 @@ def make_plan(
         changed = _changed_modules(setup.build_list, packages)
         if not changed or attempt == len(tries) - 1:
             break
+    # A main package in the module cache, where the overlay cannot add the
+    # bootstrap file: its module is replaced by a copy outside it (modcopy.py).
+    copied = _copy_modcache_hosts(packages, hook_pkgs, setup, env, testing, cwd)
+    if copied:
+        packages = listed()
     if changed and not options.allow_upgrades:
         raise UpgradeError(_upgrade_message(changed, setup), changed)
     rules = usable
@@ -193,6 +199,11 @@ def make_plan(
         changed=changed,
         release_left_out=release_left_out,
         base_hooks=base,
+        notes=[
+            f"{module} {version} is built from a copy of it in {where} (the module cache takes no added files): "
+            "go version -m shows that replacement after the module's line"
+            for module, (version, where) in copied.items()
+        ],
     )
     overlay: dict[str, str] = {**semconv, **setup.overlay}
     # A plugin's bootstrap only links its hooks: its host (built by otelgo
@@ -319,7 +330,8 @@ def _is_local(pkg: Package, env: GoEnv) -> bool:
     """A package of the user's own modules: the overlay can add files to it."""
     if pkg.standard or pkg.dir is None:
         return False
-    return not any(pkg.dir.is_relative_to(d) for d in (env.gomodcache, env.goroot, rules_dir(), vendor.cache_root()))
+    others = (env.gomodcache, env.goroot, rules_dir(), vendor.cache_root(), modcopy.copies_root())
+    return not any(pkg.dir.is_relative_to(d) for d in others)
 
 
 def _hook_available(rule: Rule, available: set[str]) -> bool:
@@ -372,6 +384,49 @@ def _bootstrap_hosts(commands: list[Package], by_path: dict[str, Package], testi
         tested = by_path.get(command.import_path.removesuffix(".test"))
         if command.import_path.endswith(".test") and tested is not None and tested.dir is not None:
             yield command, tested
+
+
+def _copy_modcache_hosts(
+    packages: list[Package],
+    hook_pkgs: list[str],
+    setup: modules.ModuleSetup,
+    env: GoEnv,
+    testing: bool,
+    cwd: Path,
+) -> dict[str, tuple[str, Path]]:
+    """Each module of the module cache that holds a package the bootstrap
+    file joins (a main package named by its import path, or the package
+    under test of `go test example.com/tool/pkg`) is replaced, at the
+    version the build requires, by a read-only copy of it outside GOMODCACHE
+    (modcopy.py), in otelgo's go.mod copy or go.work: the user's go.mod is
+    not touched. Returns module -> (version, copy)."""
+    by_path = {p.import_path: p for p in packages}
+    commands = [p for p in packages if p.is_command and p.import_path.removesuffix(".test") not in hook_pkgs]
+    copied: dict[str, tuple[str, Path]] = {}
+    for _, host in _bootstrap_hosts(commands, by_path, testing):
+        if host.dir is None or not host.dir.is_relative_to(env.gomodcache) or host.module_path in copied:
+            continue
+        module_dir = Path(host.module_dir) if host.module_dir else None
+        if module_dir is None or not host.required_version or not host.dir.is_relative_to(module_dir):
+            raise PlanError(
+                f"{host.import_path} is in the module cache ({host.dir}), where otelgo cannot add its "
+                "bootstrap file, and its module's directory and version are not known to copy it elsewhere"
+            )
+        try:
+            where = modcopy.private_copy(module_dir, env.gomodcache)
+        except OSError as e:
+            raise PlanError(f"cannot copy {host.module_path} out of the module cache: {e}") from None
+        replace = f"-replace={host.module_path}@{host.required_version}={where}"
+        if setup.modfile is not None:
+            run_go(["mod", "edit", replace, str(setup.modfile)], cwd)
+        elif "GOWORK" in setup.env and setup.vendor is None:
+            run_go(["work", "edit", replace, setup.env["GOWORK"]], cwd, go_subprocess_env(setup.env))
+        else:
+            raise PlanError(
+                f"{host.import_path} is in the module cache ({host.dir}), where otelgo cannot add its bootstrap file"
+            )
+        copied[host.module_path] = (host.required_version, where)
+    return copied
 
 
 def _bootstrap_name(host: Package, testing: bool) -> str:

@@ -225,6 +225,8 @@ def print_summary(plan) -> None:
         listed = ", ".join(f"{module} {version}" for module, version in dark)
         console.print(f"  [yellow]not traced[/] {listed}: they use the network, and no rule covers them")
     _print_versions(console, plan)
+    for note in getattr(plan, "notes", []):
+        console.print(f"  [cyan]note[/] {note}")
 
 
 def exporters_line(plan) -> str | None:
@@ -277,6 +279,7 @@ def summary_data(plan, env: GoEnv) -> dict:
         "untraced": [{"module": m, "version": v} for m, v in untraced_modules(plan)],
         "refused": [{"package": pkg, "reason": why} for key in sorted(refused) for pkg, why in refused[key]],
         "warnings": list(plan.warnings),
+        "build_notes": list(getattr(plan, "notes", [])),
         "ignored": [
             {
                 "package": key,

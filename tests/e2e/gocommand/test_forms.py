@@ -1,8 +1,8 @@
 """Every form of the go command line works with otel in front: files named
 on the command line (`go build main.go`, `go run main.go`), `-C dir`,
 several programs into `-o dir/`, and a package path instead of a pattern.
-(Not yet: a main package of another module, whose directory in the module
-cache the overlay cannot add the bootstrap file to.)"""
+A main package of another module (built by its import path, or installed
+and run as pkg@version) and `otel go install` are in test_install.py."""
 
 from __future__ import annotations
 

@@ -1,0 +1,3 @@
+module example.com/otelgotool
+
+go 1.24
