@@ -66,6 +66,50 @@ def run_go(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str
     return proc.stdout
 
 
+def go_stamp() -> bytes:
+    """The go command on PATH, as a cache key: its path and modification time."""
+    import shutil
+
+    go = shutil.which("go") or "go"
+    try:
+        return f"{go}:{os.stat(go).st_mtime_ns}".encode()
+    except OSError:
+        return go.encode()
+
+
+def cached_output(kind: str, key: bytes, run) -> str:
+    """run()'s output, kept in otelgo's cache under kind and a digest of key,
+    which must hold everything the output depends on."""
+    import hashlib
+
+    from otelgo.resources import cache_dir, private_dir
+
+    cached = cache_dir() / kind / f"{hashlib.sha256(key).hexdigest()[:32]}.out"
+    try:
+        return cached.read_text()
+    except OSError:
+        pass
+    out = run()
+    try:
+        private_dir(cached.parent)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(out)
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a read-only cache: asked again next time
+    return out
+
+
+def mod_edit_json(gomod: Path, cwd: Path | None = None) -> dict:
+    """`go mod edit -json` of a go.mod. It depends only on the file and the
+    go command, so it is cached: a build asks it of every hook module's
+    go.mod, ten or more, at 10-30 ms each."""
+    key = gomod.read_bytes() + b"\0" + go_stamp()
+    return json.loads(
+        cached_output("modjson", key, lambda: run_go(["mod", "edit", "-json", str(gomod)], cwd or gomod.parent))
+    )
+
+
 def go_env(cwd: Path, env: dict[str, str] | None = None) -> GoEnv:
     out = json.loads(
         run_go(["env", "-json", "GOVERSION", "GOROOT", "GOMOD", "GOWORK", "GOMODCACHE", "GOCACHE", "GOFLAGS"], cwd, env)

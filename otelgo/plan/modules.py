@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from otelgo.gocmd.golist import GoEnv, run_go
+from otelgo.gocmd.golist import GoEnv, cached_output, go_stamp, mod_edit_json, run_go
 from otelgo.hookapi import ROOT_MODULE, SDK, SPANS
 from otelgo.plan import exporters, otelreleases, otelsets, semconvcopy, vendor
 from otelgo.plan.generated import cached_file
@@ -158,12 +158,24 @@ def user_build_list(gomod: Path, build_dir: Path, cwd: Path) -> dict[str, str]:
     out). Run on a copy of go.mod and go.sum, so that nothing of the
     user's is written even where the go command would complete them."""
     copy = build_dir / "user.mod"
-    copy.write_text(gomod.read_text())
+    text = gomod.read_text()
+    copy.write_text(text)
     if gomod.with_suffix(".sum").is_file():
         copy.with_suffix(".sum").write_text(gomod.with_suffix(".sum").read_text())
     env = dict(os.environ, GOWORK="off")
-    out = run_go(["list", "-m", "-json", "-mod=mod", f"-modfile={copy}", "all"], gomod.parent, env)
-    return _module_versions(out)
+
+    def listed() -> str:
+        return run_go(["list", "-m", "-json", "-mod=mod", f"-modfile={copy}", "all"], gomod.parent, env)
+
+    # Cached: the build list is go.mod's, with the go.mod files of the
+    # directories it replaces modules with (what is in the module cache
+    # never changes under its path).
+    key = [text.encode(), go_stamp()]
+    for r in mod_edit_json(gomod).get("Replace") or []:
+        if not r["New"].get("Version"):
+            local = (gomod.parent / r["New"]["Path"]).resolve() / "go.mod"
+            key.append(str(local).encode() + b"=" + (local.read_bytes() if local.is_file() else b""))
+    return _module_versions(cached_output("buildlist", b"\0".join(key), listed))
 
 
 def _workspace_build_list(work: dict, base: Path, build_dir: Path, cwd: Path) -> dict[str, str]:
@@ -340,7 +352,7 @@ def _gomod_for_set(
     releases require them (prometheus/client_golang: at their version);
     indirect ones not at all: they come from the go.mod files of what is
     required."""
-    data = json.loads(run_go(["mod", "edit", "-json", str(gomod)], gomod.parent))
+    data = mod_edit_json(gomod)
     lines = [f"module {data['Module']['Path']}", "", f"go {data.get('Go') or '1.24.0'}", ""]
     for r in data.get("Require") or []:
         path, version = r["Path"], r["Version"]
@@ -410,7 +422,7 @@ def _required_modules(gomods: list[Path], cwd: Path) -> dict[str, str]:
     provides a package of the build)."""
     required: dict[str, str] = {}
     for gomod in gomods:
-        data = json.loads(run_go(["mod", "edit", "-json", str(gomod)], cwd))
+        data = mod_edit_json(gomod, cwd)
         required[data["Module"]["Path"]] = ""
         required.update({r["Path"]: r["Version"] for r in data.get("Require") or []})
     # What the root hook module requires is in every build, at that version
@@ -420,7 +432,7 @@ def _required_modules(gomods: list[Path], cwd: Path) -> dict[str, str]:
     # tool ID, the go command would serve each build the other's archive:
     # a library left uninstrumented, or calling hooks the program lacks
     # (a link error).
-    root = json.loads(run_go(["mod", "edit", "-json", str(hook_modules()[0].dir / "go.mod")], cwd))
+    root = mod_edit_json(hook_modules()[0].dir / "go.mod", cwd)
     for r in root.get("Require") or []:
         required[r["Path"]] = _newer(required.get(r["Path"]), r["Version"])
     return required

@@ -209,6 +209,7 @@ def _release_for(module: str, core: str, train: bool) -> str | None:
     return best
 
 
+@lru_cache(maxsize=1)
 def hook_module_requirements() -> dict[str, str]:
     """The OpenTelemetry modules the hook modules require directly, with the
     version rules/go.mod (or the first hook module naming it) gives."""

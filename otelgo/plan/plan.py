@@ -17,7 +17,7 @@ from pathlib import Path
 
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine, UsageError
-from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, run_go
+from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, mod_edit_json, run_go
 from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import API, SDK, SPANS
 from otelgo.plan import cachekeys, exporters, ignore, modcopy, modules, otelsets, semconvcopy, vendor, without
@@ -458,7 +458,7 @@ def _hook_importer(setup: modules.ModuleSetup, env: GoEnv, hook_pkgs: list[str])
     on the overlay)."""
     if setup.modfile is None or not env.gomod:
         return [], {}
-    module = json.loads(run_go(["mod", "edit", "-json", str(setup.modfile)], setup.modfile.parent))["Module"]["Path"]
+    module = mod_edit_json(setup.modfile)["Module"]["Path"]
     name, n = "otelgo_hooks", 1
     while (Path(env.gomod).parent / name).exists():  # never a directory of the user's
         n += 1
