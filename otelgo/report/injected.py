@@ -73,7 +73,9 @@ def collect(plan, only: str = "") -> list[Injected]:
                 if path in result.sources:
                     item.changed.append((Path(path).name, original.decode(), result.sources[path]))
             if result.generates:
-                item.added.append(("otelgo_trampolines.go", generate(key, result)))
+                # As the compile decides it from its -importcfg: the package's imports.
+                pool = "sync" in pkg.imports
+                item.added.append(("otelgo_trampolines.go", generate(key, result, pool=pool)))
             for rule in rules:
                 if isinstance(rule, FileRule):
                     item.added.append((Path(rule.File).name, Path(rule.File).read_text()))
