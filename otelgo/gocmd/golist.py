@@ -53,6 +53,7 @@ class Package:
     imports: list[str] = field(default_factory=list)
     deps: list[str] = field(default_factory=list)
     error: str = ""
+    error_pos: str = ""  # file:line:col of the error, as the go command prints it
 
     @property
     def is_command(self) -> bool:
@@ -188,6 +189,7 @@ def _package(obj: dict) -> Package:
         imports=_unique(i.split(" ")[0] for i in obj.get("Imports", [])),
         deps=_unique(d.split(" ")[0] for d in obj.get("Deps", [])),
         error=(obj.get("Error") or {}).get("Err", ""),
+        error_pos=(obj.get("Error") or {}).get("Pos", ""),
     )
 
 

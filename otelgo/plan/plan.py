@@ -17,7 +17,15 @@ from pathlib import Path
 
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine, UsageError
-from otelgo.gocmd.golist import GoEnv, Package, go_subprocess_env, list_deps, mod_edit_json, run_go
+from otelgo.gocmd.golist import (
+    GoCommandError,
+    GoEnv,
+    Package,
+    go_subprocess_env,
+    list_deps,
+    mod_edit_json,
+    run_go,
+)
 from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import API, SDK, SPANS
 from otelgo.plan import cachekeys, exporters, ignore, modcopy, modules, otelsets, semconvcopy, vendor, without
@@ -116,6 +124,8 @@ def make_plan(
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
     listed_before = ListCache(cache_dir() / "golist", (env.goroot, env.gomodcache))
+    if setup.modfile is not None and setup.vendor is None and not cmd.values.get("modfile"):
+        _check_user_sums(cmd, [*mod_flags, *flags], env, cwd, list_env, listed_before, testing)
     tries = setup.candidates[:3] or [None]
     # The semantic conventions package the hooks import, not in rules/ on disk.
     try:
@@ -250,6 +260,31 @@ def make_plan(
     plan.go_flags += [f"-overlay={overlay_path}", *markers]
     plan.file_path = Path(protocol.write_plan(build_dir, _plan_file(plan, env)))
     return plan
+
+
+def _check_user_sums(
+    cmd: GoCommandLine, flags: list[str], env: GoEnv, cwd: Path, list_env: dict[str, str], cache, testing: bool
+) -> None:
+    """go build checks the user's packages against the user's go.sum. otelgo
+    builds them with its copy, completed for otelgo's own packages
+    (_complete_modfile), which may add an entry the user's lacks: where go
+    build stops on a missing go.sum entry, so does otelgo, in its words.
+    The listing is of a copy of go.mod and go.sum as they are, at a path
+    that depends on their text only, so that the listing cache keeps it."""
+    gomod = Path(env.gomod)
+    sums = gomod.with_suffix(".sum")
+    mod_text, sum_text = gomod.read_text(), sums.read_text() if sums.is_file() else ""
+    digest = hashlib.sha256((mod_text + "\0" + sum_text).encode()).hexdigest()[:24]
+    pristine = cache_dir() / "pristine" / digest / "go.mod"
+    if not pristine.is_file():
+        write_atomically(pristine.with_suffix(".sum"), sum_text)
+        write_atomically(pristine, mod_text)
+    args = [f"-modfile={pristine}", *flags]
+    if cmd.values.get("overlay"):
+        args.append(f"-overlay={cmd.values['overlay']}")
+    for pkg in list_deps(cmd.packages or ["."], args, cwd, list_env, tests=testing, cache=cache):
+        if pkg.error.startswith("missing go.sum entry"):
+            raise GoCommandError(f"{pkg.error_pos}: {pkg.error}" if pkg.error_pos else pkg.error, 1)
 
 
 def _plan_file(plan: Plan, env: GoEnv) -> dict:

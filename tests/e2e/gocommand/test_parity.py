@@ -4,6 +4,7 @@ and the first line of the error compared."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,10 @@ import harness
 import pytest
 
 HELLO = (harness.TESTDATA / "hello" / "main.go").read_text()
+# The OpenTelemetry API at the version otelgo's own hooks require.
+OTEL = re.search(r"^\s*go\.opentelemetry\.io/otel (v\S+)", (harness.REPO_ROOT / "rules" / "go.mod").read_text(), re.M)[
+    1
+]
 
 # name -> files of a module (go.mod first), the go build arguments
 CASES = {
@@ -45,6 +50,15 @@ CASES = {
         ["main.go", "sub/x.go"],
     ),
     "bad-go-mod": ({"go.mod": "module example.com/p\n\ngo 1.24\nrequire (\n", "main.go": HELLO}, ["."]),
+    # go.sum lacks the entry of a module otelgo's own packages need too: the
+    # completion of otelgo's go.sum copy must not make the build pass.
+    "missing-sum-of-a-module-otelgo-needs": (
+        {
+            "go.mod": f"module example.com/p\n\ngo 1.24\n\nrequire go.opentelemetry.io/otel {OTEL}\n",
+            "main.go": 'package main\n\nimport "go.opentelemetry.io/otel"\n\nfunc main() { _ = otel.Tracer("p") }\n',
+        },
+        ["."],
+    ),
 }
 
 

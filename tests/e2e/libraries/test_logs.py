@@ -41,10 +41,10 @@ REQUESTS = ("1", "2")
 VARIANTS = {
     "latest": [],
     "lowest": ["-modfile=lowest.mod", "-tags", "lowest"],
-    # (otel go build only) logapp has no gRPC of its own: the OTLP/gRPC
-    # exporters join it only when asked for.
-    "latest-grpc": ["--exporters", "otlp,otlp-grpc"],
 }
+# Builds with otel go build only: logapp has no gRPC of its own, so the
+# OTLP/gRPC exporters join it only when asked for.
+OTEL_VARIANTS = {"latest-grpc": ["--exporters", "otlp,otlp-grpc"]}
 
 # Calls that hand the logger the context they are given: inside a request,
 # their records carry the request span's ids.
@@ -239,7 +239,8 @@ def logapp_bins(tmp_path_factory):
         if key not in built:
             out = out_dir / f"logapp-{variant}-{'otel' if instrumented else 'plain'}"
             builder = otel_build if instrumented else go_build
-            result = builder(LOGAPP, *VARIANTS[variant], "-o", str(out), ".")
+            flags = VARIANTS[variant] if variant in VARIANTS else OTEL_VARIANTS[variant]
+            result = builder(LOGAPP, *flags, "-o", str(out), ".")
             built[key] = out if result.returncode == 0 else result
         got = built[key]
         if isinstance(got, subprocess.CompletedProcess):
