@@ -50,6 +50,7 @@ package logr
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/go-logr/logr"
 
@@ -66,6 +67,12 @@ func InfoOnEnter(call api.CallContext, l logr.Logger, msg string, kvs []any) {
 	if l.GetSink() == nil || !l.Enabled() {
 		return
 	}
+	if isOtellogr(l.GetSink()) {
+		if withCtx, ok := addContext(kvs); ok {
+			call.SetParam(1, withCtx)
+		}
+		return
+	}
 	if withIDs, ok := addIDs(kvs); ok {
 		call.SetParam(1, withIDs)
 	}
@@ -79,6 +86,12 @@ func InfoOnEnter(call api.CallContext, l logr.Logger, msg string, kvs []any) {
 // in github.com/go-logr/logr (logr.go).
 func ErrorOnEnter(call api.CallContext, l logr.Logger, err error, msg string, kvs []any) {
 	if l.GetSink() == nil {
+		return
+	}
+	if isOtellogr(l.GetSink()) {
+		if withCtx, ok := addContext(kvs); ok {
+			call.SetParam(2, withCtx)
+		}
 		return
 	}
 	if withIDs, ok := addIDs(kvs); ok {
@@ -121,4 +134,36 @@ func scan(kvs []any) (ctx context.Context, hasTraceID bool) {
 		}
 	}
 	return ctx, false
+}
+
+// otellogrPath is the package of the official logr bridge, whose sink
+// exports what it is given.
+const otellogrPath = "go.opentelemetry.io/contrib/bridges/otellogr"
+
+// isOtellogr reports whether sink is the official bridge's own (the
+// program exports its records itself and writes them nowhere else). By the
+// type's package: no allocation.
+func isOtellogr(sink logr.LogSink) bool {
+	t := reflect.TypeOf(sink)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t != nil && t.PkgPath() == otellogrPath
+}
+
+// addContext returns, for the bridge's sink, a copy of kvs with a context
+// that holds the span the record belongs to appended (the bridge takes the
+// last context value as the record's, and makes no attribute of it), and
+// true; false when a context among kvs holds a span already (the bridge
+// gives the record its IDs), when the record belongs to no span, or when a
+// key is dangling. No trace_id and span_id pairs: the export carries the
+// span's IDs as its own.
+func addContext(kvs []any) ([]any, bool) {
+	ctx, _ := scan(kvs)
+	if logctx.ContextSpanContext(ctx).IsValid() || !logctx.Valid(ctx) || len(kvs)%2 == 1 {
+		return nil, false
+	}
+	out := make([]any, len(kvs), len(kvs)+2)
+	copy(out, kvs)
+	return append(out, "context", logctx.ExportContext(ctx)), true
 }

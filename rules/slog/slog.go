@@ -25,6 +25,8 @@ import (
 	"context"
 	"log/slog"
 
+	"go.opentelemetry.io/contrib/bridges/otelslog"
+
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/logctx"
 )
@@ -38,6 +40,9 @@ import (
 // values to a copy of args (the caller's slice is never written to).
 func LogOnEnter(call api.CallContext, l *slog.Logger, ctx context.Context, level slog.Level, _ string, args []any) {
 	if l == nil || !logctx.Valid(ctx) || hasTraceKey(args) || !l.Enabled(ctx, level) {
+		return
+	}
+	if bridgeOnly(call, l, ctx) {
 		return
 	}
 	traceID, spanID, _ := logctx.IDs(ctx)
@@ -54,6 +59,9 @@ func LogOnEnter(call api.CallContext, l *slog.Logger, ctx context.Context, level
 // in log/slog (logger.go), behind Logger.LogAttrs and slog.LogAttrs.
 func LogAttrsOnEnter(call api.CallContext, l *slog.Logger, ctx context.Context, level slog.Level, _ string, attrs []slog.Attr) {
 	if l == nil || !logctx.Valid(ctx) || hasTraceAttr(attrs) || !l.Enabled(ctx, level) {
+		return
+	}
+	if bridgeOnly(call, l, ctx) {
 		return
 	}
 	traceID, spanID, _ := logctx.IDs(ctx)
@@ -89,4 +97,22 @@ func hasTraceAttr(attrs []slog.Attr) bool {
 		}
 	}
 	return false
+}
+
+// bridgeOnly reports whether l's handler is the OpenTelemetry bridge's own
+// (otelslog.NewHandler, otelslog.NewLogger: the program exports the record
+// itself and writes it nowhere else). Such a record gets no trace_id and
+// span_id attributes: its export carries the span's IDs as its own. When
+// ctx holds no span (slog.Info, logger.Info), the call's context becomes
+// one that holds the span current on the goroutine, so the program's
+// export has them too. A type assertion: no allocation on records that do
+// not go to the bridge.
+func bridgeOnly(call api.CallContext, l *slog.Logger, ctx context.Context) bool {
+	if _, ok := l.Handler().(*otelslog.Handler); !ok {
+		return false
+	}
+	if !logctx.ContextSpanContext(ctx).IsValid() {
+		call.SetParam(0, logctx.ExportContext(ctx))
+	}
+	return true
 }

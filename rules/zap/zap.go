@@ -71,8 +71,56 @@ func WriteOnEnter(call api.CallContext, ce *zapcore.CheckedEntry, fields []zapco
 	}
 	// A nil ctx (no context field): the goroutine's span, if any.
 	if traceID, spanID, ok := logctx.IDs(ctx); ok {
-		call.SetParam(0, appendIDs(fields, traceID, spanID))
+		out := appendIDs(fields, traceID, spanID)
+		if !logctx.ContextSpanContext(ctx).IsValid() && toBridge(ce) {
+			// The program's own bridge core gets the span as its context.
+			out = append(out, zapcore.Field{Key: "context", Type: zapcore.SkipType, Interface: logctx.ExportContext(ctx)})
+		}
+		call.SetParam(0, out)
 	}
+}
+
+// otelzapPath is the package of the OpenTelemetry zap bridge, whose core
+// (*otelzap.Core) exports what it is given. It is named, not imported: the
+// bridge needs a newer zap than these hooks do.
+const otelzapPath = "go.opentelemetry.io/contrib/bridges/otelzap"
+
+// coresOffset is the offset of zapcore.CheckedEntry's unexported field
+// cores, the cores the entry is written to ([]zapcore.Core in every zap
+// version the rules claim); ^uintptr(0) if a zap version changed that, in
+// which case no entry is seen going to the bridge.
+var coresOffset = func() uintptr {
+	f, ok := reflect.TypeOf(zapcore.CheckedEntry{}).FieldByName("cores")
+	if !ok || f.Type != reflect.TypeOf([]zapcore.Core(nil)) {
+		return ^uintptr(0)
+	}
+	return f.Offset
+}()
+
+// toBridge reports whether one of the cores ce is written to is the
+// bridge's own (a tee's cores each add themselves to the entry, so a
+// program's otelzap core in a zapcore.NewTee, at any depth, is there; one
+// inside a core of the program's own type that writes to it directly is
+// not). No allocation.
+func toBridge(ce *zapcore.CheckedEntry) bool {
+	if coresOffset == ^uintptr(0) {
+		return false
+	}
+	for _, c := range *(*[]zapcore.Core)(unsafe.Add(unsafe.Pointer(ce), coresOffset)) {
+		if isBridgeCore(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func isBridgeCore(c zapcore.Core) bool {
+	t := reflect.TypeOf(c)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return false
+	}
+	t = t.Elem()
+	return t.Name() == "Core" && t.PkgPath() == otelzapPath
 }
 
 // WithOnEnter is the OnEnter hook of
@@ -151,7 +199,7 @@ func scan(fields []zapcore.Field) (ctx context.Context, hasTraceID bool) {
 // appendIDs returns a copy of fields with trace_id and span_id appended; the
 // caller's slice is never written to.
 func appendIDs(fields []zapcore.Field, traceID, spanID string) []zapcore.Field {
-	out := make([]zapcore.Field, len(fields), len(fields)+2)
+	out := make([]zapcore.Field, len(fields), len(fields)+3)
 	copy(out, fields)
 	return append(out,
 		zapcore.Field{Key: logctx.TraceIDKey, Type: zapcore.StringType, String: traceID},
