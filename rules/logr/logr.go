@@ -137,8 +137,8 @@ func scan(kvs []any) (ctx context.Context, hasTraceID bool) {
 }
 
 // otellogrPath is the package of the official logr bridge, whose sink
-// exports what it is given.
-const otellogrPath = "go.opentelemetry.io/contrib/bridges/otellogr"
+// exports what it is given. A variable for the tests.
+var otellogrPath = "go.opentelemetry.io/contrib/bridges/otellogr"
 
 // isOtellogr reports whether sink is the official bridge's own (the
 // program exports its records itself and writes them nowhere else). By the

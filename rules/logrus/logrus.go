@@ -73,8 +73,9 @@ func addIDs(entry *logrus.Entry) bool {
 
 // otellogrusPath is the package of the OpenTelemetry logrus bridge, whose
 // hook (*otellogrus.Hook) exports the entries it fires for. It is named,
-// not imported: the bridge needs a newer logrus than these hooks do.
-const otellogrusPath = "go.opentelemetry.io/contrib/bridges/otellogrus"
+// not imported: the bridge needs a newer logrus than these hooks do. A
+// variable for the tests.
+var otellogrusPath = "go.opentelemetry.io/contrib/bridges/otellogrus"
 
 // bridgeContext gives an entry that has no span in its context, and whose
 // logger has the bridge's hook (the program exports its entries itself),

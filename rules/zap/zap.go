@@ -82,8 +82,8 @@ func WriteOnEnter(call api.CallContext, ce *zapcore.CheckedEntry, fields []zapco
 
 // otelzapPath is the package of the OpenTelemetry zap bridge, whose core
 // (*otelzap.Core) exports what it is given. It is named, not imported: the
-// bridge needs a newer zap than these hooks do.
-const otelzapPath = "go.opentelemetry.io/contrib/bridges/otelzap"
+// bridge needs a newer zap than these hooks do. A variable for the tests.
+var otelzapPath = "go.opentelemetry.io/contrib/bridges/otelzap"
 
 // coresOffset is the offset of zapcore.CheckedEntry's unexported field
 // cores, the cores the entry is written to ([]zapcore.Core in every zap
