@@ -28,7 +28,16 @@
 // exports itself arrive once, from there: zapr (otelgo.dev/rules/zap/zapexport:
 // zap records, from zap v1.27.1), stdr (otelgo.dev/rules/log: the line as
 // written) and klog's sinks (otelgo.dev/rules/klog); so do those of a sink
-// that is the official bridge's own (otellogr, the program exports itself).
+// that is the official bridge's own (otellogr, the program exports itself)
+// and those of logr's slog adapter around the slog bridge's handler
+// (logr.FromSlogHandler(otelslog.NewHandler(...))). A record to otellogr's
+// sink gets, instead of the trace_id and span_id pairs, a context value
+// among its pairs that holds the span current on the goroutine, when none
+// of its pairs is a context that holds a span: the bridge takes the last
+// context as the record's, so the program's export carries the span's IDs
+// as its own. logr's slog adapter hands its handler no context: those
+// records get the pairs, which the bridge exports as attributes. The sink's
+// type decides (no allocation).
 // The export sees the call's message, level and pairs, not the logger's name
 // nor the pairs bound with WithValues (held by the sink).
 //

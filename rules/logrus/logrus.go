@@ -11,6 +11,14 @@
 // handled (see otelgo.dev/rules/internal/logctx). Entries that belong to no
 // span are unchanged, as are entries that already have a trace_id field.
 //
+// An entry without a span in its context, of a logger that has the
+// OpenTelemetry logrus bridge's hook (otellogrus: the program exports its
+// entries itself), also gets the span current on the goroutine as its
+// Context, so the program's export carries the span's IDs as its own (it
+// exports the trace_id and span_id fields as attributes too). The bridge is
+// named, not imported: it needs a newer logrus than these hooks. Looking
+// through the logger's hooks allocates nothing.
+//
 // The hooks run in (*Entry).fireHooks, on the copy of the entry that
 // (*Entry).log makes for each record (since v1.8.1), so the program's own
 // Entry and its Data map are never written to.

@@ -14,6 +14,22 @@
 // attributes are added after the call's own ones, so they land in the
 // logger's innermost group when the logger has one (logger.WithGroup).
 //
+// A logger whose handler is the OpenTelemetry slog bridge's own
+// (otelslog.NewHandler, otelslog.NewLogger: the program exports its records
+// itself, and writes them nowhere else) is the exception: its records get
+// no trace_id and span_id attributes; a record logged without a span in its
+// context gets the span current on the goroutine as its context instead,
+// so the program's export carries the span's IDs as its own. A type
+// assertion on each record's logger's handler decides (no allocation).
+//
+// With OTEL_LOGS_EXPORTER, slog.New wraps the program's handler so that its
+// records are also exported (export.go), except a handler that exports
+// already: the bridge's own, or one that holds it in slog.MultiHandler's
+// handlers or in a field of type slog.Handler or []slog.Handler, looked at
+// by reflection once per slog.New. A handler that keeps the bridge's
+// elsewhere (behind a function, in a field of another interface type) is
+// not seen through, and its records are exported twice.
+//
 // The default logger's handler writes through package log, whose hook
 // (otelgo.dev/rules/log) leaves lines that already hold trace_id alone.
 //

@@ -30,6 +30,14 @@
 // place, so the output is otherwise what it was. Records that belong to no
 // span are unchanged. The rules are in zap.json beside this file.
 //
+// A record that goes to the OpenTelemetry zap bridge's core (otelzap: the
+// program exports its records itself; the cores a CheckedEntry is written
+// to tell, without allocating) and has no context field whose context
+// holds a span also gets a context field (zapcore.SkipType, which encoders
+// do not write) with the span current on the goroutine, so the program's
+// export carries the span's IDs as its own. The bridge is named, not
+// imported: it needs a newer zap than these hooks.
+//
 // Which loggers carry IDs in their own fields is kept in the logger itself,
 // so that every logger derived from one (With, Named, WithOptions, Sugar,
 // ...) knows it too: their error output is wrapped in a type of this

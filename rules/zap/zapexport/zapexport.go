@@ -14,8 +14,14 @@
 // context field the record or its logger has, otherwise the span current on
 // the goroutine) instead of the trace_id and span_id fields that
 // otelgo.dev/rules/zap adds. A core that has the bridge's core in it
-// already (the program exports itself) is left alone. The rule is in
-// zapexport.json beside this file.
+// already (the program exports itself: otelzap's core, or a zapcore.NewTee
+// holding one at any depth) is left alone. A program that tees the
+// bridge's core in with zap.WrapCore does so after zap.New has teed this
+// package's in: the hook on zap.WrapCore hands the program's function the
+// logger's core with a copy of this package's core, and turns that copy off
+// when what the function returns holds the bridge's core. A core of the
+// program's own type around the bridge's is not seen through: its records
+// are exported twice. The rules are in zapexport.json beside this file.
 package zapexport
 
 import (
