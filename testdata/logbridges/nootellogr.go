@@ -1,4 +1,4 @@
-//go:build lowest
+//go:build !otellogr
 
 package main
 
