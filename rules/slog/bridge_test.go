@@ -92,10 +92,17 @@ func TestBridgeLoggerGetsTheGoroutineSpanAsItsContextNotAttributes(t *testing.T)
 	}
 }
 
-func TestOtherLoggersStillGetTheIDAttributes(t *testing.T) {
+func TestWrappersOfTheBridgeGetTheIDAttributesAndTheSpanAsContext(t *testing.T) {
 	spantest.OnGoroutine(t, otherSpanCtx())
-	l := slog.New(wrapper{otelslog.NewHandler("mine")}) // a tee or wrapper: its output needs them
+	l := slog.New(wrapper{otelslog.NewHandler("mine")}) // its output may need them
 	c := call(l, context.Background(), "k", "v")
+	sc := trace.SpanContextFromContext(c.Params[0].(context.Context))
+	if args := c.Params[3].([]any); len(args) != 4 || sc.SpanID().String() != spantest.OtherSpanHex {
+		t.Errorf("params %v", c.Params)
+	}
+	// Other handlers: the IDs only.
+	l = slog.New(wrapper{slog.NewJSONHandler(&bytes.Buffer{}, nil)})
+	c = call(l, context.Background(), "k", "v")
 	if args := c.Params[3].([]any); len(args) != 4 || c.Params[0] != context.Background() {
 		t.Errorf("params %v", c.Params)
 	}
@@ -131,5 +138,24 @@ func BenchmarkLogOnEnterBridgeLogger(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		LogOnEnter(c, l, ctx, slog.LevelInfo, "m", args)
+	}
+}
+
+func TestTeeContextStopsAtOtelgosOwnHandler(t *testing.T) {
+	var buf bytes.Buffer
+	c := &fakeCall{Params: []any{context.Background(), slog.LevelInfo, "m", []any(nil)}}
+	h := slog.New(slog.NewJSONHandler(&buf, nil)).Handler()
+	l := slog.New(&exportHandler{inner: h})
+	if n := testing.AllocsPerRun(100, func() { teeContext(c, l, context.Background()) }); n != 0 || c.ParamSet {
+		t.Errorf("%v allocations, params %v", n, c.Params)
+	}
+}
+
+func BenchmarkTeeContextExportHandler(b *testing.B) {
+	l := slog.New(&exportHandler{inner: slog.NewJSONHandler(&bytes.Buffer{}, nil)})
+	c := &fakeCall{Params: make([]any, 4)}
+	b.ReportAllocs()
+	for b.Loop() {
+		teeContext(c, l, context.Background())
 	}
 }

@@ -28,7 +28,11 @@
 // handlers or in a field of type slog.Handler or []slog.Handler, looked at
 // by reflection once per slog.New. A handler that keeps the bridge's
 // elsewhere (behind a function, in a field of another interface type) is
-// not seen through, and its records are exported twice.
+// not seen through, and its records are exported twice. A record of a
+// logger whose handler holds the bridge's beside others gets the IDs as
+// attributes as before (for what the others write; the bridge exports them
+// as attributes too) and, when logged without a span in its context, the
+// goroutine's span as its context (see teeContext).
 //
 // The default logger's handler writes through package log, whose hook
 // (otelgo.dev/rules/log) leaves lines that already hold trace_id alone.
@@ -40,6 +44,7 @@ package slog
 import (
 	"context"
 	"log/slog"
+	"reflect"
 
 	"go.opentelemetry.io/contrib/bridges/otelslog"
 
@@ -61,6 +66,7 @@ func LogOnEnter(call api.CallContext, l *slog.Logger, ctx context.Context, level
 	if bridgeOnly(call, l, ctx) {
 		return
 	}
+	teeContext(call, l, ctx)
 	traceID, spanID, _ := logctx.IDs(ctx)
 	out := make([]any, len(args), len(args)+2)
 	copy(out, args)
@@ -80,6 +86,7 @@ func LogAttrsOnEnter(call api.CallContext, l *slog.Logger, ctx context.Context, 
 	if bridgeOnly(call, l, ctx) {
 		return
 	}
+	teeContext(call, l, ctx)
 	traceID, spanID, _ := logctx.IDs(ctx)
 	out := make([]slog.Attr, len(attrs), len(attrs)+2)
 	copy(out, attrs)
@@ -131,4 +138,23 @@ func bridgeOnly(call api.CallContext, l *slog.Logger, ctx context.Context) bool 
 		call.SetParam(0, logctx.ExportContext(ctx))
 	}
 	return true
+}
+
+// teeContext gives a record logged without a span in its context, by a
+// logger whose handler holds the bridge's beside others (one that slog.New
+// left unwrapped because it does: slog.NewMultiHandler, a wrapper; see
+// export.go), the span current on the goroutine as its context: the
+// program's export carries the span's IDs as its own, and what its other
+// handlers write gets the trace_id and span_id attributes as before. Loggers
+// otelgo wraps for export never get here past a type assertion; a handler
+// that is neither is looked into by reflection, on records that get IDs
+// only (no allocation).
+func teeContext(call api.CallContext, l *slog.Logger, ctx context.Context) {
+	h := l.Handler()
+	if _, ok := h.(*exportHandler); ok || logctx.ContextSpanContext(ctx).IsValid() || isDefaultHandler(h) {
+		return
+	}
+	if hasBridge(reflect.ValueOf(h), 0) {
+		call.SetParam(0, logctx.ExportContext(ctx))
+	}
 }

@@ -44,6 +44,7 @@ func setup() loggers {
 	// slog: the bridge's handler beside a JSON handler (slog.NewMultiHandler, Go 1.26).
 	multi := slog.New(slog.NewMultiHandler(jsonHandler(), otelslog.NewHandler("app/slog-multi")))
 	ls = append(ls, func(ctx context.Context) { multi.InfoContext(ctx, "slog-multi", "k", "v") })
+	ls = append(ls, func(context.Context) { multi.Warn("slog-multi-noctx", "k", "v") })
 	// slog without a bridge: otelgo exports it.
 	plain := slog.New(jsonHandler())
 	ls = append(ls, func(ctx context.Context) { plain.InfoContext(ctx, "slog-plain", "k", "v") })

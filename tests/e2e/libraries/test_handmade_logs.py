@@ -41,6 +41,7 @@ RECORDS = {
     "slog-bridge-noctx": "app/slog",
     "slog-newlogger": "app/slog-newlogger",
     "slog-multi": "app/slog-multi",
+    "slog-multi-noctx": "app/slog-multi",
     "slog-plain": "otelgo.dev/rules/slog",
     "zap-tee": "app/zap",
     "zap-tee-noctx": "app/zap",
@@ -62,6 +63,7 @@ OTELLOGR = {"logr-bridge"}
 # What the loggers write to stdout (the others write to their bridge only).
 WRITTEN = [
     "slog-multi",
+    "slog-multi-noctx",
     "slog-plain",
     "zap-tee",
     "zap-tee-noctx",
