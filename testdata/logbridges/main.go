@@ -9,6 +9,11 @@
 // each with a message of its own (the logger's name); every logger also
 // writes a line to stdout (the bridges' loggers through a tee), except the
 // loggers that write to the bridge alone.
+//
+// The zap and logrus loggers (zap.go, logrus.go) are left out with the
+// build tags nozap and nologrus, for the lowest otelslog and otelzap,
+// whose OpenTelemetry the other bridges' lowest do not build with; the
+// otellogr one (otellogr.go) is only in with the tag otellogr.
 package main
 
 import (
@@ -21,12 +26,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
-	"github.com/sirupsen/logrus"
-	"go.opentelemetry.io/contrib/bridges/otellogrus"
 	"go.opentelemetry.io/contrib/bridges/otelslog"
-	"go.opentelemetry.io/contrib/bridges/otelzap"
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 )
 
 // loggers logs one record per logger with ctx, the request's.
@@ -49,31 +49,8 @@ func setup() loggers {
 	plain := slog.New(jsonHandler())
 	ls = append(ls, func(ctx context.Context) { plain.InfoContext(ctx, "slog-plain", "k", "v") })
 
-	// zap: a tee of a JSON core and the bridge's core.
-	tee := zap.New(zapcore.NewTee(jsonCore(), otelzap.NewCore("app/zap")))
-	ls = append(ls, func(ctx context.Context) { tee.Info("zap-tee", zap.String("k", "v"), ctxField(ctx)) })
-	ls = append(ls, func(context.Context) { tee.Warn("zap-tee-noctx", zap.String("k", "v")) })
-	// zap: the bridge's core teed in by an option.
-	wrapped := zap.New(jsonCore(), zap.WrapCore(func(c zapcore.Core) zapcore.Core {
-		return zapcore.NewTee(c, otelzap.NewCore("app/zap-wrapcore"))
-	}))
-	ls = append(ls, func(ctx context.Context) { wrapped.Info("zap-wrapcore", ctxField(ctx)) })
-	// zap without a bridge.
-	plainZap := zap.New(jsonCore())
-	ls = append(ls, func(context.Context) { plainZap.Info("zap-plain", zap.String("k", "v")) })
-
-	// logrus: the bridge's hook.
-	ownLogrus := logrus.New()
-	ownLogrus.SetOutput(os.Stdout)
-	ownLogrus.SetFormatter(&logrus.JSONFormatter{DisableTimestamp: true})
-	ownLogrus.AddHook(otellogrus.NewHook("app/logrus"))
-	ls = append(ls, func(ctx context.Context) { ownLogrus.WithContext(ctx).WithField("k", "v").Info("logrus-bridge") })
-	ls = append(ls, func(context.Context) { ownLogrus.WithField("k", "v").Warn("logrus-bridge-noctx") })
-	// logrus without a bridge.
-	plainLogrus := logrus.New()
-	plainLogrus.SetOutput(os.Stdout)
-	plainLogrus.SetFormatter(&logrus.JSONFormatter{DisableTimestamp: true})
-	ls = append(ls, func(ctx context.Context) { plainLogrus.WithContext(ctx).WithField("k", "v").Info("logrus-plain") })
+	ls = append(ls, zapLoggers()...)
+	ls = append(ls, logrusLoggers()...)
 
 	// logr: the bridge's sink (otellogr.go), and slog's bridge handler behind logr.
 	ls = append(ls, otellogrLoggers()...)
@@ -96,12 +73,6 @@ func jsonHandler() slog.Handler {
 	})
 }
 
-func jsonCore() zapcore.Core {
-	cfg := zap.NewProductionEncoderConfig()
-	cfg.TimeKey, cfg.CallerKey = "", ""
-	return zapcore.NewCore(zapcore.NewJSONEncoder(cfg), zapcore.Lock(os.Stdout), zapcore.DebugLevel)
-}
-
 func main() {
 	ls := setup()
 	http.HandleFunc("/log", func(w http.ResponseWriter, r *http.Request) {
@@ -115,10 +86,4 @@ func main() {
 		addr = "127.0.0.1:8080"
 	}
 	log.Fatal(http.ListenAndServe(addr, nil))
-}
-
-// ctxField hands zap the request's context for otelzap, without writing it
-// to the JSON line (zapcore.SkipType).
-func ctxField(ctx context.Context) zap.Field {
-	return zap.Field{Key: "context", Type: zapcore.SkipType, Interface: ctx}
 }
