@@ -94,11 +94,11 @@ func TestBridgeCheckDoesNotAllocate(t *testing.T) {
 		"bridge": zapcore.NewTee(jsonCore(&bytes.Buffer{}), &Core{zapcore.DebugLevel, &got}),
 	} {
 		ce := core.Check(zapcore.Entry{Level: zapcore.InfoLevel}, nil)
-		if n := testing.AllocsPerRun(100, func() { _ = toBridge(ce) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { _, _ = toBridge(ce) }); n != 0 {
 			t.Errorf("%s: %v allocations", name, n)
 		}
-		if toBridge(ce) != (name == "bridge") {
-			t.Errorf("%s: toBridge %v", name, toBridge(ce))
+		if some, all := toBridge(ce); some != (name == "bridge") || all {
+			t.Errorf("%s: toBridge %v %v", name, some, all)
 		}
 	}
 }
@@ -107,6 +107,26 @@ func BenchmarkToBridge(b *testing.B) {
 	ce := zapcore.NewTee(jsonCore(&bytes.Buffer{}), jsonCore(&bytes.Buffer{})).Check(zapcore.Entry{Level: zapcore.InfoLevel}, nil)
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = toBridge(ce)
+		_, _ = toBridge(ce)
+	}
+}
+
+func TestEntryToTheBridgeAloneGetsTheContextFieldOnly(t *testing.T) {
+	asBridge(t)
+	spantest.OnGoroutine(t, spanCtx())
+	var got []zapcore.Field
+	bridge := &Core{zapcore.DebugLevel, &got}
+	c := writeTo(bridge, zapcore.Field{Key: "k", Type: zapcore.StringType, String: "v"})
+	if len(got) != 2 || got[0].Key != "k" {
+		t.Fatalf("the bridge's fields %v", got)
+	}
+	if sc := trace.SpanContextFromContext(contextOf(got)); sc.SpanID().String() != wantSpan {
+		t.Errorf("context span %v", sc)
+	}
+	// With a context that has the span: unchanged.
+	ctx := spantest.OtherContext()
+	c = writeTo(bridge, zapcore.Field{Key: "context", Type: zapcore.SkipType, Interface: ctx})
+	if c.ParamSet || len(got) != 1 {
+		t.Errorf("fields %v", got)
 	}
 }

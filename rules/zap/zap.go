@@ -35,8 +35,10 @@
 // to tell, without allocating) and has no context field whose context
 // holds a span also gets a context field (zapcore.SkipType, which encoders
 // do not write) with the span current on the goroutine, so the program's
-// export carries the span's IDs as its own. The bridge is named, not
-// imported: it needs a newer zap than these hooks.
+// export carries the span's IDs as its own. A record that goes to the
+// bridge's core only (zap.New(otelzap.NewCore(...)): written nowhere else)
+// gets that context field alone, no trace_id and span_id fields. The bridge
+// is named, not imported: it needs a newer zap than these hooks.
 //
 // Which loggers carry IDs in their own fields is kept in the logger itself,
 // so that every logger derived from one (With, Named, WithOptions, Sugar,
@@ -79,9 +81,19 @@ func WriteOnEnter(call api.CallContext, ce *zapcore.CheckedEntry, fields []zapco
 	}
 	// A nil ctx (no context field): the goroutine's span, if any.
 	if traceID, spanID, ok := logctx.IDs(ctx); ok {
-		out := appendIDs(fields, traceID, spanID)
-		if !logctx.ContextSpanContext(ctx).IsValid() && toBridge(ce) {
+		some, all := toBridge(ce)
+		if all && logctx.ContextSpanContext(ctx).IsValid() {
+			return // the bridge alone, and the record's context has the span
+		}
+		out := fields
+		if !all {
+			out = appendIDs(fields, traceID, spanID)
+		}
+		if some && !logctx.ContextSpanContext(ctx).IsValid() {
 			// The program's own bridge core gets the span as its context.
+			if all {
+				out = append(make([]zapcore.Field, 0, len(fields)+1), fields...)
+			}
 			out = append(out, zapcore.Field{Key: "context", Type: zapcore.SkipType, Interface: logctx.ExportContext(ctx)})
 		}
 		call.SetParam(0, out)
@@ -105,21 +117,23 @@ var coresOffset = func() uintptr {
 	return f.Offset
 }()
 
-// toBridge reports whether one of the cores ce is written to is the
-// bridge's own (a tee's cores each add themselves to the entry, so a
-// program's otelzap core in a zapcore.NewTee, at any depth, is there; one
-// inside a core of the program's own type that writes to it directly is
-// not). No allocation.
-func toBridge(ce *zapcore.CheckedEntry) bool {
+// toBridge reports whether some of the cores ce is written to are the
+// bridge's own, and whether all are (a tee's cores each add themselves to
+// the entry, so a program's otelzap core in a zapcore.NewTee, at any depth,
+// is there; one inside a core of the program's own type that writes to it
+// directly is not). No allocation.
+func toBridge(ce *zapcore.CheckedEntry) (some, all bool) {
 	if coresOffset == ^uintptr(0) {
-		return false
+		return false, false
 	}
-	for _, c := range *(*[]zapcore.Core)(unsafe.Add(unsafe.Pointer(ce), coresOffset)) {
+	cores := *(*[]zapcore.Core)(unsafe.Add(unsafe.Pointer(ce), coresOffset))
+	n := 0
+	for _, c := range cores {
 		if isBridgeCore(c) {
-			return true
+			n++
 		}
 	}
-	return false
+	return n > 0, n > 0 && n == len(cores)
 }
 
 func isBridgeCore(c zapcore.Core) bool {

@@ -17,6 +17,9 @@ func zapLoggers() loggers {
 	tee := zap.New(zapcore.NewTee(jsonCore(), otelzap.NewCore("app/zap")))
 	ls = append(ls, func(ctx context.Context) { tee.Info("zap-tee", zap.String("k", "v"), ctxField(ctx)) })
 	ls = append(ls, func(context.Context) { tee.Warn("zap-tee-noctx", zap.String("k", "v")) })
+	// zap: the bridge's core alone.
+	only := zap.New(otelzap.NewCore("app/zap-only"))
+	ls = append(ls, func(context.Context) { only.Info("zap-bridge", zap.String("k", "v")) })
 	// zap: the bridge's core teed in by an option.
 	wrapped := zap.New(jsonCore(), zap.WrapCore(func(c zapcore.Core) zapcore.Core {
 		return zapcore.NewTee(c, otelzap.NewCore("app/zap-wrapcore"))

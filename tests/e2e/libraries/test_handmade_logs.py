@@ -51,6 +51,7 @@ RECORDS = {
     "zap-tee": "app/zap",
     "zap-tee-noctx": "app/zap",
     "zap-wrapcore": "app/zap-wrapcore",
+    "zap-bridge": "app/zap-only",
     "zap-plain": "otelgo.dev/rules/zap/zapexport",
     "logrus-bridge": "app/logrus",
     "logrus-bridge-noctx": "app/logrus",
@@ -63,6 +64,9 @@ RECORDS = {
 # handler: logr hands the handler context.Background() and otelgo cannot
 # give it the span; the IDs arrive as the attributes trace_id and span_id.
 ATTRIBUTE_IDS = {"logr-slog-bridge"}
+# Loggers that write to their bridge only: otelgo gives their records the
+# span as their context, not trace_id and span_id attributes.
+BRIDGE_ONLY = {"slog-bridge", "slog-bridge-noctx", "slog-newlogger", "zap-bridge", "logr-bridge"}
 # What the loggers write to stdout (the others write to their bridge only).
 WRITTEN = [
     "slog-multi",
@@ -156,6 +160,14 @@ def test_records_keep_their_attributes_without_otelgo_ids(run):
             assert r.attributes.get("k") == "v", r.short()
         if r.body in RECORDS and r.scope_name.startswith("otelgo.dev/"):
             assert "trace_id" not in r.attributes and "span_id" not in r.attributes, r.short()
+
+
+def test_records_of_bridge_only_loggers_get_no_id_attributes(run):
+    _, records, expected, _, _ = run
+    ours = [r for r in records if r.body in BRIDGE_ONLY]
+    assert len(ours) == len(BRIDGE_ONLY & expected.keys()) > 0
+    for r in ours:
+        assert "trace_id" not in r.attributes and "span_id" not in r.attributes, r.short()
 
 
 def test_stdout_is_the_same_with_log_export(run):
