@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"go.opentelemetry.io/contrib/bridges/otelslog"
 	"go.opentelemetry.io/otel/trace"
 	semconv "otelgo.dev/rules/internal/semconv"
 
@@ -37,13 +38,19 @@ var delegatedPackages = []string{
 	"go.opentelemetry.io/contrib/bridges/otellogr",
 }
 
-// delegated reports whether a sink's records are exported elsewhere.
+// delegated reports whether a sink's records are exported elsewhere: by
+// the library otelgo exports where they are written, by the program's own
+// otellogr sink, or by the program's own otelslog handler behind logr's
+// slog adapter (logr.FromSlogHandler). No allocation.
 func delegated(sink logr.LogSink) bool {
 	t := reflect.TypeOf(sink)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	pkg := t.PkgPath()
+	if pkg == "github.com/go-logr/logr" && t.Name() == "slogSink" {
+		return slogBridge(sink)
+	}
 	for _, p := range delegatedPackages {
 		if pkg == p || strings.HasPrefix(pkg, p) {
 			return true
@@ -111,4 +118,19 @@ func lastContext(kvs []any) context.Context {
 		}
 	}
 	return ctx
+}
+
+var otelslogHandlerType = reflect.TypeFor[*otelslog.Handler]()
+
+// slogBridge reports whether sink, logr's slog adapter, hands its records
+// to otelslog's handler (the program's own: it exports them). A handler of
+// the program's own type around otelslog's is opaque: its records are
+// exported by otelgo too.
+func slogBridge(sink logr.LogSink) bool {
+	v := reflect.ValueOf(sink)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return false
+	}
+	h := v.Elem().FieldByName("handler")
+	return h.IsValid() && h.Kind() == reflect.Interface && !h.IsNil() && h.Elem().Type() == otelslogHandlerType
 }

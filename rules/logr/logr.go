@@ -28,7 +28,16 @@
 // exports itself arrive once, from there: zapr (otelgo.dev/rules/zap/zapexport:
 // zap records, from zap v1.27.1), stdr (otelgo.dev/rules/log: the line as
 // written) and klog's sinks (otelgo.dev/rules/klog); so do those of a sink
-// that is the official bridge's own (otellogr, the program exports itself).
+// that is the official bridge's own (otellogr, the program exports itself)
+// and those of logr's slog adapter around the slog bridge's handler
+// (logr.FromSlogHandler(otelslog.NewHandler(...))). A record to otellogr's
+// sink gets, instead of the trace_id and span_id pairs, a context value
+// among its pairs that holds the span current on the goroutine, when none
+// of its pairs is a context that holds a span: the bridge takes the last
+// context as the record's, so the program's export carries the span's IDs
+// as its own. logr's slog adapter hands its handler no context: those
+// records get the pairs, which the bridge exports as attributes. The sink's
+// type decides (no allocation).
 // The export sees the call's message, level and pairs, not the logger's name
 // nor the pairs bound with WithValues (held by the sink).
 //
@@ -50,6 +59,7 @@ package logr
 
 import (
 	"context"
+	"reflect"
 
 	"github.com/go-logr/logr"
 
@@ -66,6 +76,12 @@ func InfoOnEnter(call api.CallContext, l logr.Logger, msg string, kvs []any) {
 	if l.GetSink() == nil || !l.Enabled() {
 		return
 	}
+	if isOtellogr(l.GetSink()) {
+		if withCtx, ok := addContext(kvs); ok {
+			call.SetParam(1, withCtx)
+		}
+		return
+	}
 	if withIDs, ok := addIDs(kvs); ok {
 		call.SetParam(1, withIDs)
 	}
@@ -79,6 +95,12 @@ func InfoOnEnter(call api.CallContext, l logr.Logger, msg string, kvs []any) {
 // in github.com/go-logr/logr (logr.go).
 func ErrorOnEnter(call api.CallContext, l logr.Logger, err error, msg string, kvs []any) {
 	if l.GetSink() == nil {
+		return
+	}
+	if isOtellogr(l.GetSink()) {
+		if withCtx, ok := addContext(kvs); ok {
+			call.SetParam(2, withCtx)
+		}
 		return
 	}
 	if withIDs, ok := addIDs(kvs); ok {
@@ -121,4 +143,36 @@ func scan(kvs []any) (ctx context.Context, hasTraceID bool) {
 		}
 	}
 	return ctx, false
+}
+
+// otellogrPath is the package of the official logr bridge, whose sink
+// exports what it is given. A variable for the tests.
+var otellogrPath = "go.opentelemetry.io/contrib/bridges/otellogr"
+
+// isOtellogr reports whether sink is the official bridge's own (the
+// program exports its records itself and writes them nowhere else). By the
+// type's package: no allocation.
+func isOtellogr(sink logr.LogSink) bool {
+	t := reflect.TypeOf(sink)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t != nil && t.PkgPath() == otellogrPath
+}
+
+// addContext returns, for the bridge's sink, a copy of kvs with a context
+// that holds the span the record belongs to appended (the bridge takes the
+// last context value as the record's, and makes no attribute of it), and
+// true; false when a context among kvs holds a span already (the bridge
+// gives the record its IDs), when the record belongs to no span, or when a
+// key is dangling. No trace_id and span_id pairs: the export carries the
+// span's IDs as its own.
+func addContext(kvs []any) ([]any, bool) {
+	ctx, _ := scan(kvs)
+	if logctx.ContextSpanContext(ctx).IsValid() || !logctx.Valid(ctx) || len(kvs)%2 == 1 {
+		return nil, false
+	}
+	out := make([]any, len(kvs), len(kvs)+2)
+	copy(out, kvs)
+	return append(out, "context", logctx.ExportContext(ctx)), true
 }

@@ -49,8 +49,65 @@ func wraps(h slog.Handler) bool {
 	case nil, *exportHandler, *otelslog.Handler:
 		return false
 	}
-	return !isDefaultHandler(h)
+	return !isDefaultHandler(h) && !hasBridge(reflect.ValueOf(h), 0)
 }
+
+// hasBridge reports whether v, a handler, is or holds the bridge's own
+// handler or an exportHandler, in the handlers of a slog.MultiHandler (Go
+// 1.26), the handler of logr's slog adapter, or the exported Handler field
+// of a wrapper: a handler the program exports with itself. A wrapper that
+// keeps its handler in a field of another name is opaque (its records are
+// exported twice). Run once per slog.New, not per record.
+func hasBridge(v reflect.Value, depth int) bool {
+	for v.Kind() == reflect.Interface {
+		v = v.Elem()
+	}
+	if !v.IsValid() || depth > 8 {
+		return false
+	}
+	if v.CanInterface() {
+		switch v.Interface().(type) {
+		case *otelslog.Handler, *exportHandler:
+			return true
+		}
+	} else if t := v.Type(); t == otelslogHandlerType || t == exportHandlerType {
+		return true
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return false
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.Slice:
+		if v.Type().Elem() == handlerType {
+			for i := range v.Len() {
+				if hasBridge(v.Index(i), depth+1) {
+					return true
+				}
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			switch {
+			case f.Type == handlerType, f.Type.Kind() == reflect.Slice && f.Type.Elem() == handlerType:
+				if hasBridge(v.Field(i), depth+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+var (
+	handlerType         = reflect.TypeFor[slog.Handler]()
+	otelslogHandlerType = reflect.TypeFor[*otelslog.Handler]()
+	exportHandlerType   = reflect.TypeFor[*exportHandler]()
+)
 
 // isDefaultHandler reports whether h is the handler of slog's default
 // logger. By name: slog's own init makes one, before this package's

@@ -14,6 +14,26 @@
 // attributes are added after the call's own ones, so they land in the
 // logger's innermost group when the logger has one (logger.WithGroup).
 //
+// A logger whose handler is the OpenTelemetry slog bridge's own
+// (otelslog.NewHandler, otelslog.NewLogger: the program exports its records
+// itself, and writes them nowhere else) is the exception: its records get
+// no trace_id and span_id attributes; a record logged without a span in its
+// context gets the span current on the goroutine as its context instead,
+// so the program's export carries the span's IDs as its own. A type
+// assertion on each record's logger's handler decides (no allocation).
+//
+// With OTEL_LOGS_EXPORTER, slog.New wraps the program's handler so that its
+// records are also exported (export.go), except a handler that exports
+// already: the bridge's own, or one that holds it in slog.MultiHandler's
+// handlers or in a field of type slog.Handler or []slog.Handler, looked at
+// by reflection once per slog.New. A handler that keeps the bridge's
+// elsewhere (behind a function, in a field of another interface type) is
+// not seen through, and its records are exported twice. A record of a
+// logger whose handler holds the bridge's beside others gets the IDs as
+// attributes as before (for what the others write; the bridge exports them
+// as attributes too) and, when logged without a span in its context, the
+// goroutine's span as its context (see teeContext).
+//
 // The default logger's handler writes through package log, whose hook
 // (otelgo.dev/rules/log) leaves lines that already hold trace_id alone.
 //
@@ -24,6 +44,9 @@ package slog
 import (
 	"context"
 	"log/slog"
+	"reflect"
+
+	"go.opentelemetry.io/contrib/bridges/otelslog"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/logctx"
@@ -40,6 +63,10 @@ func LogOnEnter(call api.CallContext, l *slog.Logger, ctx context.Context, level
 	if l == nil || !logctx.Valid(ctx) || hasTraceKey(args) || !l.Enabled(ctx, level) {
 		return
 	}
+	if bridgeOnly(call, l, ctx) {
+		return
+	}
+	teeContext(call, l, ctx)
 	traceID, spanID, _ := logctx.IDs(ctx)
 	out := make([]any, len(args), len(args)+2)
 	copy(out, args)
@@ -56,6 +83,10 @@ func LogAttrsOnEnter(call api.CallContext, l *slog.Logger, ctx context.Context, 
 	if l == nil || !logctx.Valid(ctx) || hasTraceAttr(attrs) || !l.Enabled(ctx, level) {
 		return
 	}
+	if bridgeOnly(call, l, ctx) {
+		return
+	}
+	teeContext(call, l, ctx)
 	traceID, spanID, _ := logctx.IDs(ctx)
 	out := make([]slog.Attr, len(attrs), len(attrs)+2)
 	copy(out, attrs)
@@ -89,4 +120,41 @@ func hasTraceAttr(attrs []slog.Attr) bool {
 		}
 	}
 	return false
+}
+
+// bridgeOnly reports whether l's handler is the OpenTelemetry bridge's own
+// (otelslog.NewHandler, otelslog.NewLogger: the program exports the record
+// itself and writes it nowhere else). Such a record gets no trace_id and
+// span_id attributes: its export carries the span's IDs as its own. When
+// ctx holds no span (slog.Info, logger.Info), the call's context becomes
+// one that holds the span current on the goroutine, so the program's
+// export has them too. A type assertion: no allocation on records that do
+// not go to the bridge.
+func bridgeOnly(call api.CallContext, l *slog.Logger, ctx context.Context) bool {
+	if _, ok := l.Handler().(*otelslog.Handler); !ok {
+		return false
+	}
+	if !logctx.ContextSpanContext(ctx).IsValid() {
+		call.SetParam(0, logctx.ExportContext(ctx))
+	}
+	return true
+}
+
+// teeContext gives a record logged without a span in its context, by a
+// logger whose handler holds the bridge's beside others (one that slog.New
+// left unwrapped because it does: slog.NewMultiHandler, a wrapper; see
+// export.go), the span current on the goroutine as its context: the
+// program's export carries the span's IDs as its own, and what its other
+// handlers write gets the trace_id and span_id attributes as before. Loggers
+// otelgo wraps for export never get here past a type assertion; a handler
+// that is neither is looked into by reflection, on records that get IDs
+// only (no allocation).
+func teeContext(call api.CallContext, l *slog.Logger, ctx context.Context) {
+	h := l.Handler()
+	if _, ok := h.(*exportHandler); ok || logctx.ContextSpanContext(ctx).IsValid() || isDefaultHandler(h) {
+		return
+	}
+	if hasBridge(reflect.ValueOf(h), 0) {
+		call.SetParam(0, logctx.ExportContext(ctx))
+	}
 }

@@ -30,6 +30,16 @@
 // place, so the output is otherwise what it was. Records that belong to no
 // span are unchanged. The rules are in zap.json beside this file.
 //
+// A record that goes to the OpenTelemetry zap bridge's core (otelzap: the
+// program exports its records itself; the cores a CheckedEntry is written
+// to tell, without allocating) and has no context field whose context
+// holds a span also gets a context field (zapcore.SkipType, which encoders
+// do not write) with the span current on the goroutine, so the program's
+// export carries the span's IDs as its own. A record that goes to the
+// bridge's core only (zap.New(otelzap.NewCore(...)): written nowhere else)
+// gets that context field alone, no trace_id and span_id fields. The bridge
+// is named, not imported: it needs a newer zap than these hooks.
+//
 // Which loggers carry IDs in their own fields is kept in the logger itself,
 // so that every logger derived from one (With, Named, WithOptions, Sugar,
 // ...) knows it too: their error output is wrapped in a type of this
@@ -71,8 +81,68 @@ func WriteOnEnter(call api.CallContext, ce *zapcore.CheckedEntry, fields []zapco
 	}
 	// A nil ctx (no context field): the goroutine's span, if any.
 	if traceID, spanID, ok := logctx.IDs(ctx); ok {
-		call.SetParam(0, appendIDs(fields, traceID, spanID))
+		some, all := toBridge(ce)
+		if all && logctx.ContextSpanContext(ctx).IsValid() {
+			return // the bridge alone, and the record's context has the span
+		}
+		out := fields
+		if !all {
+			out = appendIDs(fields, traceID, spanID)
+		}
+		if some && !logctx.ContextSpanContext(ctx).IsValid() {
+			// The program's own bridge core gets the span as its context.
+			if all {
+				out = append(make([]zapcore.Field, 0, len(fields)+1), fields...)
+			}
+			out = append(out, zapcore.Field{Key: "context", Type: zapcore.SkipType, Interface: logctx.ExportContext(ctx)})
+		}
+		call.SetParam(0, out)
 	}
+}
+
+// otelzapPath is the package of the OpenTelemetry zap bridge, whose core
+// (*otelzap.Core) exports what it is given. It is named, not imported: the
+// bridge needs a newer zap than these hooks do. A variable for the tests.
+var otelzapPath = "go.opentelemetry.io/contrib/bridges/otelzap"
+
+// coresOffset is the offset of zapcore.CheckedEntry's unexported field
+// cores, the cores the entry is written to ([]zapcore.Core in every zap
+// version the rules claim); ^uintptr(0) if a zap version changed that, in
+// which case no entry is seen going to the bridge.
+var coresOffset = func() uintptr {
+	f, ok := reflect.TypeOf(zapcore.CheckedEntry{}).FieldByName("cores")
+	if !ok || f.Type != reflect.TypeOf([]zapcore.Core(nil)) {
+		return ^uintptr(0)
+	}
+	return f.Offset
+}()
+
+// toBridge reports whether some of the cores ce is written to are the
+// bridge's own, and whether all are (a tee's cores each add themselves to
+// the entry, so a program's otelzap core in a zapcore.NewTee, at any depth,
+// is there; one inside a core of the program's own type that writes to it
+// directly is not). No allocation.
+func toBridge(ce *zapcore.CheckedEntry) (some, all bool) {
+	if coresOffset == ^uintptr(0) {
+		return false, false
+	}
+	cores := *(*[]zapcore.Core)(unsafe.Add(unsafe.Pointer(ce), coresOffset))
+	n := 0
+	for _, c := range cores {
+		if isBridgeCore(c) {
+			n++
+		}
+	}
+	return n > 0, n > 0 && n == len(cores)
+}
+
+func isBridgeCore(c zapcore.Core) bool {
+	t := reflect.TypeOf(c)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return false
+	}
+	t = t.Elem()
+	return t.Name() == "Core" && t.PkgPath() == otelzapPath
 }
 
 // WithOnEnter is the OnEnter hook of
@@ -151,7 +221,7 @@ func scan(fields []zapcore.Field) (ctx context.Context, hasTraceID bool) {
 // appendIDs returns a copy of fields with trace_id and span_id appended; the
 // caller's slice is never written to.
 func appendIDs(fields []zapcore.Field, traceID, spanID string) []zapcore.Field {
-	out := make([]zapcore.Field, len(fields), len(fields)+2)
+	out := make([]zapcore.Field, len(fields), len(fields)+3)
 	copy(out, fields)
 	return append(out,
 		zapcore.Field{Key: logctx.TraceIDKey, Type: zapcore.StringType, String: traceID},

@@ -14,8 +14,14 @@
 // context field the record or its logger has, otherwise the span current on
 // the goroutine) instead of the trace_id and span_id fields that
 // otelgo.dev/rules/zap adds. A core that has the bridge's core in it
-// already (the program exports itself) is left alone. The rule is in
-// zapexport.json beside this file.
+// already (the program exports itself: otelzap's core, or a zapcore.NewTee
+// holding one at any depth) is left alone. A program that tees the
+// bridge's core in with zap.WrapCore does so after zap.New has teed this
+// package's in: the hook on zap.WrapCore hands the program's function the
+// logger's core with a copy of this package's core, and turns that copy off
+// when what the function returns holds the bridge's core. A core of the
+// program's own type around the bridge's is not seen through: its records
+// are exported twice. The rules are in zapexport.json beside this file.
 package zapexport
 
 import (
@@ -57,25 +63,85 @@ func NewOnEnter(call api.CallContext, core zapcore.Core, _ []zap.Option) {
 
 // exports reports whether the core is or has (in a zapcore.NewTee) the
 // bridge's core or an exportCore.
-func exports(v reflect.Value) bool {
+func exports(v reflect.Value) bool { return has(v, true) }
+
+// has reports whether the core is or has (in a zapcore.NewTee, at any
+// depth) the bridge's core, or, with ours, an exportCore. A core of the
+// program's own type around the bridge's is opaque.
+func has(v reflect.Value, ours bool) bool {
 	for v.Kind() == reflect.Interface {
 		v = v.Elem()
 	}
-	if !v.IsValid() {
+	if !v.IsValid() || !v.CanInterface() {
 		return false
 	}
 	switch v.Interface().(type) {
-	case *otelzap.Core, *exportCore:
+	case *otelzap.Core:
 		return true
+	case *exportCore:
+		return ours
 	}
-	if v.Kind() == reflect.Slice { // zapcore's multiCore
+	if v.Kind() == reflect.Slice && v.Type().Elem() == coreType { // zapcore's multiCore
 		for i := range v.Len() {
-			if exports(v.Index(i)) {
+			if has(v.Index(i), ours) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+var coreType = reflect.TypeFor[zapcore.Core]()
+
+// WrapCoreOnEnter is the OnEnter hook of
+//
+//	func WrapCore(f func(zapcore.Core) zapcore.Core) Option
+//
+// in go.uber.org/zap (options.go), the option a program tees its own
+// bridge core in with, after zap.New (zap.New(core, zap.WrapCore(...)),
+// logger.WithOptions(zap.WrapCore(...)), a Config's Build options): by
+// then NewOnEnter has teed in an exportCore. The option's function gets
+// the logger's core with a copy of that exportCore of its own; when what
+// the function returns has the bridge's core, the copy is turned off (the
+// program exports the records itself). The function is called once, as
+// without otelgo, with a core that writes what the logger's core wrote.
+func WrapCoreOnEnter(call api.CallContext, f func(zapcore.Core) zapcore.Core) {
+	if f == nil {
+		return
+	}
+	call.SetParam(0, func(c zapcore.Core) zapcore.Core { return wrapCore(f, c) })
+}
+
+func wrapCore(f func(zapcore.Core) zapcore.Core, c zapcore.Core) zapcore.Core {
+	cores, exp := split(c)
+	if exp == nil {
+		return f(c)
+	}
+	mine := exp.copy()
+	r := f(zapcore.NewTee(append(cores, zapcore.Core(mine))...))
+	if has(reflect.ValueOf(r), false) {
+		mine.off = true // before the logger is used
+	}
+	return r
+}
+
+// split returns the cores of c, a tee NewOnEnter made (or one derived from
+// it with With), but its last, and that last, an exportCore; nil if c is no
+// such tee.
+func split(c zapcore.Core) ([]zapcore.Core, *exportCore) {
+	v := reflect.ValueOf(c)
+	if v.Kind() != reflect.Slice || v.Type().Elem() != coreType || v.Len() < 2 {
+		return nil, nil
+	}
+	exp, ok := v.Index(v.Len() - 1).Interface().(*exportCore)
+	if !ok {
+		return nil, nil
+	}
+	cores := make([]zapcore.Core, 0, v.Len())
+	for i := range v.Len() - 1 {
+		cores = append(cores, v.Index(i).Interface().(zapcore.Core))
+	}
+	return cores, exp
 }
 
 // exportCore hands records to the bridge's core, made on first use: a
@@ -84,6 +150,7 @@ type exportCore struct {
 	level zapcore.LevelEnabler // the program's core
 	withs [][]zapcore.Field    // With fields since New, for the bridge
 	bound bool                 // a With field's context holds a span
+	off   bool                 // the program's own bridge core is beside it (WrapCore)
 
 	once   sync.Once
 	bridge zapcore.Core
@@ -101,7 +168,12 @@ func (c *exportCore) core() zapcore.Core {
 }
 
 func (c *exportCore) Enabled(l zapcore.Level) bool {
-	return ready.Load() && c.level.Enabled(l) && c.core().Enabled(l)
+	return !c.off && ready.Load() && c.level.Enabled(l) && c.core().Enabled(l)
+}
+
+// copy returns a new exportCore like c, with a bridge core of its own.
+func (c *exportCore) copy() *exportCore {
+	return &exportCore{level: c.level, withs: c.withs, bound: c.bound, off: c.off}
 }
 
 func (c *exportCore) With(fields []zapcore.Field) zapcore.Core {
@@ -113,6 +185,7 @@ func (c *exportCore) With(fields []zapcore.Field) zapcore.Core {
 		level: c.level,
 		withs: append(withs, withoutIDs(fields, sc)),
 		bound: c.bound || sc.IsValid(),
+		off:   c.off,
 	}
 }
 

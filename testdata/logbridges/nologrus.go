@@ -1,0 +1,5 @@
+//go:build nologrus
+
+package main
+
+func logrusLoggers() loggers { return nil }

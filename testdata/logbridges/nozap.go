@@ -1,0 +1,5 @@
+//go:build nozap
+
+package main
+
+func zapLoggers() loggers { return nil }

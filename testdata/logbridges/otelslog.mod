@@ -1,0 +1,16 @@
+module example.com/logbridges
+
+go 1.26.0
+
+require (
+	github.com/go-logr/logr v1.4.3
+	go.opentelemetry.io/contrib/bridges/otelslog v0.3.0
+)
+
+require (
+	github.com/go-logr/stdr v1.2.2 // indirect
+	go.opentelemetry.io/otel v1.28.0 // indirect
+	go.opentelemetry.io/otel/log v0.4.0 // indirect
+	go.opentelemetry.io/otel/metric v1.28.0 // indirect
+	go.opentelemetry.io/otel/trace v1.28.0 // indirect
+)
