@@ -15,8 +15,12 @@ Pairs (testdata/bench):
               GET /hello.
   - sqlite:   the realistic service (`otel go build`) against its
               hand-instrumented twin (`go build`) on GET /items/7: gin
-              route, a query through database/sql on SQLite (in memory, one
-              connection), slog.
+              route, a query through database/sql on SQLite (one
+              connection, a file in the work directory: an in-memory
+              database is lost with its connection, which database/sql
+              replaces when a cancelled request interrupts a query at the
+              end of wrk's warm-up; every later request of that round then
+              failed with "no such table", on either side), slog.
   - postgres: the same two on PostgreSQL through pgx's database/sql driver
               with a pool of --pg-pool connections (the realistic case); the
               script starts a PostgreSQL server of its own on a free port
@@ -174,7 +178,7 @@ PAIRS = {
 RSS_MAX = 1.1  # service RSS <= 1.1x the twin's
 
 
-def variants_for(pairs: list[str], pg_dsn: str | None, pg_pool: int) -> list[Variant]:
+def variants_for(pairs: list[str], pg_dsn: str | None, pg_pool: int, wd: Path) -> list[Variant]:
     out = []
     if "http" in pairs:
         out += [
@@ -184,8 +188,8 @@ def variants_for(pairs: list[str], pg_dsn: str | None, pg_pool: int) -> list[Var
         ]
     if "sqlite" in pairs:
         out += [
-            Variant("service auto", "service", True, "/items/7", stats=True),
-            Variant("service manual", "twin", False, "/items/7", stats=True),
+            Variant("service auto", "service", True, "/items/7", {"DB_DSN": str(wd / "auto.sqlite")}, stats=True),
+            Variant("service manual", "twin", False, "/items/7", {"DB_DSN": str(wd / "manual.sqlite")}, stats=True),
         ]
     if "postgres" in pairs:
         pg = {"DB_DRIVER": "pgx", "DB_DSN": pg_dsn or "", "DB_POOL": str(pg_pool)}
@@ -549,7 +553,7 @@ def main() -> int:
             if "postgres" in pairs:
                 note("starting PostgreSQL ...")
                 pg_dsn = stack.enter_context(postgres())
-            variants = variants_for(pairs, pg_dsn, args.pg_pool)
+            variants = variants_for(pairs, pg_dsn, args.pg_pool, wd)
             build_all(wd, variants)
             runs = {v.name: [] for v in variants}
             for r in range(args.rounds):
