@@ -59,3 +59,17 @@ def private_dir(path: Path) -> Path:
             if st.st_mode & 0o077 and st.st_uid == os.getuid():
                 os.chmod(d, 0o700)
     return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file of otelgo's cache, whose directory is made private
+    (private_dir): concurrent builds share the cache, and a reader sees the
+    whole file or none of it. A failed write leaves no temporary file."""
+    private_dir(path.parent)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo.gocmd.jsonstream import json_stream
+from otelgo.resources import cache_dir, write_atomically
 from otelgo.versions import Version, VersionError
 
 
@@ -69,8 +73,6 @@ def run_go(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str
 
 def go_stamp() -> bytes:
     """The go command on PATH, as a cache key: its path and modification time."""
-    import shutil
-
     go = shutil.which("go") or "go"
     try:
         return f"{go}:{os.stat(go).st_mtime_ns}".encode()
@@ -81,23 +83,14 @@ def go_stamp() -> bytes:
 def cached_output(kind: str, key: bytes, run) -> str:
     """run()'s output, kept in otelgo's cache under kind and a digest of key,
     which must hold everything the output depends on."""
-    import hashlib
-
-    from otelgo.resources import cache_dir, private_dir
-
     cached = cache_dir() / kind / f"{hashlib.sha256(key).hexdigest()[:32]}.out"
     try:
         return cached.read_text()
     except OSError:
         pass
     out = run()
-    try:
-        private_dir(cached.parent)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(out)
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a read-only cache: asked again next time
+    with contextlib.suppress(OSError):  # a read-only cache: asked again next time
+        write_atomically(cached, out)
     return out
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
-from otelgo.resources import cache_dir, private_dir, templates_dir
+from otelgo.resources import cache_dir, templates_dir, write_atomically
 
 
 def generated(template: str, **context) -> Path:
@@ -44,11 +43,3 @@ def cached_file(text: str, suffix: str) -> Path:
     if not path.exists():
         write_atomically(path, text)
     return path
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Concurrent builds share the cache: a reader sees all or nothing."""
-    private_dir(path.parent)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)

@@ -29,12 +29,12 @@ from otelgo.gocmd.golist import (
 from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import API, SDK, SPANS
 from otelgo.plan import cachekeys, exporters, ignore, modcopy, modules, otelsets, semconvcopy, vendor, without
-from otelgo.plan.generated import cached_file, generated, write_atomically
+from otelgo.plan.generated import cached_file, generated
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.ignore import Ignored
 from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
 from otelgo.plan.spancomments import annotated_rules
-from otelgo.resources import cache_dir, rules_dir
+from otelgo.resources import cache_dir, rules_dir, write_atomically
 from otelgo.ruleset.load import describe
 from otelgo.ruleset.model import Rule
 from otelgo.ruleset.syntax import RuleError
@@ -229,7 +229,7 @@ def make_plan(
         # (release_left_out says why; otlp-grpc stays without its log part).
         names = [
             n
-            for n in exporters.for_program(linked_exporters, set(command.deps))
+            for n in exporters.with_users(linked_exporters, set(command.deps))
             if not exporters.packages((n,)) or exporters.packages((n,)) & set(base)
         ]
         linked_by_any.update(names)

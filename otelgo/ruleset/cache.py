@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from otelgo import __version__
-from otelgo.resources import cache_dir, package_dir, private_dir
+from otelgo.resources import cache_dir, package_dir, write_atomically
 
 
 def _validation_code() -> list[Path]:
@@ -70,12 +70,5 @@ def get(key_: str) -> dict | None:
 
 def put(key_: str, entry: dict) -> None:
     """Keep a validated file; a reader sees the whole entry or none."""
-    path = _path(key_)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        private_dir(path.parent)
-        tmp.write_text(json.dumps(entry))
-        os.replace(tmp, path)
-    except OSError:  # a read-only or full cache: validate again next time
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    with contextlib.suppress(OSError):  # a read-only or full cache: validate again next time
+        write_atomically(_path(key_), json.dumps(entry))

@@ -22,7 +22,7 @@ import json
 import os
 from pathlib import Path
 
-from otelgo.resources import cache_dir, private_dir
+from otelgo.resources import cache_dir, write_atomically
 from otelgo.toolexec import protocol
 
 
@@ -67,11 +67,7 @@ def _path(key_: str) -> Path:
 
 
 def record(key_: str, package: str, reason: str) -> None:
-    path = _path(key_)
-    private_dir(path.parent)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"package": package, "reason": reason}))
-    os.replace(tmp, path)
+    write_atomically(_path(key_), json.dumps({"package": package, "reason": reason}))
 
 
 def reason(key_: str) -> str | None:
