@@ -51,17 +51,15 @@ def clean_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
     return env
 
 
-def otel_build(
-    module_dir: Path | str, *args: str, env: Mapping[str, str | None] | None = None
-) -> subprocess.CompletedProcess:
-    """Run `python -m otelgo go build ARGS` in module_dir, output captured."""
+def otel_go(*args: str, cwd: Path | str, env: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m otelgo go ARGS` in cwd, output captured."""
     full_env = clean_env(env)
     # The otelgo package is found from the checkout even when it is not
     # installed into the interpreter (cwd is the Go module, not the repo).
     full_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), full_env.get("PYTHONPATH", "")) if p)
     return subprocess.run(
-        [sys.executable, "-m", "otelgo", "go", "build", *args],
-        cwd=module_dir,
+        [sys.executable, "-m", "otelgo", "go", *args],
+        cwd=cwd,
         env=full_env,
         capture_output=True,
         text=True,
@@ -70,19 +68,31 @@ def otel_build(
     )
 
 
-def go_build(
-    module_dir: Path | str, *args: str, env: Mapping[str, str | None] | None = None
-) -> subprocess.CompletedProcess:
-    """Run plain `go build ARGS` in module_dir, output captured."""
+def go(*args: str, cwd: Path | str, env: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """Run the plain go command, `go ARGS`, in cwd, output captured."""
     return subprocess.run(
-        [find_go(), "build", *args],
-        cwd=module_dir,
+        [find_go(), *args],
+        cwd=cwd,
         env=clean_env(env),
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
         check=False,  # callers look at the result; check_build() fails with output
     )
+
+
+def otel_build(
+    module_dir: Path | str, *args: str, env: Mapping[str, str | None] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `python -m otelgo go build ARGS` in module_dir, output captured."""
+    return otel_go("build", *args, cwd=module_dir, env=env)
+
+
+def go_build(
+    module_dir: Path | str, *args: str, env: Mapping[str, str | None] | None = None
+) -> subprocess.CompletedProcess:
+    """Run plain `go build ARGS` in module_dir, output captured."""
+    return go("build", *args, cwd=module_dir, env=env)
 
 
 def check_build(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:

@@ -28,17 +28,6 @@ def otel(*args: str, cwd: Path, env=None) -> subprocess.CompletedProcess:
     )
 
 
-def go(*args: str, cwd: Path, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [harness.find_go(), *args],
-        cwd=cwd,
-        env=harness.clean_env(env),
-        capture_output=True,
-        text=True,
-        timeout=harness.BUILD_TIMEOUT,
-    )
-
-
 @pytest.fixture(scope="module")
 def dropin(testdata) -> Path:
     return testdata / "dropin"
@@ -65,11 +54,14 @@ def test_version_and_help():
 
 
 def test_other_go_commands_pass_straight_through(dropin):
-    ours, theirs = otel("go", "env", "GOVERSION", "GOOS", cwd=dropin), go("env", "GOVERSION", "GOOS", cwd=dropin)
+    ours, theirs = (
+        otel("go", "env", "GOVERSION", "GOOS", cwd=dropin),
+        harness.go("env", "GOVERSION", "GOOS", cwd=dropin),
+    )
     assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout)
     ours, theirs = (
         otel("go", "list", "-f", "{{.ImportPath}}", "./...", cwd=dropin),
-        go("list", "-f", "{{.ImportPath}}", "./...", cwd=dropin),
+        harness.go("list", "-f", "{{.ImportPath}}", "./...", cwd=dropin),
     )
     assert ours.stdout == theirs.stdout == "example.com/dropin\nexample.com/dropin/internal/greet\n"
 
@@ -132,7 +124,7 @@ def test_trimpath_reaches_the_spliced_files(dropin, tmp_path):
 
 def test_go_errors_and_exit_codes_are_unchanged(dropin, tmp_path):
     ours = otel("go", "build", "./nosuchpkg", cwd=dropin)
-    theirs = go("build", "./nosuchpkg", cwd=dropin)
+    theirs = harness.go("build", "./nosuchpkg", cwd=dropin)
     assert ours.returncode == theirs.returncode != 0
     assert ours.stderr == theirs.stderr
 
@@ -145,7 +137,7 @@ def test_compile_error_in_spliced_main_names_the_users_file(dropin, tmp_path):
         main_go.read_text().replace('fmt.Println("version", version)', 'fmt.Println("version", undefinedName)')
     )
     ours = otel("go", "build", "-o", str(tmp_path / "b"), ".", cwd=module)
-    theirs = go("build", "-o", str(tmp_path / "b"), ".", cwd=module)
+    theirs = harness.go("build", "-o", str(tmp_path / "b"), ".", cwd=module)
     assert ours.returncode == theirs.returncode == 1
     assert ours.stderr == theirs.stderr
     line = harness.line_of(main_go, "undefinedName")
@@ -203,10 +195,10 @@ def test_cross_compile_for_other_platforms(dropin, tmp_path, goos, goarch):
     assert executable_format(out.read_bytes()[:64]) == CROSS_TARGETS[(goos, goarch)]
     # Cannot run it here: the build info names the hook modules, and the
     # hooks and the trampolines spliced into net/http are linked in.
-    info = go("version", "-m", str(out), cwd=dropin).stdout
+    info = harness.go("version", "-m", str(out), cwd=dropin).stdout
     assert f"GOOS={goos}" in info and f"GOARCH={goarch}" in info
     assert "dep\totelgo.dev/rules\tv0.0.0" in info, info
-    symbols = go("tool", "nm", str(out), cwd=dropin).stdout
+    symbols = harness.go("tool", "nm", str(out), cwd=dropin).stdout
     assert " otelgo.dev/rules/nethttp.ServerOnEnter" in symbols
     assert " net/http.otelgoEnter" in symbols
 

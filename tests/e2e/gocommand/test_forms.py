@@ -14,19 +14,6 @@ import harness
 HELLO = harness.TESTDATA / "hello"
 
 
-def otel(*args, cwd, env=None):
-    full = harness.clean_env(env)
-    full["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "otelgo", "go", *args],
-        cwd=cwd,
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=harness.BUILD_TIMEOUT,
-    )
-
-
 def _traced(binary, receiver, run_program):
     """hello calls itself once: a CLIENT span and the SERVER span under it."""
     env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
@@ -39,17 +26,17 @@ def _traced(binary, receiver, run_program):
 
 
 def test_build_named_files(tmp_path, receiver, run_program):
-    harness.check_build(otel("build", "-o", str(tmp_path / "hello"), "main.go", cwd=HELLO))
+    harness.check_build(harness.otel_go("build", "-o", str(tmp_path / "hello"), "main.go", cwd=HELLO))
     _traced(tmp_path / "hello", receiver, run_program)
 
 
 def test_build_named_files_by_absolute_path(tmp_path, receiver, run_program):
-    harness.check_build(otel("build", "-o", str(tmp_path / "hello"), str(HELLO / "main.go"), cwd=HELLO))
+    harness.check_build(harness.otel_go("build", "-o", str(tmp_path / "hello"), str(HELLO / "main.go"), cwd=HELLO))
     _traced(tmp_path / "hello", receiver, run_program)
 
 
 def test_run_named_files_with_arguments(receiver):
-    proc = otel("run", "main.go", cwd=HELLO, env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint})
+    proc = harness.otel_go("run", "main.go", cwd=HELLO, env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint})
     assert proc.returncode == 0, proc.stderr
     assert "hello, gopher" in proc.stdout
     spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
@@ -57,14 +44,14 @@ def test_run_named_files_with_arguments(receiver):
 
 
 def test_dash_c_changes_directory_first(tmp_path, receiver, run_program):
-    harness.check_build(otel("build", "-C", str(HELLO), "-o", str(tmp_path / "hello"), ".", cwd=tmp_path))
+    harness.check_build(harness.otel_go("build", "-C", str(HELLO), "-o", str(tmp_path / "hello"), ".", cwd=tmp_path))
     _traced(tmp_path / "hello", receiver, run_program)
 
 
 def test_several_programs_into_a_directory(tmp_path):
     out = tmp_path / "bin"
     result = harness.check_build(
-        otel("build", "-o", f"{out}/", "./cmd/frontend", "./cmd/backend", cwd=harness.TESTDATA / "httpchain")
+        harness.otel_go("build", "-o", f"{out}/", "./cmd/frontend", "./cmd/backend", cwd=harness.TESTDATA / "httpchain")
     )
     assert sorted(p.name for p in out.iterdir()) == ["backend", "frontend"]
     assert "for 2 programs" in result.stderr

@@ -3,27 +3,11 @@ are instrumented; the go command's own behaviour is unchanged."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import harness
 
 
-def otel(*args, cwd, env=None):
-    full = harness.clean_env(env)
-    full["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "otelgo", "go", *args],
-        cwd=cwd,
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=harness.BUILD_TIMEOUT,
-    )
-
-
 def test_go_run_runs_the_instrumented_program_with_its_arguments(testdata, receiver):
-    proc = otel(
+    proc = harness.otel_go(
         "run",
         "-ldflags",
         "-X main.version=run",
@@ -38,13 +22,13 @@ def test_go_run_runs_the_instrumented_program_with_its_arguments(testdata, recei
 
 
 def test_go_run_passes_program_arguments_and_exit_status(testdata):
-    proc = otel("run", ".", "panic", cwd=testdata / "dropin", env={"OTEL_TRACES_EXPORTER": "none"})
+    proc = harness.otel_go("run", ".", "panic", cwd=testdata / "dropin", env={"OTEL_TRACES_EXPORTER": "none"})
     assert proc.returncode == 1  # go run reports the program's failure as exit 1
     assert "dropin: asked to panic" in proc.stderr and "exit status 2" in proc.stderr
 
 
 def test_go_test_exports_spans_from_the_code_under_test(testdata, receiver):
-    proc = otel(
+    proc = harness.otel_go(
         "test",
         "-count=1",
         "-v",
@@ -68,11 +52,11 @@ def test_go_test_failure_is_reported_as_go_does(testdata, tmp_path):
     shutil.copytree(testdata / "gotest", module)
     test = module / "fetch" / "fetch_test.go"
     test.write_text(test.read_text().replace('got != "fetched"', 'got != "something else"'))
-    proc = otel("test", "-count=1", "./...", cwd=module, env={"OTEL_TRACES_EXPORTER": "none"})
+    proc = harness.otel_go("test", "-count=1", "./...", cwd=module, env={"OTEL_TRACES_EXPORTER": "none"})
     assert proc.returncode == 1
     assert "--- FAIL: TestBody" in proc.stdout and "FAIL\texample.com/gotest/fetch" in proc.stdout
 
 
 def test_other_go_commands_do_not_plan_a_build(testdata):
-    proc = otel("vet", "./...", cwd=testdata / "gotest")
+    proc = harness.otel_go("vet", "./...", cwd=testdata / "gotest")
     assert proc.returncode == 0 and proc.stderr == ""

@@ -28,8 +28,6 @@ import hashlib
 import json
 import os
 import stat
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -70,30 +68,6 @@ def _serve(proxy: Path, version: str, gomod: str) -> None:
         f.write(version + "\n")
 
 
-def _go(*args, cwd, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [harness.find_go(), *args],
-        cwd=cwd,
-        env=harness.clean_env(env),
-        capture_output=True,
-        text=True,
-        timeout=harness.BUILD_TIMEOUT,
-    )
-
-
-def _otel(*args, cwd, env=None) -> subprocess.CompletedProcess:
-    full = harness.clean_env(env)
-    full["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "otelgo", "go", *args],
-        cwd=cwd,
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=harness.BUILD_TIMEOUT,
-    )
-
-
 @pytest.fixture(scope="module")
 def goenv(tmp_path_factory) -> dict[str, str]:
     """The go command's environment: the module from the file proxy (the
@@ -103,7 +77,7 @@ def goenv(tmp_path_factory) -> dict[str, str]:
     gomod = (SOURCE / "go.mod").read_text()
     _serve(proxy, VERSION, gomod)
     _serve(proxy, REPLACING, gomod + "\nreplace example.com/nothing => ./nothing\n")
-    upstream = _go("env", "GOPROXY", cwd=proxy).stdout.strip()
+    upstream = harness.go("env", "GOPROXY", cwd=proxy).stdout.strip()
     others = [p for p in upstream.replace("|", ",").split(",") if p and p not in ("direct", "off")]
     return {
         "GOPROXY": ",".join([proxy.as_uri(), *others]),
@@ -116,7 +90,7 @@ def goenv(tmp_path_factory) -> dict[str, str]:
 def modcache_copy(goenv, tmp_path_factory) -> Path:
     """The module's directory in the module cache (downloaded here)."""
     where = tmp_path_factory.mktemp("download")
-    proc = _go("mod", "download", "-json", f"{MODULE}@{VERSION}", cwd=where, env=goenv)
+    proc = harness.go("mod", "download", "-json", f"{MODULE}@{VERSION}", cwd=where, env=goenv)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return Path(json.loads(proc.stdout)["Dir"])
 
@@ -127,7 +101,7 @@ def consumer(goenv, modcache_copy, tmp_path_factory) -> Path:
     go.sum written by go get)."""
     d = tmp_path_factory.mktemp("consumer")
     (d / "go.mod").write_text("module example.com/consumer\n\ngo 1.24\n")
-    proc = _go("get", f"{MODULE}@{VERSION}", cwd=d, env=goenv)
+    proc = harness.go("get", f"{MODULE}@{VERSION}", cwd=d, env=goenv)
     assert proc.returncode == 0, proc.stderr
     return d
 
@@ -174,14 +148,14 @@ def _run(binary: Path, receiver, run_program, cwd_env=None):
 
 
 def _build_info(binary: Path) -> list[list[str]]:
-    out = _go("version", "-m", str(binary), cwd=binary.parent).stdout
+    out = harness.go("version", "-m", str(binary), cwd=binary.parent).stdout
     return [line.split("\t")[1:] for line in out.splitlines()[1:]]
 
 
 def test_build_a_main_package_of_a_required_module(tmp_path, goenv, consumer, modcache_copy, receiver, run_program):
     untouched = Untouched(consumer, modcache_copy)
     binary = tmp_path / "hellotool"
-    result = harness.check_build(_otel("build", "-o", str(binary), PACKAGE, cwd=consumer, env=goenv))
+    result = harness.check_build(harness.otel_go("build", "-o", str(binary), PACKAGE, cwd=consumer, env=goenv))
     assert "package main: main" in result.stderr
     assert f"note {MODULE} {VERSION} is built from a copy of it in" in result.stderr
     untouched.check()
@@ -197,7 +171,7 @@ def test_build_a_main_package_of_a_required_module(tmp_path, goenv, consumer, mo
 def test_run_a_main_package_of_a_required_module(goenv, consumer, modcache_copy, receiver):
     untouched = Untouched(consumer, modcache_copy)
     env = {**goenv, "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
-    proc = _otel("run", PACKAGE, "a", "b c", cwd=consumer, env=env)
+    proc = harness.otel_go("run", PACKAGE, "a", "b c", cwd=consumer, env=env)
     assert proc.returncode == 0, proc.stderr
     assert f'args ["a" "b c"] wd {consumer}' in proc.stdout
     _traced(receiver)
@@ -212,8 +186,10 @@ def test_install_pkg_at_version_into_gobin(tmp_path, goenv, modcache_copy, recei
     cwd.mkdir()
     untouched = Untouched(cwd, modcache_copy)
     plain, ours = tmp_path / "plain", tmp_path / "ours"
-    assert _go("install", f"{PACKAGE}@{VERSION}", cwd=cwd, env={**goenv, "GOBIN": str(plain)}).returncode == 0
-    result = harness.check_build(_otel("install", f"{PACKAGE}@{VERSION}", cwd=cwd, env={**goenv, "GOBIN": str(ours)}))
+    assert harness.go("install", f"{PACKAGE}@{VERSION}", cwd=cwd, env={**goenv, "GOBIN": str(plain)}).returncode == 0
+    result = harness.check_build(
+        harness.otel_go("install", f"{PACKAGE}@{VERSION}", cwd=cwd, env={**goenv, "GOBIN": str(ours)})
+    )
     assert "package main: main" in result.stderr
     assert f"built with a copy of {MODULE}@{VERSION} as the main module" in result.stderr
     assert sorted(p.name for p in ours.iterdir()) == sorted(p.name for p in plain.iterdir()) == ["hellotool"]
@@ -228,9 +204,9 @@ def test_install_pkg_at_version_into_gobin(tmp_path, goenv, modcache_copy, recei
 
 def test_install_pkg_at_version_into_gopath_bin(tmp_path, goenv, modcache_copy):
     """No GOBIN: GOPATH/bin (the module cache stays where it is)."""
-    gomodcache = _go("env", "GOMODCACHE", cwd=tmp_path).stdout.strip()
+    gomodcache = harness.go("env", "GOMODCACHE", cwd=tmp_path).stdout.strip()
     env = {**goenv, "GOBIN": None, "GOPATH": str(tmp_path / "gopath"), "GOMODCACHE": gomodcache}
-    harness.check_build(_otel("install", "-q", f"{PACKAGE}@{VERSION}", cwd=tmp_path, env=env))
+    harness.check_build(harness.otel_go("install", "-q", f"{PACKAGE}@{VERSION}", cwd=tmp_path, env=env))
     assert sorted(p.name for p in (tmp_path / "gopath" / "bin").iterdir()) == ["hellotool"]
 
 
@@ -242,7 +218,7 @@ def test_run_pkg_at_version_in_another_module(tmp_path, goenv, modcache_copy, re
     (here / "go.mod").write_text("module example.com/elsewhere\n\ngo 1.24\n")
     untouched = Untouched(here, modcache_copy)
     env = {**goenv, "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
-    proc = _otel("run", f"{PACKAGE}@{VERSION}", "x", cwd=here, env=env)
+    proc = harness.otel_go("run", f"{PACKAGE}@{VERSION}", "x", cwd=here, env=env)
     assert proc.returncode == 0, proc.stderr
     assert f'args ["x"] wd {here}' in proc.stdout
     _traced(receiver)
@@ -253,7 +229,7 @@ def test_install_a_package_of_the_current_module(tmp_path, receiver, run_program
     """otel go install . installs where go install . does: GOBIN."""
     hello = harness.TESTDATA / "hello"
     untouched = Untouched(hello)
-    harness.check_build(_otel("install", ".", cwd=hello, env={"GOBIN": str(tmp_path / "bin")}))
+    harness.check_build(harness.otel_go("install", ".", cwd=hello, env={"GOBIN": str(tmp_path / "bin")}))
     assert sorted(p.name for p in (tmp_path / "bin").iterdir()) == ["hello"]
     untouched.check()
     env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
@@ -272,8 +248,8 @@ def _first_error(stderr: str) -> str:
 def test_failing_pkg_at_version_fails_as_go_does(tmp_path, goenv, subcommand, version):
     # The file proxy alone: the unknown version's error is its own, not a remote proxy's.
     env = {**goenv, "GOPROXY": goenv["GOPROXY"].split(",")[0], "GOBIN": str(tmp_path / "bin")}
-    go = _go(subcommand, f"{PACKAGE}@{version}", cwd=tmp_path, env=env)
-    ours = _otel(subcommand, f"{PACKAGE}@{version}", cwd=tmp_path, env=env)
+    go = harness.go(subcommand, f"{PACKAGE}@{version}", cwd=tmp_path, env=env)
+    ours = harness.otel_go(subcommand, f"{PACKAGE}@{version}", cwd=tmp_path, env=env)
     assert go.returncode != 0
     assert (ours.returncode, _first_error(ours.stderr)) == (go.returncode, _first_error(go.stderr))
     assert not (tmp_path / "bin").exists()

@@ -35,17 +35,6 @@ def fresh_copy(src: Path, dest: Path, *files: str) -> Path:
     return dest
 
 
-def go(*args: str, cwd: Path, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [harness.find_go(), *args],
-        cwd=cwd,
-        env=harness.clean_env(env),
-        capture_output=True,
-        text=True,
-        timeout=harness.BUILD_TIMEOUT,
-    )
-
-
 def run(binary: Path, *args: str, env=None) -> subprocess.CompletedProcess:
     proc = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60, env=harness.clean_env(env))
     assert proc.returncode == 0, proc.stderr
@@ -73,13 +62,13 @@ def test_plain_go_commands_after_an_otel_build_are_uninstrumented(tmp_path, rece
     assert "hook:" not in proc.stdout + proc.stderr
 
     # go run (its link cache too).
-    proc = go("run", ".", "once", cwd=app, env=traced_env(receiver))
+    proc = harness.go("run", ".", "once", cwd=app, env=traced_env(receiver))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[:2] == ["compute 3 = 10", "HI!"]
     assert "hook:" not in proc.stdout + proc.stderr
 
     # go test: the test binaries link lib and net/http.
-    proc = go("test", "-count=1", "-v", "./...", cwd=app, env=traced_env(receiver))
+    proc = harness.go("test", "-count=1", "-v", "./...", cwd=app, env=traced_env(receiver))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "lib test: Compute(3) = 10" in proc.stdout
     assert "--- PASS: TestComputeOverHTTP" in proc.stdout
