@@ -11,6 +11,7 @@ it (rules/sdk/wanted.go)."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 
 from otelgo.hookapi import DEFAULT_EXPORTERS, EXPORTERS, LINKED_WITH
 
@@ -30,23 +31,17 @@ def chosen(names: list[str]) -> tuple[str, ...]:
         raise ExporterError(
             f"--exporters: unknown exporter {name!r}{hint} (otelgo links these: {', '.join(EXPORTERS)})"
         )
-    wanted = set(names or DEFAULT_EXPORTERS) | set(DEFAULT_EXPORTERS)
-    return tuple(n for n in EXPORTERS if n in wanted)
+    return ordered(set(names or DEFAULT_EXPORTERS) | set(DEFAULT_EXPORTERS))
 
 
-def may_link(names: tuple[str, ...], build_list: dict[str, str]) -> tuple[str, ...]:
-    """names, and the exporters that join a program using a module of this
-    build list: those a program of the build may link."""
-    return tuple(n for n in EXPORTERS if n in names or LINKED_WITH.get(n) in build_list)
+def with_users(names: tuple[str, ...], present: Collection[str]) -> tuple[str, ...]:
+    """names, and the exporters that join where what LINKED_WITH names for
+    them is present: in a build list's modules (those a program of the build
+    may link), or in a program's imports (those that program links)."""
+    return tuple(n for n in EXPORTERS if n in names or LINKED_WITH.get(n) in present)
 
 
-def for_program(names: tuple[str, ...], deps: set[str]) -> tuple[str, ...]:
-    """The exporters one program links: names, and those joining a program
-    that imports their package (deps: the program's own imports, all)."""
-    return tuple(n for n in EXPORTERS if n in names or LINKED_WITH.get(n) in deps)
-
-
-def ordered(names: set[str]) -> tuple[str, ...]:
+def ordered(names: Collection[str]) -> tuple[str, ...]:
     return tuple(n for n in EXPORTERS if n in names)
 
 

@@ -70,18 +70,18 @@ def main_copy(module_dir: Path, target: Path) -> Path:
 def _read_only_files(root: Path) -> None:
     """Files read-only (as in the module cache); directories writable by
     their owner, so that the user can delete otelgo's cache with rm -r."""
-    for d, _dirs, files in os.walk(root):
-        os.chmod(d, 0o755)
-        for f in files:
-            p = os.path.join(d, f)
-            if not os.path.islink(p):
-                os.chmod(p, 0o444)
+    _set_modes(root, lambda mode: 0o444)
 
 
 def _writable(root: Path) -> None:
+    _set_modes(root, lambda mode: mode | stat.S_IWUSR)
+
+
+def _set_modes(root: Path, file_mode) -> None:
+    """Directories under root 0755, each file (not a symlink) file_mode(its mode)."""
     for d, _dirs, files in os.walk(root):
         os.chmod(d, 0o755)
         for f in files:
             p = os.path.join(d, f)
             if not os.path.islink(p):
-                os.chmod(p, os.stat(p).st_mode | stat.S_IWUSR)
+                os.chmod(p, file_mode(os.stat(p).st_mode))

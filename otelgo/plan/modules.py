@@ -215,7 +215,7 @@ def _vendored_build_list(vendor_dir: Path) -> dict[str, str]:
 
 def _may_link(setup: ModuleSetup, linked: tuple[str, ...] | None) -> None:
     if linked is not None:
-        setup.exporter_packages = exporters.packages(exporters.may_link(linked, setup.build_list))
+        setup.exporter_packages = exporters.packages(exporters.with_users(linked, setup.build_list))
 
 
 def hook_packages_of(

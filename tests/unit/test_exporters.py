@@ -30,10 +30,10 @@ def test_unknown_name_is_refused_with_the_closest_one():
 def test_otlp_grpc_joins_programs_that_use_grpc_and_others_on_request():
     default = exporters.chosen([])
     # A build whose modules have gRPC may link it; a program importing gRPC does.
-    assert exporters.may_link(default, {"google.golang.org/grpc": "v1.64.0"}) == ("otlp", "otlp-grpc", "console")
-    assert exporters.may_link(default, {}) == default
-    assert exporters.for_program(default, {"net/http", "google.golang.org/grpc"}) == ("otlp", "otlp-grpc", "console")
-    assert exporters.for_program(default, {"net/http", "google.golang.org/grpc/codes"}) == default
+    assert exporters.with_users(default, {"google.golang.org/grpc": "v1.64.0"}) == ("otlp", "otlp-grpc", "console")
+    assert exporters.with_users(default, {}) == default
+    assert exporters.with_users(default, {"net/http", "google.golang.org/grpc"}) == ("otlp", "otlp-grpc", "console")
+    assert exporters.with_users(default, {"net/http", "google.golang.org/grpc/codes"}) == default
     asked = exporters.chosen(["otlp", "otlp-grpc"])
-    assert exporters.for_program(asked, set()) == ("otlp", "otlp-grpc", "console")
+    assert exporters.with_users(asked, set()) == ("otlp", "otlp-grpc", "console")
     assert exporters.packages(asked) == {SDK_OTLPGRPC, SDK_LOGS_OTLPGRPC}
