@@ -57,19 +57,31 @@ func OTLPProtocol(signalEnv string) (string, error) {
 	return "", ErrInvalidOTLPProtocol
 }
 
+// OTLPOverHTTP reports whether a signal's OTLP goes over http/protobuf
+// (OTLPProtocol). Over grpc it marks grpc wanted, for the package that
+// sets the OTLP/gRPC exporters up when the build links it, and reports
+// false.
+func OTLPOverHTTP(signalEnv string, grpc Exporter) (bool, error) {
+	proto, err := OTLPProtocol(signalEnv)
+	if err != nil {
+		return false, err
+	}
+	if proto == "grpc" {
+		want(grpc, protocolVar(signalEnv))
+		return false, nil
+	}
+	return true, nil
+}
+
 // newSpanExporter is the exporter OTEL_TRACES_EXPORTER names: otlp (the
 // default), console or none (nil). Nil too for OTLP/gRPC, which package
 // otlpgrpc adds (AddSpanExporter) when the build links it.
 func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 	switch ExporterName("OTEL_TRACES_EXPORTER") {
 	case "otlp":
-		proto, err := OTLPProtocol("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
-		if err != nil {
+		overHTTP, err := OTLPOverHTTP("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", OTLPGRPCTraces)
+		if err != nil || !overHTTP {
 			return nil, err
-		}
-		if proto == "grpc" {
-			Want(OTLPGRPCTraces, ProtocolVar("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"))
-			return nil, nil
 		}
 		return otlptracehttp.New(ctx)
 	case "console":
@@ -88,13 +100,9 @@ func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 func newMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 	switch ExporterName("OTEL_METRICS_EXPORTER") {
 	case "otlp":
-		proto, err := OTLPProtocol("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL")
-		if err != nil {
+		overHTTP, err := OTLPOverHTTP("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", OTLPGRPCMetrics)
+		if err != nil || !overHTTP {
 			return nil, err
-		}
-		if proto == "grpc" {
-			Want(OTLPGRPCMetrics, ProtocolVar("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"))
-			return nil, nil
 		}
 		exp, err := otlpmetrichttp.New(ctx)
 		if err != nil {
@@ -102,7 +110,7 @@ func newMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 		}
 		return sdkmetric.NewPeriodicReader(exp), nil
 	case "prometheus":
-		Want(PrometheusExporter, `OTEL_METRICS_EXPORTER="prometheus"`)
+		want(PrometheusExporter, `OTEL_METRICS_EXPORTER="prometheus"`)
 		return nil, nil
 	case "console":
 		exp, err := stdoutmetric.New()

@@ -37,8 +37,8 @@ var howToLink = map[string]string{
 // not linked (reportNotLinked).
 var wanted sync.Map
 
-// Want marks exporter e wanted by the variable asked (NAME="value").
-func Want(e Exporter, asked string) { wanted.Store(e, asked) }
+// want marks exporter e wanted by the variable asked (NAME="value").
+func want(e Exporter, asked string) { wanted.Store(e, asked) }
 
 // Take reports whether exporter e is wanted and not set up yet, and marks
 // it set up: the exporter's package calls it from its init.
@@ -64,8 +64,8 @@ func reportNotLinked() {
 	}
 }
 
-// ProtocolVar is NAME="value" of the variable that chose a signal's OTLP protocol.
-func ProtocolVar(signalEnv string) string {
+// protocolVar is NAME="value" of the variable that chose a signal's OTLP protocol.
+func protocolVar(signalEnv string) string {
 	for _, k := range []string{signalEnv, "OTEL_EXPORTER_OTLP_PROTOCOL"} {
 		if v := os.Getenv(k); v != "" {
 			return fmt.Sprintf("%s=%q", k, v)

@@ -68,13 +68,9 @@ func Start(exp sdklog.Exporter, res *resource.Resource) func(context.Context) er
 func newExporter(ctx context.Context) (sdklog.Exporter, error) {
 	switch sdk.ExporterName("OTEL_LOGS_EXPORTER") {
 	case "otlp":
-		proto, err := sdk.OTLPProtocol("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL")
-		if err != nil {
+		overHTTP, err := sdk.OTLPOverHTTP("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", sdk.OTLPGRPCLogs)
+		if err != nil || !overHTTP {
 			return nil, err
-		}
-		if proto == "grpc" {
-			sdk.Want(sdk.OTLPGRPCLogs, sdk.ProtocolVar("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"))
-			return nil, nil
 		}
 		return otlploghttp.New(ctx)
 	case "console":
