@@ -25,7 +25,7 @@ from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv, cached_output, go_stamp, mod_edit_json, run_go
 from otelgo.hookapi import ROOT_MODULE, SDK, SPANS
-from otelgo.plan import exporters, otelreleases, otelsets, semconvcopy, vendor
+from otelgo.plan import exporters, fitted, otelreleases, otelsets, semconvcopy, vendor
 from otelgo.plan.generated import cached_file
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import rule_source
@@ -58,6 +58,9 @@ class ModuleSetup:
     candidates: list[otelsets.ReleaseSet] = field(default_factory=list)  # sets that fit, newest first
     choices: dict[str, Choice] = field(default_factory=dict)  # a candidate's core -> what it builds
     conflicts: dict[str, str] = field(default_factory=dict)  # no set fits: module -> version the oldest needs
+    fitting: bool = False  # no set fits as released: the oldest is fitted to the build list (fitted.py)
+    fitted_modules: list[fitted.Fitted] = field(default_factory=list)  # its modules built from copies
+    fit_problem: str = ""  # why the oldest set could not be fitted
     overlay: dict[str, str] = field(default_factory=dict)  # hook module go.mod -> its go.mod for this build
     unavailable: dict[str, str] = field(default_factory=dict)  # hook package -> why the chosen set cannot build it
     exporter_packages: set[str] | None = None  # the exporters' packages a program may link (None: all)
@@ -144,6 +147,8 @@ def prepare(
         setup.build_list = user_build_list(gomod, build_dir, cwd)
         _may_link(setup, linked_exporters)
         choose_release_set(setup, hook_packages_of(rules, needed, setup.exporter_packages))
+        if setup.fitting:
+            _fit(setup, env, cwd)
         if setup.candidates:
             apply_release_set(setup, setup.candidates[0], build_dir)
     setup.notes = notes
@@ -259,8 +264,44 @@ def choose_release_set(setup: ModuleSetup, packages: dict[str, str | None]) -> N
             setup.candidates.append(s)
             setup.choices[s.core] = choice
     if not setup.candidates:
-        fitting = [s for s in sets if not (user_core and _is_newer(user_core, s.core))]
-        setup.conflicts = (fitting or sets)[-1].conflicts(setup.build_list, _mandatory_modules())
+        older = [s for s in sets if not (user_core and _is_newer(user_core, s.core))]
+        oldest = (older or sets)[-1]
+        conflicts = oldest.conflicts(setup.build_list, _mandatory_modules())
+        # The program's own OpenTelemetry, older than the oldest set, is what
+        # stops the build: the rest would be fitted once it is newer.
+        own_otel = {m: v for m, v in conflicts.items() if m.startswith(otelsets.OTEL_PREFIX)}
+        setup.conflicts = own_otel or conflicts
+        if older and not own_otel:
+            # Only modules the program shares with OpenTelemetry are older:
+            # the oldest set is built against them (fitted.py). Its releases
+            # stay what they are: the program's OpenTelemetry is not lowered.
+            own = {m: v for m, v in setup.build_list.items() if m.startswith(otelsets.OTEL_PREFIX)}
+            choice = evaluate(oldest, own, packages)
+            if choice is not None:
+                setup.candidates, setup.choices, setup.fitting = [oldest], {oldest.core: choice}, True
+
+
+def _fit(setup: ModuleSetup, env: GoEnv, cwd: Path) -> None:
+    """The fitted copies of the chosen set's modules, each replacing its
+    module in otelgo's go.mod copy; when they cannot be made, no set is
+    chosen (the build stops with the conflicts)."""
+    chosen = setup.candidates[0]
+    in_use = setup.choices[chosen.core].in_use
+    try:
+        setup.fitted_modules = fitted.fit(
+            {m: v for m, v in chosen.modules.items() if m in in_use}, setup.build_list, env.gomodcache, cwd
+        )
+    except fitted.FitError as e:
+        setup.candidates, setup.choices, setup.fitting, setup.fit_problem = [], {}, False, str(e)
+        return
+    setup.conflicts = {}
+    assert setup.modfile is not None
+    # A module the user's go.mod replaces already is theirs to choose.
+    theirs = {r["Old"]["Path"] for r in mod_edit_json(setup.modfile).get("Replace") or []}
+    setup.fitted_modules = [f for f in setup.fitted_modules if f.module not in theirs]
+    lines = [f"replace {f.module} => {_quote(f.copy)}" for f in setup.fitted_modules]
+    with setup.modfile.open("a") as out:
+        out.write("\n".join(lines) + "\n")
 
 
 def _mandatory_modules() -> set[str]:
@@ -331,7 +372,7 @@ def apply_release_set(setup: ModuleSetup, chosen: otelsets.ReleaseSet, build_dir
     the versions they name."""
     choice = setup.choices.get(chosen.core) or Choice({}, frozenset(chosen.modules))
     setup.release_set = chosen
-    setup.overlay = {}
+    setup.overlay = {str(f.copy / "go.mod"): str(f.gomod) for f in setup.fitted_modules}
     setup.unavailable = dict(choice.unavailable)
     for m in setup.hook_modules:
         if not m.dir.is_relative_to(rules_dir()):

@@ -74,6 +74,7 @@ class Plan:
     ignored: dict[str, Ignored] = field(default_factory=dict)  # matched key -> what //otel:ignore leaves out
     left_out: list[tuple[Rule, str]] = field(default_factory=list)  # rules on ignored code, and where the comment is
     release_set: str = ""  # the OpenTelemetry core of the release set chosen ("" when none was)
+    fitted: list[str] = field(default_factory=list)  # its modules built against the user's versions (module@version)
     changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # module -> (user's version, this build's)
     base_hooks: list[str] = field(default_factory=list)  # hook packages every program imports
     release_left_out: list[str] = field(default_factory=list)  # what the chosen release set leaves out, and why
@@ -206,6 +207,7 @@ def make_plan(
         options=options,
         without=left_out_by_flag,
         release_set=setup.release_set.core if setup.release_set else "",
+        fitted=[f"{f.module}@{f.version}" for f in setup.fitted_modules],
         changed=changed,
         release_left_out=release_left_out,
         base_hooks=base,
@@ -605,6 +607,8 @@ def _no_release_set(setup: modules.ModuleSetup) -> str:
     ]
     for module, need in sorted(setup.conflicts.items()):
         lines.append(f"  {module}: you have {setup.build_list[module]}, the instrumentation needs {need}")
+    if setup.fit_problem:
+        lines.append(f"(otelgo could not build that set against your versions: {setup.fit_problem})")
     lines.append(_ways_out(setup.conflicts))
     return "\n".join(lines)
 

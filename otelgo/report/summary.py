@@ -247,11 +247,13 @@ def _print_versions(console, plan) -> None:
     for line in getattr(plan, "release_left_out", []):
         console.print(f"  [yellow]left out[/] {line}")
     if getattr(plan, "release_set", ""):
-        console.print(
-            f"  OpenTelemetry: release set of core {plan.release_set}; your modules keep their versions"
-            if not plan.changed
-            else f"  OpenTelemetry: release set of core {plan.release_set}"
-        )
+        line = f"  OpenTelemetry: release set of core {plan.release_set}"
+        if fitted := getattr(plan, "fitted", []):
+            line += (
+                f", built against your older modules ({len(fitted)} of its modules from copies "
+                "whose go.mod asks no more than your build list has)"
+            )
+        console.print(line if plan.changed else line + "; your modules keep their versions")
     for module, (before, after) in getattr(plan, "changed", {}).items():
         console.print(f"  [red]upgraded[/] {module} {before} → {after} (--allow-upgrades)")
 
@@ -293,6 +295,7 @@ def summary_data(plan, env: GoEnv) -> dict:
         "without": {"names": plan.options.without, "rules": sorted(r.Name or r.target for r in plan.without)},
         "exporters": list(getattr(plan, "exporters", ())),
         "opentelemetry": getattr(plan, "release_set", ""),
+        "opentelemetry_fitted": list(getattr(plan, "fitted", [])),
         "release_left_out": list(getattr(plan, "release_left_out", [])),
         "changed": [{"module": m, "from": a, "to": b} for m, (a, b) in getattr(plan, "changed", {}).items()],
     }

@@ -264,9 +264,20 @@ var codeNames = map[grpccodes.Code]string{
 	grpccodes.Unauthenticated: "UNAUTHENTICATED",
 }
 
-// TagConn and HandleConn: connections are not traced.
-func (h *handler) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
-func (h *handler) HandleConn(context.Context, stats.ConnStats)                       {}
+// localAddrKey holds a server connection's local address, for the RPCs
+// that arrive on it.
+type localAddrKey struct{}
+
+// TagConn notes a server connection's local address (peer.Peer's LocalAddr
+// is not in grpc before 1.59); connections are not traced.
+func (h *handler) TagConn(ctx context.Context, info *stats.ConnTagInfo) context.Context {
+	if h.kind == trace.SpanKindServer && info != nil && info.LocalAddr != nil {
+		return context.WithValue(ctx, localAddrKey{}, info.LocalAddr)
+	}
+	return ctx
+}
+
+func (h *handler) HandleConn(context.Context, stats.ConnStats) {}
 
 type rpcInstruments struct {
 	server rpcconv.ServerCallDuration
@@ -313,8 +324,8 @@ func authorityAttrs(ctx context.Context) []attribute.KeyValue {
 			return addressAttrs(a[0])
 		}
 	}
-	if p, ok := peer.FromContext(ctx); ok && p.LocalAddr != nil {
-		return addressAttrs(p.LocalAddr.String())
+	if addr, ok := ctx.Value(localAddrKey{}).(net.Addr); ok {
+		return addressAttrs(addr.String())
 	}
 	return nil
 }

@@ -74,12 +74,24 @@ def test_a_newer_core_than_every_set_gets_the_newest_set_to_follow():
     assert setup.candidates == [otelsets.release_sets()[0]]
 
 
-def test_no_set_fits_names_what_the_oldest_needs():
+def test_older_than_every_set_fits_the_oldest_to_the_build_list():
+    """gRPC and x/net older than any set's requirements: the oldest set,
+    to be built against them (plan/fitted.py), with what it needs of
+    OpenTelemetry."""
     setup = _setup({GRPC: "v1.56.3", "golang.org/x/net": "v0.9.0"})
-    assert setup.candidates == []
-    assert set(setup.conflicts) >= {GRPC, "golang.org/x/net"}
     oldest = otelsets.release_sets()[-1]
-    assert setup.conflicts == oldest.conflicts(setup.build_list, _in_use())
+    assert setup.candidates == [oldest] and setup.fitting
+    assert set(oldest.conflicts(setup.build_list, _in_use())) >= {GRPC, "golang.org/x/net"}
+    assert set(setup.choices[oldest.core].in_use) >= _in_use()
+
+
+def test_an_opentelemetry_older_than_every_set_names_only_itself():
+    """The program's own OpenTelemetry is never lowered: no set, and the
+    conflicts name the OpenTelemetry modules only (the rest would be
+    fitted once they are newer)."""
+    setup = _setup({CORE: "v1.19.0", GRPC: "v1.56.3", "golang.org/x/net": "v0.9.0"})
+    assert setup.candidates == [] and not setup.fitting
+    assert setup.conflicts == {CORE: otelsets.OLDEST_CORE}
 
 
 def test_test_only_modules_do_not_rule_a_set_out():

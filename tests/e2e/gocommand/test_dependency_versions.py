@@ -3,15 +3,21 @@ dependency upgrades). Programs whose go.mod holds older gRPC, x/net,
 protobuf or OpenTelemetry are built with `otel go build`: every module of
 the user's build list (`go list -m all`) has the same version in the
 binary (`go version -m`), because otelgo picks the newest OpenTelemetry
-release set whose requirements fit (rules/otelsets.json); the programs run
-and are traced end to end. Where no set fits, the build stops before
-compiling with exit status 2 and says which module and the two ways out;
---allow-upgrades builds it and the summary lists the change.
+release set whose requirements fit (rules/otelsets.json), or, older than
+every set, builds the oldest set against the program's versions
+(plan/fitted.py); the programs run and are traced end to end. Where the
+program's own OpenTelemetry is older than every set, the build stops
+before compiling with exit status 2 and says which module and the two ways
+out; --allow-upgrades builds it and the summary lists the change.
 
 testdata/olddeps: an HTTP server asking its own gRPC health server
-(grpc.Dial) and pinging itself; go.mod = grpc 1.64.0 with the x/net v0.22.0
-it came with (the issue's case), grpc161.mod = the lowest gRPC the grpc
-rules claim, grpc156.mod = grpc 1.56.3, older than any set allows.
+(grpc.Dial, unary) and listing its services (server reflection, a
+bidirectional stream), and pinging itself; go.mod = grpc 1.64.0 with the
+x/net v0.22.0 it came with (the issue's case), grpc161.mod = the oldest
+gRPC a release set fits as released, grpc156.mod = grpc 1.56.3 and
+grpc150.mod = grpc 1.50.0 (the lowest the grpc rules claim, with protobuf
+1.27 and the x/net and x/sys of 2020-21), older than any set's
+requirements; otel119.mod = grpc 1.64 and OpenTelemetry v1.19.0.
 testdata/oldotel: a hybrid program on OpenTelemetry v1.28.0 that sets up
 its own SDK.
 """
@@ -32,6 +38,7 @@ pytestmark = pytest.mark.e2e
 OLDDEPS = harness.TESTDATA / "olddeps"
 OLDOTEL = harness.TESTDATA / "oldotel"
 METHOD = "grpc.health.v1.Health/Check"
+REFLECTION = "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
 
 
 def build_list(module: Path, modfile: str | None = None) -> dict[str, str]:
@@ -64,12 +71,34 @@ def assert_versions_kept(binary: Path, module: Path, modfile: str | None = None)
     return linked
 
 
+def replacements(binary: Path) -> dict[str, str]:
+    r"""module path -> the directory or module that replaces it, from `go version -m`
+    ("\tdep\tPATH\tVERSION" followed by "\t=>\tNEW\t...")."""
+    info = subprocess.run([harness.find_go(), "version", "-m", str(binary)], capture_output=True, text=True, timeout=60)
+    found, last = {}, None
+    for f in (line.split("\t") for line in info.stdout.splitlines()):
+        if len(f) > 2 and f[1] == "dep":
+            last = f[2]
+        elif len(f) > 2 and f[1] == "=>" and last:
+            found[last] = f[2]
+    return found
+
+
 def get(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=30) as resp:
         return resp.status, resp.read().decode()
 
 
-@pytest.fixture(scope="module", params=["go.mod", "grpc161.mod"])
+# modfile -> the gRPC it holds, and whether the set is fitted to it.
+OLDDEPS_MODFILES = {
+    "go.mod": ("v1.64.0", False),
+    "grpc161.mod": ("v1.61.1", False),
+    "grpc156.mod": ("v1.56.3", True),
+    "grpc150.mod": ("v1.50.0", True),
+}
+
+
+@pytest.fixture(scope="module", params=list(OLDDEPS_MODFILES))
 def olddeps(request, tmp_path_factory):
     out = tmp_path_factory.mktemp("olddeps") / "app"
     modfile = None if request.param == "go.mod" else request.param
@@ -84,12 +113,21 @@ def olddeps(request, tmp_path_factory):
 def test_old_grpc_and_x_net_keep_their_versions(olddeps):
     out, modfile, result = olddeps
     linked = assert_versions_kept(out, OLDDEPS, modfile)
-    want = "v1.64.0" if modfile is None else "v1.61.1"
+    want, fitted = OLDDEPS_MODFILES[modfile or "go.mod"]
     assert linked["google.golang.org/grpc"] == want
     # The OpenTelemetry otelgo added is one that fits: the oldest set here.
     assert linked["go.opentelemetry.io/otel/sdk"] == "v1.24.0", linked
-    assert "OpenTelemetry: release set of core v1.24.0; your modules keep their versions" in result.stderr
     assert "upgraded" not in result.stderr
+    replaced = replacements(out)
+    if fitted:
+        # Built from copies whose go.mod asks for the program's versions.
+        assert "built against your older modules" in result.stderr, result.stderr
+        assert "; your modules keep their versions" in result.stderr
+        assert replaced["go.opentelemetry.io/otel/sdk"].endswith("go.opentelemetry.io/otel/sdk@v1.24.0"), replaced
+        assert "google.golang.org/grpc" not in replaced
+    else:
+        assert "OpenTelemetry: release set of core v1.24.0; your modules keep their versions" in result.stderr
+        assert not [m for m in replaced if m.startswith("go.opentelemetry.io/")], replaced
     # The log export needs a newer OpenTelemetry: said, not built.
     assert "log/slog is left uninstrumented (otelgo.dev/rules/slog): it needs go.opentelemetry.io/" in result.stderr
 
@@ -113,7 +151,29 @@ def test_old_grpc_is_traced_end_to_end(olddeps, receiver, run_program):
         assert span.attributes["rpc.system.name"] == "grpc"
         assert span.attributes["rpc.method"] == METHOD
         assert span.attributes["rpc.response.status_code"] == "OK"
+        assert span.attributes["server.address"] == "127.0.0.1"
         assert span.scope_name == "otelgo.dev/rules/grpc"
+
+
+def test_old_grpc_streams_are_traced(olddeps, receiver, run_program):
+    """A bidirectional stream: one CLIENT and one SERVER span for the whole
+    stream, ended when it ends, in the request's trace."""
+    out, _, _ = olddeps
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    with run_program(out, env=env) as app:
+        status, body = get(app.url + "/services")
+        assert status == 200 and "grpc.health.v1.Health" in body.split(), body
+        spans = receiver.wait_for_spans(3)
+    assert len(by_trace(spans)) == 1, format_spans(spans)
+    http_server = one(spans, name="GET /services")
+    client, server = one(spans, kind="CLIENT", name=REFLECTION), one(spans, kind="SERVER", name=REFLECTION)
+    assert client.parent_span_id == http_server.span_id
+    assert server.parent_span_id == client.span_id
+    for span in (client, server):
+        assert span.attributes["rpc.method"] == REFLECTION
+        assert span.attributes["rpc.response.status_code"] == "OK"
+        assert span.status_code == "UNSET"
+    assert client.start_ns <= server.start_ns and server.end_ns <= client.end_ns <= http_server.end_ns
 
 
 def test_build_is_reproducible(olddeps, tmp_path):
@@ -125,39 +185,58 @@ def test_build_is_reproducible(olddeps, tmp_path):
     assert again.read_bytes() == out.read_bytes()
 
 
-def test_no_set_fits_stops_before_compiling(tmp_path):
+def test_fitted_set_in_json(tmp_path):
     out = tmp_path / "app"
-    result = harness.otel_build(OLDDEPS, "-modfile=grpc156.mod", "-o", str(out), "./cmd/app")
+    summary = json.loads(
+        harness.check_build(
+            harness.otel_build(OLDDEPS, "--json", "-modfile=grpc150.mod", "-o", str(out), "./cmd/app")
+        ).stdout
+    )
+    assert summary["opentelemetry"] == "v1.24.0"
+    assert "go.opentelemetry.io/otel/sdk@v1.24.0" in summary["opentelemetry_fitted"], summary
+    assert not [m for m in summary["opentelemetry_fitted"] if not m.startswith(FITTABLE)], summary
+    assert summary["changed"] == []
+
+
+# What otelgo may fit: OpenTelemetry's modules and those they alone bring.
+FITTABLE = ("go.opentelemetry.io/", "github.com/grpc-ecosystem/grpc-gateway/", "github.com/cenkalti/backoff/")
+
+
+def test_no_set_fits_stops_before_compiling(tmp_path):
+    """The program's own OpenTelemetry (v1.19.0) is older than every set's:
+    otelgo does not lower it, nor build the set against it."""
+    out = tmp_path / "app"
+    result = harness.otel_build(OLDDEPS, "-modfile=otel119.mod", "-o", str(out), "./cmd/app")
     assert result.returncode == 2, result.stderr
     assert not out.exists()
     err = result.stderr
     assert "otel: no release of OpenTelemetry that otelgo supports fits this module's build list" in err, err
-    assert "otel:   google.golang.org/grpc: you have v1.56.3, the instrumentation needs v1.61.1" in err, err
-    assert "google.golang.org/grpc@v1.61.1" in err.splitlines()[-1] and "--allow-upgrades" in err, err
+    assert "otel:   go.opentelemetry.io/otel: you have v1.19.0, the instrumentation needs v1.24.0" in err, err
+    assert "go.opentelemetry.io/otel@v1.24.0" in err.splitlines()[-1] and "--allow-upgrades" in err, err
 
-    as_json = harness.otel_build(OLDDEPS, "--json", "-modfile=grpc156.mod", "-o", str(out), "./cmd/app")
+    as_json = harness.otel_build(OLDDEPS, "--json", "-modfile=otel119.mod", "-o", str(out), "./cmd/app")
     assert as_json.returncode == 2
     data = json.loads(as_json.stdout)
-    assert {"module": "google.golang.org/grpc", "from": "v1.56.3", "to": "v1.61.1"} in data["changed"], data
+    assert {"module": "go.opentelemetry.io/otel", "from": "v1.19.0", "to": "v1.24.0"} in data["changed"], data
 
 
 def test_allow_upgrades_builds_and_lists_the_changes(tmp_path, receiver, run_program):
     out = tmp_path / "app"
     result = harness.check_build(
-        harness.otel_build(OLDDEPS, "--allow-upgrades", "-modfile=grpc156.mod", "-o", str(out), "./cmd/app")
+        harness.otel_build(OLDDEPS, "--allow-upgrades", "-modfile=otel119.mod", "-o", str(out), "./cmd/app")
     )
     linked = binary_versions(out)
-    assert linked["google.golang.org/grpc"] != "v1.56.3"
-    assert f"upgraded google.golang.org/grpc v1.56.3 → {linked['google.golang.org/grpc']}" in result.stderr
+    assert linked["go.opentelemetry.io/otel"] != "v1.19.0"
+    assert f"upgraded go.opentelemetry.io/otel v1.19.0 → {linked['go.opentelemetry.io/otel']}" in result.stderr
     summary = json.loads(
         harness.check_build(
             harness.otel_build(
-                OLDDEPS, "--allow-upgrades", "--json", "-modfile=grpc156.mod", "-o", str(out), "./cmd/app"
+                OLDDEPS, "--allow-upgrades", "--json", "-modfile=otel119.mod", "-o", str(out), "./cmd/app"
             )
         ).stdout
     )
     changed = {c["module"]: (c["from"], c["to"]) for c in summary["changed"]}
-    assert changed["google.golang.org/grpc"] == ("v1.56.3", linked["google.golang.org/grpc"])
+    assert changed["go.opentelemetry.io/otel"] == ("v1.19.0", linked["go.opentelemetry.io/otel"])
     env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
     with run_program(out, env=env) as app:
         assert get(app.url + "/check/shop") == (200, "SERVING\n")

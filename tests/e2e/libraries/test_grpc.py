@@ -11,7 +11,8 @@ grpc.NewClient (semconv v1.39: rpc.system.name, rpc.method
 grpc 1.63.0 (the first with grpc.NewClient) with the x/net, x/sys and
 protobuf it came with, which an older OpenTelemetry release set fits;
 grpc.DialContext, hooked below 1.63, is tested by test_dependency_versions.py
-at grpc 1.61.1.
+at grpc 1.50.0, 1.56.3 and 1.61.1 (unary and a bidirectional stream). GET
+/services runs a server reflection stream.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ GRPCAPP = TESTDATA / "grpcapp"
 # grpc.NewClient.
 MODFILES = {"newest": None, "oldest": "oldest.mod"}
 METHOD = "grpc.health.v1.Health/Check"
+REFLECTION = "grpc.reflection.v1.ServerReflection/ServerReflectionInfo"
 GRPC_SCOPE = "otelgo.dev/rules/grpc"
 
 HTTP_SERVER = {"service_name": "frontend", "kind": "SERVER"}
@@ -117,6 +119,33 @@ def test_http_to_grpc_in_one_trace(grpcapp, receiver, run_program, dial):
     assert client.attributes["network.peer.port"] == health.port
     assert server.attributes["network.peer.port"] not in (health.port, frontend.port)
     assert http_server.start_ns <= client.start_ns <= client.end_ns <= http_server.end_ns
+
+
+def test_bidirectional_stream_in_one_trace(grpcapp, receiver, run_program):
+    """A server reflection stream (client and server both send): one span
+    per side for the whole stream, ended when it ends, in one trace."""
+    with services(grpcapp, run_program, otel_env(receiver)) as (frontend, health):
+        status, body = get(frontend.url + "/services")
+        assert status == 200 and "grpc.health.v1.Health" in body.split(), body
+        receiver.wait_for_spans(expect_chain)
+    spans = receiver.spans
+    assert len(spans) == 3, format_spans(spans)
+    assert len(by_trace(spans)) == 1, format_spans(spans)
+    http_server, client, server = one(spans, **HTTP_SERVER), one(spans, **GRPC_CLIENT), one(spans, **GRPC_SERVER)
+    assert http_server.name == "GET /services"
+    assert client.parent_span_id == http_server.span_id and server.parent_span_id == client.span_id
+    for span in (client, server):
+        assert span.name == REFLECTION
+        assert rpc_attrs(span) == {
+            "rpc.system.name": "grpc",
+            "rpc.method": REFLECTION,
+            "rpc.response.status_code": "OK",
+            "server.address": "127.0.0.1",
+            "server.port": health.port,
+        }, span.attributes
+        assert span.status_code == "UNSET"
+    # The client's span covers the server's: it ends when the stream's end reaches it.
+    assert client.start_ns <= server.start_ns and server.end_ns <= client.end_ns <= http_server.end_ns
 
 
 def test_error_status_codes(grpcapp, receiver, run_program):

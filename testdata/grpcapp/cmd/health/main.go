@@ -1,6 +1,6 @@
-// Command health serves the standard gRPC health service on $ADDR. The
-// service "shop" is SERVING; asking for any other service fails with
-// NOT_FOUND.
+// Command health serves the standard gRPC health service on $ADDR, and
+// server reflection. The service "shop" is SERVING; asking for any other
+// service fails with NOT_FOUND.
 package main
 
 import (
@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
 )
 
 func main() {
@@ -22,5 +23,6 @@ func main() {
 	hs.SetServingStatus("shop", healthpb.HealthCheckResponse_SERVING)
 	srv := grpc.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)
+	reflection.Register(srv)
 	log.Fatal(srv.Serve(lis))
 }
