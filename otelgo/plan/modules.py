@@ -275,8 +275,7 @@ def choose_release_set(setup: ModuleSetup, packages: dict[str, str | None]) -> N
             # Only modules the program shares with OpenTelemetry are older:
             # the oldest set is built against them (fitted.py). Its releases
             # stay what they are: the program's OpenTelemetry is not lowered.
-            own = {m: v for m, v in setup.build_list.items() if m.startswith(otelsets.OTEL_PREFIX)}
-            choice = evaluate(oldest, own, packages)
+            choice = evaluate(oldest, setup.build_list, packages, fitted=True)
             if choice is not None:
                 setup.candidates, setup.choices, setup.fitting = [oldest], {oldest.core: choice}, True
 
@@ -308,11 +307,20 @@ def _mandatory_modules() -> set[str]:
     return set().union(*(package_modules(p) for p in MANDATORY))
 
 
-def evaluate(s: otelsets.ReleaseSet, build_list: dict[str, str], packages: dict[str, str | None]) -> Choice | None:
+def evaluate(
+    s: otelsets.ReleaseSet, build_list: dict[str, str], packages: dict[str, str | None], fitted: bool = False
+) -> Choice | None:
     """What set s builds for a build with this build list: None when it
-    cannot build the SDK bootstrap without raising a module of it."""
+    cannot build the SDK bootstrap without raising a module of it. fitted:
+    the bootstrap's modules are built against the build list (fitted.py),
+    and so is another hook package that would raise only what the
+    bootstrap would; one that would raise more (the Prometheus exporter's
+    client_golang and client_model against an older protobuf) is left out:
+    OpenTelemetry's code is known to build against the modules the
+    bootstrap lowers, a third party's is not."""
     mandatory = _mandatory_modules()
-    if any(m not in s.modules for m in mandatory) or s.conflicts(build_list, mandatory):
+    lowered = s.conflicts(build_list, mandatory)
+    if any(m not in s.modules for m in mandatory) or lowered and not fitted:
         return None
     core = Version.parse(s.core)
     unavailable: dict[str, str] = {}
@@ -330,7 +338,7 @@ def evaluate(s: otelsets.ReleaseSet, build_list: dict[str, str], packages: dict[
                 f"its hooks build with OpenTelemetry {cores}, and the one that fits this build is {s.core}"
             )
             continue
-        if conflicts := s.conflicts(build_list, needs):
+        if conflicts := {m: v for m, v in s.conflicts(build_list, needs).items() if m not in lowered}:
             module, need = next(iter(conflicts.items()))
             unavailable[package] = (
                 f"what it needs of OpenTelemetry {s.core} requires {module} {need}, "

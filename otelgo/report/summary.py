@@ -235,9 +235,13 @@ def exporters_line(plan) -> str | None:
     if not linked:
         return None
     line = f"exporters: {', '.join(linked)} (OTEL_*_EXPORTER chooses among them at run time)"
-    if others := [name for name in EXPORTERS if name not in linked]:
+    options = getattr(plan, "options", None)
+    asked = set(getattr(options, "exporters", None) or ())
+    if others := [name for name in EXPORTERS if name not in linked and name not in asked]:
         them = "them" if len(others) > 1 else "it"
         line += f"; {', '.join(others)} not linked: --exporters {','.join((*linked, *others))} links {them}"
+    if dropped := [name for name in EXPORTERS if name not in linked and name in asked]:
+        line += f"; {', '.join(dropped)} asked for and left out: the release set cannot build it here (see left out)"
     return line
 
 
