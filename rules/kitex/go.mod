@@ -1,27 +1,25 @@
-// The hooks require the lowest kitex they support. kitex v0.11.0 requires
-// bytedance/sonic v1.12.2 and golang/protobuf v1.5.2, which do not build
-// with Go 1.26 and newer protobuf: sonic v1.15.0 and golang/protobuf v1.5.4
-// (what kitex v0.16.0 requires) are here for go test and go vet only; an
-// otelgo build drops a hook module's indirect requirements and takes the
-// program's versions.
+// The hooks require the lowest kitex they support; versions_test.go says
+// why sonic and golang/protobuf are newer than kitex v0.11.0's.
 module otelgo.dev/rules/kitex
 
 go 1.24.0
 
 require (
 	github.com/bytedance/gopkg v0.1.3
+	github.com/bytedance/sonic v1.15.0
 	github.com/cloudwego/kitex v0.11.0
+	github.com/golang/protobuf v1.5.4
 	go.opentelemetry.io/otel v1.41.0
 	go.opentelemetry.io/otel/metric v1.41.0
 	go.opentelemetry.io/otel/sdk v1.41.0
 	go.opentelemetry.io/otel/sdk/metric v1.41.0
 	go.opentelemetry.io/otel/trace v1.41.0
+	google.golang.org/protobuf v1.36.11
 	otelgo.dev/rules v0.0.0
 )
 
 require (
 	github.com/apache/thrift v0.13.0 // indirect
-	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/cloudwego/base64x v0.1.6 // indirect
@@ -39,7 +37,6 @@ require (
 	github.com/fatih/structtag v1.2.0 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
-	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/google/pprof v0.0.0-20240727154555-813a5fbdbec8 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/iancoleman/strcase v0.2.0 // indirect
@@ -62,7 +59,6 @@ require (
 	golang.org/x/sys v0.41.0 // indirect
 	golang.org/x/text v0.34.0 // indirect
 	google.golang.org/genproto v0.0.0-20210513213006-bf773b8c8384 // indirect
-	google.golang.org/protobuf v1.36.11 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 

@@ -42,16 +42,21 @@
 //     message of its kerrors basic error, spaces as underscores), else
 //     "_OTHER"; a failed RPC's span has status Error on both sides;
 //   - server.address/port: the address the client sent the RPC to
-//     (WithHostPorts or the resolver's instance), on a server its own
-//     listening address; network.peer.address/port the other end of the
-//     connection, network.transport "tcp" or "unix".
+//     (WithHostPorts or the resolver's instance), on a server the local
+//     address of the connection the RPC came on (kitex's rpcinfo has no
+//     address for the server: a bound handler notes it when the connection
+//     opens); network.peer.address/port the other end of the connection,
+//     network.transport "tcp" or "unix".
 //
 // Trace context: the client injects the configured propagators' fields
 // (W3C traceparent and baggage by default) as kitex metainfo transient
 // values, which kitex sends in the TTHeader of the request (the key/value
 // pairs obs-opentelemetry uses too, so each side works with the other), or,
 // for the gRPC transport, as plain gRPC metadata (which a grpc-go server
-// reads as well). The server takes the parent from either. The transport
+// reads as well). The server takes the parent from either. TTHeader is
+// tested end to end (kitex's JSON generic call, two processes); gRPC by the
+// Go tests, with a hand-written protobuf service (kitex's generic call does
+// not work over gRPC). The transport
 // is never changed: with kitex's default transport, framed (or buffered)
 // Thrift with no header, nothing can carry the context; both spans are
 // still made, in two traces. A program that wants one trace chooses
@@ -59,12 +64,15 @@
 //
 // Server spans start when kitex begins reading the request and end when
 // the response is written. For TTHeader the request's header is read only
-// after that, so the SERVER span is made by the middleware, the last of
-// the server's middlewares, with the start time kept from the start; the
-// handler's context holds it. An RPC that fails before the middleware runs
-// (a request kitex cannot decode, an unknown method) still gets its span,
-// made when the RPC ends. A client span covers the whole call, retries
-// included (kitex calls the tracer once per call).
+// after that, so the SERVER span is made by the middleware, which runs
+// after the program's own middlewares, with the start time kept from the
+// start; the handler's context holds it. An RPC that fails before the
+// middleware runs (a request kitex cannot decode, an unknown method) still
+// gets its span, made when the RPC ends, without the caller's context when
+// kitex had not read the header by then. A client span covers the whole
+// call, retries included (kitex calls the tracer once per call). A
+// streaming RPC gets one span from the stream's start to its end; only
+// unary RPCs are tested.
 //
 // A program that installs obs-opentelemetry's tracers itself keeps its own
 // spans: a client whose context already holds a CLIENT span of

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,9 @@ import (
 	"github.com/cloudwego/kitex/pkg/generic"
 	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/pkg/remote"
+	"github.com/cloudwego/kitex/pkg/remote/trans/nphttp2/metadata"
 	"github.com/cloudwego/kitex/pkg/serviceinfo"
+	"github.com/cloudwego/kitex/pkg/streaming"
 	"github.com/cloudwego/kitex/pkg/transmeta"
 	"github.com/cloudwego/kitex/server"
 	"github.com/cloudwego/kitex/server/genericserver"
@@ -25,6 +28,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/internal/calltest"
@@ -46,7 +50,10 @@ service Echo {
     Response Find(1: Request req)
 }`
 
-type echo struct{ inHandler chan trace.SpanContext }
+type echo struct {
+	inHandler   chan trace.SpanContext
+	traceparent string // the gRPC metadata's, in grpcEcho
+}
 
 func (e *echo) GenericCall(ctx context.Context, method string, request interface{}) (interface{}, error) {
 	e.inHandler <- trace.SpanContextFromContext(ctx)
@@ -92,12 +99,18 @@ func serve(t *testing.T, h *echo) *net.TCPAddr {
 	svr := genericserver.NewServer(h, jsonGeneric(t), call.Params[0].([]server.Option)...)
 	go func() { _ = svr.Run() }()
 	t.Cleanup(func() { _ = svr.Stop() })
+	waitFor(t, addr)
+	return addr
+}
+
+func waitFor(t *testing.T, addr *net.TCPAddr) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c, err := net.Dial("tcp", addr.String())
 		if err == nil {
 			_ = c.Close()
-			return addr
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatal(err)
@@ -305,6 +318,82 @@ func TestErrorOutcome(t *testing.T) {
 		o := errorOutcome(w.err)
 		if o.status != w.status || o.errorType != w.errType || o.message == "" {
 			t.Errorf("%v: %+v", w.err, o)
+		}
+	}
+}
+
+// grpcEcho is a hand-written kitex service over the gRPC transport (kitex's
+// generic call does not support it): Echo/Say echoes a StringValue.
+func grpcEcho(h *echo) *serviceinfo.ServiceInfo {
+	say := func(ctx context.Context, _, arg, _ interface{}) error {
+		st := arg.(*streaming.Args).Stream
+		req := &wrapperspb.StringValue{}
+		if err := st.RecvMsg(req); err != nil {
+			return err
+		}
+		if md, ok := metadata.FromIncomingContext(ctx); ok && len(md.Get("traceparent")) > 0 {
+			h.traceparent = md.Get("traceparent")[0]
+		}
+		h.inHandler <- trace.SpanContextFromContext(ctx)
+		return st.SendMsg(req)
+	}
+	newMsg := func() interface{} { return &wrapperspb.StringValue{} }
+	return &serviceinfo.ServiceInfo{
+		ServiceName:  "Echo",
+		HandlerType:  (*echo)(nil),
+		PayloadCodec: serviceinfo.Protobuf,
+		Methods: map[string]serviceinfo.MethodInfo{
+			"Say": serviceinfo.NewMethodInfo(say, newMsg, newMsg, false, serviceinfo.WithStreamingMode(serviceinfo.StreamingUnary)),
+		},
+		Extra: map[string]interface{}{"PackageName": "test"},
+	}
+}
+
+// Over kitex's gRPC transport the context travels as gRPC metadata.
+func TestRPCInOneTraceOverGRPC(t *testing.T) {
+	rec := spanrec.Install(t)
+	h := &echo{inHandler: make(chan trace.SpanContext, 1)}
+	addr := freeAddr(t)
+	sCall := &calltest.Call{Params: []any{[]server.Option{server.WithServiceAddr(addr), server.WithExitWaitTime(time.Millisecond)}}}
+	NewServerOnEnter(sCall, sCall.Params[0].([]server.Option))
+	svr := server.NewServer(sCall.Params[0].([]server.Option)...)
+	if err := svr.RegisterService(grpcEcho(h), h); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = svr.Run() }()
+	t.Cleanup(func() { _ = svr.Stop() })
+	waitFor(t, addr)
+
+	opts := []client.Option{client.WithDestService("echo"), client.WithHostPorts(addr.String()), client.WithTransportProtocol(transport.GRPC)}
+	cCall := &calltest.Call{Params: []any{nil, opts}}
+	NewClientOnEnter(cCall, nil, opts)
+	cli, err := client.NewClient(grpcEcho(h), cCall.Params[1].([]client.Option)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, parent := otel.Tracer("test").Start(context.Background(), "parent")
+	resp := &wrapperspb.StringValue{}
+	if err := cli.Call(ctx, "Say", wrapperspb.String("hi"), resp); err != nil || resp.Value != "hi" {
+		t.Fatalf("%v %v", resp, err)
+	}
+	parent.End()
+	got := <-h.inHandler
+	spans := spansOf(t, rec, 3)
+	c, s := byKind(spans, trace.SpanKindClient), byKind(spans, trace.SpanKindServer)
+	if c.Parent().SpanID() != parent.SpanContext().SpanID() || s.Parent().SpanID() != c.SpanContext().SpanID() {
+		t.Errorf("client parent %v, server parent %v", c.Parent(), s.Parent())
+	}
+	if got.SpanID() != s.SpanContext().SpanID() {
+		t.Errorf("the handler's context holds %v, not the SERVER span", got)
+	}
+	// A plain traceparent in the gRPC metadata, as any gRPC server reads it.
+	if !strings.Contains(h.traceparent, c.SpanContext().SpanID().String()) {
+		t.Errorf("gRPC metadata traceparent %q", h.traceparent)
+	}
+	for _, span := range []sdktrace.ReadOnlySpan{c, s} {
+		a := spanrec.AttrStrings(span)
+		if span.Name() != "test.Echo/Say" || a["rpc.method"] != "test.Echo/Say" || a["server.port"] != strconv.Itoa(addr.Port) {
+			t.Errorf("%s span %q %v", span.SpanKind(), span.Name(), a)
 		}
 	}
 }
