@@ -68,8 +68,8 @@
 // after the program's own middlewares, with the start time kept from the
 // start; the handler's context holds it. An RPC that fails before the
 // middleware runs (a request kitex cannot decode, an unknown method) still
-// gets its span, made when the RPC ends, without the caller's context when
-// kitex had not read the header by then. A client span covers the whole
+// gets its span, made when the RPC ends, with the caller's context where
+// kitex had read the request's header (a meta handler keeps it). A client span covers the whole
 // call, retries included (kitex calls the tracer once per call). A
 // streaming RPC gets one span from the stream's start to its end; only
 // unary RPCs are tested.
@@ -109,12 +109,14 @@ const Scope = "otelgo.dev/rules/kitex"
 //	func NewServer(ops ...Option) Server
 //
 // in kitex's server package (server.go). It appends the server tracer, its
-// middleware and a handler that notes each connection's local address
-// (kitex's rpcinfo has none for the server) to a copy of the options.
+// middleware, a handler that notes each connection's local address
+// (kitex's rpcinfo has none for the server) and a meta handler that keeps
+// the request's metainfo to a copy of the options.
 func NewServerOnEnter(call api.CallContext, ops []server.Option) {
 	t := &serverTracer{}
 	call.SetParam(0, append(ops[:len(ops):len(ops)],
-		server.WithTracer(t), server.WithMiddleware(t.middleware), server.WithBoundHandler(&localAddr{})))
+		server.WithTracer(t), server.WithMiddleware(t.middleware), server.WithBoundHandler(&localAddr{}),
+		server.WithMetaHandler(metaReader{})))
 }
 
 // NewClientOnEnter is the OnEnter hook of

@@ -397,3 +397,57 @@ func TestRPCInOneTraceOverGRPC(t *testing.T) {
 		}
 	}
 }
+
+// A method the client's IDL has and the server's lacks.
+func TestUnknownMethodOnTheServer(t *testing.T) {
+	rec := spanrec.Install(t)
+	h := &echo{inHandler: make(chan trace.SpanContext, 1)}
+	addr := serve(t, h)
+	p, err := generic.NewThriftContentProvider(strings.Replace(idl, "service Echo {", "service Echo {\n    Response Missing(1: Request req)", 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := generic.JSONThriftGeneric(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []client.Option{client.WithHostPorts(addr.String()), client.WithTransportProtocol(transport.TTHeader)}
+	call := &calltest.Call{Params: []any{nil, opts}}
+	NewClientOnEnter(call, nil, opts)
+	cli, err := genericclient.NewClient("echo", g, call.Params[1].([]client.Option)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.GenericCall(context.Background(), "Missing", `{"message": "x"}`); err == nil {
+		t.Fatal("no error")
+	}
+	spans := spansOf(t, rec, 2)
+	c, s := byKind(spans, trace.SpanKindClient), byKind(spans, trace.SpanKindServer)
+	ca, sa := spanrec.AttrStrings(c), spanrec.AttrStrings(s)
+	// The exception kitex sends: PROTOCOL_ERROR from v0.11's generic codec,
+	// UNKNOWN_SERVICE from v0.16's service search.
+	code := sa["rpc.response.status_code"]
+	if code == "" || ca["rpc.response.status_code"] != code || sa["error.type"] != code || ca["error.type"] != code ||
+		c.Status().Code != codes.Error || s.Status().Code != codes.Error {
+		t.Errorf("client %v %v, server %v %v", c.Status(), ca, s.Status(), sa)
+	}
+	if c.Name() != "Echo/Missing" || ca["rpc.method"] != "Echo/Missing" {
+		t.Errorf("client span %q %v", c.Name(), ca)
+	}
+	switch code {
+	case "UNKNOWN_METHOD", "UNKNOWN_SERVICE":
+		if s.Name() != "kitex" || sa["rpc.method"] != "_OTHER" || !strings.HasSuffix(sa["rpc.method_original"], "Missing") {
+			t.Errorf("server span %q %v", s.Name(), sa)
+		}
+	case "PROTOCOL_ERROR":
+		if s.Name() != "Echo/Missing" || sa["rpc.method"] != "Echo/Missing" {
+			t.Errorf("server span %q %v", s.Name(), sa)
+		}
+	default:
+		t.Errorf("status %q", code)
+	}
+	// kitex failed the request in its own code, but had read its header.
+	if s.Parent().SpanID() != c.SpanContext().SpanID() {
+		t.Errorf("server parent %v", s.Parent())
+	}
+}

@@ -48,6 +48,10 @@ type rpcState struct {
 	start time.Time
 	span  trace.Span // nil until the span starts (a server's, in the middleware)
 	skip  bool       // obs-opentelemetry traces this RPC
+	// A server's request metainfo, once kitex has read the request's header
+	// (metaReader): the parent of a span made when the RPC failed before
+	// the middleware ran.
+	meta context.Context
 }
 
 type stateKey struct{ kind trace.SpanKind }
@@ -107,7 +111,7 @@ func (t *serverTracer) Start(ctx context.Context) (out context.Context) {
 	defer func() { _ = recover() }()
 	st := &rpcState{start: time.Now()}
 	out = context.WithValue(ctx, stateKey{trace.SpanKindServer}, st)
-	if carrier := (requestCarrier{ctx}); carrier.Get("traceparent") != "" {
+	if carrier := (requestCarrier{ctx: ctx}); carrier.Get("traceparent") != "" {
 		if ri := rpcinfo.GetRPCInfo(ctx); ri != nil {
 			out = startServer(out, st, ri)
 		}
@@ -145,7 +149,7 @@ func startServer(ctx context.Context, st *rpcState, ri rpcinfo.RPCInfo) context.
 	attrs := append([]attribute.KeyValue{systemAttr}, m.attrs()...)
 	attrs = append(attrs, localAttrs(ctx)...)
 	attrs = append(attrs, addrAttrs(ri.From(), peerAttrs)...)
-	parent := otel.GetTextMapPropagator().Extract(ctx, requestCarrier{ctx})
+	parent := otel.GetTextMapPropagator().Extract(ctx, requestCarrier{ctx, st.meta})
 	ctx, st.span = telemetry.Tracer(Scope).Start(parent, m.spanName(),
 		trace.WithSpanKind(trace.SpanKindServer), trace.WithTimestamp(st.start), trace.WithAttributes(attrs...))
 	return ctx
@@ -176,7 +180,12 @@ func (t *serverTracer) Finish(ctx context.Context) {
 // end sets the RPC's outcome on its span, ends it and records the duration.
 func end(ctx context.Context, st *rpcState, ri rpcinfo.RPCInfo, kind trace.SpanKind, server, peer []attribute.KeyValue) {
 	o := outcomeOf(ri)
-	m := methodOf(ri, o.status != "UNKNOWN_METHOD" && (kind == trace.SpanKindServer || knownOnClient(ri)))
+	known := knownOnClient(ri)
+	if kind == trace.SpanKindServer {
+		// A method the server does not have.
+		known = o.status != "UNKNOWN_METHOD" && o.status != "UNKNOWN_SERVICE"
+	}
+	m := methodOf(ri, known)
 	span := st.span
 	if kind == trace.SpanKindClient {
 		// The instance the call went to is known once it is made.
@@ -317,22 +326,46 @@ func (m flatMD) Keys() []string {
 
 // requestCarrier reads the propagators' fields of a request: metainfo
 // values (TTHeader; over gRPC kitex turns them into upper-case CGI names)
-// or gRPC metadata.
-type requestCarrier struct{ ctx context.Context }
+// or gRPC metadata, in ctx, else in meta.
+type requestCarrier struct{ ctx, meta context.Context }
 
 func (c requestCarrier) Get(key string) string {
-	if v, ok := metainfo.GetValue(c.ctx, key); ok {
+	if v := fieldOf(c.ctx, key); v != "" || c.meta == nil {
 		return v
 	}
-	if v, ok := metainfo.GetValue(c.ctx, metainfo.HTTPHeaderToCGIVariable(key)); ok {
+	return fieldOf(c.meta, key)
+}
+
+func fieldOf(ctx context.Context, key string) string {
+	if v, ok := metainfo.GetValue(ctx, key); ok {
 		return v
 	}
-	if md, ok := metadata.FromIncomingContext(c.ctx); ok {
+	if v, ok := metainfo.GetValue(ctx, metainfo.HTTPHeaderToCGIVariable(key)); ok {
+		return v
+	}
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
 		if v := md.Get(key); len(v) > 0 {
 			return v[0]
 		}
 	}
 	return ""
+}
+
+// metaReader is a server meta handler, after kitex's own: it keeps the
+// request's metainfo for the RPC's span. kitex reads the header through
+// its meta handlers also when it fails a request it could not decode, and
+// then drops the context they return.
+type metaReader struct{}
+
+func (metaReader) ReadMeta(ctx context.Context, _ remote.Message) (context.Context, error) {
+	if st := stateFrom(ctx, trace.SpanKindServer); st != nil && st.span == nil {
+		st.meta = ctx
+	}
+	return ctx, nil
+}
+
+func (metaReader) WriteMeta(ctx context.Context, _ remote.Message) (context.Context, error) {
+	return ctx, nil
 }
 
 func (c requestCarrier) Set(string, string) {}
