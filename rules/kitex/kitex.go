@@ -61,6 +61,8 @@
 // Thrift with no header, nothing can carry the context; both spans are
 // still made, in two traces. A program that wants one trace chooses
 // TTHeader (client.WithTransportProtocol(transport.TTHeader)) or gRPC.
+// The fields are among the request's metainfo values the server's handlers
+// see (metainfo.GetAllValues), as with obs-opentelemetry.
 //
 // Server spans start when kitex begins reading the request and end when
 // the response is written. For TTHeader the request's header is read only
