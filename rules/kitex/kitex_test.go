@@ -16,6 +16,7 @@ import (
 	"github.com/cloudwego/kitex/pkg/kerrors"
 	"github.com/cloudwego/kitex/pkg/remote"
 	"github.com/cloudwego/kitex/pkg/remote/trans/nphttp2/metadata"
+	"github.com/cloudwego/kitex/pkg/rpcinfo"
 	"github.com/cloudwego/kitex/pkg/serviceinfo"
 	"github.com/cloudwego/kitex/pkg/streaming"
 	"github.com/cloudwego/kitex/pkg/transmeta"
@@ -449,5 +450,17 @@ func TestUnknownMethodOnTheServer(t *testing.T) {
 	// kitex failed the request in its own code, but had read its header.
 	if s.Parent().SpanID() != c.SpanContext().SpanID() {
 		t.Errorf("server parent %v", s.Parent())
+	}
+}
+
+// A read that reaches no handler and fails nothing (a heartbeat) is no RPC.
+func TestNoSpanWithoutAnRPC(t *testing.T) {
+	rec := spanrec.Install(t)
+	ri := rpcinfo.NewRPCInfo(rpcinfo.EmptyEndpointInfo(), rpcinfo.EmptyEndpointInfo(),
+		rpcinfo.NewInvocation("", ""), rpcinfo.NewRPCConfig(), rpcinfo.NewRPCStats())
+	st := &serverTracer{}
+	st.Finish(st.Start(rpcinfo.NewCtxWithRPCInfo(context.Background(), ri)))
+	if n := len(rec.Ended()); n != 0 {
+		t.Errorf("%d spans", n)
 	}
 }

@@ -172,6 +172,11 @@ func (t *serverTracer) Finish(ctx context.Context) {
 		return
 	}
 	if st.span == nil {
+		// Every RPC that reaches a handler passes the middleware: one that
+		// did not and did not fail is no RPC (a heartbeat).
+		if outcomeOf(ri).errorType == "" {
+			return
+		}
 		startServer(ctx, st, ri)
 	}
 	end(ctx, st, ri, trace.SpanKindServer, localAttrs(ctx), nil)
