@@ -79,7 +79,11 @@
 // A program that installs obs-opentelemetry's tracers itself keeps its own
 // spans: a client whose context already holds a CLIENT span of
 // obs-opentelemetry's scope, and a server whose middleware chain already
-// started a SERVER span of it, get nothing more from these hooks.
+// started a SERVER span of it, get nothing more from these hooks. On the
+// gRPC transport kitex reads the request's metadata before the tracer
+// starts, and the SERVER span starts there, before any middleware (so that
+// a stream's context holds it too): a server with obs-opentelemetry's
+// middleware gets two SERVER spans there.
 //
 // Versions: kitex v0.11.0 to v0.16.3 are tested, with Go 1.26. Releases
 // before v0.16.0 require bytedance/sonic versions that do not build with
