@@ -20,9 +20,11 @@
 //   - span name and rpc.method "Service/Method" ("package.Service/Method"
 //     when the IDL gives a package), the IDL's service and method, as the
 //     RPC conventions ask; a method the framework does not know (the
-//     client's IDL lacks it, or the server answered UNKNOWN_METHOD) is
-//     rpc.method "_OTHER" with rpc.method_original "Service/Method", and
-//     the span is named "kitex";
+//     client's IDL lacks it; on a server, kitex answered UNKNOWN_METHOD or
+//     UNKNOWN_SERVICE, as v0.16 does, where v0.11's generic server answers
+//     PROTOCOL_ERROR and the method keeps its name) is rpc.method "_OTHER"
+//     with rpc.method_original "Service/Method", and the span is named
+//     "kitex";
 //   - rpc.system.name "kitex": the conventions' well-known values (grpc,
 //     dubbo, connectrpc, jsonrpc) do not name kitex, and an enum attribute
 //     takes a custom value when none applies; kitex speaks Thrift over
@@ -50,19 +52,19 @@
 //
 // Trace context: the client injects the configured propagators' fields
 // (W3C traceparent and baggage by default) as kitex metainfo transient
-// values, which kitex sends in the TTHeader of the request (the key/value
-// pairs obs-opentelemetry uses too, so each side works with the other), or,
-// for the gRPC transport, as plain gRPC metadata (which a grpc-go server
-// reads as well). The server takes the parent from either. TTHeader is
-// tested end to end (kitex's JSON generic call, two processes); gRPC by the
-// Go tests, with a hand-written protobuf service (kitex's generic call does
-// not work over gRPC). The transport
-// is never changed: with kitex's default transport, framed (or buffered)
-// Thrift with no header, nothing can carry the context; both spans are
-// still made, in two traces. A program that wants one trace chooses
-// TTHeader (client.WithTransportProtocol(transport.TTHeader)) or gRPC.
-// The fields are among the request's metainfo values the server's handlers
-// see (metainfo.GetAllValues), as with obs-opentelemetry.
+// values, which kitex sends in the TTHeader of the request (the same keys
+// as obs-opentelemetry's, which should let a process it traces and one
+// otelgo built share a trace; not tested), or, for the gRPC transport, as
+// plain gRPC metadata (which a grpc-go server reads as well). The server
+// takes the parent from either. TTHeader is tested end to end (kitex's
+// JSON generic call, two processes); gRPC by the Go tests, with a
+// hand-written protobuf service (kitex's generic call does not work over
+// gRPC). The transport is never changed: with kitex's default transport,
+// framed (or buffered) Thrift with no header, nothing can carry the
+// context; both spans are still made, in two traces. A program that wants
+// one trace chooses TTHeader (client.WithTransportProtocol(transport.TTHeader))
+// or gRPC. The fields are among the request's metainfo values the server's
+// handlers see (metainfo.GetAllValues), as with obs-opentelemetry.
 //
 // Server spans start when kitex begins reading the request and end when
 // the response is written. For TTHeader the request's header is read only
@@ -71,10 +73,11 @@
 // start; the handler's context holds it. An RPC that fails before the
 // middleware runs (a request kitex cannot decode, an unknown method) still
 // gets its span, made when the RPC ends, with the caller's context where
-// kitex had read the request's header (a meta handler keeps it). A client span covers the whole
-// call, retries included (kitex calls the tracer once per call). A
-// streaming RPC gets one span from the stream's start to its end; only
-// unary RPCs are tested.
+// kitex had read the request's header (a meta handler keeps it); a read
+// that reached no handler and failed nothing (a heartbeat) gets none. A
+// client span covers the whole call, retries included (kitex calls the
+// tracer once per call). A streaming RPC gets one span from the stream's
+// start to its end; only unary RPCs are tested.
 //
 // A program that installs obs-opentelemetry's tracers itself keeps its own
 // spans: a client whose context already holds a CLIENT span of
