@@ -120,6 +120,8 @@ def prepare(
         setup.notes = notes
         setup.build_list = _workspace_build_list(work, base, build_dir, cwd)
         _may_link(setup, linked_exporters)
+        if not vendored:
+            _choose_and_apply(setup, rules, needed, env, build_dir, cwd)
         align_opentelemetry(setup, required, build_dir, cwd)
         return _vendored(setup, vendored, env)
     if not env.gomod or env.gomod in ("/dev/null", "NUL"):
@@ -146,14 +148,25 @@ def prepare(
         setup = _module(gomod, build_dir, needed)
         setup.build_list = user_build_list(gomod, build_dir, cwd)
         _may_link(setup, linked_exporters)
-        choose_release_set(setup, hook_packages_of(rules, needed, setup.exporter_packages))
-        if setup.fitting:
-            _fit(setup, env, cwd)
-        if setup.candidates:
-            apply_release_set(setup, setup.candidates[0], build_dir)
+        _choose_and_apply(setup, rules, needed, env, build_dir, cwd)
     setup.notes = notes
     align_opentelemetry(setup, required, build_dir, cwd)
     return _vendored(setup, vendored, env)
+
+
+def _choose_and_apply(
+    setup: ModuleSetup, rules: list[Rule], needed: list[HookModule], env: GoEnv, build_dir: Path, cwd: Path
+) -> None:
+    choose_release_set(setup, hook_packages_of(rules, needed, setup.exporter_packages))
+    if setup.fitting and setup.modfile is None:
+        # The hook modules' own requirements would need fitting too there:
+        # a workspace requires what its modules import, at their versions.
+        setup.candidates, setup.choices, setup.fitting = [], {}, False
+        setup.fit_problem = "otelgo fits a set to older modules in module mode only, not in a workspace (go.work)"
+    if setup.fitting:
+        _fit(setup, env, cwd)
+    if setup.candidates:
+        apply_release_set(setup, setup.candidates[0], build_dir)
 
 
 def user_build_list(gomod: Path, build_dir: Path, cwd: Path) -> dict[str, str]:
@@ -387,12 +400,18 @@ def apply_release_set(setup: ModuleSetup, chosen: otelsets.ReleaseSet, build_dir
             continue  # a user's hook module: its go.mod is the user's
         # Under a digest of its text: the same path for the same go.mod in
         # every build (the plan's go list cache keys on the overlay).
-        target = cached_file(_gomod_for_set(m.dir / "go.mod", chosen, setup.build_list, choice.in_use), ".mod")
+        workspace = setup.modfile is None
+        text = _gomod_for_set(m.dir / "go.mod", chosen, setup.build_list, choice.in_use, workspace)
+        target = cached_file(text, ".mod")
         setup.overlay[str(m.dir / "go.mod")] = str(target)
 
 
 def _gomod_for_set(
-    gomod: Path, chosen: otelsets.ReleaseSet, build_list: dict[str, str], in_use: frozenset[str] | None = None
+    gomod: Path,
+    chosen: otelsets.ReleaseSet,
+    build_list: dict[str, str],
+    in_use: frozenset[str] | None = None,
+    workspace: bool = False,
 ) -> str:
     """The hook module's go.mod for this build: OpenTelemetry modules at
     the chosen set's releases; other modules it requires directly only when
@@ -400,7 +419,10 @@ def _gomod_for_set(
     the one selected, and the hooks build against it) nor the set's
     releases require them (prometheus/client_golang: at their version);
     indirect ones not at all: they come from the go.mod files of what is
-    required."""
+    required. In workspace mode, where nothing completes otelgo's go.mod
+    files and a module must require what its packages import, the other
+    direct requirements stay, at the user's version or the one the set's
+    releases require, whichever applies."""
     data = mod_edit_json(gomod)
     lines = [f"module {data['Module']['Path']}", "", f"go {data.get('Go') or '1.24.0'}", ""]
     for r in data.get("Require") or []:
@@ -409,8 +431,14 @@ def _gomod_for_set(
             version = chosen.modules.get(path)
             if version is None or in_use is not None and path not in in_use:
                 continue
-        elif r.get("Indirect") or path in build_list or any(path in needs for needs in chosen.requires.values()):
+        elif r.get("Indirect"):
             continue
+        elif path in build_list or any(path in needs for needs in chosen.requires.values()):
+            if not workspace:
+                continue
+            version = build_list.get(path) or max(
+                (needs[path] for needs in chosen.requires.values() if path in needs), key=Version.parse
+            )
         lines.append(f"require {path} {version}")
     for r in data.get("Replace") or []:
         old = r["Old"]["Path"] + (" " + r["Old"]["Version"] if r["Old"].get("Version") else "")

@@ -25,6 +25,7 @@ its own SDK.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -200,6 +201,35 @@ def test_fitted_set_in_json(tmp_path):
     assert summary["changed"] == []
     assert summary["exporters"] == ["otlp", "otlp-grpc", "console"], summary["exporters"]
     assert [line for line in summary["release_left_out"] if line.startswith("the Prometheus exporter")], summary
+
+
+def test_a_workspace_keeps_its_versions_too(tmp_path, receiver, run_program):
+    """The same choice in workspace mode (go.work): gRPC 1.64 with its x/net
+    gets the set that fits, and is traced; older than every set, a
+    workspace gets the message and its ways out (fitting is for module mode
+    only)."""
+    app = tmp_path / "ws" / "app"
+    shutil.copytree(OLDDEPS, app)
+    harness.check_build(harness.go("work", "init", "./app", cwd=app.parent))
+    out = tmp_path / "app"
+    result = harness.check_build(harness.otel_build(app, "-o", str(out), "./cmd/app"))
+    linked = assert_versions_kept(out, app)
+    assert linked["google.golang.org/grpc"] == "v1.64.0"
+    assert linked["go.opentelemetry.io/otel/sdk"] == "v1.24.0", linked
+    assert "your modules keep their versions" in result.stderr, result.stderr
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    with run_program(out, env=env) as running:
+        assert get(running.url + "/check/shop") == (200, "SERVING\n")
+        spans = receiver.wait_for_spans(5)
+    assert len(by_trace(spans)) == 1, format_spans(spans)
+    assert one(spans, kind="SERVER", name=METHOD).parent_span_id == one(spans, kind="CLIENT", name=METHOD).span_id
+
+    (app / "go.mod").write_text((OLDDEPS / "grpc156.mod").read_text())
+    (app / "go.sum").write_text((OLDDEPS / "grpc156.sum").read_text())
+    refused = harness.otel_build(app, "-o", str(out), "./cmd/app")
+    assert refused.returncode == 2, refused.stderr
+    assert "otel:   google.golang.org/grpc: you have v1.56.3, the instrumentation needs v1.61.1" in refused.stderr
+    assert "module mode only, not in a workspace" in refused.stderr, refused.stderr
 
 
 # What otelgo may fit: OpenTelemetry's modules and those they alone bring.
