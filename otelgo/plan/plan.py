@@ -8,6 +8,7 @@ which the shim reads (toolexec/protocol.py).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -34,7 +35,7 @@ from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.ignore import Ignored
 from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
 from otelgo.plan.spancomments import annotated_rules
-from otelgo.resources import cache_dir, rules_dir, write_atomically
+from otelgo.resources import cache_dir, private_dir, rules_dir, write_atomically
 from otelgo.ruleset.load import describe
 from otelgo.ruleset.model import Rule
 from otelgo.ruleset.syntax import RuleError
@@ -259,6 +260,8 @@ def make_plan(
     overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
     plan.go_flags += [f"-overlay={overlay_path}", *markers]
     plan.file_path = Path(protocol.write_plan(build_dir, _plan_file(plan, env)))
+    with contextlib.suppress(OSError):  # where the shim keeps the tools' -V=full answers
+        private_dir(cache_dir() / protocol.TOOLID_DIR)
     return plan
 
 
