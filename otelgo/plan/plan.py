@@ -255,7 +255,10 @@ def make_plan(
         if (key := MAIN if pkg.is_command else pkg.import_path) in plan.digests
         and (key != MAIN or pkg.import_path in plan.commands)
     }
-    stamps, markers = cachekeys.key_packages(keyed, lambda p: p.standard or _is_local(p, env), cmd, env, cwd, by_path)
+    others = _not_local(env)
+    stamps, markers = cachekeys.key_packages(
+        keyed, lambda p: p.standard or _is_local(p, env, others), cmd, env, cwd, by_path
+    )
     overlay.update(stamps)
     overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
     plan.go_flags += [f"-overlay={overlay_path}", *markers]
@@ -285,8 +288,9 @@ def _check_user_sums(
     args = [f"-modfile={pristine}", *flags]
     if cmd.values.get("overlay"):
         args.append(f"-overlay={cmd.values['overlay']}")
-    for pkg in list_deps(cmd.packages or ["."], args, cwd, list_env, tests=testing, cache=cache):
-        if pkg.error.startswith("missing go.sum entry"):
+    missing = "missing go.sum entry"
+    for pkg in list_deps(cmd.packages or ["."], args, cwd, list_env, tests=testing, cache=cache, needle=missing):
+        if pkg.error.startswith(missing):
             raise GoCommandError(f"{pkg.error_pos}: {pkg.error}" if pkg.error_pos else pkg.error, 1)
 
 
@@ -323,8 +327,9 @@ def _add_annotated(match: Match, packages: list[Package], env: GoEnv, spans_left
     ignored: dict[str, Ignored] = {}
     left_out: list[tuple[Rule, str]] = []
     problems: list[str] = []
+    others = _not_local(env)
     for pkg in packages:
-        if not _is_local(pkg, env):
+        if not _is_local(pkg, env, others):
             continue
         key = MAIN if pkg.is_command else pkg.import_path
         found = [] if spans_left_out else annotated_rules(pkg, key)
@@ -364,12 +369,18 @@ def _located(pkg: Package, where: str) -> str:
     return str(pkg.dir / where) if pkg.dir is not None else where
 
 
-def _is_local(pkg: Package, env: GoEnv) -> bool:
-    """A package of the user's own modules: the overlay can add files to it."""
+def _is_local(pkg: Package, env: GoEnv, others: tuple[str, ...] | None = None) -> bool:
+    """A package of the user's own modules: the overlay can add files to it.
+    others: _not_local(env), for a caller that asks of many packages."""
     if pkg.standard or pkg.dir is None:
         return False
-    others = (env.gomodcache, env.goroot, rules_dir(), vendor.cache_root(), modcopy.copies_root())
-    return not any(pkg.dir.is_relative_to(d) for d in others)
+    d = str(pkg.dir)
+    return not any(d == o or d.startswith(o.rstrip(os.sep) + os.sep) for o in (others or _not_local(env)))
+
+
+def _not_local(env: GoEnv) -> tuple[str, ...]:
+    """The directories whose packages are not the user's own."""
+    return tuple(str(d) for d in (env.gomodcache, env.goroot, rules_dir(), vendor.cache_root(), modcopy.copies_root()))
 
 
 def _hook_available(rule: Rule, available: set[str]) -> bool:
