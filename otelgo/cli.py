@@ -31,7 +31,6 @@ def _instrumented(subcommand: str, rest: list[str], plan_only: bool = False) -> 
     # Imported here: `otel --version` and pass-through commands stay quick.
     from otelgo import config, driver
     from otelgo.gocmd import flags, golist
-    from otelgo.plan import modules, plan
     from otelgo.ruleset.syntax import RuleError
 
     try:
@@ -54,11 +53,20 @@ def _instrumented(subcommand: str, rest: list[str], plan_only: bool = False) -> 
     except golist.GoCommandError as e:
         _err(str(e))
         return e.returncode
-    except plan.UpgradeError as e:
-        _fail(str(e), 2)
-    except (modules.ModuleError, plan.PlanError) as e:
-        _fail(str(e), 1)
+    except Exception as e:
+        # Planning's own errors: raised only where planning was imported,
+        # which an unchanged rebuild (a remembered plan) does not do.
+        if _raised(e, "otelgo.plan.plan", "UpgradeError"):
+            _fail(str(e), 2)
+        if _raised(e, "otelgo.plan.modules", "ModuleError") or _raised(e, "otelgo.plan.plan", "PlanError"):
+            _fail(str(e), 1)
+        raise
     return 1
+
+
+def _raised(e: Exception, module: str, name: str) -> bool:
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(e, getattr(loaded, name))
 
 
 def _err(line: str) -> None:
