@@ -19,8 +19,9 @@ program takes a fifth of one. What the answer depends on:
 A Go file (not a test's) whose size or time changed but whose header --
 what the go command reads of it: build constraints, package clause,
 imports, //go:embed lines (goheader.py) -- is as it was does not change
-the answer: an edit of a function's body keeps the entry, with the files'
-new sizes and times. The headers are kept in the entry by digest.
+the answer: an edit of a function's body keeps the entry as it is, and
+each check reads the headers of the files changed since it was written
+again. The headers are kept in the entry by digest.
 
 An entry that does not check out is a miss: the go command runs, and its
 answer replaces the entry. Standard library only.
@@ -57,7 +58,8 @@ class ListCache:
             if entry.get("manifest") == manifest:
                 return entry["output"]
             if _only_bodies_changed(entry["manifest"], manifest, entry["headers"]):
-                _store(path, {**entry, "manifest": manifest})
+                # Not written again (megabytes): the next check reads the
+                # changed files' headers again, a few small reads.
                 return entry["output"]
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
