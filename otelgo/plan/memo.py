@@ -237,9 +237,11 @@ def _manifest(dirs: list[str], walk: list[str], needed: list[str], watched: list
                         entries[e.path] = [st.st_size, st.st_mtime_ns]
         except OSError:
             entries[d] = None
-    from otelgo.gocmd.listcache import _go_dirs
+    packages = {}
+    if walk:
+        from otelgo.gocmd.listcache import _go_dirs
 
-    packages = {root: sorted(_go_dirs(Path(root))) for root in walk}
+        packages = {root: sorted(_go_dirs(Path(root))) for root in walk}
     return {
         "entries": entries,
         "packages": packages,
