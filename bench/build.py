@@ -719,9 +719,23 @@ def main() -> int:
     return 0
 
 
-_ORDER = ["imports", "go env", "load rules", "make_plan", "modfile", "go list -deps", "match rules", "check hooks"]
+_ORDER = [
+    "imports",
+    "go env",
+    "load rules",
+    "make_plan",
+    "modfile",
+    "go list -deps",
+    "match rules",
+    "check hooks",
+    "modules",
+    "remembered plan",
+    "remembered plan hit",
+]
 _LABELS = {
-    "imports": "interpreter start to otelgo imported (click, ...)",
+    "imports": "interpreter start to planning imported",
+    "remembered plan": "an unchanged rebuild instead: the remembered plan (key + read back)",
+    "remembered plan hit": "  ... found (1) or not (0)",
     "go env": "go env",
     "load rules": "load + validate the rules",
     "make_plan": "make_plan, of which:",
