@@ -99,11 +99,17 @@ def load(digest: str, build_dir: Path, whole: bool):
         plan = pickle.loads(entry["whole" if whole else "core"])
     except Exception:  # a damaged or older entry, whatever unpickling it raised: plan again
         return None
-    for name, data in entry["files"].items():
-        (build_dir / name).write_bytes(data.replace(_HERE.encode(), str(build_dir).encode()))
+    try:
+        for name, data in entry["files"].items():
+            (build_dir / name).write_bytes(data.replace(_HERE.encode(), str(build_dir).encode()))
+    except OSError:
+        return None  # planning writes them all again
     _rebase(plan, build_dir)
     _toolids()
-    os.utime(path)  # used: the last to go
+    try:
+        os.utime(path)  # used: the last to go
+    except OSError:
+        pass
     return plan
 
 
