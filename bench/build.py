@@ -64,6 +64,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import shutil
 import sys
 import time
@@ -157,8 +158,11 @@ class Side:
 
     def build(self, trace: Path | None = None) -> dict:
         flags = [f"-debug-trace={trace}"] if trace else []
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         seconds, proc = run(self.argv(flags), self.module, self.env())
-        out = {"seconds": seconds, "actions": count_actions(proc.stderr)}
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        out = {"seconds": seconds, "cpu": cpu, "actions": count_actions(proc.stderr)}
         if trace:
             out["phases"] = phases(trace, seconds)
         return out
@@ -484,6 +488,7 @@ def summarize(key: str, cold: list[dict], nochange: list[dict], edits: list[dict
                 side[measure] = {
                     "seconds": median(secs),
                     "all": secs,
+                    "cpu": median([r[role].get("cpu", 0.0) for r in runs_]),
                     "compiles": median([r[role]["actions"]["compile"] for r in runs_]),
                     "links": median([r[role]["actions"]["link"] for r in runs_]),
                 }
@@ -515,6 +520,8 @@ def summarize(key: str, cold: list[dict], nochange: list[dict], edits: list[dict
         diffs = [r["otel"]["seconds"] - r["plain"]["seconds"] for r in nochange]
         d = median(diffs)
         out["nochange_extra"] = {"median": d, "all": diffs}
+        cpu_diffs = [r["otel"].get("cpu", 0.0) - r["plain"].get("cpu", 0.0) for r in nochange]
+        out["nochange_extra_cpu"] = {"median": median(cpu_diffs), "all": cpu_diffs}
         out["checks"].append(
             {
                 "what": "no-change rebuild: otel - plain (s)",
@@ -579,6 +586,18 @@ def report(key: str, s: dict) -> None:
         f"{key}: targets",
         ["measure", "value", "target", "verdict"],
         [[c["what"], f"{c['value']:.3f}", c["target"], c["verdict"]] for c in s["checks"]],
+    )
+    cpu_rows = [
+        [role, *(f"{side[m]['cpu']:.2f}" if m in side else "" for m in ("edit", "nochange"))]
+        for role, side in s["sides"].items()
+    ]
+    if "nochange_extra_cpu" in s:
+        extra = s["nochange_extra_cpu"]
+        cpu_rows.append(["no change: otel - plain", "", f"{extra['median']:.2f} ({spread(extra['all'])})"])
+    print_table(
+        f"{key}: CPU seconds (user + system of every process; median), less sensitive to the machine's load",
+        ["side", "one-line edit", "no change"],
+        cpu_rows,
     )
     if "edit_phases" in s["sides"]["otel"]:
         names = list(s["sides"]["otel"]["edit_phases"])
@@ -700,9 +719,23 @@ def main() -> int:
     return 0
 
 
-_ORDER = ["imports", "go env", "load rules", "make_plan", "modfile", "go list -deps", "match rules", "check hooks"]
+_ORDER = [
+    "imports",
+    "go env",
+    "load rules",
+    "make_plan",
+    "modfile",
+    "go list -deps",
+    "match rules",
+    "check hooks",
+    "modules",
+    "remembered plan",
+    "remembered plan hit",
+]
 _LABELS = {
-    "imports": "interpreter start to otelgo imported (click, ...)",
+    "imports": "interpreter start to planning imported",
+    "remembered plan": "an unchanged rebuild instead: the remembered plan (key + read back)",
+    "remembered plan hit": "  ... found (1) or not (0)",
     "go env": "go env",
     "load rules": "load + validate the rules",
     "make_plan": "make_plan, of which:",

@@ -4,8 +4,10 @@
 
 Runs what `otel go build` runs before the go command starts (otelgo/driver.py:
 go env, load the rules, make_plan: modfile copy, go list -deps, matching, hook
-checks, overlay and plan files) in this process, and prints one JSON object
-with the seconds each stage took. "imports" and "process" count from the
+checks, overlay and plan files) in this process, then what an unchanged
+rebuild runs instead of the rules and make_plan (the remembered plan,
+otelgo/plan/memo.py: its key, and the plan read back), and prints one JSON
+object with the seconds each stage took. "imports" and "process" count from the
 process's start (/proc), so they include the interpreter's start-up. bench/build.py
 runs it several times and reports medians.
 
@@ -43,9 +45,10 @@ def _process_start_seconds() -> float:
 def main(argv: list[str]) -> int:
     from pathlib import Path
 
+    from otelgo.config import effective
     from otelgo.gocmd import flags as goflags
     from otelgo.gocmd import golist
-    from otelgo.plan import modules
+    from otelgo.plan import memo, modules
     from otelgo.plan import plan as planning
     from otelgo.ruleset.load import builtin_rule_files, load_all, user_rule_files
     from otelgo.toolexec.protocol import INDEX_NAME
@@ -94,6 +97,20 @@ def main(argv: list[str]) -> int:
         t = time.perf_counter()
         plan = planning.make_plan(cmd, env, rules, build_dir, cwd)
         stages["make_plan"] = time.perf_counter() - t
+        # What an unchanged rebuild runs instead (otelgo/plan/memo.py): the
+        # key, then the remembered plan read back into a build dir of its own.
+        config = effective(cmd, env)
+        digest = memo.key(cmd, env, config, cwd)
+        if digest is not None:
+            memo.store(digest, plan, build_dir, env, cmd.packages or ["."])
+            again = Path(tempfile.mkdtemp(prefix="otelgo-bench-plan-"))
+            try:
+                t = time.perf_counter()
+                remembered = memo.load(memo.key(cmd, env, config, cwd), again, whole=False)
+                stages["remembered plan"] = time.perf_counter() - t
+                stages["remembered plan hit"] = float(remembered is not None)
+            finally:
+                shutil.rmtree(again, ignore_errors=True)
         if os.environ.get("OTELGO_BENCH_KEEP_PLAN"):
             # bench/shim.py wants a real plan file to run the shim with.
             keep = Path(os.environ["OTELGO_BENCH_KEEP_PLAN"])

@@ -17,17 +17,20 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from otelgo.config import Config, effective
 from otelgo.gocmd import versioned
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoCommandError, GoEnv, go_env
-from otelgo.plan import plan as planning
+from otelgo.plan import memo
 from otelgo.report.progress import progress
 from otelgo.report.summary import print_explanation, print_summary, summary_data
 from otelgo.resources import cache_dir
-from otelgo.ruleset.load import builtin_rule_files, load_all
 from otelgo.toolexec.protocol import PLAN_ENV
+
+if TYPE_CHECKING:
+    from otelgo.plan import plan as planning
 
 _SHIM = Path(__file__).resolve().parent / "toolexec" / "shim.py"
 
@@ -74,15 +77,25 @@ def _run_planned(
 ) -> int:
     env = go_env(cwd)
     config = effective(cmd, env)
-    rules = load_all(builtin_rule_files() + config.rule_paths)
-    try:
-        plan = planning.make_plan(cmd, env, rules, build_dir, cwd, options(config))
-    except GoCommandError as e:
-        raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
-    except planning.UpgradeError as e:
-        if cmd.summary_json:
-            print(json.dumps({"go": env.goversion, "error": str(e).splitlines()[0], **e.data}, indent=1))
-        raise
+    # An unchanged rebuild takes the last plan of the same build (plan/memo.py).
+    remembered = memo.key(cmd, env, config, cwd) if go_cwd is None else None
+    summarised = not (quiet or cmd.quiet) and cmd.subcommand in ("build", "install")
+    plan = memo.load(remembered, build_dir, whole=summarised) if remembered else None
+    if plan is None:
+        from otelgo.plan import plan as planning  # here: a remembered plan needs none of it
+        from otelgo.ruleset.load import builtin_rule_files, load_all
+
+        rules = load_all(builtin_rule_files() + config.rule_paths)
+        try:
+            plan = planning.make_plan(cmd, env, rules, build_dir, cwd, options(config))
+        except GoCommandError as e:
+            raise GoCommandError(_user_paths(str(e), build_dir, env), e.returncode) from None
+        except planning.UpgradeError as e:
+            if cmd.summary_json:
+                print(json.dumps({"go": env.goversion, "error": str(e).splitlines()[0], **e.data}, indent=1))
+            raise
+        if remembered:
+            memo.store(remembered, plan, build_dir, env, cmd.packages or ["."])
     if cmd.explain:
         print_explanation(plan)
     if cmd.show_injected is not None or cmd.injected_dir:
@@ -112,6 +125,9 @@ def toolexec_flags(cmd: GoCommandLine) -> tuple[str, dict[str, str]]:
     -modfile, -overlay and -gcflags. The script refuses to run once go.mod,
     go.sum or go.work is newer than the plan, so that a stale plan fails the
     build instead of building something else."""
+    from otelgo.plan import plan as planning
+    from otelgo.ruleset.load import builtin_rule_files, load_all
+
     cwd = Path(os.getcwd())
     if "C" in cmd.values:
         cwd = (cwd / cmd.values["C"]).resolve()
@@ -173,7 +189,9 @@ def _show_injected(cmd: GoCommandLine, plan: planning.Plan, cwd: Path) -> bool:
 
 
 def options(config: Config) -> planning.Options:
-    return planning.Options(
+    from otelgo.plan.result import Options
+
+    return Options(
         without=list(config.without.value),
         exporters=list(config.exporters.value),
         allow_upgrades=bool(config.allow_upgrades.value),

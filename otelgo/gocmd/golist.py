@@ -129,8 +129,11 @@ def list_deps(
     env: dict[str, str],
     tests: bool = False,
     cache: Path | None = None,
+    needle: str | None = None,
 ) -> list[Package]:
     """`go list -deps` over the user's packages and the hook packages.
+    With needle, the packages of an answer are read only if the answer
+    holds that text (a caller looking for one kind of error).
 
     The go command refuses to mix .go files with import paths in one call:
     a build of named files (`go run main.go`) lists them apart from the
@@ -147,6 +150,8 @@ def list_deps(
             out = run_go(args, cwd, env)
         else:
             out = cache.get(args, cwd, env, lambda args=args: run_go(args, cwd, env))
+        if needle is not None and needle not in out:
+            continue
         for obj in json_stream(out):
             pkg = _package(obj)
             # Test variants ("net/http [example.com/x.test]") compile as the
@@ -179,14 +184,17 @@ def _package(obj: dict) -> Package:
         has_tests=bool(obj.get("TestGoFiles") or obj.get("XTestGoFiles")),
         # A variant ("net/http [example.com/cmd/app]": built with a main
         # package's PGO profile, or for a test) compiles as the package itself.
-        imports=_unique(i.split(" ")[0] for i in obj.get("Imports", [])),
-        deps=_unique(d.split(" ")[0] for d in obj.get("Deps", [])),
+        imports=_unique(obj.get("Imports", [])),
+        deps=_unique(obj.get("Deps", [])),
         error=(obj.get("Error") or {}).get("Err", ""),
         error_pos=(obj.get("Error") or {}).get("Pos", ""),
     )
 
 
-def _unique(paths) -> list[str]:
+def _unique(paths: list[str]) -> list[str]:
+    """Import paths without their variants' suffixes (" [...]"), once each."""
+    if " " in "".join(paths):
+        paths = [p.split(" ")[0] for p in paths]
     return list(dict.fromkeys(paths))
 
 

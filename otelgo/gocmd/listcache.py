@@ -16,6 +16,13 @@ program takes a fifth of one. What the answer depends on:
   directories of the main modules hold Go files, so that a new package is
   seen.
 
+A Go file (not a test's) whose size or time changed but whose header --
+what the go command reads of it: build constraints, package clause,
+imports, //go:embed lines (goheader.py) -- is as it was does not change
+the answer: an edit of a function's body keeps the entry as it is, and
+each check reads the headers of the files changed since it was written
+again. The headers are kept in the entry by digest.
+
 An entry that does not check out is a miss: the go command runs, and its
 answer replaces the entry. Standard library only.
 """
@@ -30,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from otelgo.gocmd.goheader import header_digest
 from otelgo.gocmd.jsonstream import json_stream
 
 KEEP = 64  # entries kept; the oldest go first
@@ -46,14 +54,21 @@ class ListCache:
         path = self.directory / f"{_key(args, cwd, env)}.json"
         try:
             entry = json.loads(path.read_text())
-            if entry.get("manifest") == _manifest(entry["roots"], entry["walk"]):
+            manifest = _manifest(entry["roots"], entry["walk"])
+            if entry.get("manifest") == manifest:
                 return entry["output"]
-        except (OSError, ValueError, KeyError, TypeError):
+            if _only_bodies_changed(entry["manifest"], manifest, entry["headers"]):
+                # Not written again (megabytes): the next check reads the
+                # changed files' headers again, a few small reads.
+                return entry["output"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
         output = run()
         walk = any("..." in a for a in args if not a.startswith("-"))
         roots, mains = _local_dirs(output, self.immutable, walk)
-        _store(path, {"output": output, "roots": roots, "walk": mains, "manifest": _manifest(roots, mains)})
+        manifest = _manifest(roots, mains)
+        entry = {"output": output, "roots": roots, "walk": mains, "manifest": manifest, "headers": _headers(manifest)}
+        _store(path, entry)
         return output
 
 
@@ -120,6 +135,43 @@ def _manifest(dirs: list[str], walk: list[str]) -> dict:
             files[d] = None
     packages = {root: sorted(_go_dirs(Path(root))) for root in walk}
     return {"files": files, "packages": packages}
+
+
+def _header_kept(name: str) -> bool:
+    """A file whose header alone matters to the answer: a Go file, not a
+    test's (the generated test main depends on the test functions)."""
+    return name.endswith(".go") and not name.endswith("_test.go")
+
+
+def _headers(manifest: dict) -> dict[str, str]:
+    """path -> digest of the header of each such file (None: unreadable)."""
+    headers = {}
+    for f in manifest["files"]:
+        if _header_kept(f):
+            try:
+                with open(f, "rb") as fh:
+                    headers[f] = header_digest(fh.read())
+            except OSError:
+                headers[f] = None
+    return headers
+
+
+def _only_bodies_changed(old: dict, new: dict, headers: dict[str, str | None]) -> bool:
+    """The same files and packages, and every file whose size or time
+    differs is a Go file whose header is the one the answer was made with."""
+    if old["packages"] != new["packages"] or old["files"].keys() != new["files"].keys():
+        return False
+    changed = [f for f, st in new["files"].items() if st != old["files"][f]]
+    for f in changed:
+        if not _header_kept(f) or headers.get(f) is None:
+            return False
+        try:
+            with open(f, "rb") as fh:
+                if header_digest(fh.read()) != headers[f]:
+                    return False
+        except OSError:
+            return False
+    return bool(changed)
 
 
 def _go_dirs(root: Path):

@@ -8,11 +8,11 @@ which the shim reads (toolexec/protocol.py).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo import __version__
@@ -33,8 +33,9 @@ from otelgo.plan.generated import cached_file, generated
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.ignore import Ignored
 from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
+from otelgo.plan.result import Options, Plan
 from otelgo.plan.spancomments import annotated_rules
-from otelgo.resources import cache_dir, rules_dir, write_atomically
+from otelgo.resources import cache_dir, private_dir, rules_dir, write_atomically
 from otelgo.ruleset.load import describe
 from otelgo.ruleset.model import Rule
 from otelgo.ruleset.syntax import RuleError
@@ -42,44 +43,6 @@ from otelgo.splice.gosource import SpliceError
 from otelgo.toolexec import protocol
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
-
-
-@dataclass
-class Options:
-    """otelgo's settings of one build (otelgo.toml, then the flags)."""
-
-    without: list[str] = field(default_factory=list)  # instrumentations left out (plan/without.py)
-    exporters: list[str] = field(default_factory=list)  # the exporters to link (plan/exporters.py)
-    allow_upgrades: bool = False
-
-
-@dataclass
-class Plan:
-    build_dir: Path
-    go_flags: list[str]  # added after the user's flags
-    go_env: dict[str, str]  # added to the go command's environment
-    packages: list[Package]
-    match: Match
-    commands: dict[str, list[str]] = field(default_factory=dict)  # package main -> hook packages
-    extra_files: list[str] = field(default_factory=list)  # appended to a go-files build
-    warnings: list[str] = field(default_factory=list)  # rules that found no function
-    rules: list[Rule] = field(default_factory=list)  # every rule loaded
-    linked: set[str] = field(default_factory=set)  # packages in the programs built
-    own: set[str] = field(default_factory=set)  # ... of which the programs import without otelgo
-    digests: dict[str, str] = field(default_factory=dict)  # matched key -> digest of its rules
-    token: str = ""
-    file_path: Path | None = None
-    options: Options = field(default_factory=Options)
-    without: list[Rule] = field(default_factory=list)  # rules that --without left out
-    ignored: dict[str, Ignored] = field(default_factory=dict)  # matched key -> what //otel:ignore leaves out
-    left_out: list[tuple[Rule, str]] = field(default_factory=list)  # rules on ignored code, and where the comment is
-    release_set: str = ""  # the OpenTelemetry core of the release set chosen ("" when none was)
-    fitted: list[str] = field(default_factory=list)  # its modules built against the user's versions (module@version)
-    changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # module -> (user's version, this build's)
-    base_hooks: list[str] = field(default_factory=list)  # hook packages every program imports
-    release_left_out: list[str] = field(default_factory=list)  # what the chosen release set leaves out, and why
-    exporters: tuple[str, ...] = ()  # the exporters linked (plan/exporters.py)
-    notes: list[str] = field(default_factory=list)  # how this build differs from the go command's, for the summary
 
 
 class UpgradeError(Exception):
@@ -256,11 +219,16 @@ def make_plan(
         if (key := MAIN if pkg.is_command else pkg.import_path) in plan.digests
         and (key != MAIN or pkg.import_path in plan.commands)
     }
-    stamps, markers = cachekeys.key_packages(keyed, lambda p: p.standard or _is_local(p, env), cmd, env, cwd, by_path)
+    others = _not_local(env)
+    stamps, markers = cachekeys.key_packages(
+        keyed, lambda p: p.standard or _is_local(p, env, others), cmd, env, cwd, by_path
+    )
     overlay.update(stamps)
     overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
     plan.go_flags += [f"-overlay={overlay_path}", *markers]
     plan.file_path = Path(protocol.write_plan(build_dir, _plan_file(plan, env)))
+    with contextlib.suppress(OSError):  # where the shim keeps the tools' -V=full answers
+        private_dir(cache_dir() / protocol.TOOLID_DIR)
     return plan
 
 
@@ -284,8 +252,9 @@ def _check_user_sums(
     args = [f"-modfile={pristine}", *flags]
     if cmd.values.get("overlay"):
         args.append(f"-overlay={cmd.values['overlay']}")
-    for pkg in list_deps(cmd.packages or ["."], args, cwd, list_env, tests=testing, cache=cache):
-        if pkg.error.startswith("missing go.sum entry"):
+    missing = "missing go.sum entry"
+    for pkg in list_deps(cmd.packages or ["."], args, cwd, list_env, tests=testing, cache=cache, needle=missing):
+        if pkg.error.startswith(missing):
             raise GoCommandError(f"{pkg.error_pos}: {pkg.error}" if pkg.error_pos else pkg.error, 1)
 
 
@@ -322,8 +291,9 @@ def _add_annotated(match: Match, packages: list[Package], env: GoEnv, spans_left
     ignored: dict[str, Ignored] = {}
     left_out: list[tuple[Rule, str]] = []
     problems: list[str] = []
+    others = _not_local(env)
     for pkg in packages:
-        if not _is_local(pkg, env):
+        if not _is_local(pkg, env, others):
             continue
         key = MAIN if pkg.is_command else pkg.import_path
         found = [] if spans_left_out else annotated_rules(pkg, key)
@@ -363,12 +333,18 @@ def _located(pkg: Package, where: str) -> str:
     return str(pkg.dir / where) if pkg.dir is not None else where
 
 
-def _is_local(pkg: Package, env: GoEnv) -> bool:
-    """A package of the user's own modules: the overlay can add files to it."""
+def _is_local(pkg: Package, env: GoEnv, others: tuple[str, ...] | None = None) -> bool:
+    """A package of the user's own modules: the overlay can add files to it.
+    others: _not_local(env), for a caller that asks of many packages."""
     if pkg.standard or pkg.dir is None:
         return False
-    others = (env.gomodcache, env.goroot, rules_dir(), vendor.cache_root(), modcopy.copies_root())
-    return not any(pkg.dir.is_relative_to(d) for d in others)
+    d = str(pkg.dir)
+    return not any(d == o or d.startswith(o.rstrip(os.sep) + os.sep) for o in (others or _not_local(env)))
+
+
+def _not_local(env: GoEnv) -> tuple[str, ...]:
+    """The directories whose packages are not the user's own."""
+    return tuple(str(d) for d in (env.gomodcache, env.goroot, rules_dir(), vendor.cache_root(), modcopy.copies_root()))
 
 
 def _hook_available(rule: Rule, available: set[str]) -> bool:

@@ -23,6 +23,14 @@ the marker keys the package's cached compile on the rules applied to it, and
 the shim removes it before the real compiler sees it.
 
 A compile the splicer refuses is recorded by toolexec/refusals.py.
+
+The tools' -V=full answers are kept in otelgo's cache, in TOOLID_DIR
+(created, private to the user, by planning), one file per tool and key:
+the key holds the tool's path, its arguments, the identity of its binary
+(device, inode, size, modification and change times) and every GO*
+variable of the environment (GOEXPERIMENT, GOOS, GOARCH... decide what a
+tool says), and is stored in the file and compared whole on every read.
+
 Standard library only: the shim's fast path imports this module.
 """
 
@@ -34,6 +42,7 @@ PLAN_NAME = "plan.json"
 INDEX_NAME = "packages.txt"
 OVERLAY_NAME = "overlay.json"  # the -overlay planning writes beside the plan
 MARKER = "-otelgo.rules="
+TOOLID_DIR = "toolids"  # in otelgo's cache (resources.cache_dir)
 
 
 def is_cover(tool):
@@ -161,3 +170,77 @@ def flag(args, name):
         if arg.startswith(name + "="):
             return arg.split("=", 1)[1]
     return None
+
+
+def exec_tool(tool, args):
+    """Run the tool in this process's place. The go command names the C
+    compiler by its name alone ("gcc -###" for its tool ID), which is looked
+    for on PATH, as a shell would."""
+    if os.sep in tool:
+        os.execv(tool, [tool, *args])
+    os.execvp(tool, [tool, *args])
+
+
+def toolid_dir():
+    """Where -V=full answers are kept (resources.cache_dir's rule), or None."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "otelgo", TOOLID_DIR) if os.path.isabs(base) else None
+
+
+def toolid_key(tool, args):
+    """Everything a tool's answer to args depends on, as bytes; None when
+    the tool is not a file that can be looked at."""
+    try:
+        st = os.stat(tool)
+    except OSError:
+        return None
+    binary = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+    settings = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GO"))
+    return "\0".join([os.path.abspath(tool), binary, *args, "", *settings]).encode("utf-8", "surrogateescape")
+
+
+def _toolid_file(tool_key):
+    import zlib  # built in: no hashlib (OpenSSL) for a file name
+
+    d = toolid_dir()
+    if d is None or tool_key is None:
+        return None
+    name = os.path.basename(tool_key.split(b"\0", 1)[0].decode("utf-8", "surrogateescape"))
+    return os.path.join(d, f"{name}-{zlib.crc32(tool_key):08x}-{len(tool_key)}")
+
+
+def toolid_cache(tool_key):
+    """The answer kept for tool_key (bytes), or None."""
+    path = _toolid_file(tool_key)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    head, sep, rest = data.partition(b"\n")
+    if not sep or not head.isdigit() or rest[: int(head)] != tool_key:
+        return None
+    answer = rest[int(head) :]
+    return answer or None
+
+
+def toolid_store(tool_key, answer):
+    """Keep a tool's answer; only where planning made the private directory."""
+    path = _toolid_file(tool_key)
+    if path is None or not answer or not os.path.isdir(os.path.dirname(path)):
+        return
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, b"%d\n" % len(tool_key) + tool_key + answer)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

@@ -31,7 +31,7 @@ def main(argv):
         # A test's main package is keyed through the -gcflags of the package
         # under test, which then carries a marker too.
         args = protocol.without_markers(args)
-    os.execv(tool, [tool, *args])
+    protocol.exec_tool(tool, args)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,6 @@ from cached bytecode and the fast path never pays for it.
 """
 
 import os
-import shutil
-import subprocess
 import sys
 
 from otelgo.toolexec import protocol
@@ -25,7 +23,7 @@ def main(argv):
         protocol.progress("i" if matched else "c", pkg)
         if matched:
             return _compile_instrumented(pkg, tool, protocol.without_markers(expanded))
-    os.execv(tool, [tool, *args])  # a response file stays one: the command line may be too long without
+    protocol.exec_tool(tool, args)  # a response file stays one: the command line may be too long without
 
 
 def _compile_instrumented(pkg, tool, args):
@@ -45,11 +43,10 @@ def _version(tool, args):
     The go command keys its build cache on this line, so instrumented builds
     get cache entries of their own and a plain `go build` never sees them.
     """
-    proc = subprocess.run([tool, *args], stdout=subprocess.PIPE)
-    if proc.returncode != 0:
-        sys.stdout.buffer.write(proc.stdout)
-        return proc.returncode
-    line = proc.stdout.decode().rstrip("\n")
+    out = _tool_version(tool, args)
+    if isinstance(out, int):
+        return out
+    line = out.decode().rstrip("\n")
     token = "otelgo-" + protocol.token()
     fields = line.split()
     if fields and fields[-1].startswith("buildID="):
@@ -62,6 +59,28 @@ def _version(tool, args):
     return 0
 
 
+def _tool_version(tool, args):
+    """The tool's own -V=full line (bytes), or its exit status when it failed
+    (what it printed is passed on). The go command asks it of every tool at
+    the start of every build, one after another, and the tool's answer
+    depends only on the tool's binary and the GO* settings it reads
+    (GOEXPERIMENT, GOOS, GOARCH...): it is kept in otelgo's cache
+    (protocol.toolid_cache) under all of those, so that a rebuild runs no
+    tool for it."""
+    key = protocol.toolid_key(tool, args)
+    cached = protocol.toolid_cache(key)
+    if cached is not None:
+        return cached
+    import subprocess
+
+    proc = subprocess.run([tool, *args], stdout=subprocess.PIPE)
+    if proc.returncode != 0:
+        sys.stdout.buffer.write(proc.stdout)
+        return proc.returncode
+    protocol.toolid_store(key, proc.stdout)
+    return proc.stdout
+
+
 def _cover(tool, args):
     """-cover and -coverpkg: the go command gives the cover tool the paths
     of the package's files on disk, also of those the -overlay adds or
@@ -69,15 +88,17 @@ def _cover(tool, args):
     A file the overlay replaces is given to it by its replacement; a file
     otelgo adds (the rules stamp, the bootstrap) is left out of coverage:
     copied as it is to the output the go command expects for it."""
+    import shutil
+
     overlay = protocol.read_overlay()
     listfile = protocol.flag(args, "-outfilelist")
     inputs = protocol.go_files(args)
     if not overlay or listfile is None or not inputs or not any(args[i] in overlay for i in inputs):
-        os.execv(tool, [tool, *args])
+        protocol.exec_tool(tool, args)
     with open(listfile) as f:
         outputs = f.read().splitlines()
     if len(outputs) != len(inputs) + 1:
-        os.execv(tool, [tool, *args])  # not the protocol this was written for: let the tool say so
+        protocol.exec_tool(tool, args)  # not the protocol this was written for: let the tool say so
     kept_in, kept_out = [], [outputs[0]]  # the first output holds the counters
     for i, out in zip(inputs, outputs[1:], strict=True):
         replacement = overlay.get(args[i])
@@ -90,4 +111,4 @@ def _cover(tool, args):
         f.write("".join(line + "\n" for line in kept_out))
     flags = [listfile + ".otelgo" if a == listfile else a for a in args[: inputs[0]]]
     flags = [f"-outfilelist={listfile}.otelgo" if a == f"-outfilelist={listfile}" else a for a in flags]
-    os.execv(tool, [tool, *flags, *kept_in])
+    protocol.exec_tool(tool, [*flags, *kept_in])

@@ -134,3 +134,85 @@ def test_a_damaged_entry_is_a_miss(world, tmp_path):
     (entry,) = (tmp_path / "cache").iterdir()
     entry.write_text("{not json")
     assert _get(cache, build, root, runs).endswith('{"Run": 2}')
+
+
+MAIN_GO = '//go:build linux\n\npackage main\n\nimport (\n\t"fmt"\n)\n\nfunc main() { fmt.Println("a") }\n'
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        MAIN_GO.replace('"a"', '"b"'),  # a function's body
+        MAIN_GO + "\nconst version = 2\n",  # a new declaration below the imports
+        MAIN_GO.replace("func main", "// main runs.\nfunc main"),  # a comment below the imports
+    ],
+)
+def test_an_edit_below_the_imports_keeps_the_answer(world, tmp_path, edit):
+    """What `go list` reads of a file is its header: an edit below the
+    imports keeps the answer, and the entry keeps it for the next edit too."""
+    root, modcache, build = world
+    _touch(root / "main.go", MAIN_GO)
+    cache = ListCache(tmp_path / "cache", (modcache.parent.parent,))
+    runs = Runs(root, modcache)
+    first = _get(cache, build, root, runs)
+    _touch(root / "main.go", edit)
+    assert _get(cache, build, root, runs) == first and runs.count == 1
+    _touch(root / "main.go", edit + "\nvar again = 1\n")
+    assert _get(cache, build, root, runs) == first and runs.count == 1
+    _touch(root / "main.go", MAIN_GO.replace('"fmt"', '"os"'))  # and a header edit after them is one
+    _get(cache, build, root, runs)
+    assert runs.count == 2
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        MAIN_GO.replace("linux", "windows"),  # a build constraint
+        MAIN_GO.replace("package main", "package other"),  # the package clause
+        MAIN_GO.replace('"fmt"\n', '"fmt"\n\t"os"\n'),  # an import
+        MAIN_GO.replace('"fmt"', 'f "fmt"'),  # an import's name
+        MAIN_GO.replace("\n)\n", '\n)\nimport "os"\n'),  # an import declaration after the first
+        "/* a cgo preamble */\n" + MAIN_GO,  # a comment before the package clause
+        MAIN_GO.replace("\n)\n", '\n\t"embed"\n)\n') + "//go:embed a.txt\nvar f embed.FS\n",
+        MAIN_GO.replace("func main", "/* unterminated\nfunc main"),  # unsure: a change
+        MAIN_GO.replace("func main", "if main"),  # no longer a declaration the go command takes
+    ],
+)
+def test_an_edit_of_the_header_runs_the_go_command_again(world, tmp_path, edit):
+    root, modcache, build = world
+    _touch(root / "main.go", MAIN_GO)
+    cache = ListCache(tmp_path / "cache", (modcache.parent.parent,))
+    runs = Runs(root, modcache)
+    _get(cache, build, root, runs)
+    _touch(root / "main.go", edit)
+    _get(cache, build, root, runs)
+    assert runs.count == 2
+
+
+def test_an_embed_pattern_is_part_of_the_header(world, tmp_path):
+    root, modcache, build = world
+    embedding = MAIN_GO.replace("\n)\n", '\n\t"embed"\n)\n') + "//go:embed a.txt\nvar f embed.FS\n"
+    _touch(root / "main.go", embedding)
+    cache = ListCache(tmp_path / "cache", (modcache.parent.parent,))
+    runs = Runs(root, modcache)
+    _get(cache, build, root, runs)
+    _touch(root / "main.go", embedding.replace('"a"', '"b"'))
+    _get(cache, build, root, runs)
+    assert runs.count == 1
+    _touch(root / "main.go", embedding.replace("a.txt", "b.txt"))
+    _get(cache, build, root, runs)
+    assert runs.count == 2
+
+
+@pytest.mark.parametrize("name", ["main_test.go", "main.s", "main.c"])
+def test_an_edit_of_a_test_or_another_file_runs_the_go_command_again(world, tmp_path, name):
+    """A test file's functions make the generated test main; other files
+    than Go sources are not read for a header."""
+    root, modcache, build = world
+    _touch(root / name, MAIN_GO)
+    cache = ListCache(tmp_path / "cache", (modcache.parent.parent,))
+    runs = Runs(root, modcache)
+    _get(cache, build, root, runs)
+    _touch(root / name, MAIN_GO.replace('"a"', '"b"'))
+    _get(cache, build, root, runs)
+    assert runs.count == 2

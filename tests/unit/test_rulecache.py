@@ -287,6 +287,7 @@ def test_the_build_directory_is_private_to_the_user(tmp_path, monkeypatch):
     from otelgo import driver
     from otelgo.gocmd.flags import parse
     from otelgo.gocmd.golist import GoCommandError, GoEnv
+    from otelgo.plan import plan as planning
 
     seen = {}
 
@@ -298,7 +299,7 @@ def test_the_build_directory_is_private_to_the_user(tmp_path, monkeypatch):
     tmp.mkdir()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
-    monkeypatch.setattr(driver.planning, "make_plan", make_plan)
+    monkeypatch.setattr(planning, "make_plan", make_plan)
     monkeypatch.setattr(
         driver, "go_env", lambda cwd: GoEnv("go1.26.0", tmp_path, "", "", tmp_path / "mod", tmp_path / "cache")
     )

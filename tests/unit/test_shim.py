@@ -146,3 +146,97 @@ def test_unmatched_compile_loses_a_marker(tmp_path):
     assert proc.stdout == "-p example.com/x a.go\n"
     assert progress == "c example.com/x\n"
     assert fast_path_only(proc.stderr), sorted(imported_modules(proc.stderr))
+
+
+def _version_tool(tmp_path, text="compile version go1.26.8"):
+    tool = tmp_path / "bin" / "compile"
+    tool.parent.mkdir(exist_ok=True)
+    tool.write_text(f"#!/bin/sh\necho '{text}'; echo ran >> {tmp_path / 'runs'}\n")
+    tool.chmod(0o755)
+    return tool
+
+
+def _version(tmp_path, tool, *args, env=None):
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", "-X", "importtime", str(SHIM), str(tool), *args],
+        capture_output=True,
+        text=True,
+        env={"OTELGO_PLAN": str(_plan(tmp_path)), "XDG_CACHE_HOME": str(tmp_path / "cache"), **(env or {})},
+    )
+    runs = tmp_path / "runs"
+    return proc, len(runs.read_text().splitlines()) if runs.exists() else 0
+
+
+def test_version_answers_are_kept_under_everything_they_depend_on(tmp_path):
+    """-V=full is answered from otelgo's cache once the tool has answered
+    it; the tool runs again when its binary, its arguments or a GO*
+    variable changes, and each answer is the tool's own."""
+    from otelgo.resources import private_dir
+
+    private_dir(tmp_path / "cache" / "otelgo" / "toolids")  # what planning makes
+    tool = _version_tool(tmp_path)
+    proc, runs = _version(tmp_path, tool, "-V=full")
+    assert (proc.stdout, runs) == ("compile version go1.26.8 otelgo-abc123\n", 1)
+    proc, runs = _version(tmp_path, tool, "-V=full")
+    assert (proc.stdout, runs) == ("compile version go1.26.8 otelgo-abc123\n", 1)  # kept: the tool did not run
+    assert "subprocess" not in imported(proc.stderr)
+    # A GO* setting the tool reads (experiments are part of its answer).
+    proc, runs = _version(tmp_path, tool, "-V=full", env={"GOEXPERIMENT": "nogreenteagc"})
+    assert runs == 2
+    _, runs = _version(tmp_path, tool, "-V=full", env={"GOEXPERIMENT": "nogreenteagc"})
+    assert runs == 2
+    # Other arguments.
+    _, runs = _version(tmp_path, tool, "-V=full", "-x")
+    assert runs == 3
+    # Another binary at the same path: what it says now.
+    tool.unlink()
+    _version_tool(tmp_path, "compile version go1.27.0")
+    proc, runs = _version(tmp_path, tool, "-V=full")
+    assert (proc.stdout, runs) == ("compile version go1.27.0 otelgo-abc123\n", 4)
+    # Another token (the index's first line) is not part of the kept answer.
+    write_shim_index(tmp_path, "def456", {})
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", str(SHIM), str(tool), "-V=full"],
+        capture_output=True,
+        text=True,
+        env={"OTELGO_PLAN": str(tmp_path / "plan.json"), "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    assert proc.stdout == "compile version go1.27.0 otelgo-def456\n"
+
+
+def test_version_answers_are_not_kept_without_the_private_directory(tmp_path):
+    tool = _version_tool(tmp_path)
+    for n in (1, 2):
+        proc, runs = _version(tmp_path, tool, "-V=full")
+        assert (proc.stdout, runs) == ("compile version go1.26.8 otelgo-abc123\n", n)
+
+
+def test_a_damaged_kept_answer_is_asked_again(tmp_path):
+    from otelgo.resources import private_dir
+
+    kept = private_dir(tmp_path / "cache" / "otelgo" / "toolids")
+    tool = _version_tool(tmp_path)
+    _version(tmp_path, tool, "-V=full")
+    (kept_file,) = kept.iterdir()
+    whole = kept_file.read_bytes()
+    for n, damaged in enumerate((b"12\nnot the key at all", whole[: whole.index(b"\n") + 10], b""), start=2):
+        kept_file.write_bytes(damaged)
+        proc, runs = _version(tmp_path, tool, "-V=full")
+        assert (proc.stdout, runs) == ("compile version go1.26.8 otelgo-abc123\n", n)
+
+
+def test_a_tool_named_without_a_directory_is_looked_for_on_path(tmp_path):
+    """The go command asks `gcc -### -x c -c -` for the C compiler's ID
+    through -toolexec, naming it as CC does: found on PATH, as by a shell."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    gcc = bindir / "mycc"
+    gcc.write_text('#!/bin/sh\necho "mycc $*"\n')
+    gcc.chmod(0o755)
+    proc = subprocess.run(
+        [sys.executable, "-I", "-S", str(SHIM), "mycc", "-###", "-x", "c", "-c", "-"],
+        capture_output=True,
+        text=True,
+        env={"OTELGO_PLAN": str(_plan(tmp_path)), "PATH": f"{bindir}:/usr/bin:/bin"},
+    )
+    assert (proc.returncode, proc.stdout) == (0, "mycc -### -x c -c -\n"), proc.stderr

@@ -4,6 +4,7 @@ that is what made such rebuilds take seconds. An edit lists again."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -59,3 +60,47 @@ def test_an_edit_lists_again(tmp_path):
     os.utime(main, ns=(main.stat().st_atime_ns, main.stat().st_mtime_ns + 10**9))
     harness.check_build(harness.otel_build(module, "-o", str(tmp_path / "bin"), ".", env=env))
     assert _entries(cache_home) != first
+
+
+def _outputs(cache_home):
+    return {p.name: json.loads(p.read_text())["output"] for p in (cache_home / "otelgo" / "golist").glob("*.json")}
+
+
+def _run(binary) -> str:
+    proc = subprocess.run(
+        [str(binary)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=harness.clean_env({"OTEL_TRACES_EXPORTER": "none"}),
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_an_edit_below_the_imports_is_built_without_listing_again(tmp_path):
+    """An edit of a function's body keeps the listings (what the go command
+    reads of a file ends with its imports), and the remembered plan is not
+    taken: the edit is in the program; an unchanged rebuild after it keeps
+    it there, and an edit back is built too."""
+    module = tmp_path / "go115"
+    module.mkdir()
+    for f in GO115.iterdir():
+        (module / f.name).write_bytes(f.read_bytes())
+    cache_home = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache_home), "GOCACHE": _gocache()}
+    binary = tmp_path / "bin"
+    harness.check_build(harness.otel_build(module, "-o", str(binary), ".", env=env))
+    assert _run(binary) == "hello\n"
+    listed = _outputs(cache_home)
+    assert len(list((cache_home / "otelgo" / "plans").iterdir())) == 1  # the plan is remembered
+    main = module / "main.go"
+    original = main.read_text()
+    for text, said in ((original.replace('"hello"', '"edited"'), "edited\n"), (original, "hello\n")):
+        main.write_text(text)
+        os.utime(main, ns=(main.stat().st_atime_ns, main.stat().st_mtime_ns + 10**9))
+        harness.check_build(harness.otel_build(module, "-o", str(binary), ".", env=env))
+        assert _run(binary) == said
+        harness.check_build(harness.otel_build(module, "-o", str(binary), ".", env=env))  # unchanged since
+        assert _run(binary) == said
+    assert _outputs(cache_home) == listed  # no listing ran again

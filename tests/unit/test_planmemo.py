@@ -1,0 +1,222 @@
+"""The remembered plan (otelgo/plan/memo.py): the same inputs give the last
+plan and its build dir without planning; any change of an input is a miss."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from otelgo.config import Config
+from otelgo.gocmd.flags import parse
+from otelgo.gocmd.golist import GoEnv, Package
+from otelgo.plan import memo
+from otelgo.plan.match import Match
+from otelgo.plan.result import Plan
+from otelgo.ruleset.model import FileRule
+
+
+@pytest.fixture
+def world(tmp_path, monkeypatch):
+    """A main module with a package, a module cache, otelgo's cache, code
+    and rules trees of their own, and a build dir planned into."""
+    app = tmp_path / "app"
+    (app / "lib").mkdir(parents=True)
+    (app / "go.mod").write_text("module example.com/app\n\ngo 1.24\n")
+    (app / "main.go").write_text("package main\n\nfunc main() {}\n")
+    (app / "lib" / "lib.go").write_text("package lib\n")
+    modcache = tmp_path / "modcache"
+    (modcache / "example.com" / "dep@v1.0.0").mkdir(parents=True)
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("GOENV", raising=False)
+    for name in ("code", "templates", "rules"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.txt").write_text(name)
+    monkeypatch.setattr(memo, "package_dir", lambda: tmp_path / "code")
+    monkeypatch.setattr(memo, "templates_dir", lambda: tmp_path / "templates")
+    monkeypatch.setattr(memo, "rules_dir", lambda: tmp_path / "rules")
+    generated = xdg / "otelgo" / "generated" / "bootstrap.go"
+    generated.parent.mkdir(parents=True)
+    generated.write_text("package main\n")
+    env = GoEnv("go1.26.8", tmp_path / "goroot", str(app / "go.mod"), "", modcache, tmp_path / "gocache")
+    return tmp_path, app, env, generated
+
+
+def _plan(tmp_path: Path, app: Path, generated: Path, build: Path, file_rule: Path | None = None) -> Plan:
+    build.mkdir()
+    (build / "otel.mod").write_text(f"module example.com/app\nreplace x => {generated.parent}\n")
+    (build / "otel.sum").write_text("")
+    (build / "overlay.json").write_text(json.dumps({"Replace": {str(app / "otelgo_bootstrap.go"): str(generated)}}))
+    (build / "plan.json").write_text("{}")
+    (build / "packages.txt").write_text("token\nmain\n")
+    (build / "list.json").write_text("{}")
+    main = Package("example.com/app", "main", app, False, False, "example.com/app", "", str(app))
+    lib = Package("example.com/app/lib", "lib", app / "lib", False, False, "example.com/app", "", str(app))
+    dep = Package("example.com/dep", "dep", tmp_path / "modcache" / "example.com" / "dep@v1.0.0", False, True)
+    rules = [FileRule(ImportPath="main", File=str(file_rule))] if file_rule else []
+    return Plan(
+        build,
+        [f"-modfile={build / 'otel.mod'}", f"-overlay={build / 'overlay.json'}"],
+        {},
+        [main, lib, dep],
+        Match(),
+        rules=rules,
+        token="token",
+        file_path=build / "plan.json",
+    )
+
+
+def _stored(world, args=(".",), file_rule=None):
+    tmp_path, app, env, generated = world
+    cmd = parse("build", ["-o", "out", *args])
+    key = memo.key(cmd, env, Config(), app)
+    assert key is not None
+    plan = _plan(tmp_path, app, generated, tmp_path / "build1", file_rule)
+    memo.store(key, plan, tmp_path / "build1", env, cmd.packages)
+    return cmd, key
+
+
+def _again(world, cmd, n=2):
+    tmp_path, app, env, _ = world
+    key = memo.key(cmd, env, Config(), app)
+    build = tmp_path / f"build{n}"
+    build.mkdir()
+    return key, memo.load(key, build, whole=True) if key else None, build
+
+
+def _touch(path: Path, text: str) -> None:
+    path.write_text(text)
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+
+
+def test_the_same_inputs_give_the_last_plan_in_a_new_build_dir(world):
+    tmp_path = world[0]
+    cmd, key = _stored(world)
+    again, plan, build = _again(world, cmd)
+    assert again == key and plan is not None
+    assert plan.build_dir == build and plan.file_path == build / "plan.json"
+    assert plan.go_flags == [f"-modfile={build / 'otel.mod'}", f"-overlay={build / 'overlay.json'}"]
+    assert sorted(p.name for p in build.iterdir()) == [
+        "otel.mod",
+        "otel.sum",
+        "overlay.json",
+        "packages.txt",
+        "plan.json",
+    ]
+    assert (build / "otel.mod").read_text() == (tmp_path / "build1" / "otel.mod").read_text()
+    assert [p.import_path for p in plan.packages] == ["example.com/app", "example.com/app/lib", "example.com/dep"]
+    core = memo.load(key, tmp_path / "build2", whole=False)
+    assert core.packages == [] and core.go_flags == plan.go_flags  # the summary alone reads the packages
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t, app: _touch(app / "main.go", "package main\n\nfunc main() { println() }\n"),  # a body
+        lambda t, app: (app / "lib" / "more.go").write_text("package lib\n"),  # a new file
+        lambda t, app: (app / "lib" / "sub").mkdir(),  # a new directory
+        lambda t, app: _touch(app / "go.mod", "module example.com/app\n\ngo 1.25\n"),
+        lambda t, app: (app / "go.sum").write_text("x v1 h1:=\n"),
+        lambda t, app: _touch(t / "rules" / "a.txt", "rules changed"),  # the rules tree
+        lambda t, app: (t / "rules" / "b.json").write_text("[]"),
+        lambda t, app: _touch(t / "code" / "a.txt", "code changed"),  # otelgo's code
+        lambda t, app: _touch(t / "templates" / "a.txt", "templates changed"),
+        lambda t, app: os.environ.__setitem__("GOFLAGS", "-tags=x"),  # the environment
+        lambda t, app: os.environ.__setitem__("CGO_ENABLED", "0"),
+        lambda t, app: (t / "config" / "go").mkdir(parents=True) or (t / "config" / "go" / "env").write_text("GOOS=x"),
+        lambda t, app: (t / "xdg" / "otelgo" / "generated" / "bootstrap.go").unlink(),  # a file the build dir names
+    ],
+)
+def test_a_change_of_an_input_is_a_miss(world, monkeypatch, change):
+    monkeypatch.setenv("GOFLAGS", "")
+    monkeypatch.setenv("CGO_ENABLED", "1")
+    cmd, key = _stored(world)
+    change(world[0], world[1])
+    _, plan, _ = _again(world, cmd)
+    assert plan is None
+
+
+def test_the_command_line_and_the_settings_are_in_the_key(world):
+    tmp_path, app, env, _ = world
+    cmd, key = _stored(world)
+    assert memo.key(parse("build", ["-o", "out", "-race", "."]), env, Config(), app) != key
+    assert memo.key(parse("install", ["."]), env, Config(), app) != key
+    assert memo.key(cmd, env, Config(file=app / "otelgo.toml"), app) != key
+    assert memo.key(cmd, env, Config(), app / "lib") != key
+    other = GoEnv("go1.26.9", env.goroot, env.gomod, env.gowork, env.gomodcache, env.gocache)
+    assert memo.key(cmd, other, Config(), app) != key
+    rules = tmp_path / "my-rules.json"
+    rules.write_text("[]")
+    with_rules = Config(rule_files=[(rules, "command line")])
+    before = memo.key(cmd, env, with_rules, app)
+    _touch(rules, "[ ]")
+    assert memo.key(cmd, env, with_rules, app) != before
+
+
+def test_a_file_rules_file_is_watched(world):
+    tmp_path = world[0]
+    added = tmp_path / "added.go"
+    added.write_text("package main\n")
+    cmd, _ = _stored(world, file_rule=added)
+    assert _again(world, cmd)[1] is not None
+    _touch(added, "package main\n\nvar x = 1\n")
+    assert _again(world, cmd, 3)[1] is None
+
+
+def test_a_new_package_under_a_dots_pattern_is_a_miss(world):
+    app = world[1]
+    cmd, _ = _stored(world, args=("./...",))
+    (app / "lib" / "deep" / "er").mkdir(parents=True)
+    (app / "lib" / "deep" / "er" / "x.go").write_text("package er\n")
+    assert _again(world, cmd)[1] is None
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--explain", "."],
+        ["--show-injected", "."],
+        ["--injected-dir", "d", "."],
+        ["--json", "."],
+        ["-modfile=other.mod", "."],
+        ["-overlay=o.json", "."],
+    ],
+)
+def test_builds_whose_plan_is_not_remembered(world, args):
+    _, app, env, _ = world
+    assert memo.key(parse("build", args), env, Config(), app) is None
+
+
+def test_run_test_and_workspaces_are_not_remembered(world):
+    _, app, env, _ = world
+    assert memo.key(parse("test", ["."]), env, Config(), app) is None
+    assert memo.key(parse("run", ["."]), env, Config(), app) is None
+    work = GoEnv(env.goversion, env.goroot, env.gomod, str(app / "go.work"), env.gomodcache, env.gocache)
+    assert memo.key(parse("build", ["."]), work, Config(), app) is None
+
+
+def test_a_damaged_entry_is_a_miss(world):
+    tmp_path = world[0]
+    cmd, key = _stored(world)
+    (entry,) = (tmp_path / "xdg" / "otelgo" / "plans").iterdir()
+    entry.write_bytes(entry.read_bytes()[:100])
+    assert _again(world, cmd)[1] is None
+
+
+def test_a_replacement_directory_s_go_mod_is_watched(world):
+    """A module replaced by a directory is in the module graph even when no
+    package of it is built: its go.mod may change the versions selected."""
+    tmp_path, app = world[0], world[1]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "go.mod").write_text("module example.com/other\n")
+    _touch(app / "go.mod", "module example.com/app\n\ngo 1.24\n\nreplace example.com/other => ../other\n")
+    cmd, _ = _stored(world)
+    assert _again(world, cmd)[1] is not None
+    _touch(other / "go.mod", "module example.com/other\n\nrequire example.com/dep v1.1.0\n")
+    assert _again(world, cmd, 3)[1] is None
