@@ -90,6 +90,7 @@ def hook_modules() -> tuple[HookModule, ...]:
     return tuple(found)
 
 
+@cache
 def module_of(package: str) -> HookModule | None:
     """The hook module that holds a hook package (longest module path prefix)."""
     best = None
