@@ -61,14 +61,17 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, data: str | bytes) -> None:
     """Write a file of otelgo's cache, whose directory is made private
     (private_dir): concurrent builds share the cache, and a reader sees the
     whole file or none of it. A failed write leaves no temporary file."""
     private_dir(path.parent)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
-        tmp.write_text(text)
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data)
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)

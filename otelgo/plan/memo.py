@@ -41,7 +41,7 @@ from pathlib import Path
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoEnv, go_stamp
-from otelgo.resources import cache_dir, package_dir, private_dir, rules_dir, templates_dir
+from otelgo.resources import cache_dir, package_dir, private_dir, rules_dir, templates_dir, write_atomically
 from otelgo.ruleset.model import FileRule
 
 KEEP = 32  # plans kept; the oldest go first
@@ -141,23 +141,12 @@ def store(digest: str, plan, build_dir: Path, env: GoEnv, patterns: list[str]) -
             "whole": pickle.dumps(whole, protocol=pickle.HIGHEST_PROTOCOL),
         }
         path = _path(digest)
-        _write_bytes(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
         entries = sorted(path.parent.glob("*.plan"), key=lambda p: p.stat().st_mtime)
         for old in entries[:-KEEP]:
             old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass  # a plan that cannot be kept is planned again next time
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    private_dir(path.parent)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _path(digest: str) -> Path:

@@ -47,7 +47,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/trace"
@@ -60,6 +59,7 @@ import (
 
 	"otelgo.dev/rules/api"
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/rpcmetrics"
 	semconv "otelgo.dev/rules/internal/semconv"
 	"otelgo.dev/rules/internal/semconv/rpcconv"
 	"otelgo.dev/rules/internal/telemetry"
@@ -236,12 +236,7 @@ func (h *handler) end(ctx context.Context, st *rpcState, rs *stats.End) {
 	}
 	attrs := append([]attribute.KeyValue{semconv.RPCMethod(st.method), codeAttr}, st.server...)
 	seconds := end.Sub(begin).Seconds()
-	m := instruments.Get(Scope)
-	if h.kind == trace.SpanKindServer {
-		m.server.Record(ctx, seconds, rpcconv.SystemNameGRPC, attrs...)
-	} else {
-		m.client.Record(ctx, seconds, rpcconv.SystemNameGRPC, attrs...)
-	}
+	rpcmetrics.Record(ctx, Scope, h.kind, seconds, rpcconv.SystemNameGRPC, attrs...)
 }
 
 // codeName is the status code as the conventions spell it: "OK",
@@ -278,17 +273,6 @@ func (h *handler) TagConn(ctx context.Context, info *stats.ConnTagInfo) context.
 }
 
 func (h *handler) HandleConn(context.Context, stats.ConnStats) {}
-
-type rpcInstruments struct {
-	server rpcconv.ServerCallDuration
-	client rpcconv.ClientCallDuration
-}
-
-var instruments = telemetry.NewInstruments(func(m metric.Meter) rpcInstruments {
-	server, _ := rpcconv.NewServerCallDuration(m)
-	client, _ := rpcconv.NewClientCallDuration(m)
-	return rpcInstruments{server, client}
-})
 
 // tracedByOtelgrpc reports whether the span in ctx is a span of the same
 // kind that otelgrpc started: grpc runs the stats handlers of a client or

@@ -17,12 +17,12 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/trace"
 
 	"otelgo.dev/rules/goroutine"
+	"otelgo.dev/rules/internal/rpcmetrics"
 	semconv "otelgo.dev/rules/internal/semconv"
 	"otelgo.dev/rules/internal/semconv/rpcconv"
 	"otelgo.dev/rules/internal/telemetry"
@@ -218,24 +218,8 @@ func end(ctx context.Context, st *rpcState, ri rpcinfo.RPCInfo, kind trace.SpanK
 	attrs = append(attrs, result...)
 	attrs = append(attrs, server...)
 	seconds := now.Sub(st.start).Seconds()
-	d := instruments.Get(Scope)
-	if kind == trace.SpanKindServer {
-		d.server.Record(ctx, seconds, systemName, attrs...)
-	} else {
-		d.client.Record(ctx, seconds, systemName, attrs...)
-	}
+	rpcmetrics.Record(ctx, Scope, kind, seconds, systemName, attrs...)
 }
-
-type rpcInstruments struct {
-	server rpcconv.ServerCallDuration
-	client rpcconv.ClientCallDuration
-}
-
-var instruments = telemetry.NewInstruments(func(m metric.Meter) rpcInstruments {
-	server, _ := rpcconv.NewServerCallDuration(m)
-	client, _ := rpcconv.NewClientCallDuration(m)
-	return rpcInstruments{server, client}
-})
 
 // method is an RPC's rpc.method: name is "Service/Method" when the
 // framework knows the method, else "" with original.
