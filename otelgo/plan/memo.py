@@ -204,7 +204,7 @@ def _replaced_gomods(env: GoEnv) -> set[str]:
     with: part of the module graph whether or not a package of it is built."""
     gomod = Path(env.gomod)
     found = set()
-    for target in re.findall(r"=>\s*(\S+)\s*$", gomod.read_text(), re.MULTILINE):
+    for target in _replacement_targets(gomod.read_text()):
         if target.startswith(("./", "../", "/")) or target in (".", ".."):
             found.add(str((gomod.parent / target / "go.mod").resolve()))
     return found
@@ -215,8 +215,14 @@ def _needed(build_dir: Path) -> list[str]:
     the directories otelgo's go.mod copy replaces modules with."""
     cache = str(cache_dir()) + os.sep
     named = set(json.loads((build_dir / "overlay.json").read_text()).get("Replace", {}).values())
-    named |= set(re.findall(r"=>\s*(\S+)\s*$", (build_dir / "otel.mod").read_text(), re.MULTILINE))
+    named |= set(_replacement_targets((build_dir / "otel.mod").read_text()))
     return sorted(n for n in named if n.startswith(cache))
+
+
+def _replacement_targets(gomod_text: str) -> list[str]:
+    """What a go.mod's replace directives point at, quoted or not (otelgo
+    quotes the directories it writes)."""
+    return [q or bare for q, bare in re.findall(r'=>\s*(?:"([^"]+)"|(\S+))\s*$', gomod_text, re.MULTILINE)]
 
 
 def _manifest(dirs: list[str], walk: list[str], needed: list[str], watched: list[str]) -> dict:

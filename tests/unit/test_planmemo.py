@@ -47,9 +47,11 @@ def world(tmp_path, monkeypatch):
     return tmp_path, app, env, generated
 
 
-def _plan(tmp_path: Path, app: Path, generated: Path, build: Path, file_rule: Path | None = None) -> Plan:
+def _plan(
+    tmp_path: Path, app: Path, generated: Path, build: Path, file_rule: Path | None = None, mod: str = ""
+) -> Plan:
     build.mkdir()
-    (build / "otel.mod").write_text(f"module example.com/app\nreplace x => {generated.parent}\n")
+    (build / "otel.mod").write_text(f"module example.com/app\nreplace x => {generated.parent}\n{mod}")
     (build / "otel.sum").write_text("")
     (build / "overlay.json").write_text(json.dumps({"Replace": {str(app / "otelgo_bootstrap.go"): str(generated)}}))
     (build / "plan.json").write_text("{}")
@@ -71,12 +73,12 @@ def _plan(tmp_path: Path, app: Path, generated: Path, build: Path, file_rule: Pa
     )
 
 
-def _stored(world, args=(".",), file_rule=None):
+def _stored(world, args=(".",), file_rule=None, mod=""):
     tmp_path, app, env, generated = world
     cmd = parse("build", ["-o", "out", *args])
     key = memo.key(cmd, env, Config(), app)
     assert key is not None
-    plan = _plan(tmp_path, app, generated, tmp_path / "build1", file_rule)
+    plan = _plan(tmp_path, app, generated, tmp_path / "build1", file_rule, mod)
     memo.store(key, plan, tmp_path / "build1", env, cmd.packages)
     return cmd, key
 
@@ -219,4 +221,19 @@ def test_a_replacement_directory_s_go_mod_is_watched(world):
     cmd, _ = _stored(world)
     assert _again(world, cmd)[1] is not None
     _touch(other / "go.mod", "module example.com/other\n\nrequire example.com/dep v1.1.0\n")
+    assert _again(world, cmd, 3)[1] is None
+
+
+def test_a_module_copy_otelgo_replaces_with_is_watched(world):
+    """otel.mod quotes the directories otelgo writes (fitted or copied
+    modules in its cache): a remembered plan whose copy is gone is a miss,
+    or the go command would find no replacement directory."""
+    tmp_path = world[0]
+    copy = tmp_path / "xdg" / "otelgo" / "modcopy" / "example.com" / "x@v1.0.0"
+    copy.mkdir(parents=True)
+    (copy / "go.mod").write_text("module example.com/x\n")
+    cmd, _ = _stored(world, mod=f'replace example.com/x => "{copy}"\n')
+    assert _again(world, cmd)[1] is not None
+    (copy / "go.mod").unlink()
+    copy.rmdir()
     assert _again(world, cmd, 3)[1] is None
