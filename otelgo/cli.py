@@ -4,7 +4,8 @@
 without click (which takes tens of milliseconds to import): the arguments go
 to the go command as they are, as click hands them over. Everything else,
 and any command line holding "--" (which click takes for itself), goes to
-the click commands in otelgo/commands.py.
+the click commands in otelgo/commands.py. Both run an instrumented go
+command through otelgo/instrumented.py.
 """
 
 from __future__ import annotations
@@ -12,68 +13,15 @@ from __future__ import annotations
 import shutil
 import sys
 
-INSTRUMENTED = ("build", "install", "run", "test")
-NO_GO = "no `go` command on PATH: install Go 1.24 or newer (https://go.dev/doc/install)"
+from otelgo import instrumented
 
 
 def main() -> None:
     args = sys.argv[1:]
-    if len(args) >= 2 and args[0] == "go" and args[1] in INSTRUMENTED and "--" not in args:
+    if len(args) >= 2 and args[0] == "go" and args[1] in instrumented.SUBCOMMANDS and "--" not in args:
         if shutil.which("go") is None:
-            _fail(NO_GO, 127)
-        sys.exit(_instrumented(args[1], args[2:]))
+            instrumented.fail(instrumented.NO_GO, 127)
+        sys.exit(instrumented.run(args[1], args[2:]))
     from otelgo.commands import main as commands
 
     commands()
-
-
-def _instrumented(subcommand: str, rest: list[str], plan_only: bool = False) -> int:
-    # Imported here: `otel --version` and pass-through commands stay quick.
-    from otelgo import config, driver
-    from otelgo.gocmd import flags, golist
-    from otelgo.ruleset.syntax import RuleError
-
-    try:
-        cmd = flags.parse(subcommand, rest)
-        if plan_only:  # otel diff [PKG]: the module's packages, shown for PKG
-            if len(cmd.packages) > 1:
-                raise flags.UsageError("otel diff takes one package (an import path, a pattern with ..., or main)")
-            cmd.show_injected = cmd.show_injected or (cmd.packages[0] if cmd.packages else "")
-            cmd.packages = ["./..."]
-        return driver.run(cmd, plan_only=plan_only)
-    except config.ConfigError as e:
-        _fail(str(e), 2)
-    except RuleError as e:
-        for problem in e.problems:
-            _err(f"otel: {problem}")
-        _err("otel: no package was compiled; fix the rules above and build again")
-        return 2
-    except flags.UsageError as e:
-        _fail(str(e), 2)
-    except golist.GoCommandError as e:
-        _err(str(e))
-        return e.returncode
-    except Exception as e:
-        # Planning's own errors: raised only where planning was imported,
-        # which an unchanged rebuild (a remembered plan) does not do.
-        if _raised(e, "otelgo.plan.plan", "UpgradeError"):
-            _fail(str(e), 2)
-        if _raised(e, "otelgo.plan.modules", "ModuleError") or _raised(e, "otelgo.plan.plan", "PlanError"):
-            _fail(str(e), 1)
-        raise
-    return 1
-
-
-def _raised(e: Exception, module: str, name: str) -> bool:
-    loaded = sys.modules.get(module)
-    return loaded is not None and isinstance(e, getattr(loaded, name))
-
-
-def _err(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
-def _fail(message: str, code: int) -> None:
-    for line in message.splitlines() or [""]:  # every line says whose it is
-        _err(f"otel: {line}")
-    sys.exit(code)

@@ -9,8 +9,7 @@ import sys
 
 import click
 
-from otelgo import __version__
-from otelgo.cli import INSTRUMENTED, NO_GO, _fail, _instrumented
+from otelgo import __version__, instrumented
 
 GO_HELP = """\
 Usage: otel go build|install|run|test [otelgo flags] [go flags] [packages] [args]
@@ -75,11 +74,11 @@ def go_command(args: tuple[str, ...]) -> None:
         click.echo(GO_HELP)
         return
     if shutil.which("go") is None:
-        _fail(NO_GO, 127)
+        instrumented.fail(instrumented.NO_GO, 127)
     subcommand, rest = args[0], list(args[1:])
-    if subcommand not in INSTRUMENTED:
+    if subcommand not in instrumented.SUBCOMMANDS:
         os.execvp("go", ["go", subcommand, *rest])
-    sys.exit(_instrumented(subcommand, rest))
+    sys.exit(instrumented.run(subcommand, rest))
 
 
 @main.command(
@@ -98,8 +97,8 @@ def diff_command(args: tuple[str, ...]) -> None:
         click.echo(diff_command.__doc__)
         return
     if shutil.which("go") is None:
-        _fail(NO_GO, 127)
-    sys.exit(_instrumented("build", list(args), plan_only=True))
+        instrumented.fail(instrumented.NO_GO, 127)
+    sys.exit(instrumented.run("build", list(args), plan_only=True))
 
 
 @main.command(
@@ -138,16 +137,16 @@ def toolexec_flags_command(args: tuple[str, ...]) -> None:
     try:
         goflags, env = driver.toolexec_flags(flags.parse(subcommand, rest))
     except RuleError as e:
-        _fail("\n".join(e.problems), 2)
+        instrumented.fail("\n".join(e.problems), 2)
     except (config.ConfigError, flags.UsageError) as e:
-        _fail(str(e), 2)
+        instrumented.fail(str(e), 2)
     except golist.GoCommandError as e:
-        _fail(str(e), e.returncode)
+        instrumented.fail(str(e), e.returncode)
     except (modules.ModuleError, plan.PlanError) as e:
-        _fail(str(e), 1)
+        instrumented.fail(str(e), 1)
     if not as_env:
         if env:
-            _fail(f"this build also needs {', '.join(env)} in its environment: use --env", 2)
+            instrumented.fail(f"this build also needs {', '.join(env)} in its environment: use --env", 2)
         click.echo(goflags)
         return
     for name, value in {"GOFLAGS": goflags, **env}.items():
@@ -174,9 +173,9 @@ def config_command(as_json: bool, args: tuple[str, ...]) -> None:
         cmd = flags.parse("build", list(args))
         effective = config.effective(cmd, golist.go_env(os.getcwd() if "C" not in cmd.values else cmd.values["C"]))
     except (config.ConfigError, flags.UsageError) as e:
-        _fail(str(e), 2)
+        instrumented.fail(str(e), 2)
     except golist.GoCommandError as e:
-        _fail(str(e), e.returncode)
+        instrumented.fail(str(e), e.returncode)
     if as_json:
         settings = {
             "without": effective.without,
@@ -219,7 +218,7 @@ def rules_list(rule_files: tuple[str, ...]) -> None:
     try:
         loaded = load.load_all(load.builtin_rule_files() + load.user_rule_files(rule_files))
     except RuleError as e:
-        _fail("\n".join(e.problems), 2)
+        instrumented.fail("\n".join(e.problems), 2)
     table = Table("Name", "Package", "Target", "Version", "Hook", box=None, pad_edge=False)
     for rule in sorted(loaded, key=lambda r: (r.ImportPath, r.Name or "")):
         hook = ""
@@ -248,7 +247,7 @@ def rules_init(directory: str) -> None:
     try:
         lines = scaffold.init(Path(directory), Path(os.getcwd()))
     except (scaffold.ScaffoldError, GoCommandError) as e:
-        _fail(str(e), 1)
+        instrumented.fail(str(e), 1)
     for line in lines:
         click.echo(line)
 
@@ -284,7 +283,7 @@ def rules_libraries(update: str | None) -> None:
         return
     text = Path(update).read_text()
     if BEGIN not in text or END not in text:
-        _fail(f"{update} has no markers {BEGIN} ... {END}", 1)
+        instrumented.fail(f"{update} has no markers {BEGIN} ... {END}", 1)
     head, rest = text.split(BEGIN, 1)
     Path(update).write_text(head + BEGIN + "\n" + table + END + rest.split(END, 1)[1])
 
@@ -388,7 +387,7 @@ def view_command(
     except ImportError as e:
         if (e.name or "").split(".")[0] not in VIEW_DEPENDENCIES:
             raise
-        _fail("`otel view` needs opentelemetry-proto and grpcio: pip install 'otelgo[view]'", 1)
+        instrumented.fail("`otel view` needs opentelemetry-proto and grpcio: pip install 'otelgo[view]'", 1)
     opts = view.ViewOptions(
         http_port=http_port,
         grpc_port=grpc_port,

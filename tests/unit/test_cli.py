@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from otelgo import cli, commands
+from otelgo import cli, commands, instrumented
 
 CASES = [
     ["build", "-o", "x", "."],
@@ -27,8 +27,7 @@ CASES = [
 @pytest.mark.parametrize("args", CASES)
 def test_the_arguments_are_those_click_hands_over(monkeypatch, args):
     seen = []
-    monkeypatch.setattr(cli, "_instrumented", lambda sub, rest, plan_only=False: seen.append([sub, *rest]) or 0)
-    monkeypatch.setattr(commands, "_instrumented", lambda sub, rest, plan_only=False: seen.append([sub, *rest]) or 0)
+    monkeypatch.setattr(instrumented, "run", lambda sub, rest, plan_only=False: seen.append([sub, *rest]) or 0)
     monkeypatch.setattr(sys, "argv", ["otel", "go", *args])
     with pytest.raises(SystemExit):
         cli.main()
@@ -39,7 +38,7 @@ def test_the_arguments_are_those_click_hands_over(monkeypatch, args):
 
 def test_an_instrumented_build_imports_no_click():
     code = (
-        "import sys; from otelgo import cli; cli._instrumented = lambda *a: 0; "
+        "import sys; from otelgo import cli, instrumented; instrumented.run = lambda *a: 0; "
         "sys.argv = ['otel', 'go', 'build', '.']\n"
         "try: cli.main()\nexcept SystemExit: pass\nprint('click' in sys.modules)"
     )
