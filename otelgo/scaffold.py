@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from otelgo.gocmd.golist import GoCommandError, run_go
+from otelgo.gocmd.jsonstream import json_stream
 from otelgo.resources import rules_dir
 
 HOOKS_FILE = "hooks.go"
@@ -122,11 +123,7 @@ def choose(root: Path) -> Candidate:
     except GoCommandError as e:
         raise ScaffoldError(f"go list ./... failed: {e}") from None
     found: list[Candidate] = []
-    decoder, pos = json.JSONDecoder(), 0
-    while pos < len(out.strip()):
-        while out[pos].isspace():
-            pos += 1
-        pkg, pos = decoder.raw_decode(out, pos)
+    for pkg in json_stream(out):
         if not pkg.get("GoFiles") or "/internal/" in f"/{pkg['ImportPath']}/":
             continue
         is_main = pkg.get("Name") == "main"

@@ -23,13 +23,13 @@ The binary's build info shows each fitted module's line followed by
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from otelgo.gocmd.golist import GoCommandError, run_go
+from otelgo.gocmd.jsonstream import json_stream
 from otelgo.plan import modcopy
 from otelgo.plan.generated import cached_file
 from otelgo.plan.otelsets import TEST_ONLY
@@ -202,15 +202,10 @@ class _GoModReader:
             out = run_go(args, self.cwd, env)
         except GoCommandError as e:
             raise FitError(f"cannot download {what} {', '.join(sorted(modules))}: {e}") from None
-        infos = []
-        decoder, pos, out = json.JSONDecoder(), 0, out.strip()
-        while pos < len(out):
-            info, pos = decoder.raw_decode(out, pos)
-            while pos < len(out) and out[pos].isspace():
-                pos += 1
+        infos = list(json_stream(out))
+        for info in infos:
             if info.get("Error"):
                 raise FitError(f"cannot download {what} {info.get('Path')}@{info.get('Version')}: {info['Error']}")
-            infos.append(info)
         return infos
 
 

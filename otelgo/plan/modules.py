@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv, cached_output, go_stamp, mod_edit_json, run_go
+from otelgo.gocmd.jsonstream import json_stream
 from otelgo.hookapi import ROOT_MODULE, SDK, SPANS
 from otelgo.plan import exporters, fitted, otelreleases, otelsets, semconvcopy, vendor
 from otelgo.plan.generated import cached_file
@@ -209,17 +210,12 @@ def _workspace_build_list(work: dict, base: Path, build_dir: Path, cwd: Path) ->
 
 def _module_versions(out: str) -> dict[str, str]:
     found = {}
-    decoder, pos = json.JSONDecoder(), 0
-    while True:
-        while pos < len(out) and out[pos].isspace():
-            pos += 1
-        if pos >= len(out):
-            return found
-        m, pos = decoder.raw_decode(out, pos)
+    for m in json_stream(out):
         replace = m.get("Replace") or {}
         version = replace.get("Version") or m.get("Version") or ""
         if version and not m.get("Main"):
             found[m["Path"]] = version
+    return found
 
 
 def _vendored_build_list(vendor_dir: Path) -> dict[str, str]:
