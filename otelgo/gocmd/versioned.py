@@ -42,6 +42,7 @@ from pathlib import Path
 
 from otelgo.gocmd.flags import GoCommandLine, quoted_split
 from otelgo.gocmd.golist import GoCommandError, run_go
+from otelgo.gocmd.modcache import unescape
 from otelgo.plan import modcopy
 
 
@@ -116,16 +117,11 @@ def module_from_commands(commands: str, gomodcache: str) -> dict | None:
         if found:
             escaped, version = found.groups()
             return {
-                "Path": _unescape(escaped),
-                "Version": _unescape(version),
+                "Path": unescape(escaped),
+                "Version": unescape(version),
                 "Dir": str(Path(gomodcache) / f"{escaped}@{version}"),
             }
     return None
-
-
-def _unescape(escaped: str) -> str:
-    """The module cache's case encoding: !x is X."""
-    return re.sub(r"!([a-z])", lambda m: m.group(1).upper(), escaped)
 
 
 def _module_of(path: str, version: str, build_dir: Path) -> dict:

@@ -24,12 +24,13 @@ The binary's build info shows each fitted module's line followed by
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from otelgo.gocmd.golist import GoCommandError, run_go
+from otelgo.gocmd.gomodtext import Requirement, requirements
 from otelgo.gocmd.jsonstream import json_stream
+from otelgo.gocmd.modcache import escape
 from otelgo.plan import modcopy
 from otelgo.plan.generated import cached_file
 from otelgo.plan.otelsets import TEST_ONLY
@@ -55,13 +56,6 @@ class Fitted:
     version: str
     copy: Path  # the module's read-only copy, the replacement's directory
     gomod: Path  # its go.mod as this build reads it (the overlay's target)
-
-
-@dataclass(frozen=True)
-class Requirement:
-    path: str
-    version: str
-    line: int  # index of the go.mod line that names it
 
 
 def fit(modules: dict[str, str], build_list: dict[str, str], gomodcache: Path, cwd: Path) -> list[Fitted]:
@@ -131,31 +125,6 @@ def _newer(a: str, b: str) -> bool:
         return False
 
 
-_DIRECTIVE = re.compile(r"^\s*(require|exclude|replace|retract|module|go|toolchain|godebug|tool|ignore)\b(\s*\()?")
-_REQUIREMENT = re.compile(r'^\s*(?:require\s+)?"?([^\s"()]+)"?\s+(v[^\s/]+)')
-
-
-def requirements(text: str) -> list[Requirement]:
-    """The require directives of a go.mod file (single lines and blocks)."""
-    found, block = [], None
-    for i, line in enumerate(text.split("\n")):
-        code = line.split("//", 1)[0]
-        if block is not None:
-            if code.strip() == ")":
-                block = None
-            elif block == "require" and (m := _REQUIREMENT.match(code)):
-                found.append(Requirement(m.group(1), m.group(2), i))
-            continue
-        directive = _DIRECTIVE.match(code)
-        if directive is None:
-            continue
-        if directive.group(2):
-            block = directive.group(1)
-        elif directive.group(1) == "require" and (m := _REQUIREMENT.match(code)):
-            found.append(Requirement(m.group(1), m.group(2), i))
-    return found
-
-
 class _GoModReader:
     """go.mod files and sources of module versions, from the module cache,
     downloaded through the go command (the user's GOPROXY, checked against
@@ -167,7 +136,7 @@ class _GoModReader:
         self._texts: dict[tuple[str, str], str] = {}
 
     def _mod_file(self, module: str, version: str) -> Path:
-        return self.gomodcache / "cache" / "download" / _escape(module) / "@v" / f"{version}.mod"
+        return self.gomodcache / "cache" / "download" / escape(module) / "@v" / f"{escape(version)}.mod"
 
     def prefetch(self, modules: dict[str, str]) -> None:
         missing = {m: v for m, v in modules.items() if not self._mod_file(m, v).is_file()}
@@ -187,7 +156,7 @@ class _GoModReader:
         return requirements(self.text(module, version))
 
     def sources(self, modules: dict[str, str]) -> dict[str, Path]:
-        dirs = {m: self.gomodcache / f"{_escape(m)}@{v}" for m, v in modules.items()}
+        dirs = {m: self.gomodcache / f"{escape(m)}@{escape(v)}" for m, v in modules.items()}
         missing = {m: v for m, v in modules.items() if not dirs[m].is_dir()}
         if missing:
             for info in self._download(missing, "the source of"):
@@ -207,8 +176,3 @@ class _GoModReader:
             if info.get("Error"):
                 raise FitError(f"cannot download {what} {info.get('Path')}@{info.get('Version')}: {info['Error']}")
         return infos
-
-
-def _escape(path: str) -> str:
-    """A module path as the module cache spells it (upper case as !lower)."""
-    return re.sub(r"[A-Z]", lambda m: "!" + m.group(0).lower(), path)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from otelgo.gocmd.gomodtext import requirements
 from otelgo.plan import exporters
 from otelgo.resources import rules_dir
 from otelgo.versions import Version, VersionError
@@ -160,8 +161,7 @@ def _gomod(module: str, version: str) -> dict[str, str] | None:
         return None
     if info.get("Error") or not info.get("GoMod"):
         return None
-    text = Path(info["GoMod"]).read_text()
-    return dict(re.findall(r"^\s*(?:require\s+)?([\w.~/-]+\.[\w.~/-]+)\s+(v\S+)", text, re.MULTILINE))
+    return {r.path: r.version for r in requirements(Path(info["GoMod"]).read_text())}
 
 
 def _listed(module: str) -> list[Version]:

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 
 from otelgo import __version__
@@ -26,6 +25,7 @@ from otelgo.gocmd.golist import (
     mod_edit_json,
     run_go,
 )
+from otelgo.gocmd.gomodtext import requirements
 from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import API, SDK, SPANS
 from otelgo.plan import cachekeys, exporters, ignore, modcopy, modules, otelsets, semconvcopy, vendor, without
@@ -524,9 +524,9 @@ def _raises(setup: modules.ModuleSetup) -> bool:
     """The go.mod copy requires a module of the user's build list at a newer
     version than the user's."""
     text = setup.modfile.read_text() if setup.modfile is not None else ""
-    for path, version in re.findall(r"^\s*(?:require\s+)?([\w.~/-]+\.[\w.~/-]+)\s+(v\S+)", text, re.MULTILINE):
-        have = setup.build_list.get(path)
-        if have and have != version and modules._is_newer(version, have):
+    for r in requirements(text):
+        have = setup.build_list.get(r.path)
+        if have and have != r.version and modules._is_newer(r.version, have):
             return True
     return False
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv, Package, run_go
+from otelgo.gocmd.modcache import escape
 from otelgo.resources import cache_dir, private_dir
 from otelgo.versions import Version, VersionError
 
@@ -261,15 +262,10 @@ def _module_source(path: str, version: str, replacement: str, modcache: Path) ->
         source = Path(replacement)
     elif replacement:
         path, version = replacement.split()
-        source = modcache / f"{_escape(path)}@{_escape(version)}"
+        source = modcache / f"{escape(path)}@{escape(version)}"
     else:
-        source = modcache / f"{_escape(path)}@{_escape(version)}"
+        source = modcache / f"{escape(path)}@{escape(version)}"
     return source if source.is_dir() else None
-
-
-def _escape(text: str) -> str:
-    """The module cache's case encoding: an upper-case letter is !lower."""
-    return re.sub(r"[A-Z]", lambda m: "!" + m.group(0).lower(), text)
 
 
 def _packages_in(root: Path, module: str) -> dict[str, Path]:

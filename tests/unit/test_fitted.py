@@ -5,6 +5,7 @@ file changes."""
 
 from __future__ import annotations
 
+from otelgo.gocmd.gomodtext import requirements
 from otelgo.plan import fitted
 
 GOMOD = """module go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp
@@ -35,7 +36,7 @@ replace go.opentelemetry.io/otel => ../../../..
 
 
 def test_requirements_are_read_from_lines_and_blocks_only():
-    found = {r.path: r.version for r in fitted.requirements(GOMOD)}
+    found = {r.path: r.version for r in requirements(GOMOD)}
     assert found == {
         "github.com/cenkalti/backoff/v4": "v4.2.1",
         "github.com/stretchr/testify": "v1.8.4",
@@ -55,8 +56,8 @@ def test_only_what_the_build_list_has_older_is_lowered():
         "google.golang.org/genproto": "v0.0.0-20230410155749-daa745c078e1",
         "github.com/stretchr/testify": "v1.0.0",
     }
-    text = fitted._fitted_gomod(GOMOD, fitted.requirements(GOMOD), build_list)
-    found = {r.path: r.version for r in fitted.requirements(text)}
+    text = fitted._fitted_gomod(GOMOD, requirements(GOMOD), build_list)
+    found = {r.path: r.version for r in requirements(text)}
     assert found["google.golang.org/grpc"] == "v1.56.3"
     assert found["golang.org/x/net"] == "v0.9.0"
     assert found["google.golang.org/protobuf"] == "v1.32.0"
@@ -72,7 +73,7 @@ def test_only_what_the_build_list_has_older_is_lowered():
 
 def test_a_build_list_that_has_everything_new_enough_changes_nothing():
     build_list = {"google.golang.org/grpc": "v1.79.1", "golang.org/x/net": "v0.50.0"}
-    assert fitted._fitted_gomod(GOMOD, fitted.requirements(GOMOD), build_list) == GOMOD
+    assert fitted._fitted_gomod(GOMOD, requirements(GOMOD), build_list) == GOMOD
 
 
 def test_the_split_part_stays_where_the_program_has_it():
@@ -80,6 +81,6 @@ def test_the_split_part_stays_where_the_program_has_it():
         "google.golang.org/genproto": "v0.0.0-20230410155749-daa745c078e1",
         "google.golang.org/genproto/googleapis/rpc": "v0.0.0-20230525234030-28d5490b6b19",
     }
-    text = fitted._fitted_gomod(GOMOD, fitted.requirements(GOMOD), build_list)
-    found = {r.path: r.version for r in fitted.requirements(text)}
+    text = fitted._fitted_gomod(GOMOD, requirements(GOMOD), build_list)
+    found = {r.path: r.version for r in requirements(text)}
     assert found["google.golang.org/genproto/googleapis/rpc"] == "v0.0.0-20230525234030-28d5490b6b19"
