@@ -11,26 +11,14 @@ rpc.client.call.duration and rpc.server.call.duration."""
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
-
 import pytest
 from harness import TESTDATA, run_program
 from otlp import OTLPReceiver, Span, format_points, format_spans, histogram, metric_points
-from scenario import VARIANTS, build, otel_env
+from scenario import VARIANTS, build, get, otel_env
 
 APP = TESTDATA / "kitexapp"
 SCOPE = "otelgo.dev/rules/kitex"
 ROUTES = {"/say?m=hi": 200, "/fail": 502, "/find": 502, "/unknown": 502}
-
-
-def get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=15) as resp:
-            resp.read()
-            return resp.status
-    except urllib.error.HTTPError as e:
-        return e.code
 
 
 def http_server(spans: list[Span], path: str) -> Span | None:

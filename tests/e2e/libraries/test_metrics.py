@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from harness import TESTDATA, check_build, free_port, otel_build
 from otlp import format_points, histogram, latest_points, metric_points, series, total
+from scenario import get
 
 NETHTTP = "otelgo.dev/rules/nethttp"
 DATABASESQL = "otelgo.dev/rules/databasesql"
@@ -47,15 +48,6 @@ def otel_env(receiver, protocol: str = "http/protobuf", **extra: str) -> dict[st
         "OTEL_METRIC_EXPORT_INTERVAL": NEVER,
         **extra,
     }
-
-
-def get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=15) as resp:
-            resp.read()
-            return resp.status
-    except urllib.error.HTTPError as e:
-        return e.code
 
 
 # --- HTTP ----------------------------------------------------------------------
