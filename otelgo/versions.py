@@ -60,6 +60,14 @@ class Version:
         return base + ("-" + ".".join(map(str, self.prerelease)) if self.prerelease else "")
 
 
+def is_newer(a: str, b: str) -> bool:
+    """a is a newer version than b; False where either is not a version."""
+    try:
+        return Version.parse(a) > Version.parse(b)
+    except VersionError:
+        return False
+
+
 @dataclass(frozen=True)
 class VersionRange:
     low: Version | None

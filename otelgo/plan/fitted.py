@@ -34,7 +34,7 @@ from otelgo.gocmd.modcache import escape
 from otelgo.plan import modcopy
 from otelgo.plan.generated import cached_file
 from otelgo.plan.otelsets import TEST_ONLY
-from otelgo.versions import Version, VersionError
+from otelgo.versions import is_newer
 
 # Modules split out of a module a program may have whole: the monolithic
 # google.golang.org/genproto of before mid-2023 still holds their packages,
@@ -74,7 +74,7 @@ def fit(modules: dict[str, str], build_list: dict[str, str], gomodcache: Path, c
             for r in reader.requirements(module, version):
                 if _kept_out(r.path, build_list) or r.path in build_list:
                     continue
-                if r.path not in selected or _newer(r.version, selected[r.path]):
+                if r.path not in selected or is_newer(r.version, selected[r.path]):
                     selected[r.path] = found[r.path] = r.version
         pending = found
     fitted = {}
@@ -111,18 +111,11 @@ def _fitted_gomod(text: str, requirements: list[Requirement], build_list: dict[s
         if r.path in TEST_ONLY:
             continue  # no package of it is built: raised, it changes no binary
         have = build_list.get(r.path)
-        if have is not None and _newer(r.version, have):
+        if have is not None and is_newer(r.version, have):
             lines[r.line] = lines[r.line].replace(r.version, have, 1)
         elif _kept_out(r.path, build_list):
             lines[r.line] = "// " + lines[r.line].strip() + " (left out by otelgo)"
     return "\n".join(lines)
-
-
-def _newer(a: str, b: str) -> bool:
-    try:
-        return Version.parse(a) > Version.parse(b)
-    except VersionError:
-        return False
 
 
 class _GoModReader:

@@ -31,7 +31,7 @@ from otelgo.plan.generated import cached_file
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import rule_source
 from otelgo.ruleset.model import Rule
-from otelgo.versions import Version, VersionError, VersionRange
+from otelgo.versions import Version, VersionError, VersionRange, is_newer
 
 CONTRIB = "go.opentelemetry.io/contrib/"
 
@@ -260,12 +260,12 @@ def choose_release_set(setup: ModuleSetup, packages: dict[str, str | None]) -> N
     to the user's core."""
     sets = otelsets.release_sets()
     user_core = setup.build_list.get(otelsets.CORE)
-    if user_core and _is_newer(user_core, sets[0].core):
+    if user_core and is_newer(user_core, sets[0].core):
         setup.candidates = [sets[0]]
         setup.choices = {sets[0].core: evaluate(sets[0], {}, packages)}
         return
     for s in sets:
-        if user_core and _is_newer(user_core, s.core):
+        if user_core and is_newer(user_core, s.core):
             # The SDK, its metrics and exporters of an older core than the
             # user's API do not build with it (its interfaces grow).
             continue
@@ -274,7 +274,7 @@ def choose_release_set(setup: ModuleSetup, packages: dict[str, str | None]) -> N
             setup.candidates.append(s)
             setup.choices[s.core] = choice
     if not setup.candidates:
-        older = [s for s in sets if not (user_core and _is_newer(user_core, s.core))]
+        older = [s for s in sets if not (user_core and is_newer(user_core, s.core))]
         oldest = (older or sets)[-1]
         conflicts = oldest.conflicts(setup.build_list, _mandatory_modules())
         # The program's own OpenTelemetry, older than the oldest set, is what
@@ -650,7 +650,7 @@ def align_opentelemetry(setup: ModuleSetup, selected: dict[str, str], build_dir:
     require). True if the build's requirements changed."""
     core = selected.get(otelreleases.CORE)
     ours = _direct_requirements(hook_modules()[0].dir / "go.mod").get(otelreleases.CORE)
-    if not core or not ours or not _is_newer(core, ours):
+    if not core or not ours or not is_newer(core, ours):
         return False
     wanted: dict[str, str] = {}
     for m in setup.hook_modules:
@@ -658,7 +658,7 @@ def align_opentelemetry(setup: ModuleSetup, selected: dict[str, str], build_dir:
             if not path.startswith(otelsets.OTEL_PREFIX) or path == otelreleases.CORE or path in wanted:
                 continue
             if version == ours:  # released with the core (the exporters): the user's core
-                if _is_newer(core, setup.aligned.get(path, version)):
+                if is_newer(core, setup.aligned.get(path, version)):
                     wanted[path] = core
                 continue
             try:
@@ -668,7 +668,7 @@ def align_opentelemetry(setup: ModuleSetup, selected: dict[str, str], build_dir:
                     f"this build selects {otelreleases.CORE} {core}, newer than {ours} that otelgo's "
                     f"hooks require, and otelgo could not look up the release of {path} made for it: {e}"
                 ) from None
-            if release and _is_newer(release, setup.aligned.get(path, version)):
+            if release and is_newer(release, setup.aligned.get(path, version)):
                 wanted[path] = release
     if not wanted:
         return False
@@ -678,13 +678,6 @@ def align_opentelemetry(setup: ModuleSetup, selected: dict[str, str], build_dir:
     else:
         _use_requirements(Path(setup.env["GOWORK"]), build_dir / "opentelemetry", wanted)
     return True
-
-
-def _is_newer(a: str, b: str) -> bool:
-    try:
-        return Version.parse(a) > Version.parse(b)
-    except VersionError:
-        return False
 
 
 def _use_requirements(workfile: Path, directory: Path, wanted: dict[str, str]) -> None:

@@ -39,7 +39,7 @@ from pathlib import Path
 from otelgo.gocmd.gomodtext import requirements
 from otelgo.plan import exporters
 from otelgo.resources import rules_dir
-from otelgo.versions import Version, VersionError
+from otelgo.versions import Version, is_newer
 
 CORE = "go.opentelemetry.io/otel"
 OTEL_PREFIX = "go.opentelemetry.io/"
@@ -103,23 +103,16 @@ class ReleaseSet:
             if in_use is not None and module not in in_use:
                 continue
             for path, need in {module: version, **self.requires.get(module, {})}.items():
-                if path not in needs or _newer(need, needs[path]):
+                if path not in needs or is_newer(need, needs[path]):
                     needs[path] = need
         found = {}
         for path, need in sorted(needs.items()):
             have = build_list.get(path)
             if have is None or path in TEST_ONLY:
                 continue
-            if _newer(need, have):
+            if is_newer(need, have):
                 found[path] = need
         return found
-
-
-def _newer(a: str, b: str) -> bool:
-    try:
-        return Version.parse(a) > Version.parse(b)
-    except VersionError:
-        return False
 
 
 def table_path() -> Path:
@@ -204,7 +197,7 @@ def _release_for(module: str, core: str, train: bool) -> str | None:
     for version in _releases(module):
         requires = _gomod(module, version) or {}
         needs = requires.get(CORE)
-        if needs and not _newer(needs, core):
+        if needs and not is_newer(needs, core):
             best = version
     return best
 
@@ -239,7 +232,7 @@ def _consistent(entry: dict) -> dict:
         wanted = {}
         for needs in requires.values():
             for path, version in needs.items():
-                if path in modules and (path not in wanted or _newer(version, wanted[path])):
+                if path in modules and (path not in wanted or is_newer(version, wanted[path])):
                     wanted[path] = version
         if all(modules[p] == v for p, v in wanted.items()):
             break

@@ -41,6 +41,7 @@ from otelgo.ruleset.model import Rule
 from otelgo.ruleset.syntax import RuleError
 from otelgo.splice.gosource import SpliceError
 from otelgo.toolexec import protocol
+from otelgo.versions import is_newer
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
 
@@ -526,7 +527,7 @@ def _raises(setup: modules.ModuleSetup) -> bool:
     text = setup.modfile.read_text() if setup.modfile is not None else ""
     for r in requirements(text):
         have = setup.build_list.get(r.path)
-        if have and have != r.version and modules._is_newer(r.version, have):
+        if have and have != r.version and is_newer(r.version, have):
             return True
     return False
 
