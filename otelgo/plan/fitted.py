@@ -24,6 +24,7 @@ The binary's build info shows each fitted module's line followed by
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,12 +59,18 @@ class Fitted:
     gomod: Path  # its go.mod as this build reads it (the overlay's target)
 
 
-def fit(modules: dict[str, str], build_list: dict[str, str], gomodcache: Path, cwd: Path) -> list[Fitted]:
+def fit(
+    modules: dict[str, str],
+    build_list: dict[str, str],
+    gomodcache: Path,
+    cwd: Path,
+    replaced: Collection[str] = (),
+) -> list[Fitted]:
     """The modules of the build's OpenTelemetry side (modules: the set's
     releases the build requires, and what those require in turn) whose
     go.mod must ask for less to leave build_list as it is, with their
-    copies. Raises FitError when a go.mod cannot be read or a module not
-    copied."""
+    copies; none of those the user's go.mod replaces (replaced). Raises
+    FitError when a go.mod cannot be read or a module not copied."""
     reader = _GoModReader(gomodcache, cwd)
     selected = dict(modules)
     pending = dict(modules)
@@ -81,7 +88,7 @@ def fit(modules: dict[str, str], build_list: dict[str, str], gomodcache: Path, c
     for module, version in sorted(selected.items()):
         text = reader.text(module, version)
         lowered = _fitted_gomod(text, reader.requirements(module, version), build_list)
-        if lowered != text:
+        if lowered != text and module not in replaced:
             fitted[module] = (version, lowered)
     if not fitted:
         return []

@@ -296,18 +296,17 @@ def _fit(setup: ModuleSetup, env: GoEnv, cwd: Path) -> None:
     chosen (the build stops with the conflicts)."""
     chosen = setup.candidates[0]
     in_use = setup.choices[chosen.core].in_use
+    assert setup.modfile is not None
+    # A module the user's go.mod replaces already is theirs to choose.
+    theirs = {r["Old"]["Path"] for r in mod_edit_json(setup.modfile).get("Replace") or []}
     try:
         setup.fitted_modules = fitted.fit(
-            {m: v for m, v in chosen.modules.items() if m in in_use}, setup.build_list, env.gomodcache, cwd
+            {m: v for m, v in chosen.modules.items() if m in in_use}, setup.build_list, env.gomodcache, cwd, theirs
         )
     except fitted.FitError as e:
         setup.candidates, setup.choices, setup.fitting, setup.fit_problem = [], {}, False, str(e)
         return
     setup.conflicts = {}
-    assert setup.modfile is not None
-    # A module the user's go.mod replaces already is theirs to choose.
-    theirs = {r["Old"]["Path"] for r in mod_edit_json(setup.modfile).get("Replace") or []}
-    setup.fitted_modules = [f for f in setup.fitted_modules if f.module not in theirs]
     lines = [f"replace {f.module} => {_quote(f.copy)}" for f in setup.fitted_modules]
     with setup.modfile.open("a") as out:
         out.write("\n".join(lines) + "\n")
@@ -392,12 +391,12 @@ def apply_release_set(setup: ModuleSetup, chosen: otelsets.ReleaseSet, build_dir
     setup.release_set = chosen
     setup.overlay = {str(f.copy / "go.mod"): str(f.gomod) for f in setup.fitted_modules}
     setup.unavailable = dict(choice.unavailable)
+    workspace = setup.modfile is None
     for m in setup.hook_modules:
         if not m.dir.is_relative_to(rules_dir()):
             continue  # a user's hook module: its go.mod is the user's
         # Under a digest of its text: the same path for the same go.mod in
         # every build (the plan's go list cache keys on the overlay).
-        workspace = setup.modfile is None
         text = _gomod_for_set(m.dir / "go.mod", chosen, setup.build_list, choice.in_use, workspace)
         target = cached_file(text, ".mod")
         setup.overlay[str(m.dir / "go.mod")] = str(target)
