@@ -10,7 +10,10 @@
 //     database/sql's retries, started before a connection is taken from the
 //     pool and ended after it is back: the span's work never lengthens the
 //     time a connection is held, which with a small pool is what requests
-//     queue for. The spans carry a marker in the ctx they pass down, so
+//     queue for. A query's connection is back when its *Rows are closed
+//     (Row.Scan, Rows.Close, the end of Rows.Next, the end of ctx), so its
+//     span ends there, through the release function database/sql hands
+//     the *Rows. The spans carry a marker in the ctx they pass down, so
 //     that the hooks below leave those calls alone.
 //   - (*DB).queryDC and (*DB).execDC run one statement on one connection for
 //     Conn and Tx (Query, QueryRow, Exec and their Context forms), including
@@ -18,7 +21,8 @@
 //   - (*DB).prepareDC: Prepare on a Conn or Tx; a "PREPARE" span (and, for
 //     a DB's, what the *Stmt's runs will need).
 //   - (*Stmt).ExecContext and (*Stmt).QueryContext: a prepared statement
-//     run (Exec, Query, QueryRow), one span across database/sql's retries.
+//     run (Exec, Query, QueryRow), one span across database/sql's retries;
+//     (*Stmt).connStmt hands a query's release function over to its span.
 //   - (*DB).beginDC (a Conn's BeginTx), (*Tx).Commit and (*Tx).rollback: BEGIN, COMMIT and
 //     ROLLBACK spans; rollback also sees the rollback database/sql does
 //     when a transaction's context ends.
@@ -43,6 +47,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -196,10 +201,48 @@ func operationSpan(ctx context.Context, info *dbconv.Info, op string, extra ...a
 }
 
 // dbCall marks the ctx a *DB method hands down: its hook made the span of
-// the call, and parent is the ctx the program passed.
+// the call, and parent is the ctx the program passed. query is the span of
+// QueryContext's call, which ends when the connection is released.
 type dbCall struct {
 	db     *sql.DB
 	parent context.Context
+	query  *querySpan
+}
+
+// querySpan is the span of a query, which ends when database/sql takes the
+// query's connection back: at once when the query fails, else when its
+// *Rows are closed. Ending it when the *Rows are returned would put the
+// span's end (the SDK's span snapshot, the duration measurement) inside the
+// section that holds the connection.
+type querySpan struct {
+	span  trace.Span
+	ended atomic.Bool // the release and a failed call's OnExit may both end it
+}
+
+func (q *querySpan) end(err error) {
+	if q.ended.CompareAndSwap(false, true) {
+		EndSpan(q.span, err)
+	}
+}
+
+// releasing returns release followed by the end of the span. A connection
+// given back as bad leaves the span open: database/sql runs the query again
+// on another connection, within the same call.
+func (q *querySpan) releasing(release func(error)) func(error) {
+	return func(err error) {
+		release(err)
+		if !errors.Is(err, driver.ErrBadConn) {
+			q.end(err)
+		}
+	}
+}
+
+// endQuery ends the span of a query that failed; one that succeeded ends
+// when its connection is released.
+func endQuery(call api.CallContext, err error) {
+	if q, ok := call.Data().(*querySpan); ok && err != nil {
+		q.end(err)
+	}
 }
 
 type dbCallKey struct{}
@@ -221,23 +264,29 @@ func dbEnter(call api.CallContext, db *sql.DB, ctx context.Context, start func(*
 		return
 	}
 	spanCtx, span := start(info, ctx)
-	call.SetParam(0, context.WithValue(spanCtx, dbCallKey{}, &dbCall{db, ctx}))
+	call.SetParam(0, context.WithValue(spanCtx, dbCallKey{}, &dbCall{db, ctx, nil}))
 	call.SetData(span)
 }
 
 // DBQueryOnEnter is the OnEnter hook of
 //
 //	func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*Rows, error)
+//
+// The queryDC hooks hand each attempt's release function to the span.
 func DBQueryOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
-	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
-		return statementSpan(ctx, info, query, len(args))
-	})
+	info := infoOf(db)
+	if info == nil {
+		return
+	}
+	spanCtx, span := statementSpan(ctx, info, query, len(args))
+	q := &querySpan{span: span}
+	call.SetParam(0, context.WithValue(spanCtx, dbCallKey{}, &dbCall{db, ctx, q}))
+	call.SetData(q)
 }
 
-// DBQueryOnExit is the OnExit hook of (*DB).QueryContext. The span ends
-// when the query has returned its *Rows, not when they are read.
+// DBQueryOnExit is the OnExit hook of (*DB).QueryContext.
 func DBQueryOnExit(call api.CallContext, _ *sql.Rows, err error) {
-	endWith(call, err)
+	endQuery(call, err)
 }
 
 // DBExecOnEnter is the OnEnter hook of
@@ -293,20 +342,30 @@ func endWith(call api.CallContext, err error) {
 // QueryDCOnEnter is the OnEnter hook of
 //
 //	func (db *DB) queryDC(ctx, txctx context.Context, dc *driverConn, releaseConn func(error), query string, args []any) (*Rows, error)
-func QueryDCOnEnter(call api.CallContext, db *sql.DB, ctx, _ context.Context, _ any, _ func(error), query string, args []any) {
+//
+// It runs with the connection held, so it does no more than it must there:
+// for (*DB).QueryContext's attempts, only the hand-over of the release.
+func QueryDCOnEnter(call api.CallContext, db *sql.DB, ctx, _ context.Context, _ any, release func(error), query string, args []any) {
+	if c, ok := outer(ctx, db); ok {
+		if c.query != nil && release != nil {
+			call.SetParam(3, c.query.releasing(release))
+		}
+		return
+	}
 	info := infoOf(db)
-	if _, ok := outer(ctx, db); info == nil || ok {
+	if info == nil || release == nil {
 		return
 	}
 	ctx, span := statementSpan(ctx, info, query, len(args))
+	q := &querySpan{span: span}
 	call.SetParam(0, ctx)
-	call.SetData(span)
+	call.SetParam(3, q.releasing(release))
+	call.SetData(q)
 }
 
-// QueryDCOnExit is the OnExit hook of (*DB).queryDC. The span ends when the
-// query has returned its *Rows, not when they are read.
+// QueryDCOnExit is the OnExit hook of (*DB).queryDC.
 func QueryDCOnExit(call api.CallContext, _ *sql.Rows, err error) {
-	endWith(call, err)
+	endQuery(call, err)
 }
 
 // ExecDCOnEnter is the OnEnter hook of
@@ -410,16 +469,43 @@ func StmtExecOnExit(call api.CallContext, _ sql.Result, err error) {
 	endWith(call, err)
 }
 
+// stmtQueryKey marks the ctx a *Stmt's QueryContext hands down with the
+// span of the call, for the connStmt hook.
+type stmtQueryKey struct{}
+
 // StmtQueryOnEnter is the OnEnter hook of
 //
 //	func (s *Stmt) QueryContext(ctx context.Context, args ...any) (*Rows, error)
 func StmtQueryOnEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
-	stmtEnter(call, s, ctx, args)
+	info, ok := stmts.Load(s)
+	if !ok {
+		return
+	}
+	ctx, span := statementSpan(ctx, info.db, info.query, len(args))
+	q := &querySpan{span: span}
+	call.SetParam(0, context.WithValue(ctx, stmtQueryKey{}, q))
+	call.SetData(q)
 }
 
 // StmtQueryOnExit is the OnExit hook of (*Stmt).QueryContext.
 func StmtQueryOnExit(call api.CallContext, _ *sql.Rows, err error) {
-	endWith(call, err)
+	endQuery(call, err)
+}
+
+// StmtConnOnExit is the OnExit hook of
+//
+//	func (s *Stmt) connStmt(ctx context.Context, strategy connReuseStrategy) (dc *driverConn, releaseConn func(error), ds *driverStmt, err error)
+//
+// which takes the connection of each attempt of a *Stmt's Exec or Query;
+// a query's span ends when that connection is released.
+func StmtConnOnExit(call api.CallContext, _ any, release func(error), _ any, err error) {
+	ctx, _ := call.Param(0).(context.Context)
+	if err != nil || release == nil || ctx == nil {
+		return
+	}
+	if q, ok := ctx.Value(stmtQueryKey{}).(*querySpan); ok {
+		call.SetResult(1, q.releasing(release))
+	}
 }
 
 // --- transactions ------------------------------------------------------------------

@@ -36,4 +36,5 @@ var (
 	_ func(api.CallContext, sql.Result, error)                                                          = StmtExecOnExit
 	_ func(api.CallContext, *sql.Stmt, context.Context, []any)                                          = StmtQueryOnEnter
 	_ func(api.CallContext, *sql.Rows, error)                                                           = StmtQueryOnExit
+	_ func(api.CallContext, any, func(error), any, error)                                               = StmtConnOnExit
 )

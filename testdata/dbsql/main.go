@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
@@ -71,6 +72,19 @@ func open() (*sql.DB, error) {
 		return nil, fmt.Errorf("DB_DRIVER=%q: want sqlite, pgx or mysql", name)
 	}
 	return sql.Open(name, dsn)
+}
+
+// heldFor is how long /held keeps each query's rows open.
+const heldFor = 150 * time.Millisecond
+
+// holdRows reads the first row, waits heldFor and closes the rows.
+func holdRows(rows *sql.Rows, err error) error {
+	if err != nil {
+		return err
+	}
+	rows.Next()
+	time.Sleep(heldFor)
+	return rows.Close()
 }
 
 func fail(w http.ResponseWriter, err error) {
@@ -215,6 +229,37 @@ func main() {
 			return
 		}
 		fmt.Fprintln(w, n)
+	})
+
+	// A query's span lasts until its connection is back: each query's rows
+	// are read and closed after a pause, through a Conn, a Stmt prepared on
+	// it and the DB.
+	http.HandleFunc("/held", func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		stmt, err := conn.PrepareContext(ctx, "SELECT id FROM items")
+		if err == nil {
+			err = holdRows(conn.QueryContext(ctx, "SELECT id FROM items"))
+		}
+		if err == nil {
+			err = holdRows(stmt.QueryContext(ctx))
+		}
+		if stmt != nil {
+			stmt.Close()
+		}
+		conn.Close() // SQLite's one connection: back in the pool for the DB's query
+		if err == nil {
+			err = holdRows(db.QueryContext(ctx, "SELECT id FROM items"))
+		}
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		fmt.Fprintln(w, "held")
 	})
 
 	http.HandleFunc("/timeout", func(w http.ResponseWriter, r *http.Request) {

@@ -105,7 +105,10 @@ SCENARIO = [
     ("/prepared", 200, ["PREPARE", "SELECT items", "BEGIN", "SELECT items", "COMMIT"]),
     ("/literal", 200, ["SELECT items"]),
     ("/noctx", 200, ["SELECT items"]),  # no ctx: the goroutine's span (the request's) is the parent
+    ("/held", 200, ["PREPARE", "SELECT items", "SELECT items", "SELECT items"]),  # Conn, Stmt, DB
 ]
+
+HELD_NS = 150_000_000  # heldFor in testdata/dbsql: how long /held keeps each query's rows
 
 
 @dataclass
@@ -252,6 +255,20 @@ def test_prepared_statement_spans(scenario):
         assert run.attributes["db.query.text"] == text
         assert run.attributes["db.operation.name"] == "SELECT"
         assert run.status_code == "UNSET"
+
+
+def test_query_span_lasts_until_its_rows_are_closed(scenario):
+    """A query holds its connection until its rows are closed; its span ends
+    when the connection is back (through a Conn, a prepared Stmt and the DB),
+    so it covers reading the rows, and its end is outside the held section."""
+    selects = [s for s in scenario.statements["/held"] if s.name == "SELECT items"]
+    assert len(selects) == 3, format_spans(scenario.spans)
+    for span in selects:
+        lasted = span.end_ns - span.start_ns
+        assert lasted >= HELD_NS, f"{span.name} lasted {lasted / 1e6:.1f} ms, its rows were held {HELD_NS / 1e6:.0f} ms"
+        assert span.status_code == "UNSET"
+    for first, second in zip(selects, selects[1:]):
+        assert first.end_ns <= second.start_ns, "one query's span outlived its rows"
 
 
 def test_literals_are_sanitized_when_no_arguments_are_sent(scenario):
