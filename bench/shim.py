@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/shim.py [--calls 200] [--rounds 5] [--packages 50] [--json FILE]
 
-1. Per call: the shim runs `python -I -S otelgo/toolexec/shim.py TOOL ARGS` exactly as
-   the go command does, with a real plan file (OTELGO_PLAN, the plan of
-   testdata/bench/service), for a compile of a tiny package that no rule
-   matches. Interleaved with the same compile run directly; and, to isolate
-   the shim, with a no-op tool (/bin/true under the name `compile`) run
-   directly and through the shim. Medians of --calls invocations each.
+1. Per call: the go command runs the -toolexec command, the native shim
+   (otelgo/toolexec/native/shim.go, built into otelgo's cache), with a real
+   plan file (OTELGO_PLAN, the plan of testdata/bench/service), for a
+   compile of a tiny package that no rule matches; and, for comparison, the
+   Python shim it hands everything else to (`python -I -S
+   otelgo/toolexec/shim.py TOOL ARGS`), which ran every tool action before.
+   Interleaved with the same compile run directly; and, to isolate the
+   shim, with a no-op tool (/bin/true under the name `compile`) run directly
+   and through each shim. Medians of --calls invocations each.
    Target: shim - direct <= 15 ms.
 2. Many packages, no rule matches: a generated module of --packages small
    packages (plus main) that no rule matches, built by `otel go build` and
@@ -95,17 +98,29 @@ def tiny_compile(wd: Path, gotooldir: Path) -> tuple[list[str], list[str]]:
     return [str(gotooldir / "compile"), *args], [str(noop), *args]
 
 
+def native_shim() -> str:
+    """The native shim's path, built as `otel go build` builds it."""
+    code = "from otelgo.toolexec.nativeshim import command; print(command())"
+    path = subprocess.run([otel_python(), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    if not path.endswith("otelgo-shim"):
+        raise CommandFailed(f"the native shim could not be built (otelgo falls back to {path})")
+    return path
+
+
 def per_call(wd: Path, plan: Path, calls: int) -> dict:
     gotooldir = Path(
         subprocess.run([find_go(), "env", "GOTOOLDIR"], capture_output=True, text=True, check=True).stdout.strip()
     )
     compile_argv, noop_argv = tiny_compile(wd, gotooldir)
     shim = [otel_python(), "-I", "-S", str(SHIM)]
+    native = [native_shim()]
     variants = {
         "compile, direct": compile_argv,
-        "compile, through the shim": shim + compile_argv,
+        "compile, through the shim": native + compile_argv,
+        "compile, through the Python shim": shim + compile_argv,
         "no-op tool, direct": noop_argv,
-        "no-op tool, through the shim": shim + noop_argv,
+        "no-op tool, through the shim": native + noop_argv,
+        "no-op tool, through the Python shim": shim + noop_argv,
         "bare interpreter (python -I -S -c pass)": [otel_python(), "-I", "-S", "-c", "pass"],
     }
     env = clean_env({"OTELGO_PLAN": str(plan)})
@@ -124,12 +139,17 @@ def per_call(wd: Path, plan: Path, calls: int) -> dict:
     return {
         "instructions": instructions(
             wd,
-            {k: variants[k] for k in ("no-op tool, through the shim", "bare interpreter (python -I -S -c pass)")},
+            {
+                k: variants[k]
+                for k in ("no-op tool, through the Python shim", "bare interpreter (python -I -S -c pass)")
+            },
             env,
         ),
         "median_ms": med,
         "overhead_compile_ms": med["compile, through the shim"] - med["compile, direct"],
         "overhead_noop_ms": med["no-op tool, through the shim"] - med["no-op tool, direct"],
+        "overhead_compile_python_ms": med["compile, through the Python shim"] - med["compile, direct"],
+        "overhead_noop_python_ms": med["no-op tool, through the Python shim"] - med["no-op tool, direct"],
         "plan_bytes": plan.stat().st_size,
         "calls": calls,
     }
@@ -470,6 +490,22 @@ def main() -> int:
                         f"{calls['overhead_noop_ms']:.1f}",
                         "<= 15",
                         verdict(calls["overhead_noop_ms"], 15),
+                    ],
+                    [
+                        "compile, through the Python shim (slow path's entry; before: every call)",
+                        f"{m['compile, direct']:.1f}",
+                        f"{m['compile, through the Python shim']:.1f}",
+                        f"{calls['overhead_compile_python_ms']:.1f}",
+                        "",
+                        "",
+                    ],
+                    [
+                        "no-op tool, through the Python shim",
+                        f"{m['no-op tool, direct']:.1f}",
+                        f"{m['no-op tool, through the Python shim']:.1f}",
+                        f"{calls['overhead_noop_python_ms']:.1f}",
+                        "",
+                        "",
                     ],
                     [
                         "for scale: the bare interpreter, python -I -S -c pass",

@@ -27,21 +27,11 @@ from otelgo.plan import memo
 from otelgo.report.progress import progress
 from otelgo.report.summary import print_explanation, print_summary, summary_data
 from otelgo.resources import cache_dir
+from otelgo.toolexec.nativeshim import command as toolexec_command
 from otelgo.toolexec.protocol import PLAN_ENV
 
 if TYPE_CHECKING:
     from otelgo.plan import plan as planning
-
-_SHIM = Path(__file__).resolve().parent / "toolexec" / "shim.py"
-
-
-def toolexec_command() -> str:
-    """Stable across builds: per-build state travels in OTELGO_PLAN instead.
-
-    -I -S keeps the interpreter's start-up to the bare minimum; the shim
-    finds the rest of otelgo through the plan when it needs it.
-    """
-    return " ".join(shlex.quote(part) for part in (sys.executable, "-I", "-S", str(_SHIM)))
 
 
 def run(cmd: GoCommandLine, quiet: bool = False, plan_only: bool = False) -> int:

@@ -1,7 +1,8 @@
-"""The -toolexec entry point: `python -I -S shim.py TOOL ARGS...`.
+"""The -toolexec entry point in Python: `python -I -S shim.py TOOL ARGS...`.
 
-The go command starts this for every tool action, hundreds of times in a
-cold build. A script is compiled afresh at each start (only imported modules
+The native shim (native/shim.go) runs first and hands over what its fast
+path does not do; where it cannot be built, the go command starts this for
+every tool action, hundreds of times in a cold build. A script is compiled afresh at each start (only imported modules
 have cached bytecode), so this file holds the fast path alone: it reads the
 plan's plain-text index (protocol.py) and execs the real tool. Everything
 else -- -V=full, response files, instrumented compiles -- is in slowpath.py.

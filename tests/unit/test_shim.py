@@ -1,15 +1,19 @@
-"""The shim's fast path: what it imports, and how it answers -V=full."""
+"""The shim's fast path: what it imports, and how it answers -V=full; the
+native shim (toolexec/native/shim.go) must do what shim.py does."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import harness
+import pytest
 
 from otelgo.driver import toolexec_command
+from otelgo.toolexec import nativeshim
 from otelgo.toolexec.protocol import write_index as write_shim_index
 
 SHIM = harness.REPO_ROOT / "otelgo" / "toolexec" / "shim.py"
@@ -79,10 +83,27 @@ def test_devel_toolchain_build_id_carries_the_token(tmp_path):
     assert out == "compile version devel go1.27-abc Tue buildID=xyz-otelgo-abc123\n"
 
 
-def test_toolexec_command_is_stable_and_isolated():
+def test_toolexec_command_is_the_native_shim():
+    """Built once into otelgo's cache; the same command for every build."""
     assert toolexec_command() == toolexec_command()
-    assert toolexec_command().split()[1:3] == ["-I", "-S"]
-    assert toolexec_command().endswith("otelgo/toolexec/shim.py")
+    binary = Path(toolexec_command())
+    assert binary.name == "otelgo-shim" and binary.is_file(), toolexec_command()
+    assert nativeshim.python_command()[1:3] == ["-I", "-S"]
+    assert nativeshim.python_command()[-1].endswith("otelgo/toolexec/shim.py")
+
+
+def test_a_native_shim_that_cannot_be_built_leaves_the_python_shim(tmp_path, monkeypatch):
+    path = os.environ["PATH"]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no go command
+    assert toolexec_command() == " ".join(nativeshim.python_command())
+    monkeypatch.setenv("PATH", path)
+    broken = tmp_path / "shim.go"
+    broken.write_text("package main\n\nfunc main() { not Go }\n")
+    monkeypatch.setattr(nativeshim, "SOURCE", broken)
+    assert toolexec_command() == " ".join(nativeshim.python_command())
+    (failed,) = (tmp_path / "otelgo" / "shim").glob(f"*/{nativeshim.FAILED}")
+    assert "exit 1" in failed.read_text()
 
 
 def test_response_files_are_read(tmp_path):
@@ -240,3 +261,100 @@ def test_a_tool_named_without_a_directory_is_looked_for_on_path(tmp_path):
         env={"OTELGO_PLAN": str(_plan(tmp_path)), "PATH": f"{bindir}:/usr/bin:/bin"},
     )
     assert (proc.returncode, proc.stdout) == (0, "mycc -### -x c -c -\n"), proc.stderr
+
+
+# --- the native shim: what shim.py does, without an interpreter ---------------
+
+
+@pytest.fixture(scope="module")
+def native() -> str:
+    binary = toolexec_command()
+    assert Path(binary).name == "otelgo-shim", f"the native shim was not built: {binary}"
+    return binary
+
+
+def _native(native, tmp_path, *args, packages=None, env=None):
+    plan = _plan(tmp_path, packages)
+    progress = tmp_path / "progress"
+    proc = subprocess.run(
+        [native, *args],
+        capture_output=True,
+        text=True,
+        env={
+            "OTELGO_PLAN": str(plan),
+            "OTELGO_PROGRESS": str(progress),
+            "XDG_CACHE_HOME": str(tmp_path / "cache"),
+            "PATH": os.environ["PATH"],
+            **(env or {}),
+        },
+    )
+    return proc, progress.read_text() if progress.exists() else ""
+
+
+def test_native_shim_execs_an_unmatched_compile_without_its_marker(native, tmp_path):
+    compile_ = tmp_path / "compile"
+    compile_.symlink_to("/bin/echo")
+    args = ["-p", "example.com/x", "-otelgo.rules=ab12", "-o", "x.a", "a.go"]
+    proc, progress = _native(native, tmp_path, str(compile_), *args, packages={"net/http": {}})
+    assert (proc.returncode, proc.stdout) == (0, "-p example.com/x -o x.a a.go\n"), proc.stderr
+    assert progress == "c example.com/x\n"
+
+
+def test_native_shim_execs_other_tools_untouched_and_finds_them_on_path(native, tmp_path):
+    proc, progress = _native(native, tmp_path, "/bin/echo", "-o", "out", "-p", "net/http", "-otelgo.rules=x")
+    assert proc.stdout == "-o out -p net/http -otelgo.rules=x\n"  # not a compile: nothing removed
+    assert progress == ""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "mycc").write_text('#!/bin/sh\necho "mycc $*"\n')
+    (bindir / "mycc").chmod(0o755)
+    proc, _ = _native(native, tmp_path, "mycc", "-###", "-x", "c", env={"PATH": f"{bindir}:/usr/bin:/bin"})
+    assert (proc.returncode, proc.stdout) == (0, "mycc -### -x c\n"), proc.stderr
+
+
+def test_native_shim_hands_matched_compiles_and_response_files_to_python(native, tmp_path):
+    compile_ = tmp_path / "compile"
+    compile_.symlink_to("/bin/echo")
+    hit = {"example.com/hit": {"version": "v1.0.0", "digest": "d", "rules": []}}
+    proc, progress = _native(native, tmp_path, str(compile_), "-p", "example.com/hit", "missing.go", packages=hit)
+    assert progress == "i example.com/hit\n"  # written by shim.py's slow path
+    assert "example.com/hit compiled without instrumentation" in proc.stderr
+    rsp = tmp_path / "args"
+    rsp.write_text("-p\nexample.com/nothing\na.go\n")
+    (tmp_path / "progress").unlink()
+    proc, progress = _native(native, tmp_path, str(compile_), f"@{rsp}", packages=hit)
+    assert (proc.stdout, progress) == (f"@{rsp}\n", "c example.com/nothing\n")
+
+
+@pytest.mark.parametrize(
+    "line, answer",
+    [
+        ("compile version go1.26.8", "compile version go1.26.8 otelgo-abc123\n"),
+        (
+            "compile version devel go1.27-abc Tue buildID=xyz",
+            "compile version devel go1.27-abc Tue buildID=xyz-otelgo-abc123\n",
+        ),
+    ],
+)
+def test_native_shim_answers_version_from_the_kept_answer(native, tmp_path, line, answer):
+    """shim.py keeps the tool's answer; the native shim finds it under the
+    same key and answers without running the tool. A different GO* setting
+    is another key: the native shim hands over, and the tool runs."""
+    from otelgo.resources import private_dir
+
+    private_dir(tmp_path / "cache" / "otelgo" / "toolids")
+    tool = _version_tool(tmp_path, line)
+    env = {"GOEXPERIMENT": "", "GOFLAGS": "-x"}
+    _, runs = _version(tmp_path, tool, "-V=full", env=env)  # shim.py: runs the tool, keeps its answer
+    assert runs == 1
+    proc, _ = _native(native, tmp_path, str(tool), "-V=full", env=env)
+    assert (proc.returncode, proc.stdout) == (0, answer), proc.stderr
+    assert len((tmp_path / "runs").read_text().splitlines()) == 1  # the tool did not run
+    proc, _ = _native(native, tmp_path, str(tool), "-V=full", env={**env, "GOEXPERIMENT": "nogreenteagc"})
+    assert proc.stdout == answer
+    assert len((tmp_path / "runs").read_text().splitlines()) == 2
+    for kept in (tmp_path / "cache" / "otelgo" / "toolids").iterdir():
+        kept.write_bytes(b"12\nnot the key at all")
+    proc, _ = _native(native, tmp_path, str(tool), "-V=full", env=env)  # damaged: handed over, asked again
+    assert proc.stdout == answer
+    assert len((tmp_path / "runs").read_text().splitlines()) == 3
