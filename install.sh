@@ -60,6 +60,9 @@ if [[ "$mode" == dev ]]; then
     # install has none, and where PYTHONDONTWRITEBYTECODE is set every otel
     # command would compile otelgo's modules again (~0.1 s each build).
     "$venv/bin/python" -m compileall -q "$here/otelgo" >/dev/null
+    # The shim's fast path as a Go program (otelgo/toolexec/nativeshim.py),
+    # built now so that no build waits for it.
+    "$venv/bin/python" -m otelgo.toolexec.nativeshim >/dev/null
     say "development install ready: $venv/bin/otel, tests: $venv/bin/python -m pytest"
     exit 0
 fi
@@ -69,6 +72,7 @@ bin="${OTELGO_BIN:-$HOME/.local/bin}"
 rm -rf "$home/venv"
 make_venv "$home/venv"
 "$home/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$here[view]"
+"$home/venv/bin/python" -m otelgo.toolexec.nativeshim >/dev/null  # the shim's fast path, in Go
 mkdir -p "$bin"
 ln -sf "$home/venv/bin/otel" "$bin/otel"
 # Fetch the hook module's Go dependencies now, so the first build needs no network.

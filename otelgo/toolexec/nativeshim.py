@@ -1,16 +1,21 @@
-"""The -toolexec command: the native shim (native/shim.go) where it can be
-built, else shim.py itself.
+"""The -toolexec command: the native shim (native/shim.go) where it is built,
+else shim.py itself.
 
 The go command starts the -toolexec command for every tool action: hundreds
 in a cold build, four (the tools' -V=full) before a rebuild that changes
 nothing can end. Python starts in 10-13 ms, a Go program in about 1, so the
 fast path (a compile of a package no rule matched, any other tool, a -V=full
 answer kept in otelgo's cache) runs as a small Go program that hands
-everything else to shim.py. It is built once per source, interpreter and
-host into otelgo's cache (`go build` of the standard library only, about a
-second, most of it compiling packages the build needs anyway); a build that
-fails is noted there and not tried again for the same key, the Python shim
-doing the same work more slowly.
+everything else to shim.py.
+
+It is built per source, interpreter and machine (`go build` of the standard
+library only): by install.sh into the installation, like the bytecode, with
+`python -m otelgo.toolexec.nativeshim`; else, the first time otelgo runs
+without it, into otelgo's cache, in the background. With an empty GOCACHE
+that build compiles the runtime and takes 10 s, which no build should wait
+for: until it is there, builds run shim.py, which does the same work more
+slowly. A build that fails is noted beside it and not tried again for the
+same key.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from otelgo.resources import cache_dir
@@ -31,7 +37,9 @@ _HERE = Path(__file__).resolve().parent
 SHIM_PY = _HERE / "shim.py"
 SOURCE = _HERE / "native" / "shim.go"
 BINARY = "otelgo-shim"
-FAILED = "failed"  # in the key's directory: why the build failed
+FAILED = "failed"  # beside the binary: why its build failed
+BUILDING = "building"  # beside the binary: a background build runs
+STALE_BUILD = 300  # seconds after which a background build is taken for dead
 
 
 def python_command() -> list[str]:
@@ -41,13 +49,18 @@ def python_command() -> list[str]:
 
 
 def command() -> str:
-    """The -toolexec value, stable across builds: per-build state travels in
-    OTELGO_PLAN."""
+    """The -toolexec value: the same for every build while the native shim
+    is there (per-build state travels in OTELGO_PLAN)."""
     native = _native()
     return shlex.quote(str(native)) if native else " ".join(shlex.quote(p) for p in python_command())
 
 
-def _native() -> Path | None:
+def installed_dir() -> Path:
+    return Path(sys.prefix) / "share" / "otelgo" / "shim"
+
+
+def _source() -> tuple[str, bytes, str] | None:
+    """The key, the Go source and its paths.go; None where it cannot be built."""
     if os.name != "posix":
         return None
     try:
@@ -61,19 +74,54 @@ def _native() -> Path | None:
         f"const shimPath = {_go_string(str(SHIM_PY))}\n"
     )
     key = hashlib.sha256(b"\0".join([source, paths.encode(), os.uname().machine.encode()])).hexdigest()[:16]
+    return key, source, paths
+
+
+def _native() -> Path | None:
+    found = _source()
+    if found is None:
+        return None
+    key = found[0]
+    for base in (installed_dir(), cache_dir() / "shim"):
+        if (base / key / BINARY).is_file():
+            return base / key / BINARY
     where = cache_dir() / "shim" / key
-    binary = where / BINARY
-    if binary.is_file():
-        return binary
-    if (where / FAILED).exists():
-        return None
-    return _build(where, source, paths)
+    if not (where / FAILED).exists() and _claim(where):
+        subprocess.Popen(
+            [sys.executable, "-m", "otelgo.toolexec.nativeshim", str(where)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # outlives this build, and its ^C
+        )
+    return None
 
 
-def _build(where: Path, source: bytes, paths: str) -> Path | None:
+def _claim(where: Path) -> bool:
+    """Whether this process starts the background build (no other one runs)."""
+    where.mkdir(parents=True, exist_ok=True)
+    mark = where / BUILDING
+    try:
+        if time.time() - mark.stat().st_mtime < STALE_BUILD:
+            return False
+        mark.unlink()
+    except FileNotFoundError:
+        pass
+    try:
+        os.close(os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    return True
+
+
+def build(where: Path) -> Path | None:
+    """Build the native shim into where/BINARY; None (and where/FAILED says
+    why) when it cannot be built or does not run here."""
+    found = _source()
     go = shutil.which("go")
-    if go is None:
+    if found is None or go is None:
         return None
+    _, source, paths = found
     where.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=where) as tmp:
         work = Path(tmp)
@@ -81,12 +129,11 @@ def _build(where: Path, source: bytes, paths: str) -> Path | None:
         (work / "paths.go").write_text(paths)
         (work / "go.mod").write_text("module otelgo.dev/shim\n\ngo 1.21\n")
         out = work / BINARY
-        # For this machine, whatever the build it serves targets; the user's
+        # For this machine, whatever the builds it serves target: the user's
         # go env file and GOFLAGS stay out (they may name another platform).
         env = {k: v for k, v in os.environ.items() if not k.startswith("GO") and k != "CGO_ENABLED"}
         env.update(GOENV="off", GOFLAGS="", GOWORK="off", GOTOOLCHAIN="local", CGO_ENABLED="0")
-        if "GOCACHE" in os.environ:
-            env["GOCACHE"] = os.environ["GOCACHE"]
+        env["GOCACHE"] = _gocache(go)
         proc = subprocess.run([go, "build", "-o", str(out), "."], cwd=work, env=env, capture_output=True, text=True)
         if proc.returncode == 0:
             check = subprocess.run([str(out)], capture_output=True, text=True)  # runs here: says how to use it
@@ -98,6 +145,43 @@ def _build(where: Path, source: bytes, paths: str) -> Path | None:
     return None
 
 
+def _gocache(go: str) -> str:
+    """The user's GOCACHE (from the environment or the go env file): the
+    standard library compiled for the shim is then there for their builds."""
+    proc = subprocess.run([go, "env", "GOCACHE"], capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 and proc.stdout.strip() else os.environ.get("GOCACHE", "")
+
+
 def _go_string(s: str) -> str:
     # A JSON string without \u escapes of non-ASCII text is a Go string literal.
     return json.dumps(s, ensure_ascii=False)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m otelgo.toolexec.nativeshim [DIR]`: build the native shim
+    into DIR/KEY (the installation's, by default: install.sh), or, with a
+    cache directory otelgo chose, in the background."""
+    if len(argv) > 1:
+        where = Path(argv[1])
+        try:
+            build(where)
+        finally:
+            (where / BUILDING).unlink(missing_ok=True)
+        return 0
+    found = _source()
+    if found is None:
+        print("otelgo: no native shim on this platform; builds run the Python shim", file=sys.stderr)
+        return 0
+    binary = build(installed_dir() / found[0])
+    if binary is None:
+        why = (
+            (installed_dir() / found[0] / FAILED).read_text() if (installed_dir() / found[0] / FAILED).exists() else ""
+        )
+        print(f"otelgo: the native shim was not built; builds run the Python shim, more slowly\n{why}", file=sys.stderr)
+        return 0
+    print(binary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

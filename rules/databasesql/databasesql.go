@@ -215,8 +215,9 @@ type dbCall struct {
 // span's end (the SDK's span snapshot, the duration measurement) inside the
 // section that holds the connection.
 type querySpan struct {
-	span  trace.Span
-	ended atomic.Bool // the release and a failed call's OnExit may both end it
+	span     trace.Span
+	ended    atomic.Bool // the release and a failed call's OnExit may both end it
+	returned atomic.Bool // the call returned its *Rows: every release is the last
 }
 
 func (q *querySpan) end(err error) {
@@ -226,22 +227,28 @@ func (q *querySpan) end(err error) {
 }
 
 // releasing returns release followed by the end of the span. A connection
-// given back as bad leaves the span open: database/sql runs the query again
-// on another connection, within the same call.
+// given back as bad while the call runs leaves the span open: database/sql
+// runs the query again on another connection, within the same call.
 func (q *querySpan) releasing(release func(error)) func(error) {
 	return func(err error) {
 		release(err)
-		if !errors.Is(err, driver.ErrBadConn) {
+		if q.returned.Load() || !errors.Is(err, driver.ErrBadConn) {
 			q.end(err)
 		}
 	}
 }
 
-// endQuery ends the span of a query that failed; one that succeeded ends
-// when its connection is released.
+// endQuery ends the span of a query that failed; one that returned its
+// *Rows ends when they give their connection back. (*Rows never closed keep
+// the connection and the span open: a leak the program has either way.)
 func endQuery(call api.CallContext, err error) {
-	if q, ok := call.Data().(*querySpan); ok && err != nil {
+	q, ok := call.Data().(*querySpan)
+	switch {
+	case !ok:
+	case err != nil:
 		q.end(err)
+	default:
+		q.returned.Store(true)
 	}
 }
 

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import harness
@@ -84,26 +85,44 @@ def test_devel_toolchain_build_id_carries_the_token(tmp_path):
 
 
 def test_toolexec_command_is_the_native_shim():
-    """Built once into otelgo's cache; the same command for every build."""
+    """Built by install.sh into the installation; the same command for every build."""
     assert toolexec_command() == toolexec_command()
     binary = Path(toolexec_command())
-    assert binary.name == "otelgo-shim" and binary.is_file(), toolexec_command()
+    assert binary.name == "otelgo-shim" and binary.is_relative_to(nativeshim.installed_dir()), toolexec_command()
     assert nativeshim.python_command()[1:3] == ["-I", "-S"]
     assert nativeshim.python_command()[-1].endswith("otelgo/toolexec/shim.py")
 
 
-def test_a_native_shim_that_cannot_be_built_leaves_the_python_shim(tmp_path, monkeypatch):
-    path = os.environ["PATH"]
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setenv("PATH", str(tmp_path))  # no go command
+def test_without_the_native_shim_builds_run_the_python_shim_while_it_is_built(tmp_path, monkeypatch):
+    """Not installed: the first build starts building it into otelgo's
+    cache in the background and runs shim.py; the builds after it, the
+    native shim."""
+    gocache = subprocess.run(["go", "env", "GOCACHE"], capture_output=True, text=True, check=True).stdout.strip()
+    monkeypatch.setenv("GOCACHE", gocache)  # the standard library compiled already
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(nativeshim, "installed_dir", lambda: tmp_path / "not-installed")
     assert toolexec_command() == " ".join(nativeshim.python_command())
-    monkeypatch.setenv("PATH", path)
+    assert toolexec_command() == " ".join(nativeshim.python_command())  # one build at a time
+    (building,) = (tmp_path / "cache" / "otelgo" / "shim").glob(f"*/{nativeshim.BUILDING}")
+    deadline = time.monotonic() + 120
+    while building.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    binary = Path(toolexec_command())
+    assert binary.name == "otelgo-shim" and binary.parent == building.parent, toolexec_command()
+
+
+def test_a_native_shim_that_cannot_be_built_is_not_tried_again(tmp_path, monkeypatch):
     broken = tmp_path / "shim.go"
     broken.write_text("package main\n\nfunc main() { not Go }\n")
     monkeypatch.setattr(nativeshim, "SOURCE", broken)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(nativeshim, "installed_dir", lambda: tmp_path / "not-installed")
+    key = nativeshim._source()[0]
+    where = tmp_path / "cache" / "otelgo" / "shim" / key
+    assert nativeshim.build(where) is None
+    assert "exit 1" in (where / nativeshim.FAILED).read_text()
     assert toolexec_command() == " ".join(nativeshim.python_command())
-    (failed,) = (tmp_path / "otelgo" / "shim").glob(f"*/{nativeshim.FAILED}")
-    assert "exit 1" in failed.read_text()
+    assert not (where / nativeshim.BUILDING).exists()  # no background build started
 
 
 def test_response_files_are_read(tmp_path):

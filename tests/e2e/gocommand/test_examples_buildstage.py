@@ -30,6 +30,8 @@ def test_build_stage_script_installs_and_builds_an_instrumented_binary(tmp_path,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (home / ".local" / "bin" / "otel").exists()
+    # The shim's fast path, built by install.sh: no build waits for it.
+    assert list((home / ".local" / "share" / "otelgo" / "venv" / "share" / "otelgo" / "shim").glob("*/otelgo-shim"))
     run = subprocess.run(
         [str(out)],
         env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}),

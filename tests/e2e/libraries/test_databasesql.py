@@ -12,6 +12,7 @@ The program holds no OpenTelemetry code. Each backend runs one scenario
 
 from __future__ import annotations
 
+import itertools
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -267,7 +268,7 @@ def test_query_span_lasts_until_its_rows_are_closed(scenario):
         lasted = span.end_ns - span.start_ns
         assert lasted >= HELD_NS, f"{span.name} lasted {lasted / 1e6:.1f} ms, its rows were held {HELD_NS / 1e6:.0f} ms"
         assert span.status_code == "UNSET"
-    for first, second in zip(selects, selects[1:]):
+    for first, second in itertools.pairwise(selects):
         assert first.end_ns <= second.start_ns, "one query's span outlived its rows"
 
 
