@@ -79,8 +79,9 @@ def test_n_prints_the_commands_and_builds_nothing(tmp_path):
     result = otel("go", "build", "-n", "-o", str(out), "./cmd/app")
     assert result.returncode == 0, result.stderr
     assert not out.exists()
-    # The link at least (the packages may all be in the cache), through the shim.
-    assert re.search(r"otelgo/toolexec/shim\.py \S+/link -o ", result.stderr), result.stderr[-2000:]
+    # The link at least (the packages may all be in the cache), through the
+    # native shim (otelgo/toolexec/nativeshim.py).
+    assert re.search(r"/otelgo-shim \S+/link -o ", result.stderr), result.stderr[-2000:]
     assert "packagefile otelgo.dev/rules/sdk=" in result.stderr
     assert result.stderr.rstrip().endswith(
         "otel: -n: these are the commands of an instrumented build; nothing was built"
