@@ -86,14 +86,17 @@ def _native() -> Path | None:
         if (base / key / BINARY).is_file():
             return base / key / BINARY
     where = cache_dir() / "shim" / key
-    if not (where / FAILED).exists() and _claim(where):
-        subprocess.Popen(
-            [sys.executable, "-m", "otelgo.toolexec.nativeshim", str(where)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # outlives this build, and its ^C
-        )
+    try:
+        if not (where / FAILED).exists() and _claim(where):
+            subprocess.Popen(
+                [sys.executable, "-m", "otelgo.toolexec.nativeshim", str(where)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # outlives this build, and its ^C
+            )
+    except OSError:
+        pass  # a cache it cannot write: this build and the next run the Python shim
     return None
 
 

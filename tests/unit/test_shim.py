@@ -111,6 +111,13 @@ def test_without_the_native_shim_builds_run_the_python_shim_while_it_is_built(tm
     assert binary.name == "otelgo-shim" and binary.parent == building.parent, toolexec_command()
 
 
+def test_a_cache_that_cannot_be_written_leaves_the_python_shim(tmp_path, monkeypatch):
+    (tmp_path / "cache").write_text("a file where otelgo's cache would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(nativeshim, "installed_dir", lambda: tmp_path / "not-installed")
+    assert toolexec_command() == " ".join(nativeshim.python_command())
+
+
 def test_a_native_shim_that_cannot_be_built_is_not_tried_again(tmp_path, monkeypatch):
     broken = tmp_path / "shim.go"
     broken.write_text("package main\n\nfunc main() { not Go }\n")
