@@ -72,7 +72,9 @@ bin="${OTELGO_BIN:-$HOME/.local/bin}"
 rm -rf "$home/venv"
 make_venv "$home/venv"
 "$home/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$here[view]"
-"$home/venv/bin/python" -m otelgo.toolexec.nativeshim >/dev/null  # the shim's fast path, in Go
+# The shim's fast path, in Go (otelgo/toolexec/nativeshim.py): built for the
+# installed package (not a checkout in the current directory), under its key.
+(cd "$home/venv" && "$home/venv/bin/python" -m otelgo.toolexec.nativeshim >/dev/null)
 mkdir -p "$bin"
 ln -sf "$home/venv/bin/otel" "$bin/otel"
 # Fetch the hook module's Go dependencies now, so the first build needs no network.

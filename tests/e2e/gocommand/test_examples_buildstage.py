@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import harness
 
@@ -30,8 +31,11 @@ def test_build_stage_script_installs_and_builds_an_instrumented_binary(tmp_path,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (home / ".local" / "bin" / "otel").exists()
-    # The shim's fast path, built by install.sh: no build waits for it.
+    # The shim's fast path, built by install.sh under the key the build
+    # looked for: the build did not start building it into otelgo's cache.
     assert list((home / ".local" / "share" / "otelgo" / "venv" / "share" / "otelgo" / "shim").glob("*/otelgo-shim"))
+    cache = Path(env.get("XDG_CACHE_HOME") or home / ".cache")
+    assert not (cache / "otelgo" / "shim").exists()
     run = subprocess.run(
         [str(out)],
         env=harness.clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint}),
