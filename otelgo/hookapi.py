@@ -30,20 +30,26 @@ SDK_PROMETHEUS = f"{SDK}/prometheus"
 SDK_OTLPGRPC = f"{SDK}/otlpgrpc"
 SDK_LOGS_OTLPGRPC = f"{SDK_LOGS}/otlpgrpc"
 
+# The SDK's console exporters (spans and metrics; logs beside SDK_LOGS).
+SDK_CONSOLE = f"{SDK}/console"
+SDK_LOGS_CONSOLE = f"{SDK_LOGS}/console"
+
 # The exporters a build can link (--exporters, otelgo.toml) -> the hook
 # packages that add them to the SDK bootstrap. OTLP over http/protobuf (the
-# default protocol) and console are part of the bootstrap itself: always
-# linked. OTLP over gRPC joins the programs that import LINKED_WITH's
-# package themselves, where it costs little, and the others on request. The
-# Prometheus exporter brings client_golang and its dependencies (~230 KiB of
-# code, and modules that may be newer than the program's): only on request.
+# default protocol) is part of the bootstrap itself: always linked. OTLP
+# over gRPC joins the programs that import LINKED_WITH's package
+# themselves, where it costs little, and the others on request: console is
+# for looking at a program while writing it (15 packages more to compile
+# into every program otherwise), and the Prometheus exporter brings
+# client_golang and its dependencies (~230 KiB of code, and modules that
+# may be newer than the program's).
 EXPORTERS: dict[str, tuple[str, ...]] = {
     "otlp": (),
     "otlp-grpc": (SDK_OTLPGRPC, SDK_LOGS_OTLPGRPC),
-    "console": (),
+    "console": (SDK_CONSOLE, SDK_LOGS_CONSOLE),
     "prometheus": (SDK_PROMETHEUS,),
 }
-DEFAULT_EXPORTERS = ("otlp", "console")
+DEFAULT_EXPORTERS = ("otlp",)
 LINKED_WITH = {"otlp-grpc": "google.golang.org/grpc"}
 
 # Span rules and //otel:span comments: the package whose Start they call.

@@ -1,9 +1,10 @@
 """--exporters (or `exporters` in otelgo.toml): which exporters the SDK
-bootstrap links. OTLP over http/protobuf and console are part of the
-bootstrap and always linked; OTLP over gRPC joins the programs that use gRPC
-themselves (it costs them little) and the others on request; Prometheus
+bootstrap links. OTLP over http/protobuf is part of the bootstrap and
+always linked; OTLP over gRPC joins the programs that use gRPC themselves
+(it costs them little) and the others on request; console and Prometheus
 only on request: their code and modules would otherwise weigh on every
-binary, and could require newer modules than the program has.
+build and binary, and Prometheus' could require newer modules than the
+program has.
 OTEL_*_EXPORTER still chooses among the linked ones at run time; one naming
 an exporter the build left out gets one line at start saying how to link
 it (rules/sdk/wanted.go)."""

@@ -55,7 +55,9 @@ OLDEST_CORE = "v1.24.0"
 BASE_PACKAGES = {
     "otelgo.dev/rules/sdk/logs": "[1.28.0,)",
     "otelgo.dev/rules/sdk/logs/otlpgrpc": "[1.28.0,)",
+    "otelgo.dev/rules/sdk/logs/console": "[1.28.0,)",
     "otelgo.dev/rules/sdk/otlpgrpc": None,
+    "otelgo.dev/rules/sdk/console": None,
     "otelgo.dev/rules/sdk/prometheus": None,
 }
 

@@ -535,6 +535,8 @@ def _raises(setup: modules.ModuleSetup) -> bool:
 _BASE_WHAT = {
     "otelgo.dev/rules/sdk/logs": "log export (OTEL_LOGS_EXPORTER)",
     "otelgo.dev/rules/sdk/logs/otlpgrpc": "log export over OTLP/gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)",
+    "otelgo.dev/rules/sdk/logs/console": "log export to the console (OTEL_LOGS_EXPORTER=console)",
+    "otelgo.dev/rules/sdk/console": "the console exporters (OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER=console)",
     "otelgo.dev/rules/sdk/otlpgrpc": "OTLP/gRPC export (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)",
     "otelgo.dev/rules/sdk/prometheus": "the Prometheus exporter (OTEL_METRICS_EXPORTER=prometheus)",
 }

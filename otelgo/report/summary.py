@@ -202,7 +202,8 @@ def print_summary(plan) -> None:
     for line in parts:
         console.print(line)
     if exports := log_exports(applied):
-        console.print(f"  logs: {', '.join(exports)} records also exported when OTEL_LOGS_EXPORTER=otlp or console")
+        values = " or ".join(name for name in ("otlp", "console") if name in getattr(plan, "exporters", ()))
+        console.print(f"  logs: {', '.join(exports)} records also exported when OTEL_LOGS_EXPORTER={values}")
     if metrics := metrics_line(plan, applied):
         console.print(f"  {metrics}")
     if line := exporters_line(plan):

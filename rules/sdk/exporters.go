@@ -7,8 +7,6 @@ import (
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	"go.opentelemetry.io/otel/exporters/stdout/stdoutmetric"
-	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
@@ -20,11 +18,12 @@ import (
 // OpenTelemetry releases otelgo builds a program with when the program's
 // own gRPC, x/net... are older. The log exporters are in package logs,
 // the Prometheus exporter in package prometheus (with its client_golang,
-// whose releases require newer xxhash, protobuf...) and the OTLP/gRPC
-// exporters in package otlpgrpc: each joins a build only when the build
-// asks for it (otelgo's --exporters; otlpgrpc also where the program uses
-// gRPC itself) and its release set can build it without raising anything,
-// and is set up from its init through AfterSetup and Take.
+// whose releases require newer xxhash, protobuf...), the OTLP/gRPC
+// exporters in package otlpgrpc and the console exporters in package
+// console: each joins a build only when the build asks for it (otelgo's
+// --exporters; otlpgrpc also where the program uses gRPC itself) and its
+// release set can build it without raising anything, and is set up from
+// its init through AfterSetup and Take.
 
 // ErrUnknownExporter: an OTEL_*_EXPORTER names no exporter otelgo has.
 var ErrUnknownExporter = errors.New("unknown exporter or metrics producer")
@@ -67,15 +66,16 @@ func OTLPOverHTTP(signalEnv string, grpc Exporter) (bool, error) {
 		return false, err
 	}
 	if proto == "grpc" {
-		want(grpc, protocolVar(signalEnv))
+		Want(grpc, protocolVar(signalEnv))
 		return false, nil
 	}
 	return true, nil
 }
 
 // newSpanExporter is the exporter OTEL_TRACES_EXPORTER names: otlp (the
-// default), console or none (nil). Nil too for OTLP/gRPC, which package
-// otlpgrpc adds (AddSpanExporter) when the build links it.
+// default) or none (nil). Nil too for OTLP/gRPC and console, which
+// packages otlpgrpc and console add (AddSpanExporter) when the build links
+// them.
 func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 	switch ExporterName("OTEL_TRACES_EXPORTER") {
 	case "otlp":
@@ -85,7 +85,8 @@ func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 		}
 		return otlptracehttp.New(ctx)
 	case "console":
-		return stdouttrace.New()
+		Want(ConsoleTraces, `OTEL_TRACES_EXPORTER="console"`)
+		return nil, nil
 	case "none":
 		return nil, nil
 	}
@@ -93,10 +94,10 @@ func newSpanExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
 }
 
 // newMetricReader is the reader OTEL_METRICS_EXPORTER names: otlp (the
-// default) and console through a periodic reader (which reads
+// default) through a periodic reader (which reads
 // OTEL_METRIC_EXPORT_INTERVAL and _TIMEOUT itself), or none (nil). Nil
-// too for OTLP/gRPC and prometheus, which packages otlpgrpc and prometheus
-// set up (StartMetrics) when the build links them.
+// too for OTLP/gRPC, console and prometheus, which packages otlpgrpc,
+// console and prometheus set up (StartMetrics) when the build links them.
 func newMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 	switch ExporterName("OTEL_METRICS_EXPORTER") {
 	case "otlp":
@@ -110,14 +111,11 @@ func newMetricReader(ctx context.Context) (sdkmetric.Reader, error) {
 		}
 		return sdkmetric.NewPeriodicReader(exp), nil
 	case "prometheus":
-		want(PrometheusExporter, `OTEL_METRICS_EXPORTER="prometheus"`)
+		Want(PrometheusExporter, `OTEL_METRICS_EXPORTER="prometheus"`)
 		return nil, nil
 	case "console":
-		exp, err := stdoutmetric.New()
-		if err != nil {
-			return nil, err
-		}
-		return sdkmetric.NewPeriodicReader(exp), nil
+		Want(ConsoleMetrics, `OTEL_METRICS_EXPORTER="console"`)
+		return nil, nil
 	case "none":
 		return nil, nil
 	}

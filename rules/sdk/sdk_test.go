@@ -59,6 +59,7 @@ const childEnv = "OTELGO_SDK_TEST_CHILD"
 // test gave, as in a program otelgo built.
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(childEnv); mode != "" {
+		linkConsole()
 		child(mode)
 		return
 	}
@@ -146,25 +147,10 @@ type result struct {
 // of an environment without OTEL_* variables).
 func run(t *testing.T, mode string, env ...string) result {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "OTEL_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
 	// Metrics would go to the default OTLP endpoint, where nothing listens;
 	// the tests of metrics set OTEL_METRICS_EXPORTER again.
-	cmd.Env = append(cmd.Env, childEnv+"="+mode, "OTEL_BSP_SCHEDULE_DELAY=60000", "OTEL_METRICS_EXPORTER=none")
-	cmd.Env = append(cmd.Env, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
-	err = cmd.Run()
-	return result{out.String(), errb.String(), err, time.Since(start)}
+	c := calltest.RunChild(t, append([]string{childEnv + "=" + mode, "OTEL_BSP_SCHEDULE_DELAY=60000", "OTEL_METRICS_EXPORTER=none"}, env...)...)
+	return result{c.Stdout, c.Stderr, c.Err, c.Elapsed}
 }
 
 // consoleSpan is the part of stdouttrace's output the tests look at.

@@ -9,8 +9,9 @@ import (
 
 // Exporter names an exporter of one signal that lives in a package of its
 // own, linked only into some programs (otelgo's --exporters): the
-// OTLP/gRPC exporters (otelgo.dev/rules/sdk/otlpgrpc, .../logs/otlpgrpc)
-// and the Prometheus exporter (.../prometheus).
+// OTLP/gRPC exporters (otelgo.dev/rules/sdk/otlpgrpc, .../logs/otlpgrpc),
+// the console exporters (.../console, .../logs/console) and the Prometheus
+// exporter (.../prometheus).
 type Exporter struct {
 	Name   string // as --exporters names it
 	Signal string // traces, metrics, logs
@@ -20,6 +21,9 @@ var (
 	OTLPGRPCTraces     = Exporter{"otlp-grpc", "traces"}
 	OTLPGRPCMetrics    = Exporter{"otlp-grpc", "metrics"}
 	OTLPGRPCLogs       = Exporter{"otlp-grpc", "logs"}
+	ConsoleTraces      = Exporter{"console", "traces"}
+	ConsoleMetrics     = Exporter{"console", "metrics"}
+	ConsoleLogs        = Exporter{"console", "logs"}
 	PrometheusExporter = Exporter{"prometheus", "metrics"}
 )
 
@@ -27,6 +31,7 @@ var (
 var howToLink = map[string]string{
 	"otlp-grpc": "otelgo links it by default only into programs that use gRPC themselves: build with " +
 		"`otel go build --exporters otlp,otlp-grpc` (or exporters in otelgo.toml), or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf",
+	"console": "build it with `otel go build --exporters otlp,console` (or exporters in otelgo.toml)",
 	"prometheus": "build it with `otel go build --exporters otlp,prometheus` (or exporters in otelgo.toml); " +
 		"otelgo's build summary says if the program's modules rule it out",
 }
@@ -37,8 +42,9 @@ var howToLink = map[string]string{
 // not linked (reportNotLinked).
 var wanted sync.Map
 
-// want marks exporter e wanted by the variable asked (NAME="value").
-func want(e Exporter, asked string) { wanted.Store(e, asked) }
+// Want marks exporter e wanted by the variable asked (NAME="value"); the
+// set-up of package logs calls it too.
+func Want(e Exporter, asked string) { wanted.Store(e, asked) }
 
 // Take reports whether exporter e is wanted and not set up yet, and marks
 // it set up: the exporter's package calls it from its init.

@@ -1,7 +1,8 @@
 // Package logs sets up the LoggerProvider that the log hooks (slog, zap,
 // logrus, log) hand their records to, when OTEL_LOGS_EXPORTER names an
 // exporter: otlp (OTEL_EXPORTER_OTLP_LOGS_PROTOCOL, else
-// OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf or grpc), console or none.
+// OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf or grpc), console (package
+// console, when the build links it) or none.
 //
 // otelgo imports it into every program it builds, beside
 // otelgo.dev/rules/sdk, when the build's OpenTelemetry has the log API and
@@ -23,7 +24,6 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
-	"go.opentelemetry.io/otel/exporters/stdout/stdoutlog"
 	"go.opentelemetry.io/otel/log/global"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -63,8 +63,8 @@ func Start(exp sdklog.Exporter, res *resource.Resource) func(context.Context) er
 }
 
 // newExporter is the exporter OTEL_LOGS_EXPORTER names (set: unset is
-// handled by setup), nil for none, and for OTLP/gRPC, which package
-// otlpgrpc sets up when the build links it.
+// handled by setup), nil for none, and for OTLP/gRPC and console, which
+// packages otlpgrpc and console set up when the build links them.
 func newExporter(ctx context.Context) (sdklog.Exporter, error) {
 	switch sdk.ExporterName("OTEL_LOGS_EXPORTER") {
 	case "otlp":
@@ -74,7 +74,8 @@ func newExporter(ctx context.Context) (sdklog.Exporter, error) {
 		}
 		return otlploghttp.New(ctx)
 	case "console":
-		return stdoutlog.New()
+		sdk.Want(sdk.ConsoleLogs, `OTEL_LOGS_EXPORTER="console"`)
+		return nil, nil
 	case "none":
 		return nil, nil
 	}

@@ -1,14 +1,12 @@
 //go:build unix
 
-package logs
+package logs_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -20,6 +18,8 @@ import (
 
 	"otelgo.dev/rules/internal/calltest"
 	"otelgo.dev/rules/sdk"
+	_ "otelgo.dev/rules/sdk/logs"
+	_ "otelgo.dev/rules/sdk/logs/console" // the exporter the tests read
 )
 
 const childEnv = "OTELGO_SDK_LOGS_TEST_CHILD"
@@ -42,22 +42,8 @@ type result struct {
 
 func run(t *testing.T, _ string, env ...string) result {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "OTEL_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, childEnv+"=1", "OTEL_BSP_SCHEDULE_DELAY=60000", "OTEL_METRICS_EXPORTER=none")
-	cmd.Env = append(cmd.Env, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
-	return result{out.String(), errb.String(), err}
+	c := calltest.RunChild(t, append([]string{childEnv + "=1", "OTEL_BSP_SCHEDULE_DELAY=60000", "OTEL_METRICS_EXPORTER=none"}, env...)...)
+	return result{c.Stdout, c.Stderr, c.Err}
 }
 
 // logsChild emits one log record inside a span and exits through main's

@@ -90,7 +90,11 @@ def test_rules_init_in_a_program_without_packages(tmp_path):
     assert "rules.json: a rule with a span around greet in package main" in said
     binary = tmp_path / "greet-bin"
     # The hooks of a function of package main get any for every type.
-    harness.check_build(harness.otel_build(module, "--rules", "otelhooks/rules.json", "-o", str(binary), "."))
+    harness.check_build(
+        harness.otel_build(
+            module, "--rules", "otelhooks/rules.json", "--exporters", "otlp,console", "-o", str(binary), "."
+        )
+    )
     run = subprocess.run(
         [str(binary)],
         capture_output=True,

@@ -199,7 +199,7 @@ def test_fitted_set_in_json(tmp_path):
     assert "go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc@v1.24.0" in summary["opentelemetry_fitted"]
     assert not [m for m in summary["opentelemetry_fitted"] if not m.startswith(FITTABLE)], summary
     assert summary["changed"] == []
-    assert summary["exporters"] == ["otlp", "otlp-grpc", "console"], summary["exporters"]
+    assert summary["exporters"] == ["otlp", "otlp-grpc"], summary["exporters"]
     assert [line for line in summary["release_left_out"] if line.startswith("the Prometheus exporter")], summary
 
 

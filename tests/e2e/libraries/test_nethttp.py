@@ -290,11 +290,12 @@ def test_parentbased_follows_the_callers_decision(httpchain_otel, receiver, run_
 
 @pytest.fixture(scope="module")
 def oneshot_with_grpc(tmp_path_factory) -> Path:
-    """oneshot (no gRPC of its own) built with the OTLP/gRPC exporters,
-    which join such a program only when --exporters asks for them."""
+    """oneshot (no gRPC of its own) built with the OTLP/gRPC and console
+    exporters, which join such a program only when --exporters asks for
+    them."""
     out = tmp_path_factory.mktemp("oneshot-grpc") / "oneshot"
     result = check_build(
-        otel_build(TESTDATA / "httpchain", "--exporters", "otlp,otlp-grpc", "-o", str(out), "./cmd/oneshot")
+        otel_build(TESTDATA / "httpchain", "--exporters", "otlp,otlp-grpc,console", "-o", str(out), "./cmd/oneshot")
     )
     assert "exporters: otlp, otlp-grpc, console (" in result.stderr, result.stderr
     return out
@@ -339,20 +340,38 @@ def test_b3_propagator(httpchain_otel, receiver, run_program):
 
 
 @pytest.mark.parametrize("exporter", ["console", "none"])
-def test_non_otlp_exporters(httpchain_otel, receiver, run_program, exporter):
+def test_non_otlp_exporters(httpchain_otel, oneshot_with_grpc, receiver, run_program, exporter):
     env = otel_env(receiver, OTEL_TRACES_EXPORTER=exporter)
     with TargetServer() as target:
         env["TARGET_URL"] = target.url + "/ping"
-        with run_program(httpchain_otel["oneshot"], env=env, listen=False) as prog:
+        with run_program(oneshot_with_grpc, env=env, listen=False) as prog:
             assert prog.wait() == 0, prog.stderr
     assert "status 200" in prog.stdout
     assert receiver.requests("traces") == []
+    assert "otelgo:" not in prog.stderr, prog.stderr
     if exporter == "console":
         # The console exporter prints the client span, whose trace id is
         # the one the request carried.
         (request,) = target.requests
         trace_id = request.headers["traceparent"].split("-")[1]
         assert trace_id in prog.stdout, prog.stdout
+
+
+def test_console_without_the_console_exporters(httpchain_otel, receiver, run_program):
+    """The default build links OTLP only: OTEL_TRACES_EXPORTER=console gets
+    one line saying how to link it, and the program runs as it would."""
+    env = otel_env(receiver, OTEL_TRACES_EXPORTER="console")
+    with TargetServer() as target:
+        env["TARGET_URL"] = target.url + "/ping"
+        with run_program(httpchain_otel["oneshot"], env=env, listen=False) as prog:
+            assert prog.wait() == 0, prog.stderr
+    assert prog.stdout.strip().endswith("status 200") and '"TraceID"' not in prog.stdout, prog.stdout
+    lines = [line for line in prog.stderr.splitlines() if line.startswith("otelgo:")]
+    assert lines == [
+        'otelgo: OTEL_TRACES_EXPORTER="console": this program was built without the console exporter; '
+        "build it with `otel go build --exporters otlp,console` (or exporters in otelgo.toml); no traces are exported"
+    ], prog.stderr
+    assert receiver.requests("traces") == []
 
 
 # --- flushing at every kind of exit --------------------------------------------
