@@ -34,6 +34,9 @@ STAMP_FILE = "otelgo_rules.go"
 
 # The code of the compile side: what an instrumented compile runs.
 _COMPILE_SIDE = ("toolexec", "splice", "gotemplate.py", "hookapi.py", "ruleset/model.py")
+# In toolexec/ but run by no compile: it chooses the -toolexec command and
+# builds the native shim, which hands every instrumented compile to shim.py.
+_NOT_COMPILE_SIDE = ("toolexec/nativeshim.py",)
 
 
 def instrumentation_token() -> str:
@@ -42,6 +45,7 @@ def instrumentation_token() -> str:
     for part in _COMPILE_SIDE:
         path = package_dir() / part
         files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+    files = [f for f in files if f.relative_to(package_dir()).as_posix() not in _NOT_COMPILE_SIDE]
     for path in [*files, *sorted(templates_dir().glob("*.j2"))]:
         h.update(path.name.encode() + b"\0")
         h.update(path.read_bytes())

@@ -175,11 +175,11 @@ def main(argv: list[str]) -> int:
     if found is None:
         print("otelgo: no native shim on this platform; builds run the Python shim", file=sys.stderr)
         return 0
-    binary = build(installed_dir() / found[0])
+    where = installed_dir() / found[0]
+    binary = build(where)
     if binary is None:
-        why = (
-            (installed_dir() / found[0] / FAILED).read_text() if (installed_dir() / found[0] / FAILED).exists() else ""
-        )
+        failed = where / FAILED
+        why = failed.read_text() if failed.exists() else ""
         print(f"otelgo: the native shim was not built; builds run the Python shim, more slowly\n{why}", file=sys.stderr)
         return 0
     print(binary)

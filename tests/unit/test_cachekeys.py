@@ -38,6 +38,9 @@ def test_the_token_ignores_rules_and_follows_the_compile_side(monkeypatch, tmp_p
             dst.write_bytes(src.read_bytes())
     monkeypatch.setattr(cachekeys, "package_dir", lambda: fake)
     assert cachekeys.instrumentation_token() == token
+    # The native shim's builder runs in no compile: an edit recompiles nothing.
+    (fake / "toolexec" / "nativeshim.py").write_text("# changed\n")
+    assert cachekeys.instrumentation_token() == token
     (fake / "splice" / "edit.py").write_text((fake / "splice" / "edit.py").read_text() + "\n# changed\n")
     assert cachekeys.instrumentation_token() != token
 
