@@ -264,15 +264,17 @@ func outer(ctx context.Context, db *sql.DB) (*dbCall, bool) {
 }
 
 // dbEnter starts the span of a *DB method's call and marks the ctx the
-// method passes down.
-func dbEnter(call api.CallContext, db *sql.DB, ctx context.Context, start func(*dbconv.Info, context.Context) (context.Context, trace.Span)) {
+// method passes down; the mark, nil when db is not traced.
+func dbEnter(call api.CallContext, db *sql.DB, ctx context.Context, start func(*dbconv.Info, context.Context) (context.Context, trace.Span)) *dbCall {
 	info := infoOf(db)
 	if info == nil {
-		return
+		return nil
 	}
 	spanCtx, span := start(info, ctx)
-	call.SetParam(0, context.WithValue(spanCtx, dbCallKey{}, &dbCall{db, ctx, nil}))
+	mark := &dbCall{db, ctx, nil}
+	call.SetParam(0, context.WithValue(spanCtx, dbCallKey{}, mark))
 	call.SetData(span)
+	return mark
 }
 
 // DBQueryOnEnter is the OnEnter hook of
@@ -281,14 +283,13 @@ func dbEnter(call api.CallContext, db *sql.DB, ctx context.Context, start func(*
 //
 // The queryDC hooks hand each attempt's release function to the span.
 func DBQueryOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
-	info := infoOf(db)
-	if info == nil {
-		return
+	mark := dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
+		return statementSpan(ctx, info, query, len(args))
+	})
+	if mark != nil {
+		mark.query = &querySpan{span: call.Data().(trace.Span)}
+		call.SetData(mark.query)
 	}
-	spanCtx, span := statementSpan(ctx, info, query, len(args))
-	q := &querySpan{span: span}
-	call.SetParam(0, context.WithValue(spanCtx, dbCallKey{}, &dbCall{db, ctx, q}))
-	call.SetData(q)
 }
 
 // DBQueryOnExit is the OnExit hook of (*DB).QueryContext.
