@@ -19,6 +19,16 @@ What a plan depends on, and how each is checked:
   modules hold Go files; and that every file and directory the build dir
   names in otelgo's cache (generated files, module copies) is still there.
 
+A Go file (not a test's) whose size or time changed still leaves the plan
+as it was when what planning read of it is as it was: its header (what
+`go list` reads, goheader.py) and, in a package a rule applies to (every
+main package: the SDK's rule on func main), its functions' signatures
+(hookcheck.py compares them with the hooks'). A package one of whose files
+has an //otel: comment is read whole by planning (ignore.py,
+spancomments.py): any change to it plans again. So the one-line edit of a
+function's body or a constant takes the remembered plan, whose entry then
+takes the new sizes and times.
+
 Only plans of `go build` and `go install` in module mode (otelgo's go.mod
 copy, no workspace or vendor directory), without -modfile or -overlay of
 the user's and without --explain, --show-injected, --injected-dir or
@@ -40,6 +50,7 @@ from pathlib import Path
 
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine
+from otelgo.gocmd.goheader import header_digest
 from otelgo.gocmd.golist import GoEnv, go_stamp
 from otelgo.resources import cache_dir, package_dir, private_dir, rules_dir, templates_dir, write_atomically
 from otelgo.ruleset.model import FileRule
@@ -94,11 +105,19 @@ def load(digest: str, build_dir: Path, whole: bool):
     path = _path(digest)
     try:
         entry = pickle.loads(path.read_bytes())
-        if entry["manifest"] != _manifest(entry["dirs"], entry["walk"], entry["needed"], entry["watched"]):
+        manifest = _manifest(entry["dirs"], entry["walk"], entry["needed"], entry["watched"])
+        edited = entry["manifest"] != manifest
+        if edited and not _only_bodies_changed(entry, manifest):
             return None
         plan = pickle.loads(entry["whole" if whole else "core"])
     except Exception:  # a damaged or older entry, whatever unpickling it raised: plan again
         return None
+    if edited:
+        # The next build with no further edit then takes the first check.
+        try:
+            write_atomically(path, pickle.dumps({**entry, "manifest": manifest}, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass
     try:
         for name, data in entry["files"].items():
             (build_dir / name).write_bytes(data.replace(_HERE.encode(), str(build_dir).encode()))
@@ -130,13 +149,17 @@ def store(digest: str, plan, build_dir: Path, env: GoEnv, patterns: list[str]) -
         watched = sorted({str(r.File) for r in plan.rules if isinstance(r, FileRule)} | _replaced_gomods(env))
         whole = _rebased(plan, build_dir)
         core = dataclasses.replace(whole, packages=[], rules=[])
+        manifest = _manifest(dirs, walk, needed, watched)
+        targeted = _targeted_dirs(plan)
         entry = {
             "files": files,
             "dirs": dirs,
             "walk": walk,
             "needed": needed,
             "watched": watched,
-            "manifest": _manifest(dirs, walk, needed, watched),
+            "manifest": manifest,
+            "targeted": targeted,
+            "read": _read_by_planning(manifest, targeted),
             "core": pickle.dumps(core, protocol=pickle.HIGHEST_PROTOCOL),
             "whole": pickle.dumps(whole, protocol=pickle.HIGHEST_PROTOCOL),
         }
@@ -223,6 +246,86 @@ def _replacement_targets(gomod_text: str) -> list[str]:
     """What a go.mod's replace directives point at, quoted or not (otelgo
     quotes the directories it writes)."""
     return [q or bare for q, bare in re.findall(r'=>\s*(?:"([^"]+)"|(\S+))\s*$', gomod_text, re.MULTILINE)]
+
+
+def _targeted_dirs(plan) -> list[str]:
+    """The directories of the build's packages that a rule applies to:
+    planning reads their functions' signatures."""
+    by_path = {p.import_path: p for p in plan.packages}
+    paths = set()
+    for key in plan.match.applied:
+        paths |= set(plan.commands) if key == "main" else {key}
+    return sorted(str(by_path[p].dir) for p in paths if p in by_path and by_path[p].dir)
+
+
+def _read_by_planning(manifest: dict, targeted: list[str]) -> dict[str, str | None]:
+    """For each Go file (not a test's) of the manifest: the digest of what
+    planning read of it, None where any change plans again."""
+    sources: dict[str, dict[str, bytes | None]] = {}
+    for path, stat in manifest["entries"].items():
+        if stat != "dir" and _tolerated(path):
+            sources.setdefault(os.path.dirname(path), {})[path] = _source(path)
+    read: dict[str, str | None] = {}
+    for d, files in sources.items():
+        whole = any(src is None or _DIRECTIVES in src for src in files.values())
+        for path, src in files.items():
+            read[path] = None if whole or src is None else _planned_digest(src, d in targeted)
+    return read
+
+
+def _only_bodies_changed(entry: dict, new: dict) -> bool:
+    """The same entries, packages and cache files, and every file whose size
+    or time differs is a Go file of which planning read the same."""
+    old = entry["manifest"]
+    if (
+        any(old[k] != new[k] for k in ("packages", "needed", "watched"))
+        or old["entries"].keys() != new["entries"].keys()
+    ):
+        return False
+    read = entry.get("read", {})
+    for path, stat in new["entries"].items():
+        if old["entries"][path] == stat:
+            continue
+        src = _source(path) if read.get(path) is not None else None
+        if src is None or _planned_digest(src, os.path.dirname(path) in entry["targeted"]) != read[path]:
+            return False
+    return True
+
+
+_DIRECTIVES = b"//otel:"
+
+
+def _source(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
+
+
+def _tolerated(path: str) -> bool:
+    return path.endswith(".go") and not path.endswith("_test.go")
+
+
+def _planned_digest(src: bytes, signatures: bool) -> str | None:
+    """What planning reads of a Go file: its header, and where asked the
+    signature of each of its functions; None when unsure (an //otel:
+    comment, a header or a file it cannot read cleanly)."""
+    if _DIRECTIVES in src:
+        return None
+    header = header_digest(src)
+    if header is None or not signatures:
+        return header
+    from otelgo.splice.gosource import parser  # tree-sitter: only once such a package was edited
+
+    root = parser().parse(src).root_node
+    if root.has_error:
+        return None
+    h = hashlib.sha256(header.encode())
+    for decl in root.children:
+        if decl.type in ("function_declaration", "method_declaration"):
+            body = decl.child_by_field_name("body")
+            h.update(src[decl.start_byte : body.start_byte if body else decl.end_byte] + b"\0")
+    return h.hexdigest()[:32]
 
 
 def _manifest(dirs: list[str], walk: list[str], needed: list[str], watched: list[str]) -> dict:

@@ -16,7 +16,7 @@ from otelgo.gocmd.golist import GoEnv, Package
 from otelgo.plan import memo
 from otelgo.plan.match import Match
 from otelgo.plan.result import Plan
-from otelgo.ruleset.model import FileRule
+from otelgo.ruleset.model import FileRule, FunctionRule
 
 
 @pytest.fixture
@@ -48,7 +48,13 @@ def world(tmp_path, monkeypatch):
 
 
 def _plan(
-    tmp_path: Path, app: Path, generated: Path, build: Path, file_rule: Path | None = None, mod: str = ""
+    tmp_path: Path,
+    app: Path,
+    generated: Path,
+    build: Path,
+    file_rule: Path | None = None,
+    mod: str = "",
+    targeted: bool = False,
 ) -> Plan:
     build.mkdir()
     (build / "otel.mod").write_text(f"module example.com/app\nreplace x => {generated.parent}\n{mod}")
@@ -61,24 +67,27 @@ def _plan(
     lib = Package("example.com/app/lib", "lib", app / "lib", False, False, "example.com/app", "", str(app))
     dep = Package("example.com/dep", "dep", tmp_path / "modcache" / "example.com" / "dep@v1.0.0", False, True)
     rules = [FileRule(ImportPath="main", File=str(file_rule))] if file_rule else []
+    # A rule on package main: planning reads the signatures of its functions.
+    match = Match(applied={"main": [FunctionRule(ImportPath="main", Function="main", OnEnter="E", Path="h")]})
     return Plan(
         build,
         [f"-modfile={build / 'otel.mod'}", f"-overlay={build / 'overlay.json'}"],
         {},
         [main, lib, dep],
-        Match(),
+        match if targeted else Match(),
+        commands={"example.com/app": []} if targeted else {},
         rules=rules,
         token="token",
         file_path=build / "plan.json",
     )
 
 
-def _stored(world, args=(".",), file_rule=None, mod=""):
+def _stored(world, args=(".",), file_rule=None, mod="", targeted=False):
     tmp_path, app, env, generated = world
     cmd = parse("build", ["-o", "out", *args])
     key = memo.key(cmd, env, Config(), app)
     assert key is not None
-    plan = _plan(tmp_path, app, generated, tmp_path / "build1", file_rule, mod)
+    plan = _plan(tmp_path, app, generated, tmp_path / "build1", file_rule, mod, targeted)
     memo.store(key, plan, tmp_path / "build1", env, cmd.packages)
     return cmd, key
 
@@ -119,7 +128,7 @@ def test_the_same_inputs_give_the_last_plan_in_a_new_build_dir(world):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda t, app: _touch(app / "main.go", "package main\n\nfunc main() { println() }\n"),  # a body
+        lambda t, app: _touch(app / "main.go", 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println() }\n'),
         lambda t, app: (app / "lib" / "more.go").write_text("package lib\n"),  # a new file
         lambda t, app: (app / "lib" / "sub").mkdir(),  # a new directory
         lambda t, app: _touch(app / "go.mod", "module example.com/app\n\ngo 1.25\n"),
@@ -141,6 +150,66 @@ def test_a_change_of_an_input_is_a_miss(world, monkeypatch, change):
     change(world[0], world[1])
     _, plan, _ = _again(world, cmd)
     assert plan is None
+
+
+MAIN = (
+    'package main\n\nimport "os"\n\nconst version = "1"\n\n'
+    "func work(n int) int { return n }\n\nfunc main() { os.Exit(work(0)) }\n"
+)
+
+
+@pytest.mark.parametrize("targeted", [False, True], ids=["no rule on main", "a rule on main"])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda app: _touch(app / "main.go", MAIN.replace('"1"', '"2"')),  # a constant
+        lambda app: _touch(app / "main.go", MAIN.replace("return n", "return n + 1")),  # a body
+        lambda app: _touch(app / "lib" / "lib.go", "package lib\n\nvar X = 2\n"),
+    ],
+    ids=["constant", "body", "another package"],
+)
+def test_an_edit_planning_does_not_read_keeps_the_plan(world, targeted, edit):
+    app = world[1]
+    _touch(app / "main.go", MAIN)
+    _touch(app / "lib" / "lib.go", "package lib\n\nvar X = 1\n")
+    cmd, key = _stored(world, targeted=targeted)
+    edit(app)
+    assert _again(world, cmd)[1] is not None
+    # The entry took the new sizes and times: the next build checks them alone.
+    entry = memo.pickle.loads(memo._path(key).read_bytes())
+    assert entry["manifest"] == memo._manifest(entry["dirs"], entry["walk"], entry["needed"], entry["watched"])
+    assert _again(world, cmd, 3)[1] is not None
+
+
+@pytest.mark.parametrize(
+    ("edit", "targeted"),
+    [
+        (lambda app: _touch(app / "main.go", MAIN.replace('"os"', '"os"; "fmt"')), False),  # an import
+        (lambda app: _touch(app / "main.go", "//go:build linux\n\n" + MAIN), False),  # a build constraint
+        (lambda app: _touch(app / "main.go", MAIN.replace("(n int) int", "(n int64) int")), True),  # a signature
+        (lambda app: _touch(app / "main.go", MAIN + "func more() {}\n"), True),  # a new function
+        (lambda app: _touch(app / "main.go", MAIN.replace("func work", "//otel:span\nfunc work")), False),
+        (lambda app: _touch(app / "main_test.go", "package main\n"), False),  # a test's file (a new one)
+        (lambda app: _touch(app / "data.txt", "x"), False),  # what is not Go
+    ],
+    ids=["import", "constraint", "signature", "new function", "otel comment", "test file", "not Go"],
+)
+def test_an_edit_planning_reads_is_a_miss(world, edit, targeted):
+    app = world[1]
+    _touch(app / "main.go", MAIN)
+    (app / "main_test.go").write_text("package main\n\n// a test\n")
+    (app / "data.txt").write_text("")
+    cmd, _ = _stored(world, targeted=targeted)
+    edit(app)
+    assert _again(world, cmd)[1] is None
+
+
+def test_a_package_with_an_otel_comment_plans_again_on_any_edit(world):
+    app = world[1]
+    (app / "lib" / "span.go").write_text("package lib\n\n//otel:span\nfunc Work() {}\n")
+    cmd, _ = _stored(world)
+    _touch(app / "lib" / "lib.go", "package lib\n\nvar X = 2\n")  # the package's other file, no comment
+    assert _again(world, cmd)[1] is None
 
 
 def test_the_command_line_and_the_settings_are_in_the_key(world):

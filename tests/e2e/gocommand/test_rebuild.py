@@ -80,9 +80,10 @@ def _run(binary) -> str:
 
 def test_an_edit_below_the_imports_is_built_without_listing_again(tmp_path):
     """An edit of a function's body keeps the listings (what the go command
-    reads of a file ends with its imports), and the remembered plan is not
-    taken: the edit is in the program; an unchanged rebuild after it keeps
-    it there, and an edit back is built too."""
+    reads of a file ends with its imports) and the remembered plan (what
+    planning reads of it ends there too, and with its functions'
+    signatures): the edit is in the program; an unchanged rebuild after it
+    keeps it there, and an edit back is built too."""
     module = tmp_path / "go115"
     module.mkdir()
     for f in GO115.iterdir():
@@ -94,6 +95,10 @@ def test_an_edit_below_the_imports_is_built_without_listing_again(tmp_path):
     assert _run(binary) == "hello\n"
     listed = _outputs(cache_home)
     assert len(list((cache_home / "otelgo" / "plans").iterdir())) == 1  # the plan is remembered
+    # Planning checks the hooks of func main against main.go, as it is: a
+    # build that plans again leaves a mark for the edited file here.
+    checked = sorted(p.name for p in (cache_home / "otelgo" / "checked").iterdir())
+    assert checked
     main = module / "main.go"
     original = main.read_text()
     for text, said in ((original.replace('"hello"', '"edited"'), "edited\n"), (original, "hello\n")):
@@ -104,3 +109,4 @@ def test_an_edit_below_the_imports_is_built_without_listing_again(tmp_path):
         harness.check_build(harness.otel_build(module, "-o", str(binary), ".", env=env))  # unchanged since
         assert _run(binary) == said
     assert _outputs(cache_home) == listed  # no listing ran again
+    assert sorted(p.name for p in (cache_home / "otelgo" / "checked").iterdir()) == checked  # nor planning
