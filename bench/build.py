@@ -23,11 +23,12 @@ Programs (testdata/bench):
     main that calls them all. Sides as for stdlib.
 
 --sdk-by-hand chooses which file of testdata/bench/sdkbyhand is the "SDK
-set up by hand" side of stdlib, pair and many: otlp (OTLP/HTTP spans and
-metrics, runtime metrics, W3C propagators; the default) or autoexport (the
-exporters chosen at run time, as otelgo's bootstrap did before its exporter
-selection was rewritten); both, comma-separated, for two such sides (the
-first is the one the targets use). The versions of the modules that file
+set up by hand" side of stdlib, pair and many: otlp (the exporters otelgo's
+default build links, OTLP/HTTP for spans, metrics and logs, with runtime
+metrics and W3C propagators; the default) or autoexport (the exporters
+chosen at run time, as otelgo's bootstrap did before its exporter selection
+was rewritten); both, comma-separated, for two such sides (the first is the
+one the targets use). The versions of the modules that file
 imports come from rules/go.mod (what otelgo's bootstrap links), so that the
 two sides link the same SDK; nothing here lists the SDK's packages.
 
