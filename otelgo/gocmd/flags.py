@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,8 @@ _VALUE_FLAGS = {
 
 # Flags that change which packages or files a build contains; `go list` must see them.
 _PLAN_FLAGS = {"tags", "mod", "race", "msan", "asan", "buildmode", "pgo", "cover", "covermode", "coverpkg"}
+# Flags that change only what the go command prints, not what it builds.
+PRINT_ONLY = frozenset({"x", "v", "json", "debug-trace", "debug-actiongraph", "debug-runtime-trace"})
 
 # otelgo's own flags, written with two dashes (-q excepted).
 OTELGO_FLAGS = {"rules", "without", "exporters", "injected-dir"}  # take a value
@@ -104,6 +106,12 @@ class GoCommandLine:
             if name in _PLAN_FLAGS:
                 out.append(f"-{name}={value}")
         return out
+
+    def built_alike(self) -> GoCommandLine:
+        """This command line less the flags that change only what the go
+        command prints: it builds the same."""
+        values = {k: v for k, v in self.values.items() if k not in PRINT_ONLY}
+        return replace(self, flags=self.without(*PRINT_ONLY), values=values)
 
     def all_values(self, name: str) -> list[str]:
         """Every value the user gave a flag, in order (-gcflags may be repeated)."""

@@ -20,6 +20,23 @@ from __future__ import annotations
 
 import hashlib
 
+# The files of a package's directory whose contents the go command reads
+# (go/build's source kinds), and a module's own files. Of any other file (a
+# binary `go build` wrote beside main.go, notes, data a //go:embed may name)
+# what `go list` and planning see is only that it is there.
+_SOURCE_SUFFIXES = (
+    ".go", ".s", ".S", ".sx", ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx",
+    ".f", ".F", ".for", ".f90", ".m", ".swig", ".swigcxx", ".syso",
+)  # fmt: skip
+_MODULE_FILES = frozenset({"go.mod", "go.sum", "go.work", "go.work.sum"})
+
+
+def read_by_go(name: str) -> bool:
+    """Whether the go command reads the contents of a file of this name in
+    a package's or a module's directory."""
+    return name in _MODULE_FILES or name.endswith(_SOURCE_SUFFIXES)
+
+
 _SPACE = b" \t\r\n"
 _IDENT_EXTRA = b"_"
 

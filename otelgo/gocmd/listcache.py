@@ -11,7 +11,9 @@ program takes a fifth of one. What the answer depends on:
   the key by content;
 - the sources of every package outside GOROOT and the module cache (which
   do not change under a version): each such directory's files with their
-  sizes and modification times, and each such module's go.mod and go.sum,
+  sizes and modification times (but for files the go command does not
+  read, such as the binary `go build` writes beside main.go: only that they
+  are there), and each such module's go.mod and go.sum,
   checked on every use; with a pattern holding "...", also which
   directories of the main modules hold Go files, so that a new package is
   seen.
@@ -37,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from otelgo.gocmd.goheader import header_digest
+from otelgo.gocmd.goheader import header_digest, read_by_go
 from otelgo.gocmd.jsonstream import json_stream
 
 KEEP = 64  # entries kept; the oldest go first
@@ -121,8 +123,8 @@ def _local_dirs(output: str, immutable: tuple[Path, ...], walk: bool) -> tuple[l
 
 def _manifest(dirs: list[str], walk: list[str]) -> dict:
     """What may change the answer: the files of each directory (Go sources,
-    assembly, go.mod, go.sum...) with sizes and times, and the directories
-    holding Go files under each main module's root."""
+    assembly, go.mod, go.sum... with sizes and times; any other by name),
+    and the directories holding Go files under each main module's root."""
     files = {}
     for d in dirs:
         try:
@@ -130,7 +132,7 @@ def _manifest(dirs: list[str], walk: list[str]) -> dict:
                 for e in it:
                     if e.is_file():
                         st = e.stat()
-                        files[e.path] = [st.st_size, st.st_mtime_ns]
+                        files[e.path] = [st.st_size, st.st_mtime_ns] if read_by_go(e.name) else "there"
         except OSError:
             files[d] = None
     packages = {root: sorted(_go_dirs(Path(root))) for root in walk}

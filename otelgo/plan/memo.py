@@ -5,7 +5,8 @@ listings, matching, hook checks: a tenth of a second and more).
 What a plan depends on, and how each is checked:
 
 - the key, a digest of: otelgo's version and interpreter; the go command
-  line as parsed; the directory; the go command's environment (`go env`'s
+  line as parsed, less the flags that change only what it prints (-x, -v,
+  -debug-trace...); the directory; the go command's environment (`go env`'s
   answers, the whole process environment, the go env file, the go binary);
   the settings (otelgo.toml, flags) as resolved; and every file of
   otelgo's code, its templates and its rules tree, and the user's rule
@@ -13,11 +14,14 @@ What a plan depends on, and how each is checked:
 - the manifest, checked on every use: each directory of the build's
   packages outside GOROOT, the module cache and the rules tree, and each
   of their modules' root directories (go.mod, go.sum), with the go.mod's
-  directory: every entry by name, a file's with its size and modification
-  time; the go.mod of every directory the user's go.mod replaces a module
-  with, and the files file rules add; with a pattern holding "...", which directories under those
-  modules hold Go files; and that every file and directory the build dir
-  names in otelgo's cache (generated files, module copies) is still there.
+  directory: every entry by name, a file the go command reads (a source,
+  go.mod, go.sum: goheader.read_by_go) with its size and modification
+  time, any other (the binary `go build` writes beside main.go) only as
+  there; the go.mod of every directory the user's go.mod replaces a module
+  with, and the files file rules add; with a pattern holding "...", which
+  directories under those modules hold Go files; and that every file and
+  directory the build dir names in otelgo's cache (generated files, module
+  copies) is still there.
 
 A Go file (not a test's) whose size or time changed still leaves the plan
 as it was when what planning read of it is as it was: its header (what
@@ -50,7 +54,7 @@ from pathlib import Path
 
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine
-from otelgo.gocmd.goheader import header_digest
+from otelgo.gocmd.goheader import header_digest, read_by_go
 from otelgo.gocmd.golist import GoEnv, go_stamp
 from otelgo.resources import cache_dir, package_dir, private_dir, rules_dir, templates_dir, write_atomically
 from otelgo.ruleset.model import FileRule
@@ -89,7 +93,8 @@ def key(cmd: GoCommandLine, env: GoEnv, config, cwd: Path) -> str | None:
         h.update(b"\n")
 
     add(__version__, sys.executable, sys.version, str(cwd))
-    add(dataclasses.asdict(cmd), dataclasses.asdict(env), repr(config))
+    # -x or -debug-trace added to a build's command line builds the same.
+    add(dataclasses.asdict(cmd.built_alike()), dataclasses.asdict(env), repr(config))
     add(sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE))
     add(go_stamp().decode(errors="replace"), _read(_goenv_file()))
     for root in dict.fromkeys((package_dir(), templates_dir(), rules_dir())):
@@ -336,9 +341,11 @@ def _manifest(dirs: list[str], walk: list[str], needed: list[str], watched: list
                 for e in it:
                     if e.is_dir():
                         entries[e.path] = "dir"
-                    else:
+                    elif read_by_go(e.name):
                         st = e.stat()
                         entries[e.path] = [st.st_size, st.st_mtime_ns]
+                    else:
+                        entries[e.path] = "there"
         except OSError:
             entries[d] = None
     packages = {}

@@ -204,6 +204,24 @@ def test_an_embed_pattern_is_part_of_the_header(world, tmp_path):
     assert runs.count == 2
 
 
+def test_a_file_the_go_command_does_not_read_is_watched_for_being_there(world, tmp_path):
+    """The binary `go build` writes beside main.go changes with every
+    build; only its being there matters to `go list` (a //go:embed could
+    name it)."""
+    root, modcache, build = world
+    _touch(root / "main.go", MAIN_GO)
+    _touch(root / "main", "\x7fELF 1")
+    cache = ListCache(tmp_path / "cache", (modcache.parent.parent,))
+    runs = Runs(root, modcache)
+    _get(cache, build, root, runs)
+    _touch(root / "main", "\x7fELF 22")
+    _get(cache, build, root, runs)
+    assert runs.count == 1
+    (root / "main").unlink()
+    _get(cache, build, root, runs)
+    assert runs.count == 2
+
+
 @pytest.mark.parametrize("name", ["main_test.go", "main.s", "main.c"])
 def test_an_edit_of_a_test_or_another_file_runs_the_go_command_again(world, tmp_path, name):
     """A test file's functions make the generated test main; other files

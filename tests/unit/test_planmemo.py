@@ -190,9 +190,9 @@ def test_an_edit_planning_does_not_read_keeps_the_plan(world, targeted, edit):
         (lambda app: _touch(app / "main.go", MAIN + "func more() {}\n"), True),  # a new function
         (lambda app: _touch(app / "main.go", MAIN.replace("func work", "//otel:span\nfunc work")), False),
         (lambda app: _touch(app / "main_test.go", "package main\n"), False),  # a test's file (a new one)
-        (lambda app: _touch(app / "data.txt", "x"), False),  # what is not Go
+        (lambda app: _touch(app / "more.txt", "x"), False),  # a new file, even not Go
     ],
-    ids=["import", "constraint", "signature", "new function", "otel comment", "test file", "not Go"],
+    ids=["import", "constraint", "signature", "new function", "otel comment", "test file", "new file"],
 )
 def test_an_edit_planning_reads_is_a_miss(world, edit, targeted):
     app = world[1]
@@ -204,12 +204,32 @@ def test_an_edit_planning_reads_is_a_miss(world, edit, targeted):
     assert _again(world, cmd)[1] is None
 
 
+def test_a_file_the_go_command_does_not_read_is_watched_for_being_there(world):
+    """The binary `go build` writes beside main.go changes with every
+    build: the plan holds while it is there."""
+    app = world[1]
+    (app / "app").write_bytes(b"\x7fELF 1")
+    cmd, _ = _stored(world)
+    _touch(app / "app", "\x7fELF 22")
+    assert _again(world, cmd)[1] is not None
+    (app / "app").unlink()
+    assert _again(world, cmd, 3)[1] is None
+
+
 def test_a_package_with_an_otel_comment_plans_again_on_any_edit(world):
     app = world[1]
     (app / "lib" / "span.go").write_text("package lib\n\n//otel:span\nfunc Work() {}\n")
     cmd, _ = _stored(world)
     _touch(app / "lib" / "lib.go", "package lib\n\nvar X = 2\n")  # the package's other file, no comment
     assert _again(world, cmd)[1] is None
+
+
+def test_flags_that_change_only_what_go_prints_are_not_in_the_key(world):
+    _, app, env, _ = world
+    cmd, key = _stored(world)
+    for flags in (["-x"], ["-v", "-debug-trace=t1.json"], ["-debug-trace", "t2.json", "-json"]):
+        assert memo.key(parse("build", ["-o", "out", *flags, "."]), env, Config(), app) == key, flags
+    assert memo.key(parse("build", ["-o", "out", "-x", "-race", "."]), env, Config(), app) != key
 
 
 def test_the_command_line_and_the_settings_are_in_the_key(world):
