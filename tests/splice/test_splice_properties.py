@@ -30,3 +30,16 @@ def test_newer_syntax_and_errors_outside_the_edited_function_are_tolerated():
     spliced = result.sources["lib.go"]
     assert spliced.count("\n") == NEW_EXPR.decode().count("\n")
     assert 'p := new("x" + *name)' in spliced and "func Other() { var x = 1 +; _ = x }" in spliced
+
+
+def test_a_target_declared_oddly_is_found_after_the_likely_files():
+    # Files whose text shows "Push(" are parsed first; a declaration with a
+    # comment between the name and its parameters shows no such text, and is
+    # found when the likely files did not hold it. Files without the name at
+    # all are never parsed: this one could not be.
+    calls = b"package lib\n\nfunc use() { Push(1) }\n"
+    odd = b"package lib\n\nfunc Push /* n */ (n int) int { return n }\n"
+    unreadable = b"package lib\n\nfunc broken( {\n"
+    result = splice_package("example.com/lib", [("a.go", calls), ("b.go", odd), ("c.go", unreadable)], [PUSH])
+    assert [t.func_name for t in result.targets] == ["Push"] and result.missing == []
+    assert list(result.sources) == ["b.go"]
