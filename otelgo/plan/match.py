@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from otelgo.gocmd.golist import GoEnv, Package
-from otelgo.hookapi import SDK
+from otelgo.hookapi import PLUMBING, SDK
 from otelgo.ruleset.model import FunctionRule, Rule, SpanRule
 from otelgo.versions import Version, VersionError
 
@@ -92,6 +92,24 @@ def match_rules(rules: list[Rule], packages: list[Package], env: GoEnv) -> Match
             result.applied[key] = sorted(applied, key=lambda r: r.Order)
             result.versions[key] = shown
     return result
+
+
+def leave_out_sdk_only(match: Match, commands: list[Package]) -> None:
+    """Keep, on a package that no program links but through otelgo's SDK
+    bootstrap and hook packages (grpc, which the OTLP exporters' protocol
+    packages import; logr, the SDK's logger), only the rules of otelgo's
+    plumbing (the SDK's own set-up, the goroutine context): no code of the
+    program's runs through such a package, so a library's rules there would
+    cost a splice and hook packages to trace nothing but the exporters' own
+    calls, which are not traced."""
+    own = {MAIN} | {p.split(" [", 1)[0] for c in commands for p in (c.import_path, *c.deps)}
+    for key in [k for k in match.applied if k not in own]:
+        kept = [r for r in match.applied[key] if r.hook_package in PLUMBING]
+        if kept:
+            match.applied[key] = kept
+        else:
+            del match.applied[key]
+    match.skipped = [s for s in match.skipped if s.package in own]
 
 
 def hook_packages_for(

@@ -32,7 +32,7 @@ from otelgo.plan import cachekeys, exporters, ignore, modcopy, modules, otelsets
 from otelgo.plan.generated import cached_file, generated
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.ignore import Ignored
-from otelgo.plan.match import MAIN, Match, hook_packages_for, match_rules
+from otelgo.plan.match import MAIN, Match, hook_packages_for, leave_out_sdk_only, match_rules
 from otelgo.plan.result import Options, Plan
 from otelgo.plan.spancomments import annotated_rules
 from otelgo.resources import cache_dir, private_dir, rules_dir, write_atomically
@@ -154,6 +154,8 @@ def make_plan(
     by_path = {p.import_path: p for p in packages}
     # (go list -test lists the hook packages' own test binaries too: not the user's.)
     commands = [p for p in packages if p.is_command and p.import_path.removesuffix(".test") not in hook_pkgs]
+    if commands:
+        leave_out_sdk_only(match, commands)
     verdict = check_hooks(match.applied, by_path, commands, cache_dir() / "checked", describe)
     if verdict.problems:
         raise PlanError("\n".join(verdict.problems) + "\nno package was compiled: fix these hooks and build again")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from otelgo.gocmd.golist import GoEnv, Package
-from otelgo.hookapi import SDK
-from otelgo.plan.match import MAIN, hook_packages_for, match_rules
+from otelgo.hookapi import GOROUTINE, SDK
+from otelgo.plan.match import MAIN, hook_packages_for, leave_out_sdk_only, match_rules
 from otelgo.ruleset.model import FunctionRule
 
 ENV = GoEnv("go1.26.8", Path("/goroot"), "/src/go.mod", "", Path("/modcache"), Path("/cache"))
@@ -101,6 +101,39 @@ def test_hook_packages_run_to_a_fixpoint():
     }
     m = match_rules([rule("net/http", path="otelgo.dev/rules/nethttp")], list(packages.values()), ENV)
     assert hook_packages_for(command, packages, m) == sorted([SDK, "otelgo.dev/rules/nethttp"])
+
+
+def test_a_package_only_the_sdk_links_keeps_only_the_plumbing_rules():
+    """grpc comes with the OTLP protocol packages: a program that does not
+    import it gets no gRPC instrumentation; the SDK keeps its goroutine-context
+    hooks; a program importing grpc keeps its rules, and a version skipped
+    on a package no program links is not reported."""
+    command = pkg("example.com/app", name="main", dep_only=False, deps=["net/http"])
+    listed = [
+        command,
+        pkg("net/http", standard=True),
+        pkg("google.golang.org/grpc", "v1.79.1"),
+        pkg("go.opentelemetry.io/otel/sdk/trace", "v1.41.0"),
+        pkg("github.com/go-logr/logr", "v1.4.3"),
+    ]
+    rules = [
+        rule("net/http", path="otelgo.dev/rules/nethttp"),
+        rule("google.golang.org/grpc", path="otelgo.dev/rules/grpc"),
+        rule("google.golang.org/grpc", "[1.50.0,1.63.0)", name="old-dial", path="otelgo.dev/rules/grpc"),
+        rule("go.opentelemetry.io/otel/sdk/trace", path=GOROUTINE),
+        rule("go.opentelemetry.io/otel/sdk/trace", name="user", path="example.com/hooks"),
+        rule("github.com/go-logr/logr", path="otelgo.dev/rules/logr"),
+    ]
+    m = match_rules(rules, listed, ENV)
+    assert [s.package for s in m.skipped] == ["google.golang.org/grpc"]
+    leave_out_sdk_only(m, [command])
+    assert sorted(m.applied) == ["go.opentelemetry.io/otel/sdk/trace", "net/http"]
+    assert [r.hook_package for r in m.applied["go.opentelemetry.io/otel/sdk/trace"]] == [GOROUTINE]
+    assert m.skipped == []
+    using = pkg("example.com/app", name="main", dep_only=False, deps=["net/http", "google.golang.org/grpc"])
+    m = match_rules(rules, [using, *listed[1:]], ENV)
+    leave_out_sdk_only(m, [using])
+    assert "google.golang.org/grpc" in m.applied and [s.package for s in m.skipped] == ["google.golang.org/grpc"]
 
 
 def test_runtime_sensitive_packages_get_no_hook_calls():

@@ -257,11 +257,15 @@ def test_quiet_and_json_summaries(dropin, tmp_path):
     # database/sql do not make it "instrumented" here.
     assert "database/sql" not in {i["package"] for i in data["instrumented"]}
     assert [m["source"] for m in data["metrics"]] == ["net/http", "SDK and Go runtime"]
-    # grpc is in this program only for the SDK's OTLP/gRPC exporters, net/http
-    # because the program imports it; the text summary says which is which.
+    # The SDK is in this program for otelgo's bootstrap (its goroutine-context
+    # hooks stay), net/http because the program imports it; the text summary
+    # says which is which. grpc and logr are linked only through the SDK (the
+    # OTLP protocol packages, its logger): no library rule applies to them.
     by_package = {i["package"]: i for i in data["instrumented"]}
-    assert by_package["google.golang.org/grpc"]["for_the_sdk"] is True
+    assert by_package["go.opentelemetry.io/otel/sdk/trace"]["for_the_sdk"] is True
     assert by_package["net/http"]["for_the_sdk"] is False
+    assert not {"google.golang.org/grpc", "github.com/go-logr/logr"} & set(by_package), sorted(by_package)
+    assert "google.golang.org/grpc" not in loud.stderr
     lines = {line.split()[0]: line for line in loud.stderr.splitlines() if line.startswith("  ")}
-    assert "(linked by the OpenTelemetry SDK): NewClient, NewServer" in lines["google.golang.org/grpc"]
+    assert "(linked by the OpenTelemetry SDK): (*recordingSpan).End" in lines["go.opentelemetry.io/otel/sdk/trace"]
     assert "(linked by the OpenTelemetry SDK)" not in lines["net/http"]
