@@ -31,6 +31,13 @@ _SOURCE_SUFFIXES = (
 _MODULE_FILES = frozenset({"go.mod", "go.sum", "go.work", "go.work.sum"})
 
 
+def header_only(name: str) -> bool:
+    """A file of which the go command's listing reads the header alone: a
+    Go file, not a test's (a generated test main depends on the test
+    functions)."""
+    return name.endswith(".go") and not name.endswith("_test.go")
+
+
 def read_by_go(name: str) -> bool:
     """Whether the go command reads the contents of a file of this name in
     a package's or a module's directory."""

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from otelgo.gocmd.goheader import header_digest, read_by_go
+from otelgo.gocmd.goheader import header_digest, header_only, read_by_go
 from otelgo.gocmd.jsonstream import json_stream
 
 KEEP = 64  # entries kept; the oldest go first
@@ -139,17 +139,11 @@ def _manifest(dirs: list[str], walk: list[str]) -> dict:
     return {"files": files, "packages": packages}
 
 
-def _header_kept(name: str) -> bool:
-    """A file whose header alone matters to the answer: a Go file, not a
-    test's (the generated test main depends on the test functions)."""
-    return name.endswith(".go") and not name.endswith("_test.go")
-
-
 def _headers(manifest: dict) -> dict[str, str]:
     """path -> digest of the header of each such file (None: unreadable)."""
     headers = {}
     for f in manifest["files"]:
-        if _header_kept(f):
+        if header_only(f):
             try:
                 with open(f, "rb") as fh:
                     headers[f] = header_digest(fh.read())
@@ -165,7 +159,7 @@ def _only_bodies_changed(old: dict, new: dict, headers: dict[str, str | None]) -
         return False
     changed = [f for f, st in new["files"].items() if st != old["files"][f]]
     for f in changed:
-        if not _header_kept(f) or headers.get(f) is None:
+        if not header_only(f) or headers.get(f) is None:
             return False
         try:
             with open(f, "rb") as fh:

@@ -54,7 +54,7 @@ from pathlib import Path
 
 from otelgo import __version__
 from otelgo.gocmd.flags import GoCommandLine
-from otelgo.gocmd.goheader import header_digest, read_by_go
+from otelgo.gocmd.goheader import header_digest, header_only, read_by_go
 from otelgo.gocmd.golist import GoEnv, go_stamp
 from otelgo.resources import cache_dir, package_dir, private_dir, rules_dir, templates_dir, write_atomically
 from otelgo.ruleset.model import FileRule
@@ -268,7 +268,7 @@ def _read_by_planning(manifest: dict, targeted: list[str]) -> dict[str, str | No
     planning read of it, None where any change plans again."""
     sources: dict[str, dict[str, bytes | None]] = {}
     for path, stat in manifest["entries"].items():
-        if stat != "dir" and _tolerated(path):
+        if stat != "dir" and header_only(path):
             sources.setdefault(os.path.dirname(path), {})[path] = _source(path)
     read: dict[str, str | None] = {}
     for d, files in sources.items():
@@ -305,10 +305,6 @@ def _source(path: str) -> bytes | None:
         return Path(path).read_bytes()
     except OSError:
         return None
-
-
-def _tolerated(path: str) -> bool:
-    return path.endswith(".go") and not path.endswith("_test.go")
 
 
 def _planned_digest(src: bytes, signatures: bool) -> str | None:
