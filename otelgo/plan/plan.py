@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 from otelgo import __version__
@@ -89,8 +90,11 @@ def make_plan(
     flags = [f for f in cmd.plan_flags() if not f.startswith("-mod=")]
     testing = cmd.subcommand == "test"
     listed_before = ListCache(cache_dir() / "golist", (env.goroot, env.gomodcache))
+    # Its go list runs beside the rest of planning: a cold one takes a
+    # fifth of a second, and nothing else waits for it.
+    sums = None
     if setup.modfile is not None and setup.vendor is None and not cmd.values.get("modfile"):
-        _check_user_sums(cmd, [*mod_flags, *flags], env, cwd, list_env, listed_before, testing)
+        sums = _Background(_check_user_sums, cmd, [*mod_flags, *flags], env, cwd, list_env, listed_before, testing)
     tries = setup.candidates[:3] or [None]
     # The semantic conventions package the hooks import, not in rules/ on disk.
     try:
@@ -128,7 +132,14 @@ def make_plan(
             found = list_deps(patterns, args, cwd, list_env, tests=testing, cache=listed_before)
             return [p for p in found if p.import_path not in importer]
 
-        packages = listed()
+        try:
+            packages = listed()
+        finally:
+            # Where go build would stop on the user's go.sum, that is the
+            # error to show, before any of the listing's.
+            if sums is not None:
+                sums, checked = None, sums
+                checked.wait()
         # A newer OpenTelemetry that the user's go.mod does not name (a
         # dependency's requirement) shows only in what the build selects.
         if modules.align_opentelemetry(setup, {p.module_path: p.module_version for p in packages}, build_dir, cwd):
@@ -233,6 +244,26 @@ def make_plan(
     with contextlib.suppress(OSError):  # where the shim keeps the tools' -V=full answers
         private_dir(cache_dir() / protocol.TOOLID_DIR)
     return plan
+
+
+class _Background:
+    """fn(*args) in a thread; wait() returns when it is done, raising what it raised."""
+
+    def __init__(self, fn, *args):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, *args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, *args) -> None:
+        try:
+            fn(*args)
+        except BaseException as e:  # handed to wait()
+            self._error = e
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _check_user_sums(
