@@ -8,6 +8,7 @@ level; a wheel carries them under otelgo/_data.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -76,3 +77,29 @@ def write_atomically(path: Path, data: str | bytes) -> None:
     except OSError:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def make_dir_atomically(dest: Path, fill: Callable[[Path], list[str]], manifest: str) -> None:
+    """Make a directory of otelgo's cache all at once: fill(tmp) writes the
+    files into a private directory beside dest and returns their names,
+    which the file `manifest` lists, written last; then it is renamed into
+    place. A dest without its manifest (half deleted by hand) is set aside
+    first; one that another build made meanwhile (the same) stays."""
+    import shutil  # here: the shim's instrumented compiles import this module, and never need them
+    import tempfile
+
+    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if dest.is_dir() and not (dest / manifest).is_file():
+        trash = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+        os.rename(dest, trash / "stale")
+        shutil.rmtree(trash, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))  # 0700
+    try:
+        (tmp / manifest).write_text("".join(f + "\n" for f in fill(tmp)))
+        try:
+            os.rename(tmp, dest)
+        except OSError:
+            if not (dest / manifest).is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

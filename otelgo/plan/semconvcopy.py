@@ -35,6 +35,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from otelgo.plan import semconvtrim
+from otelgo.resources import make_dir_atomically
+
 OTEL = "go.opentelemetry.io/otel"
 SEMCONV = "semconv/v1.39.0"
 ORIGINAL = f"{OTEL}/{SEMCONV}"
@@ -66,7 +69,8 @@ def copy_dir(rules: Path) -> Path:
 
 def overlay(rules: Path, cache: Path, gomodcache: Path | None = None) -> dict[str, str]:
     """-overlay entries that add the copy's Go files to rules/internal/semconv,
-    made into the cache first when it is not there."""
+    made into the cache first when it is not there, cut down to what the
+    hooks use (semconvtrim.py)."""
     version = otel_version(rules)
     root = cache / "semconv" / f"otel@{version}"
     try:
@@ -74,8 +78,9 @@ def overlay(rules: Path, cache: Path, gomodcache: Path | None = None) -> dict[st
     except FileNotFoundError:
         materialize(version, root, gomodcache)
         files = (root / MANIFEST).read_text().split()
-    target, source = f"{copy_dir(rules)}{os.sep}", f"{root}{os.sep}"
-    return {target + f: source + f for f in files if f.endswith(".go")}
+    used = semconvtrim.used_names(rules, copy_dir(rules), COPY)
+    target = copy_dir(rules)
+    return {str(target / f): str(where) for f, where in semconvtrim.trimmed(root, files, used, MANIFEST).items()}
 
 
 def rewrite(text: str, version: str, package_dir: str) -> str:
@@ -106,22 +111,7 @@ def materialize(version: str, dest: Path, gomodcache: Path | None = None) -> Pat
     private directory beside it and renamed into place; when another process
     got there first, its copy (identical) stays."""
     src = source_dir(version, gomodcache)
-    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if dest.is_dir() and not (dest / MANIFEST).is_file():  # half deleted by hand: set aside
-        trash = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-        os.rename(dest, trash / "stale")
-        shutil.rmtree(trash, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))  # 0700
-    try:
-        files = _write_copy(src, version, tmp)
-        (tmp / MANIFEST).write_text("".join(f + "\n" for f in files))
-        try:
-            os.rename(tmp, dest)
-        except OSError:
-            if not (dest / MANIFEST).is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    make_dir_atomically(dest, lambda tmp: _write_copy(src, version, tmp), MANIFEST)
     return dest
 
 
