@@ -29,6 +29,7 @@ from otelgo.report.summary import print_explanation, print_summary, summary_data
 from otelgo.resources import cache_dir
 from otelgo.toolexec.nativeshim import command as toolexec_command
 from otelgo.toolexec.protocol import PLAN_ENV
+from otelgo.toolexec.service import serving
 
 if TYPE_CHECKING:
     from otelgo.plan import plan as planning
@@ -93,8 +94,9 @@ def _run_planned(
         if plan_only:
             return 0 if shown else 1
     plan.notes += notes
-    with progress(build_dir / "progress", not (quiet or cmd.quiet or cmd.summary_json)) as progress_env:
-        code = _run_go(cmd, plan, progress_env, go_cwd)
+    shown = not (quiet or cmd.quiet or cmd.summary_json)
+    with progress(build_dir / "progress", shown) as progress_env, serving(build_dir, plan.file_path) as splice_env:
+        code = _run_go(cmd, plan, {**progress_env, **splice_env}, go_cwd)
     if code == 0 and "n" in cmd.values and not (quiet or cmd.quiet):
         # -n: the go command printed the commands and ran none of them.
         print("otel: -n: these are the commands of an instrumented build; nothing was built", file=sys.stderr)

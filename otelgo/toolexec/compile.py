@@ -22,36 +22,45 @@ GENERATED = "otelgo_trampolines.go"
 
 
 def compile_instrumented(plan: dict, pkg: str, tool: str, args: list[str]) -> int:
+    new_args, warnings = instrumented_args(plan, pkg, args, Path(os.getcwd()))
+    sys.stderr.write(warnings)
+    os.execv(tool, [tool, *new_args])
+
+
+def instrumented_args(plan: dict, pkg: str, args: list[str], cwd: Path) -> tuple[list[str], str]:
+    """The compile's arguments with the spliced copies and the generated
+    file in place of the package's sources, and what to tell stderr (the
+    original arguments and why, when the package cannot be spliced). cwd:
+    where the go command runs the compiler, which relative paths start from."""
     entry = plan["packages"][pkg]
     key = entry.get("key", pkg)  # a main package compiled under its import path is spliced as main
     rules = [rule_from_dict(r) for r in entry["rules"]]
     try:
-        new_args = _instrument(key, rules, args)
+        return _instrument(key, rules, args, cwd), ""
     except (SpliceError, OSError, UnicodeDecodeError) as e:
-        sys.stderr.write(f"otel: warning: {pkg} compiled without instrumentation: {e}\n")
-        _record_refusal(plan["token"], key, entry["digest"], args, str(e))
-        new_args = args
-    os.execv(tool, [tool, *new_args])
+        warning = f"otel: warning: {pkg} compiled without instrumentation: {e}\n"
+        return args, warning + _record_refusal(plan["token"], key, entry["digest"], args, cwd, str(e))
 
 
-def _record_refusal(token: str, pkg: str, digest: str, args: list[str], reason: str) -> None:
+def _record_refusal(token: str, pkg: str, digest: str, args: list[str], cwd: Path, reason: str) -> str:
     """Tell the summary, in this build and in later ones that reuse this
-    compile from the go command's cache, that the package is uninstrumented."""
+    compile from the go command's cache, that the package is uninstrumented;
+    a warning when it cannot be told."""
     try:
-        refusals.record(refusals.key(token, pkg, digest, refusals.compile_sources(args)), pkg, reason)
+        refusals.record(refusals.key(token, pkg, digest, refusals.compile_sources(args, cwd)), pkg, reason)
     except OSError as e:
-        sys.stderr.write(f"otel: warning: the build summary may list {pkg} as instrumented: {e}\n")
+        return f"otel: warning: the build summary may list {pkg} as instrumented: {e}\n"
+    return ""
 
 
-def _instrument(pkg: str, rules: list[Rule], args: list[str]) -> list[str]:
+def _instrument(pkg: str, rules: list[Rule], args: list[str], cwd: Path) -> list[str]:
     indexes = protocol.go_files(args)
-    cwd = Path(os.getcwd())
     files = [(str(cwd / args[i]), (cwd / args[i]).read_bytes()) for i in indexes]
     result = splice_package(pkg, files, rules)
     added = [r.File for r in rules if isinstance(r, FileRule)]
     if not result.sources and not added:
         return args
-    workdir = Path(protocol.flag(args, "-o") or "_pkg_.a").resolve().parent / "otelgo"
+    workdir = (cwd / (protocol.flag(args, "-o") or "_pkg_.a")).resolve().parent / "otelgo"
     workdir.mkdir(parents=True, exist_ok=True)
     # Hook declarations have no body: the compiler must not insist on -complete.
     new_args = [a for a in args if a != "-complete"] if result.generates else list(args)
@@ -64,18 +73,18 @@ def _instrument(pkg: str, rules: list[Rule], args: list[str]) -> list[str]:
             new_args[i - offset] = str(copy)
     if result.generates:
         generated = workdir / GENERATED
-        generated.write_text(generate(pkg, result, pool=_can_import(args, "sync")))
+        generated.write_text(generate(pkg, result, pool=_can_import(args, "sync", cwd)))
         new_args.append(str(generated))
     return new_args + added
 
 
-def _can_import(args: list[str], path: str) -> bool:
+def _can_import(args: list[str], path: str, cwd: Path) -> bool:
     """Whether the compile's -importcfg lets the package import path."""
     cfg = protocol.flag(args, "-importcfg")
     if not cfg:
         return False
     try:
-        text = Path(cfg).read_text()
+        text = (cwd / cfg).read_text()
     except OSError:
         return False
     return f"\npackagefile {path}=" in "\n" + text

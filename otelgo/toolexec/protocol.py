@@ -16,6 +16,9 @@ its environment to every tool action it runs through the shim:
                       read for the compile of a matched package only.
   PROGRESS_ENV        a file the shim appends "c PKG" or "i PKG" to for each
                       compile (i: instrumented), for the progress line.
+  SPLICE_ENV          the Unix socket on which the otel process answers a
+                      matched package's compile with its spliced arguments
+                      while the build runs (toolexec/service.py), if any.
 
 A matched package's compile carries MARKER (via a -gcflags for that package)
 when its directory is one the go command's -overlay may not add a file to:
@@ -38,6 +41,7 @@ import os
 
 PLAN_ENV = "OTELGO_PLAN"
 PROGRESS_ENV = "OTELGO_PROGRESS"
+SPLICE_ENV = "OTELGO_SPLICER"
 PLAN_NAME = "plan.json"
 INDEX_NAME = "packages.txt"
 OVERLAY_NAME = "overlay.json"  # the -overlay planning writes beside the plan

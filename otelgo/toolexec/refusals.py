@@ -34,12 +34,12 @@ def key(token: str, package: str, digest: str, contents: list[bytes]) -> str:
     return h.hexdigest()[:32]
 
 
-def compile_sources(args: list[str]) -> list[bytes]:
-    """The sources a compile was given, as go list names the package's files
-    (with what the overlay adds): files in the action's own directory
-    (cgo's output) are not among them."""
-    objdir = Path(os.path.abspath(protocol.flag(args, "-o") or "_pkg_.a")).parent
-    paths = [Path(os.path.abspath(args[i])) for i in protocol.go_files(args)]
+def compile_sources(args: list[str], cwd: Path) -> list[bytes]:
+    """The sources a compile run in cwd was given, as go list names the
+    package's files (with what the overlay adds): files in the action's own
+    directory (cgo's output) are not among them."""
+    objdir = Path(os.path.abspath(cwd / (protocol.flag(args, "-o") or "_pkg_.a"))).parent
+    paths = [Path(os.path.abspath(cwd / args[i])) for i in protocol.go_files(args)]
     return [p.read_bytes() for p in paths if not p.is_relative_to(objdir)]
 
 

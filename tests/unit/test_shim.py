@@ -384,3 +384,74 @@ def test_native_shim_answers_version_from_the_kept_answer(native, tmp_path, line
     proc, _ = _native(native, tmp_path, str(tool), "-V=full", env=env)  # damaged: handed over, asked again
     assert proc.stdout == answer
     assert len((tmp_path / "runs").read_text().splitlines()) == 3
+
+
+# --- the native shim and the otel process's splice service (toolexec/service.py)
+
+
+@pytest.fixture
+def answering(tmp_path):
+    """A socket that answers every request with the given bytes, and keeps
+    what it was asked."""
+    import socket
+    import threading
+
+    asked: list[bytes] = []
+
+    def start(reply: bytes) -> str:
+        path = tmp_path / "s.sock"
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(path))
+        listener.listen(1)
+
+        def serve():
+            conn, _ = listener.accept()
+            with conn:
+                data = b""
+                while chunk := conn.recv(4096):
+                    data += chunk
+                asked.append(data)
+                conn.sendall(reply)
+            listener.close()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return str(path)
+
+    start.asked = asked
+    return start
+
+
+def test_native_shim_compiles_with_the_arguments_the_otel_process_answers(native, tmp_path, answering):
+    compile_ = tmp_path / "compile"
+    compile_.symlink_to("/bin/echo")
+    hit = {"example.com/hit": {"version": "v1.0.0", "digest": "d", "rules": []}}
+    sock = answering(b"ok\0otel: a warning\n\0-p\0example.com/hit\0spliced.go\0\0")
+    args = ["-p", "example.com/hit", "-otelgo.rules=ab12", "a.go"]
+    proc, progress = _native(native, tmp_path, str(compile_), *args, packages=hit, env={"OTELGO_SPLICER": sock})
+    assert (proc.returncode, proc.stdout) == (0, "-p example.com/hit spliced.go \n"), proc.stderr
+    assert proc.stderr == "otel: a warning\n"
+    assert progress == "i example.com/hit\n"
+    # Asked with the package, the directory and the arguments less the marker.
+    assert answering.asked == [b"example.com/hit\0" + os.fsencode(Path.cwd()) + b"\0-p\0example.com/hit\0a.go\0"]
+
+
+@pytest.mark.parametrize("reply", [b"no\0it broke\0", b"ok\0truncated", b""])
+def test_native_shim_hands_over_to_python_without_a_whole_answer(native, tmp_path, answering, reply):
+    compile_ = tmp_path / "compile"
+    compile_.symlink_to("/bin/echo")
+    hit = {"example.com/hit": {"version": "v1.0.0", "digest": "d", "rules": []}}
+    sock = answering(reply)
+    env = {"OTELGO_SPLICER": sock}
+    proc, progress = _native(
+        native, tmp_path, str(compile_), "-p", "example.com/hit", "missing.go", packages=hit, env=env
+    )
+    assert progress == "i example.com/hit\n"  # written by shim.py's slow path
+    assert "example.com/hit compiled without instrumentation" in proc.stderr
+    assert proc.stdout == "-p example.com/hit missing.go\n"
+    # No socket there at all: the same.
+    (tmp_path / "progress").unlink()
+    env = {"OTELGO_SPLICER": str(tmp_path / "nothing.sock")}
+    proc, progress = _native(
+        native, tmp_path, str(compile_), "-p", "example.com/hit", "missing.go", packages=hit, env=env
+    )
+    assert (progress, proc.stdout) == ("i example.com/hit\n", "-p example.com/hit missing.go\n")

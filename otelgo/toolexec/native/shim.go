@@ -7,10 +7,12 @@
 // fast path does, and reads what otelgo/toolexec/protocol.py describes: a
 // compile of a package no rule matched, and every other tool action, is the
 // real tool run in its place; a -V=full answer kept in otelgo's cache is
-// printed with the instrumentation token. Everything else (a matched
-// package, a response file, the cover tool, an answer not kept yet) is
-// handed to shim.py, which decides again. planning/nativeshim.py builds it,
-// with paths.go naming the interpreter and shim.py.
+// printed with the instrumentation token. A compile of a matched package
+// takes its arguments from the otel process (toolexec/service.py) where it
+// listens. Everything else (a matched package without that answer, a
+// response file, the cover tool, an answer not kept yet) is handed to
+// shim.py, which decides again. toolexec/nativeshim.py builds it, with
+// paths.go naming the interpreter and shim.py.
 package main
 
 import (
@@ -29,6 +31,7 @@ import (
 const (
 	planEnv     = "OTELGO_PLAN"
 	progressEnv = "OTELGO_PROGRESS"
+	spliceEnv   = "OTELGO_SPLICER"
 	indexName   = "packages.txt"
 	marker      = "-otelgo.rules="
 	toolIDDir   = "toolids"
@@ -57,13 +60,104 @@ func main() {
 	}
 	if pkg != "" {
 		index, err := readIndex()
-		if err != nil || strings.Contains(index, "\n"+pkg+"\n") {
+		if err != nil {
 			python()
 		}
-		progress(pkg)
 		args = withoutMarkers(args)
+		if strings.Contains(index, "\n"+pkg+"\n") {
+			if spliced, ok := splice(pkg, args); ok {
+				progress("i", pkg)
+				execTool(tool, spliced)
+			}
+			python()
+		}
+		progress("c", pkg)
 	}
 	execTool(tool, args)
+}
+
+// splice asks the otel process (toolexec/service.py) for the arguments of
+// the instrumented compile; not ok when it is not there or does not answer
+// with them, and shim.py is to do it.
+func splice(pkg string, args []string) ([]string, bool) {
+	path := os.Getenv(spliceEnv)
+	if path == "" {
+		return nil, false
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, false
+	}
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return nil, false
+	}
+	defer syscall.Close(fd)
+	if err := connect(fd, path); err != nil {
+		return nil, false
+	}
+	var request bytes.Buffer
+	for _, field := range append([]string{pkg, dir}, args...) {
+		request.WriteString(field)
+		request.WriteByte(0)
+	}
+	if !writeAll(fd, request.Bytes()) || syscall.Shutdown(fd, syscall.SHUT_WR) != nil {
+		return nil, false
+	}
+	reply, ok := readAll(fd)
+	fields := bytes.Split(reply, []byte{0})
+	if !ok || len(fields) < 3 || string(fields[0]) != "ok" || len(fields[len(fields)-1]) != 0 {
+		return nil, false
+	}
+	os.Stderr.Write(fields[1])
+	spliced := make([]string, 0, len(fields)-3)
+	for _, f := range fields[2 : len(fields)-1] {
+		spliced = append(spliced, string(f))
+	}
+	return spliced, true
+}
+
+// The Go runtime's signals interrupt raw system calls: each is tried again.
+
+func connect(fd int, path string) error {
+	for {
+		err := syscall.Connect(fd, &syscall.SockaddrUnix{Name: path})
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+func writeAll(fd int, data []byte) bool {
+	for len(data) > 0 {
+		n, err := syscall.Write(fd, data)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			return false
+		}
+		data = data[n:]
+	}
+	return true
+}
+
+func readAll(fd int) ([]byte, bool) {
+	var out []byte
+	buf := make([]byte, 64*1024)
+	for {
+		n, err := syscall.Read(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, false
+		}
+		if n == 0 {
+			return out, true
+		}
+		out = append(out, buf[:n]...)
+	}
 }
 
 // python hands the action to shim.py, which decides again.
@@ -137,7 +231,9 @@ func readIndex() (string, error) {
 	return string(data), err
 }
 
-func progress(pkg string) {
+// progress adds a line for the progress display: mark "c" for a compile as
+// it is, "i" for an instrumented one.
+func progress(mark, pkg string) {
 	path := os.Getenv(progressEnv)
 	if path == "" {
 		return
@@ -146,7 +242,7 @@ func progress(pkg string) {
 	if err != nil {
 		return
 	}
-	f.WriteString("c " + pkg + "\n")
+	f.WriteString(mark + " " + pkg + "\n")
 	f.Close()
 }
 
