@@ -116,9 +116,12 @@ def splice_package(import_path: str, files: list[tuple[str, bytes]], rules: list
     # the others that hold the name only while a target is still missing.
     named = [(path, src) for path, src in files if any(name in src for name in names)]
     declared = re.compile(rb"\b(?:" + b"|".join(map(re.escape, sorted(names))) + rb")\s*(?:\(|\[|struct\b)")
-    likely = [(path, src) for path, src in named if declared.search(src)]
-    for path, src in likely + [pair for pair in named if pair not in likely]:
-        if (path, src) not in likely and len(found) == len(wanted) and len(found_structs) == len(structs):
+    first: list[tuple[str, bytes]] = []
+    later: list[tuple[str, bytes]] = []
+    for pair in named:
+        (first if declared.search(pair[1]) else later).append(pair)
+    for i, (path, src) in enumerate(first + later):
+        if i >= len(first) and len(found) == len(wanted) and len(found_structs) == len(structs):
             break
         f = parsed[path] = parse(path, src)
         result.package_name = result.package_name or f.package_name
