@@ -63,6 +63,9 @@ if [[ "$mode" == dev ]]; then
     # The shim's fast path as a Go program (otelgo/toolexec/nativeshim.py),
     # built now so that no build waits for it.
     "$venv/bin/python" -m otelgo.toolexec.nativeshim >/dev/null
+    # The built-in rules validated now (otelgo/ruleset/cache.py): a first
+    # build with an empty cache does not import pydantic for them.
+    "$venv/bin/python" -m otelgo.ruleset.load >/dev/null
     say "development install ready: $venv/bin/otel, tests: $venv/bin/python -m pytest"
     exit 0
 fi
@@ -75,6 +78,7 @@ make_venv "$home/venv"
 # The shim's fast path, in Go (otelgo/toolexec/nativeshim.py): built for the
 # installed package (not a checkout in the current directory), under its key.
 (cd "$home/venv" && "$home/venv/bin/python" -m otelgo.toolexec.nativeshim >/dev/null)
+(cd "$home/venv" && "$home/venv/bin/python" -m otelgo.ruleset.load >/dev/null)
 mkdir -p "$bin"
 ln -sf "$home/venv/bin/otel" "$bin/otel"
 # Fetch the hook module's Go dependencies now, so the first build needs no network.

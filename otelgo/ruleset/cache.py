@@ -9,6 +9,9 @@ model.rule_from_dict takes them. Only valid files are kept. Checks that
 depend on more than the file's bytes (a file rule's Go file must exist
 beside the rule file) are not kept: they run on every load.
 
+Entries for the built-in rule files are also made when otelgo is installed
+(installed_dir), so that a build with an empty cache reads them too.
+
 The cache is an optimisation, never a source of errors: an entry that
 cannot be read or parsed is a miss, and a cache that cannot be written is
 skipped. Standard library only.
@@ -20,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,10 +57,22 @@ def _path(key_: str) -> Path:
     return cache_dir() / "rules" / f"{key_}.json"
 
 
+def installed_dir() -> Path:
+    """Entries for the built-in rule files, made when otelgo was installed
+    (install_entries): the first build with an empty cache, in a container
+    or a CI job, validates none of them (0.2-0.3 s, most of it importing
+    pydantic)."""
+    return Path(sys.prefix) / "share" / "otelgo" / "rules"
+
+
 def get(key_: str) -> dict | None:
     """The validated file kept under this key ({"library", "rules"}), or None."""
+    return _read(_path(key_)) or _read(installed_dir() / f"{key_}.json")
+
+
+def _read(path: Path) -> dict | None:
     try:
-        entry = json.loads(_path(key_).read_bytes())
+        entry = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(entry, dict) or not isinstance(entry.get("rules"), list):
@@ -72,3 +88,15 @@ def put(key_: str, entry: dict) -> None:
     """Keep a validated file; a reader sees the whole entry or none."""
     with contextlib.suppress(OSError):  # a read-only or full cache: validate again next time
         write_atomically(_path(key_), json.dumps(entry))
+
+
+def install_entries(entries: dict[str, dict]) -> Path:
+    """Write entries (key -> validated file) into installed_dir(), readable
+    by every user of the installation."""
+    into = installed_dir()
+    into.mkdir(parents=True, exist_ok=True)
+    for key_, entry in entries.items():
+        tmp = into / f".{key_}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(entry))
+        os.replace(tmp, into / f"{key_}.json")
+    return into

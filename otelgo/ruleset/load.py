@@ -175,3 +175,20 @@ def _resolve_file(rule: FileRule, path: Path, index: int, problems: list[str]) -
         problems.append(one_line(f"{where}: File: {rule.File[:200]!r} is not a Go file beside the rule file"))
         return None
     return dataclasses.replace(rule, File=str(file))
+
+
+def install_validated() -> Path:
+    """Validate the built-in rule files into the installation
+    (ruleset/cache.installed_dir); install.sh runs this."""
+    entries = {}
+    for path in builtin_rule_files():
+        data = path.read_bytes()
+        library, items = _validate(path, data)
+        if not all(isinstance(i, dict) for i in items):
+            raise RuleError([p for i in items if isinstance(i, list) for p in i])
+        entries[cache.key(data)] = {"library": library, "rules": items}
+    return cache.install_entries(entries)
+
+
+if __name__ == "__main__":
+    print(install_validated())

@@ -39,8 +39,10 @@ GOOD = [
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
-    """otelgo's cache in a temporary directory; its rules entries."""
+    """otelgo's cache in a temporary directory; its rules entries. No
+    entries made at installation."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(rulecache, "installed_dir", lambda: tmp_path / "installed")
     return tmp_path / "cache" / "otelgo" / "rules"
 
 
@@ -312,3 +314,19 @@ def test_the_build_directory_is_private_to_the_user(tmp_path, monkeypatch):
     assert seen["dir"].parent == tmp and seen["dir"].name.startswith("otelgo-build-")
     assert seen["mode"] == 0o700
     assert not seen["dir"].exists()
+
+
+def test_built_in_rules_validated_at_installation_are_not_validated_again(cache, tmp_path, monkeypatch):
+    """install.sh validates the built-in rule files into the installation:
+    a build with an empty cache (a container's, a CI job's) reads them."""
+    from otelgo.ruleset import load
+
+    fresh = load_all(builtin_rule_files())
+    for entry in cache.iterdir():
+        entry.unlink()
+    installed = load.install_validated()
+    assert installed == tmp_path / "installed"
+    assert len(list(installed.glob("*.json"))) == len(builtin_rule_files())
+    monkeypatch.setattr(load, "_validate", lambda *a: pytest.fail("validated again"))
+    assert load_all(builtin_rule_files()) == fresh
+    assert list(cache.iterdir()) == []  # read from the installation, not copied
