@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
-import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from otelgo import __version__
@@ -92,9 +92,11 @@ def make_plan(
     listed_before = ListCache(cache_dir() / "golist", (env.goroot, env.gomodcache))
     # Its go list runs beside the rest of planning: a cold one takes a
     # fifth of a second, and nothing else waits for it.
-    sums = None
+    sums: Future | None = None
     if setup.modfile is not None and setup.vendor is None and not cmd.values.get("modfile"):
-        sums = _Background(_check_user_sums, cmd, [*mod_flags, *flags], env, cwd, list_env, listed_before, testing)
+        pool = ThreadPoolExecutor(1)
+        sums = pool.submit(_check_user_sums, cmd, [*mod_flags, *flags], env, cwd, list_env, listed_before, testing)
+        pool.shutdown(wait=False)
     tries = setup.candidates[:3] or [None]
     # The semantic conventions package the hooks import, not in rules/ on disk.
     try:
@@ -138,8 +140,7 @@ def make_plan(
             # Where go build would stop on the user's go.sum, that is the
             # error to show, before any of the listing's.
             if sums is not None:
-                sums, checked = None, sums
-                checked.wait()
+                sums.result()
         # A newer OpenTelemetry that the user's go.mod does not name (a
         # dependency's requirement) shows only in what the build selects.
         if modules.align_opentelemetry(setup, {p.module_path: p.module_version for p in packages}, build_dir, cwd):
@@ -244,26 +245,6 @@ def make_plan(
     with contextlib.suppress(OSError):  # where the shim keeps the tools' -V=full answers
         private_dir(cache_dir() / protocol.TOOLID_DIR)
     return plan
-
-
-class _Background:
-    """fn(*args) in a thread; wait() returns when it is done, raising what it raised."""
-
-    def __init__(self, fn, *args):
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn, *args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, *args) -> None:
-        try:
-            fn(*args)
-        except BaseException as e:  # handed to wait()
-            self._error = e
-
-    def wait(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
 
 
 def _check_user_sums(
