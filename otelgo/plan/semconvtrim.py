@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from otelgo.resources import make_dir_atomically
@@ -88,11 +89,13 @@ def _write_cut(full: Path, files: list[str], used: dict[str, set[str]], dest: Pa
     make_dir_atomically(dest, fill, manifest)
 
 
+@dataclass(eq=False)  # each declaration is itself, whatever its text
 class _Unit:
     """A top-level declaration (a const/var/type spec stands alone)."""
 
-    def __init__(self, names: list[str], text: bytes, always: bool = False):
-        self.names, self.text, self.always = names, text, always
+    names: list[str]
+    text: bytes
+    always: bool = False  # kept whatever is used: init, blank declarations
 
 
 def cut_package(sources: dict[str, bytes], wanted: set[str]) -> dict[str, bytes]:
@@ -129,24 +132,26 @@ def cut_package(sources: dict[str, bytes], wanted: set[str]) -> dict[str, bytes]
                     return sources
                 found += group
         heads[name], units[name] = (clause, imports), found
-    declared = {n for found in units.values() for u in found for n in u.names}
-    kept = (wanted & declared) | {"_"}
-    todo = [u for found in units.values() for u in found if u.always or set(u.names) & kept]
-    done: set[int] = set()
+    by_name: dict[str, list[_Unit]] = {}
+    for found in units.values():
+        for unit in found:
+            for n in unit.names:
+                by_name.setdefault(n, []).append(unit)
+    kept_names = wanted & by_name.keys()
+    todo = [u for found in units.values() for u in found if u.always] + [u for n in kept_names for u in by_name[n]]
+    kept: set[_Unit] = set()
     while todo:
         unit = todo.pop()
-        if id(unit) in done:
+        if unit in kept:
             continue
-        done.add(id(unit))
-        named = {m.decode() for m in _IDENT.findall(unit.text)} & declared
-        new = named - kept
-        if new:
-            kept |= new
-            todo += [u for found in units.values() for u in found if set(u.names) & new]
+        kept.add(unit)
+        new = ({m.decode() for m in _IDENT.findall(unit.text)} & by_name.keys()) - kept_names
+        kept_names |= new
+        todo += [u for n in new for u in by_name[n]]
     out = {}
     for name, found in units.items():
         clause, imports = heads[name]
-        body = [u.text for u in found if u.always or set(u.names) & kept]
+        body = [u.text for u in found if u in kept]
         used = b"\n".join(body)
         lines = [
             spec for local, spec in imports if local in ("_", ".") or re.search(rb"\b" + local.encode() + rb"\.", used)
@@ -163,7 +168,7 @@ def _specs(src: bytes, decl) -> list[_Unit] | None:
     own; a const group that leans on iota or on an implicit repetition as
     one unit; None when the declaration is not what this expects."""
     keyword = _text(src, decl.children[0])
-    specs = [s for s in _descendants(decl, decl.type.replace("declaration", "spec"))]
+    specs = list(_descendants(decl, decl.type.replace("declaration", "spec")))
     if decl.type == "type_declaration":
         specs += list(_descendants(decl, "type_alias"))
     if not specs:
