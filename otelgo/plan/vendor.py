@@ -27,7 +27,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from otelgo.gocmd.golist import GoEnv, Package, run_go
+from otelgo.gocmd.golist import GoEnv, Package, mod_edit_json, run_go
 from otelgo.gocmd.modcache import escape
 from otelgo.resources import cache_dir, private_dir
 from otelgo.versions import Version, VersionError
@@ -118,10 +118,7 @@ def prepare(workfile: Path, user_vendor: Path, hook_roots: list[Path], env: GoEn
     work = json.loads(run_go(["work", "edit", "-json", str(workfile)], workfile.parent))
     roots = [Path(u["DiskPath"]) for u in work.get("Use") or []]
     user_roots = [r for r in roots if r not in hook_roots]
-    mains = [
-        _Main(root, json.loads(run_go(["mod", "edit", "-json", str(root / "go.mod")], root)))
-        for root in [*user_roots, *hook_roots]
-    ]
+    mains = [_Main(root, mod_edit_json(root / "go.mod", root)) for root in [*user_roots, *hook_roots]]
     hook_needs = {r["Path"] for m in mains[len(user_roots) :] for r in m.data.get("Require") or []}
     user = _read_list(user_vendor, user_vendor.parent)
     work_replace = work.get("Replace") or []
@@ -324,7 +321,7 @@ def _godebug(user_mains: list[_Main], workfile: Path) -> str:
     if len(user_mains) != 1 or not user_mains[0].data.get("Go"):
         return ""
     lines = [f"godebug default=go{user_mains[0].data['Go']}"] if _go_line(workfile) != user_mains[0].data["Go"] else []
-    lines += [f"godebug {g['Key']}={g['Value']}" for g in user_mains[0].data.get("Godebug") or []]
+    lines += [f"godebug {g['Key']}={g['Value']}" for g in user_mains[0].data.get("GoDebug") or []]
     return "".join(line + "\n" for line in lines)
 
 
