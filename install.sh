@@ -66,6 +66,11 @@ if [[ "$mode" == dev ]]; then
     # The built-in rules validated now (otelgo/ruleset/cache.py): a first
     # build with an empty cache does not import pydantic for them.
     "$venv/bin/python" -m otelgo.ruleset.load >/dev/null
+    # The semantic conventions copy the hooks import, cut to what they use
+    # (otelgo/plan/semconvcopy.py): a first build with an empty cache does
+    # not make it.
+    "$venv/bin/python" -m otelgo.plan.semconvcopy --installed >/dev/null \
+        || say "warning: the first build will make the semantic conventions copy instead"
     say "development install ready: $venv/bin/otel, tests: $venv/bin/python -m pytest"
     exit 0
 fi
@@ -88,6 +93,8 @@ import subprocess
 subprocess.run(["go", "mod", "download"], cwd=rules_dir(), check=True)
 EOF
 ) || say "warning: could not download the hook module's Go dependencies yet; the first build will"
+(cd "$home/venv" && "$home/venv/bin/python" -m otelgo.plan.semconvcopy --installed >/dev/null) \
+    || say "warning: the first build will make the semantic conventions copy instead"
 say "installed: $bin/otel ($("$bin/otel" --version))"
 case ":$PATH:" in
     *":$bin:"*) ;;

@@ -64,15 +64,19 @@ def trimmed(full: Path, files: list[str], used: dict[str, set[str]], manifest: s
     lists) -> where the overlay takes it from: the cut copy of its package,
     made beside the full one when it is not there yet, or the full copy for
     a package no hook imports."""
-    # This file is in the digest: a cut made by other code is not this one's.
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    h.update(repr(sorted((k, sorted(v)) for k, v in used.items())).encode())
-    digest = h.hexdigest()[:16]
-    dest = full.parent / f"{full.name}.cut-{digest}"
+    dest = cut_dir(full, used)
     cut = [f for f in files if f.endswith(".go") and f.rpartition("/")[0] in used]
     if not (dest / manifest).is_file():
         _write_cut(full, cut, used, dest, manifest)
     return {f: (dest if f in cut else full) / f for f in files if f.endswith(".go")}
+
+
+def cut_dir(full: Path, used: dict[str, set[str]]) -> Path:
+    """Where the cut of the full copy at `full` for these names lives."""
+    # This file is in the digest: a cut made by other code is not this one's.
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(repr(sorted((k, sorted(v)) for k, v in used.items())).encode())
+    return full.parent / f"{full.name}.cut-{h.hexdigest()[:16]}"
 
 
 def _write_cut(full: Path, files: list[str], used: dict[str, set[str]], dest: Path, manifest: str) -> None:

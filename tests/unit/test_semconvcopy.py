@@ -42,6 +42,23 @@ def fake_modcache(root: Path, version: str = VERSION) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def installed(tmp_path, monkeypatch) -> Path:
+    """The installation's copy, empty unless a test makes it."""
+    monkeypatch.setattr(semconvcopy, "installed_dir", lambda: tmp_path / "installed")
+    return tmp_path / "installed"
+
+
+def fake_rules(root: Path, uses: str) -> Path:
+    """A rules directory whose one hook uses httpconv.<uses>."""
+    (root / "nethttp").mkdir(parents=True)
+    (root / "go.mod").write_text(f"module otelgo.dev/rules\n\nrequire go.opentelemetry.io/otel {VERSION}\n")
+    (root / "nethttp" / "hook.go").write_text(
+        f'package nethttp\n\nimport "otelgo.dev/rules/internal/semconv/httpconv"\n\nvar _ = httpconv.{uses}\n'
+    )
+    return root
+
+
 def test_rewrite_moves_the_import_paths_to_the_copy_and_adds_the_header():
     out = semconvcopy.rewrite(METRIC, VERSION, "semconv/v1.39.0/httpconv")
     origin = f"go.opentelemetry.io/otel@{VERSION} semconv/v1.39.0/httpconv"
@@ -173,3 +190,28 @@ def test_the_shims_fast_path_does_not_import_it():
 
     code = "import sys; from otelgo.toolexec import protocol, shim; sys.exit('otelgo.plan.semconvcopy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_a_copy_cut_at_installation_serves_a_build_with_an_empty_cache(tmp_path, monkeypatch, installed):
+    rules = fake_rules(tmp_path / "rules", "SchemaURL")
+    modcache = fake_modcache(tmp_path / "modcache")
+    monkeypatch.setattr(
+        semconvcopy, "source_dir", lambda version, gomodcache=None: modcache / f"{semconvcopy.OTEL}@{version}"
+    )
+    semconvcopy.install_cut(rules)
+    for path in installed.rglob("*"):  # an installation other users build with
+        assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644), path
+    cache = tmp_path / "cache"
+    overlay = semconvcopy.overlay(rules, cache, modcache)
+    assert sorted(overlay) == [
+        str(rules / "internal/semconv/doc.go"),
+        str(rules / "internal/semconv/httpconv/metric.go"),
+    ]
+    assert all(Path(where).is_relative_to(installed) for where in overlay.values()), overlay
+    assert ".cut-" in overlay[str(rules / "internal/semconv/httpconv/metric.go")]
+    assert not cache.exists()
+    # Rules changed since the installation (a development checkout): their
+    # cut is made in the cache, from a copy there.
+    (rules / "nethttp" / "hook.go").write_text((rules / "nethttp" / "hook.go").read_text().replace("SchemaURL", "X"))
+    overlay = semconvcopy.overlay(rules, cache, modcache)
+    assert all(Path(where).is_relative_to(cache) for where in overlay.values()), overlay
