@@ -71,6 +71,10 @@ if [[ "$mode" == dev ]]; then
     # not make it.
     "$venv/bin/python" -m otelgo.plan.semconvcopy --installed >/dev/null \
         || say "warning: the first build will make the semantic conventions copy instead"
+    # The hooks of standard-library functions checked against this Go
+    # (otelgo/plan/hookcheck.py): a first build checks only the others.
+    "$venv/bin/python" -m otelgo.plan.hookcheck >/dev/null \
+        || say "warning: the first build will check the standard library's hooks instead"
     say "development install ready: $venv/bin/otel, tests: $venv/bin/python -m pytest"
     exit 0
 fi
@@ -95,6 +99,8 @@ EOF
 ) || say "warning: could not download the hook module's Go dependencies yet; the first build will"
 (cd "$home/venv" && "$home/venv/bin/python" -m otelgo.plan.semconvcopy --installed >/dev/null) \
     || say "warning: the first build will make the semantic conventions copy instead"
+(cd "$home/venv" && "$home/venv/bin/python" -m otelgo.plan.hookcheck >/dev/null) \
+    || say "warning: the first build will check the standard library's hooks instead"
 say "installed: $bin/otel ($("$bin/otel" --version))"
 case ":$PATH:" in
     *":$bin:"*) ;;

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 _SEMVER = re.compile(
     r"^v?(?P<major>\d+)(?:\.(?P<minor>\d+))?(?:\.(?P<patch>\d+))?"
@@ -62,10 +62,18 @@ class Version:
 
 def is_newer(a: str, b: str) -> bool:
     """a is a newer version than b; False where either is not a version."""
+    key_a, key_b = _key(a), _key(b)
+    return key_a is not None and key_b is not None and key_a > key_b
+
+
+@lru_cache(maxsize=4096)
+def _key(text: str) -> tuple | None:
+    """A version's sort key, kept: choosing a release set compares the same
+    few hundred versions a thousand times or more."""
     try:
-        return Version.parse(a) > Version.parse(b)
+        return Version.parse(text)._key()
     except VersionError:
-        return False
+        return None
 
 
 @dataclass(frozen=True)

@@ -8,21 +8,26 @@ types compared after spelling every named type by its import path.
 
 A verdict depends only on the files involved, so it is kept in the cache
 keyed by their sizes and modification times: an unchanged build checks
-nothing again.
+nothing again. The verdicts on the standard library's targets are also
+made when otelgo is installed (install_std_checks), for the Go on PATH then:
+a build with an empty cache, in a container or a CI job, checks only the
+hooks of the other libraries.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from otelgo.gocmd.golist import Package
+from otelgo.gocmd.golist import Package, list_deps
 from otelgo.hookapi import CALL_CONTEXT
-from otelgo.resources import private_dir
+from otelgo.resources import private_dir, rules_dir
 from otelgo.ruleset.model import FunctionRule
 from otelgo.splice.edit import find_target
 from otelgo.splice.gosource import (
@@ -72,7 +77,7 @@ def _cache_key(rule: FunctionRule, files: list[Path]) -> str:
 def _check_one(rule, pkg: Package, hook_pkg: Package, cache: Path, describe, verdict: Verdict) -> None:
     files = _files(pkg) + _files(hook_pkg)
     marker = cache / _cache_key(rule, files)
-    if marker.exists():
+    if marker.exists() or (installed_dir() / marker.name).exists():
         return
     try:
         found = _compare(rule, pkg, hook_pkg, describe)
@@ -89,6 +94,34 @@ def _check_one(rule, pkg: Package, hook_pkg: Package, cache: Path, describe, ver
         verdict.missing.append(found.removeprefix("missing:"))
     else:
         verdict.problems.append(found)
+
+
+def installed_dir() -> Path:
+    """The verdicts made when otelgo was installed."""
+    return Path(sys.prefix) / "share" / "otelgo" / "checked"
+
+
+def install_std_checks() -> Path:
+    """Check the built-in hooks of standard-library functions against the Go
+    on PATH, into installed_dir(), readable by every user of the
+    installation; install.sh runs this. Only the hooks that fit leave a
+    verdict: a build checks the others again and says what is wrong."""
+    from otelgo.ruleset.load import builtin_rule_files, describe, load_all
+
+    rules = [r for r in load_all(builtin_rule_files()) if isinstance(r, FunctionRule) and r.Path]
+    rules = [r for r in rules if "." not in r.ImportPath.split("/", 1)[0] and r.ImportPath != "main"]
+    env = {k: v for k, v in os.environ.items() if k != "GOFLAGS"} | {"GOWORK": "off"}
+    patterns = sorted({r.ImportPath for r in rules} | {r.Path for r in rules})
+    packages = {p.import_path: p for p in list_deps(patterns, [], rules_dir(), env)}
+    into = installed_dir()
+    for rule in rules:
+        if rule.ImportPath in packages and rule.Path in packages:
+            _check_one(rule, packages[rule.ImportPath], packages[rule.Path], into, describe, Verdict([], []))
+    for directory, _, names in os.walk(into):
+        os.chmod(directory, 0o755)
+        for name in names:
+            os.chmod(os.path.join(directory, name), 0o644)
+    return into
 
 
 def _compare(rule: FunctionRule, pkg: Package, hook_pkg: Package, describe) -> str | None:
@@ -183,3 +216,7 @@ def canonical(type_text: str, imports: dict[str, str], own: str) -> str:
     out = spelled[node.start_byte : len(spelled) - (len(src) - node.end_byte)].decode()
     out = re.sub(r"\s+", "", out)
     return "any" if out == "interface{}" else out.replace("interface{}", "any")
+
+
+if __name__ == "__main__":
+    print(install_std_checks())
