@@ -62,6 +62,15 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def readable_by_all(directory: Path) -> None:
+    """Open a directory of the installation, made with private_dir's modes,
+    to every user of it (0755 directories, 0644 files)."""
+    for parent, _, names in os.walk(directory):
+        os.chmod(parent, 0o755)
+        for name in names:
+            os.chmod(os.path.join(parent, name), 0o644)
+
+
 def write_atomically(path: Path, data: str | bytes) -> None:
     """Write a file of otelgo's cache, whose directory is made private
     (private_dir): concurrent builds share the cache, and a reader sees the

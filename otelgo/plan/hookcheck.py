@@ -27,7 +27,7 @@ from pathlib import Path
 
 from otelgo.gocmd.golist import Package, list_deps
 from otelgo.hookapi import CALL_CONTEXT
-from otelgo.resources import private_dir, rules_dir
+from otelgo.resources import private_dir, readable_by_all, rules_dir
 from otelgo.ruleset.model import FunctionRule
 from otelgo.splice.edit import find_target
 from otelgo.splice.gosource import (
@@ -117,10 +117,7 @@ def install_std_checks() -> Path:
     for rule in rules:
         if rule.ImportPath in packages and rule.Path in packages:
             _check_one(rule, packages[rule.ImportPath], packages[rule.Path], into, describe, Verdict([], []))
-    for directory, _, names in os.walk(into):
-        os.chmod(directory, 0o755)
-        for name in names:
-            os.chmod(os.path.join(directory, name), 0o644)
+    readable_by_all(into)
     return into
 
 

@@ -39,7 +39,7 @@ import tempfile
 from pathlib import Path
 
 from otelgo.plan import semconvtrim
-from otelgo.resources import make_dir_atomically
+from otelgo.resources import make_dir_atomically, readable_by_all
 
 OTEL = "go.opentelemetry.io/otel"
 SEMCONV = "semconv/v1.39.0"
@@ -104,10 +104,7 @@ def install_cut(rules: Path) -> Path:
         materialize(version, root)
     files = (root / MANIFEST).read_text().split()
     semconvtrim.trimmed(root, files, semconvtrim.used_names(rules, copy_dir(rules), COPY), MANIFEST)
-    for directory, _, names in os.walk(installed_dir()):
-        os.chmod(directory, 0o755)
-        for name in names:
-            os.chmod(os.path.join(directory, name), 0o644)
+    readable_by_all(installed_dir())
     return root
 
 
