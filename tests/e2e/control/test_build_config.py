@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import urllib.request
+import uuid
 
 import harness
 import pytest
@@ -18,7 +19,10 @@ MODULE = harness.TESTDATA / "control"
 
 @pytest.fixture
 def module(tmp_path):
-    copy = tmp_path / "control"
+    # A directory no earlier run used (pytest numbers its temporary
+    # directories afresh once they are removed): the shared build cache then
+    # holds none of its packages.
+    copy = tmp_path / f"control-{uuid.uuid4().hex[:12]}"
     shutil.copytree(MODULE, copy)
     return copy
 

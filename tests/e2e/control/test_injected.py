@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import harness
@@ -26,8 +27,10 @@ def otel(*args, cwd):
 
 
 def test_show_injected_is_what_the_compiler_was_given(tmp_path):
-    module = tmp_path / "control"
-    shutil.copytree(MODULE, module)  # a new directory: package main compiles afresh
+    # A directory no earlier run used: package main compiles afresh, however
+    # warm the shared build cache (pytest numbers its directories afresh).
+    module = tmp_path / f"control-{uuid.uuid4().hex[:12]}"
+    shutil.copytree(MODULE, module)
     out = tmp_path / "injected"
     result = harness.check_build(
         harness.otel_build(

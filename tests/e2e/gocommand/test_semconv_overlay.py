@@ -3,7 +3,8 @@
 the rules: otelgo makes it from the otel module in the module cache into its
 own cache and adds it to the build through -overlay
 (otelgo/plan/semconvcopy.py). Here otelgo runs as a wheel installs it
-(otelgo/_data/rules, with no semconv copy), from a fresh HOME and
+(otelgo/_data/rules, with no semconv copy), without what install.sh adds
+to the installation (a copy made in advance among it), from a fresh HOME and
 XDG_CACHE_HOME, with GOPROXY=off (the otel module is already in the module
 cache, as after any build): the program builds, its HTTP client span carries
 the attributes the hooks write through the copy, and nothing of the
@@ -41,12 +42,24 @@ def _install(root: Path) -> Path:
     return root
 
 
+def _bare_prefix(root: Path) -> str:
+    """A Python whose prefix is new, as after `pip install otelgo` alone:
+    none of what install.sh makes in <prefix>/share/otelgo (the copy, its
+    cut, the validated rules, the hook verdicts). It sees the packages of
+    the Python running the tests."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True, timeout=120)
+    site = next((root / "lib").glob("python3*/site-packages"))
+    (site / "tests.pth").write_text("".join(p + "\n" for p in sys.path if p.endswith("site-packages")))
+    return str(root / "bin" / "python")
+
+
 def _go_env(name: str) -> str:
     return subprocess.run([harness.find_go(), "env", name], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def test_a_fresh_cache_and_an_installation_without_the_copy(tmp_path, receiver, run_program):
     install = _install(tmp_path / "site-packages")
+    python = _bare_prefix(tmp_path / "prefix")
     rules = install / "otelgo" / "_data" / "rules"
     before = harness.tree_snapshot(install)
     home, xdg = tmp_path / "home", tmp_path / "xdg"
@@ -65,7 +78,7 @@ def test_a_fresh_cache_and_an_installation_without_the_copy(tmp_path, receiver, 
         }
     )
     which = subprocess.run(
-        [sys.executable, "-c", "import otelgo.resources as r; print(r.rules_dir())"],
+        [python, "-c", "import otelgo.resources as r; print(r.rules_dir())"],
         cwd=HTTPCHAIN,
         env=env,
         capture_output=True,
@@ -78,7 +91,7 @@ def test_a_fresh_cache_and_an_installation_without_the_copy(tmp_path, receiver, 
         subprocess.run(
             # -trimpath: the installation's directory, new in every run, is
             # then not part of the build cache's keys (the overlay's content is).
-            [sys.executable, "-m", "otelgo", "go", "build", "-trimpath", "-o", str(binary), "./cmd/oneshot"],
+            [python, "-m", "otelgo", "go", "build", "-trimpath", "-o", str(binary), "./cmd/oneshot"],
             cwd=HTTPCHAIN,
             env=env,
             capture_output=True,
