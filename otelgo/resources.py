@@ -8,6 +8,7 @@ level; a wheel carries them under otelgo/_data.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,6 +61,13 @@ def private_dir(path: Path) -> Path:
             if st.st_mode & 0o077 and st.st_uid == os.getuid():
                 os.chmod(d, 0o700)
     return path
+
+
+def installation_dir() -> Path:
+    """What install.sh makes beside the installed package, so that a first
+    build with an empty cache need not: the native shim, the validated
+    rules, the semantic conventions copy, the hook verdicts."""
+    return Path(sys.prefix) / "share" / "otelgo"
 
 
 def readable_by_all(directory: Path) -> None:

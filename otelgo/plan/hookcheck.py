@@ -20,14 +20,13 @@ import hashlib
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from otelgo.gocmd.golist import Package, list_deps
 from otelgo.hookapi import CALL_CONTEXT
-from otelgo.resources import private_dir, readable_by_all, rules_dir
+from otelgo.resources import installation_dir, private_dir, readable_by_all, rules_dir
 from otelgo.ruleset.model import FunctionRule
 from otelgo.splice.edit import find_target
 from otelgo.splice.gosource import (
@@ -98,7 +97,7 @@ def _check_one(rule, pkg: Package, hook_pkg: Package, cache: Path, describe, ver
 
 def installed_dir() -> Path:
     """The verdicts made when otelgo was installed."""
-    return Path(sys.prefix) / "share" / "otelgo" / "checked"
+    return installation_dir() / "checked"
 
 
 def install_std_checks() -> Path:

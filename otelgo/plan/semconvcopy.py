@@ -39,7 +39,7 @@ import tempfile
 from pathlib import Path
 
 from otelgo.plan import semconvtrim
-from otelgo.resources import make_dir_atomically, readable_by_all
+from otelgo.resources import installation_dir, make_dir_atomically, readable_by_all
 
 OTEL = "go.opentelemetry.io/otel"
 SEMCONV = "semconv/v1.39.0"
@@ -92,7 +92,7 @@ def installed_dir() -> Path:
     """The copy and its cut made when otelgo was installed (install_cut):
     a build with an empty cache, in a container or a CI job, makes neither
     (0.2-0.3 s)."""
-    return Path(sys.prefix) / "share" / "otelgo" / "semconv"
+    return installation_dir() / "semconv"
 
 
 def install_cut(rules: Path) -> Path:

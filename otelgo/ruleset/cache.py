@@ -23,12 +23,11 @@ import contextlib
 import hashlib
 import json
 import os
-import sys
 from functools import lru_cache
 from pathlib import Path
 
 from otelgo import __version__
-from otelgo.resources import cache_dir, package_dir, write_atomically
+from otelgo.resources import cache_dir, installation_dir, package_dir, write_atomically
 
 
 def _validation_code() -> list[Path]:
@@ -62,7 +61,7 @@ def installed_dir() -> Path:
     (install_entries): the first build with an empty cache, in a container
     or a CI job, validates none of them (0.2-0.3 s, most of it importing
     pydantic)."""
-    return Path(sys.prefix) / "share" / "otelgo" / "rules"
+    return installation_dir() / "rules"
 
 
 def get(key_: str) -> dict | None:

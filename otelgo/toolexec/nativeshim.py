@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from otelgo.resources import cache_dir
+from otelgo.resources import cache_dir, installation_dir
 
 _HERE = Path(__file__).resolve().parent
 SHIM_PY = _HERE / "shim.py"
@@ -56,7 +56,7 @@ def command() -> str:
 
 
 def installed_dir() -> Path:
-    return Path(sys.prefix) / "share" / "otelgo" / "shim"
+    return installation_dir() / "shim"
 
 
 def _source() -> tuple[str, bytes, str] | None:
