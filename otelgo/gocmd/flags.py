@@ -136,6 +136,16 @@ class GoCommandLine:
             return []  # the go command will say what is wrong with GOFLAGS
         return [w.split("=", 1)[1] for w in words if "=" in w and _flag_name(w)[0] == name]
 
+    def tags_with(self, goflags: str, added: tuple[str, ...]) -> str:
+        """A -tags flag with the user's tags (the command line's, else
+        GOFLAGS'), which it replaces when placed after them, and added."""
+        given = self.values.get("tags")
+        if given is None:
+            given = next(reversed(self.goflags_values(goflags, "tags")), "")
+        # The go command splits on commas, or on spaces where there is none.
+        tags = [t for t in (given.split(",") if "," in given else given.split()) if t]
+        return "-tags=" + ",".join(dict.fromkeys([*tags, *added]))
+
     def without(self, *names: str) -> list[str]:
         """The user's flags minus the named ones (which otelgo replaces)."""
         out, skip_next = [], False

@@ -42,6 +42,22 @@ def with_users(names: tuple[str, ...], present: Collection[str]) -> tuple[str, .
     return tuple(n for n in EXPORTERS if n in names or LINKED_WITH.get(n) in present)
 
 
+# The OTLP exporters' configuration imports gRPC, even over http/protobuf,
+# and gRPC imports golang.org/x/net/trace for grpc.EnableTracing unless
+# built with this tag. x/net/trace adds /debug/requests and /debug/events
+# to http.DefaultServeMux, and its html/template pages look methods up by
+# name, which makes the linker keep every exported method of every type in
+# the binary. A program that does not use gRPC itself gets none of that.
+_GRPC = LINKED_WITH["otlp-grpc"]
+_GRPC_NO_TRACE = "grpcnotrace"
+
+
+def build_tags(user_packages: Collection[str]) -> tuple[str, ...]:
+    """The build tags otelgo adds to a build whose own packages, with
+    their dependencies, are user_packages."""
+    return () if _GRPC in user_packages else (_GRPC_NO_TRACE,)
+
+
 def ordered(names: Collection[str]) -> tuple[str, ...]:
     return tuple(n for n in EXPORTERS if n in names)
 

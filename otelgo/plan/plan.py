@@ -241,10 +241,24 @@ def make_plan(
     overlay.update(stamps)
     overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
     plan.go_flags += [f"-overlay={overlay_path}", *markers]
+    if tags := exporters.build_tags(_user_dependencies(packages, hook_pkgs)):
+        plan.go_flags.append(cmd.tags_with(env.goflags, tags))
     plan.file_path = Path(protocol.write_plan(build_dir, _plan_file(plan, env)))
     with contextlib.suppress(OSError):  # where the shim keeps the tools' -V=full answers
         private_dir(cache_dir() / protocol.TOOLID_DIR)
     return plan
+
+
+def _user_dependencies(packages: list[Package], hook_pkgs: list[str]) -> set[str]:
+    """The packages the user's build has without otelgo's: those named on
+    the command line and their dependencies."""
+    hooks = set(hook_pkgs)
+    out: set[str] = set()
+    for p in packages:
+        # (go list -test lists a hook package's test binary and variants too.)
+        if not p.dep_only and p.import_path.split(" ")[0].removesuffix(".test") not in hooks:
+            out |= {p.import_path, *p.deps}
+    return out
 
 
 def _check_user_sums(

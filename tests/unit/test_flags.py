@@ -59,6 +59,20 @@ def test_without_drops_flags_and_their_values():
     assert cmd.without("modfile", "overlay") == ["-v"]
 
 
+@pytest.mark.parametrize(
+    "args, goflags, expected",
+    [
+        (["."], "", "-tags=grpcnotrace"),
+        (["-tags", "a b", "."], "", "-tags=a,b,grpcnotrace"),  # space-separated, as go still reads it
+        (["-tags=a,,b", "-tags=c", "."], "-tags=g", "-tags=c,grpcnotrace"),  # the last one wins
+        (["."], "-x -tags=g,h", "-tags=g,h,grpcnotrace"),  # GOFLAGS' where the command line has none
+        (["-tags=grpcnotrace", "."], "", "-tags=grpcnotrace"),
+    ],
+)
+def test_tags_added_to_the_users(args, goflags, expected):
+    assert parse("build", args).tags_with(goflags, ("grpcnotrace",)) == expected
+
+
 def test_every_value_of_a_repeated_flag_in_order():
     cmd = parse("build", ["-gcflags=all=-N", "-v", "-gcflags", "example.com/x=-m", "."])
     assert cmd.all_values("gcflags") == ["all=-N", "example.com/x=-m"]

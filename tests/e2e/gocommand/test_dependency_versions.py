@@ -131,6 +131,12 @@ def test_old_grpc_and_x_net_keep_their_versions(olddeps):
         assert not [m for m in replaced if m.startswith("go.opentelemetry.io/")], replaced
     # The log export needs a newer OpenTelemetry: said, not built.
     assert "log/slog is left uninstrumented (otelgo.dev/rules/slog): it needs go.opentelemetry.io/" in result.stderr
+    # The program's own gRPC is built as go build builds it, x/net/trace
+    # included (test_sdk_dependencies.py: without it where gRPC is otelgo's).
+    info = subprocess.run([harness.find_go(), "version", "-m", str(out)], capture_output=True, text=True, timeout=60)
+    assert "grpcnotrace" not in info.stdout
+    names = subprocess.run([harness.find_go(), "tool", "nm", str(out)], capture_output=True, text=True, timeout=60)
+    assert "golang.org/x/net/trace." in names.stdout
 
 
 def test_old_grpc_is_traced_end_to_end(olddeps, receiver, run_program):

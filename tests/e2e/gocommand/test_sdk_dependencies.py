@@ -1,0 +1,72 @@
+"""What the SDK's own dependencies bring to a program that does not have
+them: only what the exporters need.
+
+The OTLP exporters import gRPC and protobuf even over http/protobuf. In a
+program without either (testdata/control, a net/http server on
+http.DefaultServeMux):
+
+- gRPC is built without golang.org/x/net/trace (-tags grpcnotrace, added to
+  the user's tags): x/net/trace would add /debug/requests and
+  /debug/events to the program's DefaultServeMux, which `go build` of the
+  same program answers with 404;
+
+In a program that uses gRPC itself, its gRPC keeps x/net/trace
+(test_dependency_versions.py: testdata/olddeps).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import urllib.error
+import urllib.request
+
+import harness
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CONTROL = harness.TESTDATA / "control"
+
+
+def build_info(binary) -> dict[str, str]:
+    """`go version -m`: module -> version, and each build setting -> value."""
+    out = subprocess.run(["go", "version", "-m", str(binary)], capture_output=True, text=True, check=True).stdout
+    info = {}
+    for line in out.splitlines()[1:]:
+        fields = line.split("\t")
+        if len(fields) > 3 and fields[1] in ("dep", "=>"):
+            info[fields[2]] = fields[3]
+        elif len(fields) > 2 and fields[1] == "build":
+            key, _, value = fields[2].partition("=")
+            info[key] = value
+    return info
+
+
+def symbols(binary) -> str:
+    return subprocess.run(["go", "tool", "nm", str(binary)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def control(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sdkdeps") / "control"
+    harness.check_build(harness.otel_build(CONTROL, "-tags", "mine other", "-o", str(out), "."))
+    return out
+
+
+def test_grpc_without_x_net_trace_and_the_users_tags_kept(control):
+    info = build_info(control)
+    assert info["-tags"] == "mine,other,grpcnotrace"
+    assert "google.golang.org/grpc" in info  # the exporters' configuration links it
+    names = symbols(control)
+    assert "golang.org/x/net/trace." not in names
+
+
+def test_default_mux_has_no_handlers_of_otelgos(control):
+    with harness.TargetServer() as target:
+        with harness.run_program(control, env={"TARGET_URL": target.url, "OTEL_SDK_DISABLED": "true"}) as prog:
+            with urllib.request.urlopen(prog.url + "/healthz", timeout=30) as resp:
+                assert resp.status == 200
+            for path in ("/debug/requests", "/debug/events"):
+                with pytest.raises(urllib.error.HTTPError) as e:
+                    urllib.request.urlopen(prog.url + path, timeout=30)
+                assert e.value.code == 404, path
