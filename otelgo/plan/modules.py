@@ -38,6 +38,14 @@ CONTRIB = "go.opentelemetry.io/contrib/"
 # The hook packages every instrumented program imports.
 MANDATORY = (SDK, SPANS)
 
+# Modules that only otelgo's packages bring into a program, required at
+# least at these versions where the program's build list does not have
+# them (where it does, its version stays). protobuf before v1.36.12 looks
+# up a method named "Methods" by reflection, which since Go 1.26 keeps
+# reflect's Methods iterator, and with it the linker keeps every exported
+# method of every type in the binary (golang/protobuf#1704).
+RAISED_WHERE_NEW = {"google.golang.org/protobuf": "v1.36.12"}
+
 
 @dataclass(frozen=True)
 class HookModule:
@@ -436,6 +444,8 @@ def _gomod_for_set(
                 (needs[path] for needs in chosen.requires.values() if path in needs), key=Version.parse
             )
         lines.append(f"require {path} {version}")
+    if data["Module"]["Path"] == ROOT_MODULE:
+        lines += [f"require {path} {version}" for path, version in RAISED_WHERE_NEW.items() if path not in build_list]
     for r in data.get("Replace") or []:
         old = r["Old"]["Path"] + (" " + r["Old"]["Version"] if r["Old"].get("Version") else "")
         new = r["New"]["Path"]

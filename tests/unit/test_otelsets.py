@@ -16,6 +16,7 @@ from otelgo.versions import Version
 
 CORE = otelsets.CORE
 GRPC = "google.golang.org/grpc"
+PROTOBUF = "google.golang.org/protobuf"
 
 
 def test_the_newest_set_is_what_the_hook_modules_require():
@@ -115,6 +116,19 @@ def test_a_hook_modules_go_mod_for_a_set(monkeypatch):
     assert required[ROOT_MODULE] == "v0.0.0"
     assert "// indirect" not in text
     assert re.search(r'^replace otelgo.dev/rules => ".*rules"$', text, re.MULTILINE), text
+
+
+def test_protobuf_only_otelgo_brings_is_raised_past_its_method_elimination_bug():
+    """The root hook module asks for protobuf v1.36.12 where the program has
+    no protobuf; where it has one, its version is the one selected."""
+    oldest = otelsets.release_sets()[-1]
+    root = rules_dir() / "go.mod"
+    required = dict(re.findall(r"^require (\S+) (\S+)$", modules._gomod_for_set(root, oldest, {}), re.MULTILINE))
+    assert required[PROTOBUF] == "v1.36.12"
+    theirs = modules._gomod_for_set(root, oldest, {PROTOBUF: "v1.33.0"})
+    assert PROTOBUF not in dict(re.findall(r"^require (\S+) (\S+)$", theirs, re.MULTILINE))
+    # A library's hook module leaves it to the root one.
+    assert PROTOBUF not in modules._gomod_for_set(rules_dir() / "grpc" / "go.mod", oldest, {})
 
 
 def test_a_package_the_set_cannot_build_is_left_out_not_the_set():

@@ -9,9 +9,12 @@ http.DefaultServeMux):
   the user's tags): x/net/trace would add /debug/requests and
   /debug/events to the program's DefaultServeMux, which `go build` of the
   same program answers with 404;
+- protobuf is v1.36.12 at least, the first that does not keep, with Go
+  1.26's reflect, every exported method of every type in the binary.
 
-In a program that uses gRPC itself, its gRPC keeps x/net/trace
-(test_dependency_versions.py: testdata/olddeps).
+In a program that uses gRPC itself, or has protobuf, neither happens
+(test_dependency_versions.py: testdata/olddeps keeps x/net/trace and every
+module's version).
 """
 
 from __future__ import annotations
@@ -59,6 +62,15 @@ def test_grpc_without_x_net_trace_and_the_users_tags_kept(control):
     assert "google.golang.org/grpc" in info  # the exporters' configuration links it
     names = symbols(control)
     assert "golang.org/x/net/trace." not in names
+    # Method dead code elimination still works: nothing keeps reflect's
+    # method iterator (text/template's lookups, protobuf before v1.36.12).
+    assert "reflect.(*rtype).Methods.func1" not in names
+
+
+def test_protobuf_new_to_the_program_is_the_fixed_release(control):
+    version = build_info(control)["google.golang.org/protobuf"]
+    major, minor, patch = (int(n) for n in version.removeprefix("v").split("-")[0].split("."))
+    assert (major, minor, patch) >= (1, 36, 12), version
 
 
 def test_default_mux_has_no_handlers_of_otelgos(control):
