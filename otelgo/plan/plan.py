@@ -256,7 +256,7 @@ def _user_dependencies(packages: list[Package], hook_pkgs: list[str]) -> set[str
     out: set[str] = set()
     for p in packages:
         # (go list -test lists a hook package's test binary and variants too.)
-        if not p.dep_only and p.import_path.split(" ")[0].removesuffix(".test") not in hooks:
+        if not p.dep_only and p.import_path.split(" ")[0].removesuffix(".test").removesuffix("_test") not in hooks:
             out |= {p.import_path, *p.deps}
     return out
 
