@@ -43,8 +43,11 @@ MANDATORY = (SDK, SPANS)
 # them (where it does, its version stays). protobuf before v1.36.12 looks
 # up a method named "Methods" by reflection, which since Go 1.26 keeps
 # reflect's Methods iterator, and with it the linker keeps every exported
-# method of every type in the binary (golang/protobuf#1704).
-RAISED_WHERE_NEW = {"google.golang.org/protobuf": "v1.36.12"}
+# method of every type in the binary (golang/protobuf#1704). The older
+# release sets bring the old protobuf API too, whose releases before
+# v1.5.4 do not compile against a protobuf that new (neither is in a
+# build list without the other: the old API requires the new).
+RAISED_WHERE_NEW = {"google.golang.org/protobuf": "v1.36.12", "github.com/golang/protobuf": "v1.5.4"}
 
 
 @dataclass(frozen=True)
