@@ -10,13 +10,15 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from otelgo.report.terminal import may_be_terminal
+
 
 @contextmanager
 def progress(path: Path, enabled: bool):
-    if not enabled:
+    if not (enabled and may_be_terminal()):
         yield {}
         return
-    from rich.console import Console  # here: quiet builds never need it
+    from rich.console import Console
 
     console = Console(stderr=True)
     if not console.is_terminal:

@@ -7,6 +7,7 @@ import json
 from otelgo.gocmd.golist import GoEnv
 from otelgo.hookapi import EXPORTERS
 from otelgo.plan.match import MAIN
+from otelgo.report.terminal import stderr_console
 from otelgo.ruleset.model import IgnoreRule, Library
 from otelgo.toolexec import refusals
 
@@ -30,7 +31,7 @@ def _refused(plan, keys) -> dict[str, list[tuple[str, str]]]:
     """Matched packages that were compiled as they are, because the splicer
     refused them (in this build or in the earlier one whose compile the go
     command reuses): key -> (package, why) for each."""
-    overlay = _overlay(plan)
+    overlay: dict[str, str] | None = None
     by_path = {p.import_path: p for p in plan.packages}
     found: dict[str, list[tuple[str, str]]] = {}
     for key in keys:
@@ -42,11 +43,14 @@ def _refused(plan, keys) -> dict[str, list[tuple[str, str]]]:
             else []
         )
         for pkg in packages:
-            try:
-                sources = refusals.package_sources(pkg.dir, pkg.go_files, overlay)
-            except OSError:
-                continue
-            reason = refusals.reason(refusals.key(plan.token, key, plan.digests.get(key, ""), sources))
+            digests = plan.fixed_sources.get(pkg.import_path)
+            if digests is None:
+                overlay = _overlay(plan) if overlay is None else overlay
+                try:
+                    digests = refusals.file_digests(refusals.package_sources(pkg.dir, pkg.go_files, overlay))
+                except OSError:
+                    continue
+            reason = refusals.reason(refusals.key_of(plan.token, key, plan.digests.get(key, ""), digests))
             if reason is not None:
                 found.setdefault(key, []).append((pkg.import_path, reason))
     return found
@@ -168,14 +172,8 @@ def untraced_modules(plan) -> list[tuple[str, str]]:
     return sorted(versions.items())
 
 
-def _console():
-    from rich.console import Console  # here: --json and quiet builds print nothing with it
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)  # never fold lines in logs
-
-
 def print_summary(plan) -> None:
-    console = _console()
+    console = stderr_console()
     applied, refused = _outcome(plan)
     if not applied:
         what = "no package could be instrumented" if refused else "no rule matched a package of this build"
@@ -314,7 +312,7 @@ def _print_refused(console, refused: dict[str, list[tuple[str, str]]]) -> None:
 
 def print_explanation(plan) -> None:
     """For every rule loaded: where it applies, or why it does not."""
-    console = _console()
+    console = stderr_console()
     in_build = {p.import_path: p for p in plan.packages}
     skipped = {(s.rule, s.package): s.reason for s in plan.match.skipped}
     missing = "\n".join(plan.warnings)
