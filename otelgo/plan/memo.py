@@ -38,7 +38,8 @@ copy, no workspace or vendor directory), without -modfile or -overlay of
 the user's and without --explain, --show-injected, --injected-dir or
 --json, are remembered. A plan is kept in one file, written atomically:
 the build dir's files, the plan without its package list and rules (read
-when the build needs no summary), and the whole plan.
+when the build needs no summary), and the plan with what the summary
+reads (_summarised).
 """
 
 from __future__ import annotations
@@ -154,6 +155,7 @@ def store(digest: str, plan, build_dir: Path, env: GoEnv, patterns: list[str]) -
         watched = sorted({str(r.File) for r in plan.rules if isinstance(r, FileRule)} | _replaced_gomods(env))
         whole = _rebased(plan, build_dir)
         core = dataclasses.replace(whole, packages=[], rules=[])
+        whole.packages = _summarised(plan)
         manifest = _manifest(dirs, walk, needed, watched)
         targeted = _targeted_dirs(plan)
         entry = {
@@ -175,6 +177,18 @@ def store(digest: str, plan, build_dir: Path, env: GoEnv, patterns: list[str]) -
             old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass  # a plan that cannot be kept is planned again next time
+
+
+def _summarised(plan) -> list:
+    """The plan's packages with what report/summary.py reads of them: the
+    dependencies of the programs, the directory and files of the programs
+    and of the instrumented packages, the rest of every package. Every
+    package's dependencies and directory (a Path, parsed again when
+    unpickled) were nine tenths of what a no-change rebuild loaded."""
+    kept = set(plan.commands) | set(plan.match.applied)
+    return [
+        p if p.import_path in kept else dataclasses.replace(p, deps=[], dir=None, go_files=[]) for p in plan.packages
+    ]
 
 
 def _path(digest: str) -> Path:

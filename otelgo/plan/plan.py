@@ -41,7 +41,7 @@ from otelgo.ruleset.load import describe
 from otelgo.ruleset.model import Rule
 from otelgo.ruleset.syntax import RuleError
 from otelgo.splice.gosource import SpliceError
-from otelgo.toolexec import protocol
+from otelgo.toolexec import protocol, refusals
 from otelgo.versions import is_newer
 
 BOOTSTRAP_FILE = "otelgo_bootstrap.go"
@@ -165,7 +165,7 @@ def make_plan(
     ignored, left_out = _add_annotated(match, packages, env, spans_left_out)
     by_path = {p.import_path: p for p in packages}
     # (go list -test lists the hook packages' own test binaries too: not the user's.)
-    commands = [p for p in packages if p.is_command and p.import_path.removesuffix(".test") not in hook_pkgs]
+    commands = [p for p in packages if p.is_command and not _of_hooks(p, hook_pkgs)]
     if commands:
         leave_out_sdk_only(match, commands)
     verdict = check_hooks(match.applied, by_path, commands, cache_dir() / "checked", describe)
@@ -241,6 +241,12 @@ def make_plan(
     overlay.update(stamps)
     overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
     plan.go_flags += [f"-overlay={overlay_path}", *markers]
+    fixed = [pkg for pkg, _ in keyed.values() if pkg.dir is not None and not _is_local(pkg, env, others)]
+    if fixed:
+        written = json.loads(Path(overlay_path).read_text())["Replace"]
+        for pkg in fixed:
+            sources = refusals.package_sources(pkg.dir, pkg.go_files, written)
+            plan.fixed_sources[pkg.import_path] = refusals.file_digests(sources)
     if tags := exporters.build_tags(_user_dependencies(packages, hook_pkgs)):
         plan.go_flags.append(cmd.tags_with(env.goflags, tags))
     plan.file_path = Path(protocol.write_plan(build_dir, _plan_file(plan, env)))
@@ -252,13 +258,17 @@ def make_plan(
 def _user_dependencies(packages: list[Package], hook_pkgs: list[str]) -> set[str]:
     """The packages the user's build has without otelgo's: those named on
     the command line and their dependencies."""
-    hooks = set(hook_pkgs)
     out: set[str] = set()
     for p in packages:
-        # (go list -test lists a hook package's test binary and variants too.)
-        if not p.dep_only and p.import_path.split(" ")[0].removesuffix(".test").removesuffix("_test") not in hooks:
+        if not p.dep_only and not _of_hooks(p, hook_pkgs):
             out |= {p.import_path, *p.deps}
     return out
+
+
+def _of_hooks(pkg: Package, hook_pkgs: list[str]) -> bool:
+    """A hook package, or what `go list -test` lists with it: its test
+    binary (P.test), external tests (P_test) and variants (P [P.test])."""
+    return pkg.import_path.split(" ")[0].removesuffix(".test").removesuffix("_test") in hook_pkgs
 
 
 def _check_user_sums(
@@ -443,7 +453,7 @@ def _copy_modcache_hosts(
     (modcopy.py), in otelgo's go.mod copy or go.work: the user's go.mod is
     not touched. Returns module -> (version, copy)."""
     by_path = {p.import_path: p for p in packages}
-    commands = [p for p in packages if p.is_command and p.import_path.removesuffix(".test") not in hook_pkgs]
+    commands = [p for p in packages if p.is_command and not _of_hooks(p, hook_pkgs)]
     copied: dict[str, tuple[str, Path]] = {}
     for _, host in _bootstrap_hosts(commands, by_path, testing):
         if host.dir is None or not host.dir.is_relative_to(env.gomodcache) or host.module_path in copied:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from otelgo.gocmd.golist import Package
-from otelgo.plan.ignore import Ignored
 from otelgo.plan.match import Match
 from otelgo.ruleset.model import Rule
+
+if TYPE_CHECKING:  # ignore.py brings the splicer's parser, which a remembered plan never needs
+    from otelgo.plan.ignore import Ignored
 
 
 @dataclass
@@ -37,6 +40,9 @@ class Plan:
     own: set[str] = field(default_factory=set)  # ... of which the programs import without otelgo
     digests: dict[str, str] = field(default_factory=dict)  # matched key -> digest of its rules
     token: str = ""
+    # matched package whose sources cannot change while the plan stands
+    # (GOROOT, the module cache) -> refusals.file_digests of them
+    fixed_sources: dict[str, list[bytes]] = field(default_factory=dict)
     file_path: Path | None = None
     options: Options = field(default_factory=Options)
     without: list[Rule] = field(default_factory=list)  # rules that --without left out

@@ -28,8 +28,19 @@ from otelgo.toolexec import protocol
 
 def key(token: str, package: str, digest: str, contents: list[bytes]) -> str:
     """The same for the compile and the summary, whatever the files' paths."""
+    return key_of(token, package, digest, file_digests(contents))
+
+
+def file_digests(contents: list[bytes]) -> list[bytes]:
+    """What the key takes of a package's sources. Planning keeps it for the
+    packages whose sources cannot change while its plan stands (GOROOT, the
+    module cache), so that a rebuild's summary does not read them again."""
+    return sorted(hashlib.sha256(data).digest() for data in contents)
+
+
+def key_of(token: str, package: str, digest: str, digests: list[bytes]) -> str:
     h = hashlib.sha256(f"{token}\0{package}\0{digest}\0".encode())
-    for content_digest in sorted(hashlib.sha256(data).digest() for data in contents):
+    for content_digest in digests:
         h.update(content_digest)
     return h.hexdigest()[:32]
 

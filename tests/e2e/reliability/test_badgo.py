@@ -129,3 +129,25 @@ def test_summary_does_not_claim_a_refused_package_as_instrumented(tmp_path):
     assert "main" in instrumented, data
     assert [r["package"] for r in data["refused"]] == ["example.com/reliability/app/words"], data
     assert "dot import" in data["refused"][0]["reason"], data
+
+
+def test_summary_reports_a_refused_package_outside_the_users_modules_in_every_build(tmp_path):
+    """go/types has files with a dot import, so a rule on its NewTerm makes
+    the splicer refuse it. Planning keeps the digests of such a package's
+    sources (GOROOT and the module cache do not change under a plan); the
+    summary must find the refusal with them in the build that compiled it,
+    in a later one, and in one that takes the remembered plan."""
+    app = shutil.copytree(RELIABILITY / "gotypes", tmp_path / "app")
+    rules = ["--rules", str(HOOKS / "gotypes.json")]
+    out = tmp_path / "app-bin"
+    for _ in range(3):  # the third has the same command line as the second: the remembered plan
+        result = harness.check_build(harness.otel_build(app, *rules, "-o", str(out), "."))
+        lines = result.stderr.splitlines()
+        assert any(
+            line.startswith("  not instrumented go/types: compiled as it is: ") and "dot import" in line
+            for line in lines
+        ), result.stderr
+        assert not any(line.startswith("  go/types ") for line in lines), result.stderr
+        out = tmp_path / "app-bin2"
+    proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60, env=harness.clean_env({}))
+    assert proc.returncode == 0 and proc.stdout.splitlines() == ["~int"], proc
