@@ -114,6 +114,31 @@ def build_program(out_dir: Path, module_dir: Path, *args: str) -> Path:
     return binary
 
 
+@dataclass
+class BuildInfo:
+    """What `go version -m` says of a binary."""
+
+    modules: dict[str, str]  # dependency module path -> version ("\tdep\tPATH\tVERSION\tSUM")
+    replaced: dict[str, str]  # module path -> the directory or module replacing it (the "\t=>\tNEW" line after it)
+    settings: dict[str, str]  # build setting -> value ("\tbuild\t-tags=a,b")
+
+
+def build_info(binary: Path | str) -> BuildInfo:
+    proc = go("version", "-m", str(binary), cwd=Path(binary).parent)
+    assert proc.returncode == 0, proc.stderr
+    info, last = BuildInfo({}, {}, {}), None
+    for fields in (line.split("\t") for line in proc.stdout.splitlines()[1:]):
+        if len(fields) > 3 and fields[1] == "dep":
+            info.modules[fields[2]] = fields[3]
+            last = fields[2]
+        elif len(fields) > 2 and fields[1] == "=>" and last:
+            info.replaced[last] = fields[2]
+        elif len(fields) > 2 and fields[1] == "build":
+            key, _, value = fields[2].partition("=")
+            info.settings[key] = value
+    return info
+
+
 def free_port() -> int:
     """A port that was free a moment ago. Also serves as a port where
     nothing listens (for 'collector down' tests)."""

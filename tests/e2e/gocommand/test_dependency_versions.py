@@ -57,32 +57,11 @@ def build_list(module: Path, modfile: str | None = None) -> dict[str, str]:
     return found
 
 
-def binary_versions(binary: Path) -> dict[str, str]:
-    r"""module path -> version, from `go version -m` ("\tdep\tPATH\tVERSION\tSUM")."""
-    info = subprocess.run([harness.find_go(), "version", "-m", str(binary)], capture_output=True, text=True, timeout=60)
-    assert info.returncode == 0, info.stderr
-    fields = [line.split("\t") for line in info.stdout.splitlines()]
-    return {f[2]: f[3] for f in fields if len(f) > 3 and f[1] == "dep"}
-
-
 def assert_versions_kept(binary: Path, module: Path, modfile: str | None = None) -> dict[str, str]:
-    user, linked = build_list(module, modfile), binary_versions(binary)
+    user, linked = build_list(module, modfile), harness.build_info(binary).modules
     changed = {m: (user[m], v) for m, v in linked.items() if m in user and user[m] != v}
     assert not changed, changed
     return linked
-
-
-def replacements(binary: Path) -> dict[str, str]:
-    r"""module path -> the directory or module that replaces it, from `go version -m`
-    ("\tdep\tPATH\tVERSION" followed by "\t=>\tNEW\t...")."""
-    info = subprocess.run([harness.find_go(), "version", "-m", str(binary)], capture_output=True, text=True, timeout=60)
-    found, last = {}, None
-    for f in (line.split("\t") for line in info.stdout.splitlines()):
-        if len(f) > 2 and f[1] == "dep":
-            last = f[2]
-        elif len(f) > 2 and f[1] == "=>" and last:
-            found[last] = f[2]
-    return found
 
 
 def get(url: str) -> tuple[int, str]:
@@ -119,7 +98,7 @@ def test_old_grpc_and_x_net_keep_their_versions(olddeps):
     # The OpenTelemetry otelgo added is one that fits: the oldest set here.
     assert linked["go.opentelemetry.io/otel/sdk"] == "v1.24.0", linked
     assert "upgraded" not in result.stderr
-    replaced = replacements(out)
+    replaced = harness.build_info(out).replaced
     if fitted:
         # Built from copies whose go.mod asks for the program's versions.
         assert "built against your older modules" in result.stderr, result.stderr
@@ -133,8 +112,7 @@ def test_old_grpc_and_x_net_keep_their_versions(olddeps):
     assert "log/slog is left uninstrumented (otelgo.dev/rules/slog): it needs go.opentelemetry.io/" in result.stderr
     # The program's own gRPC is built as go build builds it, x/net/trace
     # included (test_sdk_dependencies.py: without it where gRPC is otelgo's).
-    info = subprocess.run([harness.find_go(), "version", "-m", str(out)], capture_output=True, text=True, timeout=60)
-    assert "grpcnotrace" not in info.stdout
+    assert "grpcnotrace" not in harness.build_info(out).settings.get("-tags", "")
     names = subprocess.run([harness.find_go(), "tool", "nm", str(out)], capture_output=True, text=True, timeout=60)
     assert "golang.org/x/net/trace." in names.stdout
 
@@ -265,7 +243,7 @@ def test_allow_upgrades_builds_and_lists_the_changes(tmp_path, receiver, run_pro
     result = harness.check_build(
         harness.otel_build(OLDDEPS, "--allow-upgrades", "-modfile=otel119.mod", "-o", str(out), "./cmd/app")
     )
-    linked = binary_versions(out)
+    linked = harness.build_info(out).modules
     assert linked["go.opentelemetry.io/otel"] != "v1.19.0"
     assert f"upgraded go.opentelemetry.io/otel v1.19.0 → {linked['go.opentelemetry.io/otel']}" in result.stderr
     summary = json.loads(

@@ -31,22 +31,10 @@ pytestmark = pytest.mark.e2e
 CONTROL = harness.TESTDATA / "control"
 
 
-def build_info(binary) -> dict[str, str]:
-    """`go version -m`: module -> version, and each build setting -> value."""
-    out = subprocess.run(["go", "version", "-m", str(binary)], capture_output=True, text=True, check=True).stdout
-    info = {}
-    for line in out.splitlines()[1:]:
-        fields = line.split("\t")
-        if len(fields) > 3 and fields[1] in ("dep", "=>"):
-            info[fields[2]] = fields[3]
-        elif len(fields) > 2 and fields[1] == "build":
-            key, _, value = fields[2].partition("=")
-            info[key] = value
-    return info
-
-
 def symbols(binary) -> str:
-    return subprocess.run(["go", "tool", "nm", str(binary)], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [harness.find_go(), "tool", "nm", str(binary)], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +45,9 @@ def control(tmp_path_factory):
 
 
 def test_grpc_without_x_net_trace_and_the_users_tags_kept(control):
-    info = build_info(control)
-    assert info["-tags"] == "mine,other,grpcnotrace"
-    assert "google.golang.org/grpc" in info  # the exporters' configuration links it
+    info = harness.build_info(control)
+    assert info.settings["-tags"] == "mine,other,grpcnotrace"
+    assert "google.golang.org/grpc" in info.modules  # the exporters' configuration links it
     names = symbols(control)
     assert "golang.org/x/net/trace." not in names
     # Method dead code elimination still works: nothing keeps reflect's
@@ -68,7 +56,7 @@ def test_grpc_without_x_net_trace_and_the_users_tags_kept(control):
 
 
 def test_protobuf_new_to_the_program_is_the_fixed_release(control):
-    version = build_info(control)["google.golang.org/protobuf"]
+    version = harness.build_info(control).modules["google.golang.org/protobuf"]
     major, minor, patch = (int(n) for n in version.removeprefix("v").split("-")[0].split("."))
     assert (major, minor, patch) >= (1, 36, 12), version
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import harness
 import pytest
@@ -17,20 +16,6 @@ from otlp import one, parent_of
 RELIABILITY = harness.TESTDATA / "reliability"
 NEWOTEL = RELIABILITY / "newotel"
 APP = RELIABILITY / "app"
-
-
-def module_versions(binary: Path) -> dict[str, str]:
-    r"""module path -> version, from `go version -m` ("\tdep\tPATH\tVERSION\tSUM")."""
-    info = subprocess.run(
-        [harness.find_go(), "version", "-m", str(binary)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=harness.clean_env(),
-    )
-    assert info.returncode == 0, info.stderr
-    fields = [line.split("\t") for line in info.stdout.splitlines()]
-    return {f[2]: f[3] for f in fields if len(f) > 3 and f[1] == "dep"}
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +30,7 @@ def test_users_newer_opentelemetry_is_used_and_spans_arrive(newotel, receiver):
     out, result, before = newotel
     harness.check_build(result)
     assert {p: p.read_bytes() for p in before} == before  # the user's go.mod/go.sum untouched
-    versions = module_versions(out)
+    versions = harness.build_info(out).modules
     assert versions.get("go.opentelemetry.io/otel") == "v1.47.0", versions
     assert versions.get("go.opentelemetry.io/otel/sdk") == "v1.47.0", versions
     assert versions.get("go.opentelemetry.io/otel/trace") == "v1.47.0", versions
@@ -117,7 +102,7 @@ def test_users_newer_opentelemetry_in_a_workspace(tmp_path):
     out = tmp_path.parent / f"{tmp_path.name}-bin"
     harness.check_build(harness.otel_build(tmp_path / "app", "-o", str(out), "."))
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before  # nothing changed or added
-    versions = module_versions(out)
+    versions = harness.build_info(out).modules
     assert versions.get("go.opentelemetry.io/otel") == "v1.47.0", versions
     assert versions.get("go.opentelemetry.io/otel/sdk") == "v1.47.0", versions
     proc = subprocess.run(
