@@ -32,8 +32,18 @@ from otelgo.toolexec.protocol import MARKER
 
 STAMP_FILE = "otelgo_rules.go"
 
-# The code of the compile side: what an instrumented compile runs.
-_COMPILE_SIDE = ("toolexec", "splice", "gotemplate.py", "hookapi.py", "ruleset/model.py")
+# The code of the compile side: what an instrumented compile runs and
+# imports (tests/unit/test_cachekeys.py checks that nothing is missing).
+_COMPILE_SIDE = (
+    "toolexec",
+    "splice",
+    "gotemplate.py",
+    "hookapi.py",
+    "ruleset/model.py",
+    "versions.py",
+    "gocmd/importpath.py",
+    "resources.py",
+)
 # In toolexec/ but run by no compile: it chooses the -toolexec command and
 # builds the native shim, which hands every instrumented compile to shim.py.
 _NOT_COMPILE_SIDE = ("toolexec/nativeshim.py",)

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from otelgo.gocmd.golist import Package, list_deps
+from otelgo.gocmd.importpath import is_standard
 from otelgo.hookapi import CALL_CONTEXT
 from otelgo.resources import installation_dir, private_dir, readable_by_all, rules_dir
 from otelgo.ruleset.model import FunctionRule
@@ -108,7 +109,7 @@ def install_std_checks() -> Path:
     from otelgo.ruleset.load import builtin_rule_files, describe, load_all
 
     rules = [r for r in load_all(builtin_rule_files()) if isinstance(r, FunctionRule) and r.Path]
-    rules = [r for r in rules if "." not in r.ImportPath.split("/", 1)[0] and r.ImportPath != "main"]
+    rules = [r for r in rules if is_standard(r.ImportPath)]
     env = {k: v for k, v in os.environ.items() if k != "GOFLAGS"} | {"GOWORK": "off"}
     patterns = sorted({r.ImportPath for r in rules} | {r.Path for r in rules})
     packages = {p.import_path: p for p in list_deps(patterns, [], rules_dir(), env)}

@@ -24,10 +24,12 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv, cached_output, go_stamp, mod_edit_json, run_go
+from otelgo.gocmd.importpath import is_standard
 from otelgo.gocmd.jsonstream import json_stream
 from otelgo.hookapi import ROOT_MODULE, SDK, SPANS
 from otelgo.plan import exporters, fitted, otelreleases, otelsets, semconvcopy, vendor
 from otelgo.plan.generated import cached_file
+from otelgo.plan.match import MAIN
 from otelgo.resources import rules_dir
 from otelgo.ruleset.load import rule_source
 from otelgo.ruleset.model import Rule
@@ -542,7 +544,7 @@ def _needed(rules: list[Rule], required: dict[str, str], notes: list[str]) -> li
         m = module_of(rule.hook_package) if rule.hook_package else None
         if m is None or m.path in needed or m.path in refused:
             continue
-        if _is_std_or_main(rule.ImportPath):
+        if is_standard(rule.ImportPath) or rule.ImportPath == MAIN:
             needed[m.path] = m
             continue
         library = _library_module(rule.ImportPath, required)
@@ -614,10 +616,6 @@ def _direct_requirements(gomod: Path) -> dict[str, str]:
     text = gomod.read_text()
     lines = re.findall(r"^\s*(?:require\s+)?([\w.~/-]+\.[\w.~/-]+)\s+(v\S+)\s*(//.*)?$", text, re.MULTILINE)
     return {path: version for path, version, comment in lines if "indirect" not in comment}
-
-
-def _is_std_or_main(import_path: str) -> bool:
-    return "." not in import_path.split("/", 1)[0]
 
 
 def _module(gomod: Path, build_dir: Path, needed: list[HookModule]) -> ModuleSetup:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from otelgo.gocmd.importpath import is_standard
 from otelgo.ruleset.model import BODY_RULES, FunctionRule, IgnoreRule, RawRule, Rule, SpanRule, StructRule
 from otelgo.splice.gosource import (
     PREDECLARED,
@@ -346,7 +347,7 @@ def _nameable(import_path: str, f: GoFile, node: Node, type_params: set[str]) ->
     """Can a hook package spell this type? If not, the hook gets interface{}."""
     if node.type == "qualified_type":
         path = f.imports.get(f.text(node.child_by_field_name("package")), "")
-        return not _is_internal(path) and not (_is_std(import_path) and path.startswith("golang.org/x/"))
+        return not _is_internal(path) and not (is_standard(import_path) and path.startswith("golang.org/x/"))
     if node.type == "type_identifier":
         name = f.text(node)
         if name in type_params:
@@ -361,10 +362,6 @@ def _nameable(import_path: str, f: GoFile, node: Node, type_params: set[str]) ->
 def _is_internal(path: str) -> bool:
     parts = path.split("/")
     return "internal" in parts or parts[0] == "vendor"
-
-
-def _is_std(path: str) -> bool:
-    return "." not in path.split("/", 1)[0] and path != "main"
 
 
 def _receiver_type_params(f: GoFile, recv_type: Node, files, parsed):

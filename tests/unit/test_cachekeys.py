@@ -5,6 +5,8 @@ the flags the user's -gcflags give that package."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from otelgo.gocmd.flags import parse
@@ -82,3 +84,27 @@ def test_a_test_mains_marker_goes_to_the_package_under_test(tmp_path, monkeypatc
     )
     assert overlay == {}  # no stamp of package main in fetch's directory
     assert gcflags == [f"-gcflags=example.com/app/fetch=-l {MARKER}m1"]  # GOFLAGS' all=-l first
+
+
+def test_the_token_covers_every_module_the_compile_side_imports():
+    """An edit of any module an instrumented compile runs must change the
+    token, or the go command would keep compiles made by the old code."""
+    root = Path(cachekeys.__file__).parents[1]
+    covered = set()
+    for part in cachekeys._COMPILE_SIDE:
+        path = root / part
+        covered |= set(path.glob("*.py")) if path.is_dir() else {path}
+    compile_side = covered - {root / n for n in cachekeys._NOT_COMPILE_SIDE}
+    names = [".".join(("otelgo", *f.relative_to(root).with_suffix("").parts)) for f in sorted(compile_side)]
+    script = (
+        "import importlib, sys\n"
+        "for name in sys.argv[1:]:\n"
+        "    importlib.import_module(name)\n"
+        "for m in list(sys.modules.values()):\n"
+        "    if m.__name__.startswith('otelgo') and getattr(m, '__file__', None):\n"
+        "        print(m.__file__)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script, *names], capture_output=True, text=True, check=True)
+    imported = {Path(f) for f in proc.stdout.split()}
+    # (A package's __init__.py holds no code of the compile side.)
+    assert not {f for f in imported - covered if f.name != "__init__.py"}, sorted(imported - covered)
