@@ -10,8 +10,10 @@ command through otelgo/instrumented.py.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+from typing import NoReturn
 
 from otelgo import instrumented
 
@@ -21,7 +23,20 @@ def main() -> None:
     if len(args) >= 2 and args[0] == "go" and args[1] in instrumented.SUBCOMMANDS and "--" not in args:
         if shutil.which("go") is None:
             instrumented.fail(instrumented.NO_GO, 127)
-        sys.exit(instrumented.run(args[1], args[2:]))
+        _leave(instrumented.run(args[1], args[2:]))
     from otelgo.commands import main as commands
 
     commands()
+
+
+def _leave(code: int) -> NoReturn:
+    """Exit without the interpreter's teardown, a tenth of a no-change
+    rebuild's time over `go build` (30 ms and more on 2 cores): the go
+    command has exited, the build dir is removed, otelgo's threads are
+    done, and what is left to write is flushed here."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: what Python's own exit would report
+            code = code or 120
+    os._exit(code)

@@ -29,6 +29,7 @@ def test_the_arguments_are_those_click_hands_over(monkeypatch, args):
     seen = []
     monkeypatch.setattr(instrumented, "run", lambda sub, rest, plan_only=False: seen.append([sub, *rest]) or 0)
     monkeypatch.setattr(sys, "argv", ["otel", "go", *args])
+    monkeypatch.setattr(cli, "_leave", sys.exit)  # the real one ends the process at once
     with pytest.raises(SystemExit):
         cli.main()
     with pytest.raises(SystemExit):
@@ -38,11 +39,26 @@ def test_the_arguments_are_those_click_hands_over(monkeypatch, args):
 
 def test_an_instrumented_build_imports_no_click():
     code = (
-        "import sys; from otelgo import cli, instrumented; instrumented.run = lambda *a: 0; "
+        "import sys; from otelgo import cli, instrumented; instrumented.run = lambda *a: 0; cli._leave = sys.exit; "
         "sys.argv = ['otel', 'go', 'build', '.']\n"
         "try: cli.main()\nexcept SystemExit: pass\nprint('click' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "False\n"
+
+
+def test_a_build_exits_with_the_go_commands_status_and_all_its_output_written():
+    code = (
+        "import sys; from otelgo import cli, instrumented\n"
+        "def run(*a):\n"
+        "    sys.stdout.write('out')\n"
+        "    sys.stderr.write('err')\n"
+        "    return 3\n"
+        "instrumented.run = run; sys.argv = ['otel', 'go', 'build', '.']\n"
+        "cli.main()\n"
+        "print('after')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (3, "out", "err")
 
 
 def test_everything_else_goes_to_click():
