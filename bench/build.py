@@ -37,6 +37,8 @@ For every program and side:
     downloaded beforehand, untimed); the otel side also with an empty
     otelgo cache (XDG_CACHE_HOME).
   - no-change rebuild: with the caches the cold builds left, build again.
+    `otel go build` runs as users run it, printing its summary (until
+    7 December 2026 the otel side ran with -q, which skips it).
   - one-line edit: change `const version` in a main package (a new value
     each time) and build again; compile and link actions are counted from
     -x, and -debug-trace splits the time into otelgo's part before the go
@@ -146,7 +148,9 @@ class Side:
     def argv(self, flags: list[str]) -> list[str]:
         out = f"{self.out}/" if self.pattern != "." else str(self.out)
         if self.role == "otel":
-            return otel_argv("build", "-q", "-x", *flags, "-o", out, self.pattern)
+            # As users run it: with its summary (to a pipe here), which -q
+            # would leave out.
+            return otel_argv("build", "-x", *flags, "-o", out, self.pattern)
         return [find_go(), "build", "-x", *flags, "-o", out, self.pattern]
 
     def env(self) -> dict[str, str]:
