@@ -30,10 +30,10 @@ def main() -> None:
 
 
 def _leave(code: int) -> NoReturn:
-    """Exit without the interpreter's teardown, a tenth of a no-change
-    rebuild's time over `go build` (30 ms and more on 2 cores): the go
-    command has exited, the build dir is removed, otelgo's threads are
-    done, and what is left to write is flushed here."""
+    """Exit without the interpreter's teardown, 26 of the 344 million
+    instructions of a no-change rebuild's Python process: the go command
+    has exited, the build dir is removed, otelgo's threads are done, and
+    what is left to write is flushed here."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
