@@ -92,6 +92,14 @@ func Context(ctx context.Context) context.Context {
 	return ctx
 }
 
+// Panics returns how many panics the calling goroutine is running the
+// deferred calls of (runtime.Goexit's are not counted). An OnExit hook, which
+// runs in a deferred call, compares it with its OnEnter's count to learn
+// whether the function it instruments is panicking. A walk of the stack
+// looking for runtime.gopanic answers too, but costs about 1.5 µs, which
+// the net/http server hook paid on every request.
+func Panics() int { return panics() }
+
 func push(span trace.Span) {
 	if span == nil || !span.SpanContext().IsValid() {
 		return

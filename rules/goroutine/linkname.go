@@ -10,3 +10,4 @@ import "unsafe"
 // -tags otelgo_stub, which takes stub.go instead of this file.
 func getGoroutineContext() unsafe.Pointer
 func setGoroutineContext(p unsafe.Pointer)
+func panics() int

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"reflect"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 
 	"otelgo.dev/rules/api"
+	"otelgo.dev/rules/goroutine"
 	"otelgo.dev/rules/internal/httpattrs"
 	"otelgo.dev/rules/internal/httproute"
 )
@@ -29,6 +29,7 @@ type serverCall struct {
 	route    *httproute.Holder // the route a router behind the ServeMux matched
 	status   atomic.Int64      // first final status written; 0 if none yet
 	hijacked atomic.Bool       // connection hijacked before a status was written
+	panics   int               // panics under way on the goroutine at ServerOnEnter
 }
 
 // inflight maps the ResponseWriter of each request being served (see
@@ -72,7 +73,11 @@ func ServerOnEnter(call api.CallContext, recv any, rw http.ResponseWriter, req *
 	if req.URL != nil {
 		r.Path, r.Query = req.URL.Path, req.URL.RawQuery
 	}
-	sc := &serverCall{Server: httpattrs.StartServer(req.Context(), ScopeName, propagation.HeaderCarrier(req.Header), r), orig: req}
+	sc := &serverCall{
+		Server: httpattrs.StartServer(req.Context(), ScopeName, propagation.HeaderCarrier(req.Header), r),
+		orig:   req,
+		panics: goroutine.Panics(),
+	}
 	var ctx context.Context
 	ctx, sc.route = httproute.WithHolder(sc.Ctx)
 	sc.req = req.WithContext(ctx)
@@ -98,7 +103,7 @@ func ServerOnExit(call api.CallContext) {
 	if sc.key != nil {
 		inflight.Delete(sc.key)
 	}
-	panicked := panicking("net/http.serverHandler.ServeHTTP")
+	panicked := goroutine.Panics() > sc.panics // the handler panicked: net/http recovers it
 	if sc.orig.MultipartForm == nil && sc.req.MultipartForm != nil {
 		// net/http removes the temporary files of a multipart form the
 		// handler parsed only if they are in the request it passed.
@@ -236,34 +241,6 @@ func routeOf(pattern string) string {
 		return pattern[i:]
 	}
 	return ""
-}
-
-// panicking reports whether the calling OnExit hook runs in a deferred call
-// while the function it instruments (named target, as runtime.Frame names
-// it) panics: runtime.gopanic is then a few frames above the hook, before
-// any frame of the target itself.
-//
-// It runs at the end of every request, so it allocates nothing: the frames
-// are looked up by FuncForPC rather than CallersFrames, whose Frames and
-// the PCs it holds escape to the heap. (FuncForPC names a frame's innermost
-// inlined function; runtime.gopanic and the target, which has a deferred
-// call, are never inlined.)
-func panicking(target string) bool {
-	var pcs [8]uintptr
-	n := runtime.Callers(3, pcs[:]) // skip Callers, panicking, the hook
-	for _, pc := range pcs[:n] {
-		fn := runtime.FuncForPC(pc - 1) // pc is a return address: the call is before it
-		if fn == nil {
-			continue
-		}
-		switch fn.Name() {
-		case "runtime.gopanic":
-			return true
-		case target:
-			return false
-		}
-	}
-	return false
 }
 
 // ExcludedPathsVar names the request paths the server hooks leave alone,

@@ -1,6 +1,6 @@
 """The Go unit tests of the hook packages (rules/), run with the real go test.
 
-Package goroutine declares two functions that only an otelgo build defines
+Package goroutine declares functions that only an otelgo build defines
 (in package runtime, rules/goroutine/linkname.go); the build tag otelgo_stub
 swaps in plain bodies for them (rules/goroutine/stub.go), so go vet and go
 test run with -tags otelgo_stub."""

@@ -464,7 +464,7 @@ def names_line(stack: str, file: str, line: int) -> bool:
     return re.search(pattern, stack) is not None
 
 
-def test_handler_panic_reports_original_line(httpchain_otel, receiver, run_program):
+def test_handler_panic_fails_its_span_and_reports_original_line(httpchain_otel, receiver, run_program):
     source = HTTPCHAIN / "cmd" / "frontend" / "explode.go"
     line = line_of(source, 'panic("explode')
     with chain(httpchain_otel, run_program, otel_env(receiver)) as (frontend, _):
@@ -472,8 +472,18 @@ def test_handler_panic_reports_original_line(httpchain_otel, receiver, run_progr
             get(frontend.url + "/panic")
         # net/http recovered the panic; the server still serves.
         assert get(frontend.url + "/hello/after")[0] == 200
+        spans = receiver.wait_for_spans(
+            expect({**FRONTEND_SERVER, "name": "GET /panic"}, {**FRONTEND_SERVER, "name": "GET /hello/{name}"})
+        )
     assert "explode: deliberate panic in a handler" in frontend.stderr
     assert names_line(frontend.stderr, "cmd/frontend/explode.go", line), frontend.stderr
+    panicked = one(spans, **FRONTEND_SERVER, name="GET /panic")
+    assert panicked.status_code == "ERROR"
+    assert panicked.attributes["error.type"] == "panic"
+    assert "http.response.status_code" not in panicked.attributes  # the connection was closed
+    after = one(spans, **FRONTEND_SERVER, name="GET /hello/{name}")
+    assert after.status_code == "UNSET"
+    assert "error.type" not in after.attributes
 
 
 def test_crash_reports_original_line(httpchain_otel, run_program, receiver):
