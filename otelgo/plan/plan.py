@@ -117,7 +117,7 @@ def make_plan(
         hook_pkgs = sorted({r.hook_package for r in usable if r.hook_package} | {*base, SPANS})
         importer, importer_file = _hook_importer(setup, env, hook_pkgs)
         listing_overlay = _write_overlay(
-            build_dir, {**semconv, **setup.overlay, **importer_file}, cmd.values.get("overlay"), cwd, "list.json"
+            build_dir, _with_users(cmd, cwd, {**semconv, **setup.overlay, **importer_file}), "list.json"
         )
 
         def listed(
@@ -239,13 +239,12 @@ def make_plan(
         keyed, lambda p: p.standard or _is_local(p, env, others), cmd, env, cwd, by_path
     )
     overlay.update(stamps)
-    overlay_path = _write_overlay(build_dir, overlay, cmd.values.get("overlay"), cwd)
+    overlay = _with_users(cmd, cwd, overlay)
+    overlay_path = _write_overlay(build_dir, overlay)
     plan.go_flags += [f"-overlay={overlay_path}", *markers]
-    fixed = [pkg for pkg, _ in keyed.values() if pkg.dir is not None and not _is_local(pkg, env, others)]
-    if fixed:
-        written = json.loads(Path(overlay_path).read_text())["Replace"]
-        for pkg in fixed:
-            sources = refusals.package_sources(pkg.dir, pkg.go_files, written)
+    for pkg, _ in keyed.values():
+        if pkg.dir is not None and not _is_local(pkg, env, others):
+            sources = refusals.package_sources(pkg.dir, pkg.go_files, overlay)
             plan.fixed_sources[pkg.import_path] = refusals.file_digests(sources)
     if tags := exporters.build_tags(_user_dependencies(packages, hook_pkgs)):
         plan.go_flags.append(cmd.tags_with(env.goflags, tags))
@@ -644,13 +643,16 @@ def _upgrade_message(changed: dict[str, tuple[str, str]], setup: modules.ModuleS
     return "\n".join(lines)
 
 
-def _write_overlay(
-    build_dir: Path, ours: dict[str, str], user_overlay: str | None, cwd: Path, name: str = protocol.OVERLAY_NAME
-) -> Path:
+def _with_users(cmd: GoCommandLine, cwd: Path, ours: dict[str, str]) -> dict[str, str]:
+    """ours over the replacements of the user's own -overlay, if any."""
     replace = {}
-    if user_overlay:
+    if user_overlay := cmd.values.get("overlay"):
         replace.update(json.loads((cwd / user_overlay).read_text()).get("Replace", {}))
     replace.update(ours)
+    return replace
+
+
+def _write_overlay(build_dir: Path, replace: dict[str, str], name: str = protocol.OVERLAY_NAME) -> Path:
     path = build_dir / name
     path.write_text(json.dumps({"Replace": replace}, indent=1))
     return path
