@@ -113,7 +113,8 @@ def test_old_grpc_and_x_net_keep_their_versions(olddeps):
     # The program's own gRPC is built as go build builds it, x/net/trace
     # included (test_sdk_dependencies.py: without it where gRPC is otelgo's).
     assert "grpcnotrace" not in harness.build_info(out).settings.get("-tags", "")
-    names = subprocess.run([harness.find_go(), "tool", "nm", str(out)], capture_output=True, text=True, timeout=60)
+    names = harness.go("tool", "nm", str(out), cwd=out.parent)
+    assert names.returncode == 0, names.stderr
     assert "golang.org/x/net/trace." in names.stdout
 
 

@@ -19,7 +19,6 @@ module's version).
 
 from __future__ import annotations
 
-import subprocess
 import urllib.error
 import urllib.request
 
@@ -32,9 +31,9 @@ CONTROL = harness.TESTDATA / "control"
 
 
 def symbols(binary) -> str:
-    return subprocess.run(
-        [harness.find_go(), "tool", "nm", str(binary)], capture_output=True, text=True, check=True
-    ).stdout
+    proc = harness.go("tool", "nm", str(binary), cwd=binary.parent)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
 
 
 @pytest.fixture(scope="module")
