@@ -27,7 +27,7 @@ class GoCommandError(Exception):
 class GoEnv:
     goversion: str  # "go1.26.8"
     goroot: Path
-    gomod: str  # path of go.mod, "" outside a module, os.devnull in GOPATH mode
+    gomod: str  # path of go.mod; os.devnull outside any module, "" in GOPATH mode (GO111MODULE=off)
     gowork: str  # path of go.work, "" when not in workspace mode
     gomodcache: Path
     gocache: Path

@@ -40,6 +40,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from otelgo.gocmd.dryrun import dry_run
 from otelgo.gocmd.flags import GoCommandLine, quoted_split
 from otelgo.gocmd.golist import GoCommandError, run_go
 from otelgo.gocmd.modcache import unescape
@@ -63,9 +64,7 @@ def is_versioned(cmd: GoCommandLine) -> bool:
 def prepare(cmd: GoCommandLine, cwd: Path, build_dir: Path) -> Prepared | int:
     """The command to run on a copy of the module; or, where the go command
     refuses the command line, its exit status (it has said why)."""
-    check = subprocess.run(
-        ["go", cmd.subcommand, "-n", *cmd.without("C"), *cmd.packages], cwd=cwd, capture_output=True, text=True
-    )
+    check = dry_run(cmd, cwd)
     if check.returncode != 0:
         sys.stderr.write(check.stderr)
         return check.returncode

@@ -139,10 +139,12 @@ def prepare(
             _choose_and_apply(setup, rules, needed, env, build_dir, cwd)
         align_opentelemetry(setup, required, build_dir, cwd)
         return _vendored(setup, vendored, env)
-    if not env.gomod or env.gomod in ("/dev/null", "NUL"):
+    if env.gomod == os.devnull and not vendored:
+        return _outside_module(rules, build_dir, cwd, env, notes, linked_exporters)
+    if not env.gomod:
         raise ModuleError(
-            "otel go build needs a Go module: run it in a directory with a go.mod "
-            "(create one with `go mod init example.com/app`)"
+            "otel go build needs module mode: GO111MODULE=off (GOPATH mode) builds without the "
+            "go.mod files that bring the OpenTelemetry SDK; unset GO111MODULE or set it to on"
         )
     if vendored and user_modfile:
         raise ModuleError(
@@ -167,6 +169,28 @@ def prepare(
     setup.notes = notes
     align_opentelemetry(setup, required, build_dir, cwd)
     return _vendored(setup, vendored, env)
+
+
+def _outside_module(
+    rules: list[Rule],
+    build_dir: Path,
+    cwd: Path,
+    env: GoEnv,
+    notes: list[str],
+    linked_exporters: tuple[str, ...] | None,
+) -> ModuleSetup:
+    """Outside any module, go builds the files it is named against the
+    standard library alone (driver.py has let go refuse anything else). A
+    workspace of otelgo's hook modules alone gives that build the SDK: the
+    user has no go.mod to copy, nor a build list of their own."""
+    required = _required_modules([], cwd)
+    needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
+    setup = _workspace({}, cwd, build_dir, needed)
+    setup.notes = notes
+    _may_link(setup, linked_exporters)
+    _choose_and_apply(setup, rules, needed, env, build_dir, cwd)
+    align_opentelemetry(setup, required, build_dir, cwd)
+    return setup
 
 
 def _choose_and_apply(

@@ -43,6 +43,35 @@ def test_run_named_files_with_arguments(receiver):
     assert {s.service_name for s in spans} == {"main"}  # go run names the binary after the file
 
 
+def test_run_named_files_outside_any_module(tmp_path, receiver):
+    """With no go.mod, go runs named files against the standard library: so
+    does otel, traced, and the directory keeps only its file."""
+    (tmp_path / "main.go").write_bytes((HELLO / "main.go").read_bytes())
+    proc = harness.otel_go("run", "main.go", cwd=tmp_path, env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint})
+    assert proc.returncode == 0, proc.stderr
+    assert "hello, gopher" in proc.stdout
+    spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
+    server = next(s for s in spans if s.kind == "SERVER")
+    assert server.name == "GET /hello/{name}"
+    assert [p.name for p in tmp_path.iterdir()] == ["main.go"]
+
+
+def test_outside_any_module_go_refuses_and_so_does_otel(tmp_path):
+    """What go refuses there (a package no module provides, a directory
+    without go.mod) otel refuses with go's words and exit status, rather
+    than building it against otelgo's own modules."""
+    (tmp_path / "main.go").write_text(
+        'package main\n\nimport "go.opentelemetry.io/otel"\n\nfunc main() { _ = otel.GetTracerProvider() }\n'
+    )
+    for args in (["run", "main.go"], ["build", "."]):
+        plain = harness.go(*args, cwd=tmp_path)
+        otel = harness.otel_go(*args, cwd=tmp_path)
+        assert plain.returncode != 0, plain.stderr
+        assert otel.returncode == plain.returncode, otel.stderr
+        assert otel.stderr == plain.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["main.go"]
+
+
 def test_dash_c_changes_directory_first(tmp_path, receiver, run_program):
     harness.check_build(harness.otel_go("build", "-C", str(HELLO), "-o", str(tmp_path / "hello"), ".", cwd=tmp_path))
     _traced(tmp_path / "hello", receiver, run_program)
