@@ -128,6 +128,16 @@ def toolexec_flags(cmd: GoCommandLine) -> tuple[str, dict[str, str]]:
     from otelgo.plan import plan as planning
     from otelgo.ruleset.load import builtin_rule_files, load_all
 
+    named = [p for p in cmd.packages if p.endswith(".go")]
+    if named:
+        # The bootstrap is a file otelgo adds to the main package; a go
+        # command that names its files builds those alone, and GOFLAGS
+        # cannot name one more.
+        raise planning.PlanError(
+            f"otel toolexec-flags cannot instrument files named on the command line ({' '.join(named)}): "
+            "the go command would build only those, without the file that sets up OpenTelemetry; "
+            f"name their package instead (`.`), or build with `otel go build {' '.join(named)}`"
+        )
     cwd = Path(os.getcwd())
     if "C" in cmd.values:
         cwd = (cwd / cmd.values["C"]).resolve()

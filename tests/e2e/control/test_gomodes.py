@@ -139,3 +139,13 @@ def test_bare_go_build_with_the_printed_goflags(tmp_path, receiver):
     assert f"otel: {module / 'go.mod'} changed after `otel toolexec-flags` planned this build: run it again" in (
         stale.stderr
     )
+
+
+def test_bare_mode_refuses_files_named_on_the_command_line(tmp_path):
+    """A go command that names its files builds those alone: GOFLAGS cannot
+    add the file that sets up OpenTelemetry, and the link would fail on
+    hooks no package provides. toolexec-flags says so before any build."""
+    refused = otel("toolexec-flags", "cmd/app/main.go")
+    assert refused.returncode != 0
+    assert "otel toolexec-flags cannot instrument files named on the command line (cmd/app/main.go)" in (refused.stderr)
+    assert "`otel go build cmd/app/main.go`" in refused.stderr and not refused.stdout
