@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from otelgo.config import Config, effective
-from otelgo.gocmd import versioned
-from otelgo.gocmd.dryrun import dry_run
+from otelgo.gocmd import outside, versioned
 from otelgo.gocmd.flags import GoCommandLine
 from otelgo.gocmd.golist import GoCommandError, GoEnv, go_env
 from otelgo.plan import memo
@@ -69,12 +68,10 @@ def _run_planned(
 ) -> int:
     env = go_env(cwd)
     if env.gomod == os.devnull and go_cwd is None:
-        # Outside any module go builds named files against the standard
-        # library alone and refuses the rest; otelgo refuses what go does.
-        check = dry_run(cmd, cwd)
-        if check.returncode != 0:
-            sys.stderr.write(check.stderr)
-            return check.returncode
+        prepared = outside.prepare(cmd, cwd)
+        if isinstance(prepared, int):
+            return prepared  # the go command refused it: it said why
+        cmd = prepared
     config = effective(cmd, env)
     # An unchanged rebuild takes the last plan of the same build (plan/memo.py).
     remembered = memo.key(cmd, env, config, cwd) if go_cwd is None else None

@@ -180,7 +180,7 @@ def _outside_module(
     linked_exporters: tuple[str, ...] | None,
 ) -> ModuleSetup:
     """Outside any module, go builds the files it is named against the
-    standard library alone (driver.py has let go refuse anything else). A
+    standard library alone (gocmd/outside.py has let go refuse anything else). A
     workspace of otelgo's hook modules alone gives that build the SDK: the
     user has no go.mod to copy, nor a build list of their own."""
     required = _required_modules([], cwd)

@@ -45,9 +45,17 @@ def test_run_named_files_with_arguments(receiver):
 
 def test_run_named_files_outside_any_module(tmp_path, receiver):
     """With no go.mod, go runs named files against the standard library: so
-    does otel, traced, and the directory keeps only its file."""
+    does otel, traced, and the directory keeps only its file. -mod, which
+    changes nothing there, does not stop it either (the workspace otel
+    builds in would refuse -mod=mod)."""
     (tmp_path / "main.go").write_bytes((HELLO / "main.go").read_bytes())
-    proc = harness.otel_go("run", "main.go", cwd=tmp_path, env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint})
+    proc = harness.otel_go(
+        "run",
+        "-mod=vendor",
+        "main.go",
+        cwd=tmp_path,
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "GOFLAGS": "-mod=mod -trimpath"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "hello, gopher" in proc.stdout
     spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
