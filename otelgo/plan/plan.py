@@ -224,7 +224,7 @@ def make_plan(
         target = host.dir / _bootstrap_name(host, testing)
         package = f"{host.name}_test" if testing else host.name
         overlay[str(target)] = str(generated("bootstrap.go.j2", package=package, imports=hooks, known=known, api=API))
-        if command.import_path == "command-line-arguments":
+        if host.import_path == "command-line-arguments":  # the files named, and a test's of them
             plan.extra_files.append(_beside_named_files(target, cmd.packages, cwd))
     plan.exporters = exporters.ordered(linked_by_any)
     plan.digests = {key: cachekeys.rules_digest(applied) for key, applied in match.applied.items()}

@@ -4,6 +4,7 @@ are instrumented; the go command's own behaviour is unchanged."""
 from __future__ import annotations
 
 import harness
+import pytest
 
 
 def test_go_run_runs_the_instrumented_program_with_its_arguments(testdata, receiver):
@@ -60,3 +61,47 @@ def test_go_test_failure_is_reported_as_go_does(testdata, tmp_path):
 def test_other_go_commands_do_not_plan_a_build(testdata):
     proc = harness.otel_go("vet", "./...", cwd=testdata / "gotest")
     assert proc.returncode == 0 and proc.stderr == ""
+
+
+NAMED_TEST = """package fetch
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestGet(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/thing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+"""
+
+
+@pytest.mark.parametrize("gomod", [True, False], ids=["module", "no-module"])
+def test_go_test_of_named_files_exports_spans(tmp_path, receiver, gomod):
+    """`go test x_test.go` builds the files named alone: the bootstrap joins
+    them as one more named file (before, the link failed on the hooks)."""
+    (tmp_path / "fetch_test.go").write_text(NAMED_TEST)
+    if gomod:
+        (tmp_path / "go.mod").write_text("module example.com/fetch\n\ngo 1.24\n")
+    proc = harness.otel_go(
+        "test",
+        "-count=1",
+        "-v",
+        "fetch_test.go",
+        cwd=tmp_path,
+        env={"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "--- PASS: TestGet" in proc.stdout
+    spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
+    client = next(s for s in spans if s.kind == "CLIENT")
+    server = next(s for s in spans if s.kind == "SERVER")
+    assert server.parent_span_id == client.span_id and client.attributes["url.full"].endswith("/thing")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["fetch_test.go", *(["go.mod"] if gomod else [])])
