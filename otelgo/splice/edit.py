@@ -174,8 +174,20 @@ def _function_edits(import_path, f: GoFile, decl: Node, rules: list[Rule], resul
         for path, name in target.constraint_imports.items():
             _add_import(f.path, path, name, result.imports)
         site += _call_site(target)
-    edits.append((body.start_byte + 1, body.start_byte + 1, site))
+    edits.append((body.start_byte + 1, body.start_byte + 1, site + _columns_back(f, body)))
     return edits
+
+
+def _columns_back(f: GoFile, body: Node) -> str:
+    """A body that goes on after its brace on the same line (`{ x := 1 }`)
+    would have its columns moved by the site: a /*line*/ directive gives
+    them back, so that a compiler error points where the user's file has it.
+    Not in a file with line directives of its own, which name other files."""
+    end = f.src.find(b"\n", body.start_byte + 1)
+    rest = f.src[body.start_byte + 1 : end if end >= 0 else len(f.src)]
+    if not rest.strip() or b"//line " in f.src or b"/*line " in f.src:
+        return ""
+    return f"/*line {f.path}:{body.start_point.row + 1}:{body.start_point.column + 2}*/"
 
 
 def find_target(import_path: str, files: list[tuple[str, bytes]], function: str, receiver: str | None) -> Target | None:

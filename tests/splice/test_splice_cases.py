@@ -160,7 +160,7 @@ _SPAN_SITE = re.compile(
     r" (?:defer func\(\) \{ otelgoEnd\(\w+\) \}\(\)|defer otelgoEnd\(nil\)) \};"
 )
 _IGNORE_SITE = " if otelgoQuietOn { defer otelgoResume(otelgoSuppress()) };"
-_DIRECTIVE = re.compile(r"/\*line ([^:*]+):(\d+):(\d+)\*/(?=package )")
+_DIRECTIVE = re.compile(r"/\*line ([^:*]+):(\d+):(\d+)\*/")
 _NAME = re.compile(r"otelgo(?:P\d+|R\d+|Recv) ")
 _TYPE_ARG = re.compile(r"otelgoT\d+")  # a generic receiver's type argument that was _
 
@@ -226,16 +226,20 @@ def test_no_line_moves(name):
         assert len(after) == len(before), f"{name}/{file}: {len(before)} lines became {len(after)}"
         directives = []
         for number, (old, new) in enumerate(zip(before, after, strict=True), start=1):
-            if m := _DIRECTIVE.search(new):
-                directives.append(m.groups())
-                # It maps `package` to where it is in the original file.
-                assert m.groups() == (file, str(number), str(m.start() + 1)), f"{name}/{file}:{number}: {new}"
+            for m in reversed(list(_DIRECTIVE.finditer(new))):
+                # Each maps what follows it to where it is in the original
+                # line: `package`, or a body that goes on after its brace.
+                path, line, col = m.groups()
+                assert (path, line) == (file, str(number)), f"{name}/{file}:{number}: {new}"
+                assert old[int(col) - 1 :] == new[m.end() :], f"{name}/{file}:{number}: {new}"
+                directives.append(new[m.end() :].split()[0])
                 new = new[: m.start()] + new[m.end() :]
             new = _without_insertions(new, case.rules)
             assert re.fullmatch(_names_pattern(new), old), f"{name}/{file}:{number}:\n  {old}\n  {new}"
         head = before[: next(i for i, line in enumerate(before) if line.startswith("package "))]
         own = any(line.startswith("//line ") for line in head)  # then the file keeps its own mapping
-        assert len(directives) == (0 if own else 1), f"{name}/{file}: directives {directives}"
+        assert directives.count("package") == (0 if own else 1), f"{name}/{file}: directives {directives}"
+        assert not own or not directives, f"{name}/{file}: directives {directives} in a file with its own"
 
 
 # --- the corpus compiles -----------------------------------------------------------

@@ -145,6 +145,20 @@ def test_compile_error_in_spliced_main_names_the_users_file(dropin, tmp_path):
     assert f"main.go:{line}:{column}: undefined: undefinedName" in ours.stderr
 
 
+def test_compile_error_in_a_one_line_body_keeps_its_column(tmp_path):
+    """The hook site goes in after main's brace: where the body goes on on
+    that line, the error still points at go's column."""
+    module = tmp_path / "oneline"
+    module.mkdir()
+    (module / "go.mod").write_text("module example.com/oneline\n\ngo 1.24\n")
+    (module / "main.go").write_text("package main\n\nfunc main() { x := 1 }\n")
+    ours = otel("go", "build", "-o", str(tmp_path / "b"), ".", cwd=module)
+    theirs = harness.go("build", "-o", str(tmp_path / "b"), ".", cwd=module)
+    assert ours.returncode == theirs.returncode == 1
+    assert "main.go:3:15: declared and not used: x" in theirs.stderr
+    assert ours.stderr == theirs.stderr
+
+
 def test_install_puts_an_instrumented_binary_in_gobin(dropin, tmp_path, receiver):
     gobin = tmp_path / "gobin"
     result = otel("go", "install", ".", cwd=dropin, env={"GOBIN": str(gobin)})
