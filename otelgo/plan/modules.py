@@ -256,9 +256,12 @@ def _module_versions(out: str) -> dict[str, str]:
 
 
 def _vendored_build_list(vendor_dir: Path) -> dict[str, str]:
-    """vendor/modules.txt: "# path version" lines (and "=> path version")."""
+    """vendor/modules.txt: "# path version" lines (and "=> path version").
+    None there (no vendor directory at all) is an empty build list: -mod=vendor
+    builds a module that requires nothing without one."""
     found = {}
-    for line in (vendor_dir / "modules.txt").read_text().splitlines():
+    listed = vendor_dir / "modules.txt"
+    for line in listed.read_text().splitlines() if listed.is_file() else []:
         parts = line.split()
         if len(parts) >= 3 and parts[0] == "#" and parts[2].startswith("v"):
             found[parts[1]] = parts[5] if len(parts) >= 6 and parts[3] == "=>" else parts[2]
