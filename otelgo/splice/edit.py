@@ -12,7 +12,8 @@ For every target the splice
     rule's statements, a span rule's span;
   - leaves every other byte in place. A /*line*/ directive in front of the
     file maps positions back to the original file, so panics, compiler
-    errors and debuggers show the user's file and line.
+    errors and debuggers show the user's file and line (and one after a
+    site whose line goes on gives that line its columns back).
 
 Everything the trampolines need to be generated (names, types, type
 parameters, imports) is returned as plain data for codegen.py. The golden
