@@ -136,6 +136,19 @@ class GoCommandLine:
             return []  # the go command will say what is wrong with GOFLAGS
         return [w.split("=", 1)[1] for w in words if "=" in w and _flag_name(w)[0] == name]
 
+    @staticmethod
+    def goflags_without(goflags: str, name: str) -> str:
+        """GOFLAGS without the settings of a flag, quoted as the go command reads it."""
+        try:
+            words = quoted_split(goflags)
+        except ValueError:
+            return goflags  # the go command will say what is wrong with GOFLAGS
+        return quoted_join([w for w in words if _flag_name(w)[0] != name])
+
+    def dropping(self, name: str) -> GoCommandLine:
+        """The same command line without a flag of the user's."""
+        return replace(self, flags=self.without(name), values={k: v for k, v in self.values.items() if k != name})
+
     def tags_with(self, goflags: str, added: tuple[str, ...]) -> str:
         """A -tags flag with the user's tags (the command line's, else
         GOFLAGS'), which it replaces when placed after them, and added."""

@@ -6,15 +6,11 @@ else. otelgo builds such a program in a workspace of its own hook modules
 from __future__ import annotations
 
 import os
-import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from otelgo.gocmd.dryrun import dry_run
 from otelgo.gocmd.flags import GoCommandLine
-
-_MOD = re.compile(r"^--?mod=")
 
 
 def prepare(cmd: GoCommandLine, cwd: Path) -> GoCommandLine | int:
@@ -26,8 +22,6 @@ def prepare(cmd: GoCommandLine, cwd: Path) -> GoCommandLine | int:
         return check.returncode
     # -mod changes nothing where there is no module to read, and the
     # workspace the build runs in refuses -mod=mod and -mod=vendor.
-    goflags = os.environ.get("GOFLAGS", "")
-    if any(_MOD.match(f) for f in goflags.split()):
-        os.environ["GOFLAGS"] = " ".join(f for f in goflags.split() if not _MOD.match(f))
-    values = {k: v for k, v in cmd.values.items() if k != "mod"}
-    return replace(cmd, flags=cmd.without("mod"), values=values)
+    if goflags := os.environ.get("GOFLAGS"):
+        os.environ["GOFLAGS"] = GoCommandLine.goflags_without(goflags, "mod")
+    return cmd.dropping("mod")

@@ -79,6 +79,15 @@ def test_every_value_of_a_repeated_flag_in_order():
     assert GoCommandLine.goflags_values("-mod=mod -gcflags=std=-l '-ldflags=-s -w'", "gcflags") == ["std=-l"]
 
 
+def test_a_flag_left_out_of_goflags_and_the_command_line():
+    assert GoCommandLine.goflags_without("-mod=mod -trimpath '-ldflags=-s -w' --mod=vendor", "mod") == (
+        "-trimpath '-ldflags=-s -w'"
+    )
+    assert GoCommandLine.goflags_without("-trimpath 'unterminated", "mod") == "-trimpath 'unterminated"
+    cmd = parse("run", ["-mod=vendor", "-v", "-mod", "mod", "main.go", "arg"]).dropping("mod")
+    assert (cmd.flags, cmd.values, cmd.packages, cmd.rest) == (["-v"], {"v": "true"}, ["main.go"], ["arg"])
+
+
 def _pkg(path, *, standard=False, dep_only=True, directory=None):
     return Package(path, "p", Path(directory or f"/m/{path}"), standard, dep_only)
 
