@@ -139,7 +139,7 @@ def prepare(
             _choose_and_apply(setup, rules, needed, env, build_dir, cwd)
         align_opentelemetry(setup, required, build_dir, cwd)
         return _vendored(setup, vendored, env)
-    if env.gomod == os.devnull and not vendored:
+    if env.gomod == os.devnull:  # never vendored: user_vendor_dir() wants a go.mod or go.work
         return _outside_module(rules, build_dir, cwd, env, notes, linked_exporters)
     if not env.gomod:
         raise ModuleError(
