@@ -161,7 +161,7 @@ def _function_edits(import_path, f: GoFile, decl: Node, rules: list[Rule], resul
         result.quiet = True
     body = decl.child_by_field_name("body")
     if all(isinstance(r, IgnoreRule) for r in rules):  # the site names nothing of the function
-        return [(body.start_byte + 1, body.start_byte + 1, site)]
+        return [_site_edit(f, body, site)]
     target = _target(import_path, f, decl, hooks, len(result.targets), files, parsed)
     edits = _signature_edits(f, decl, target)
     site += "".join(f" {r.Raw.replace(chr(10), '; ')};" for r in rules if isinstance(r, RawRule))
@@ -175,20 +175,22 @@ def _function_edits(import_path, f: GoFile, decl: Node, rules: list[Rule], resul
         for path, name in target.constraint_imports.items():
             _add_import(f.path, path, name, result.imports)
         site += _call_site(target)
-    edits.append((body.start_byte + 1, body.start_byte + 1, site + _columns_back(f, body)))
+    edits.append(_site_edit(f, body, site))
     return edits
 
 
-def _columns_back(f: GoFile, body: Node) -> str:
-    """A body that goes on after its brace on the same line (`{ x := 1 }`)
-    would have its columns moved by the site: a /*line*/ directive gives
-    them back, so that a compiler error points where the user's file has it.
-    Not in a file with line directives of its own, which name other files."""
-    end = f.src.find(b"\n", body.start_byte + 1)
-    rest = f.src[body.start_byte + 1 : end if end >= 0 else len(f.src)]
-    if not rest.strip() or b"//line " in f.src or b"/*line " in f.src:
-        return ""
-    return f"/*line {f.path}:{body.start_point.row + 1}:{body.start_point.column + 2}*/"
+def _site_edit(f: GoFile, body: Node, site: str) -> tuple[int, int, str]:
+    """The site goes in right after the body's brace. A body that goes on
+    on that line (`{ x := 1 }`) would have its columns moved: a /*line*/
+    directive after the site gives them back, so that a compiler error
+    points where the user's file has it. Not in a file with line
+    directives of its own, which name other files."""
+    at = body.start_byte + 1
+    end = f.src.find(b"\n", at)
+    rest = f.src[at : end if end >= 0 else len(f.src)]
+    if rest.strip() and b"//line " not in f.src and b"/*line " not in f.src:
+        site += f"/*line {f.path}:{body.start_point.row + 1}:{body.start_point.column + 2}*/"
+    return (at, at, site)
 
 
 def find_target(import_path: str, files: list[tuple[str, bytes]], function: str, receiver: str | None) -> Target | None:
