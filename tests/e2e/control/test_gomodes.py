@@ -147,5 +147,5 @@ def test_bare_mode_refuses_files_named_on_the_command_line(tmp_path):
     hooks no package provides. toolexec-flags says so before any build."""
     refused = otel("toolexec-flags", "cmd/app/main.go")
     assert refused.returncode != 0
-    assert "otel toolexec-flags cannot instrument files named on the command line (cmd/app/main.go)" in (refused.stderr)
+    assert "otel toolexec-flags cannot instrument files named on the command line (cmd/app/main.go)" in refused.stderr
     assert "`otel go build cmd/app/main.go`" in refused.stderr and not refused.stdout

@@ -101,7 +101,7 @@ def test_mod_mod_leaves_vendor_out(vendored, tmp_path, receiver, run_program):
     assert span.attributes["http.route"] == "/hello/{name}"
 
 
-def test_mod_vendor_without_a_vendor_directory_where_nothing_is_required(tmp_path, receiver):
+def test_mod_vendor_without_a_vendor_directory_where_nothing_is_required(tmp_path, receiver, run_program):
     """A module that requires nothing builds with -mod=vendor and no vendor/
     (go asks for modules.txt only when there is a module to vendor): so does
     otel, offline, traced, writing nothing into the module (it failed on the
@@ -113,15 +113,8 @@ def test_mod_vendor_without_a_vendor_directory_where_nothing_is_required(tmp_pat
     assert harness.go("build", "-mod=vendor", "-o", str(tmp_path / "plain"), ".", cwd=module, env=env).returncode == 0
     harness.check_build(harness.otel_build(module, "-mod=vendor", "-o", str(tmp_path / "app"), ".", env=env))
     assert harness.diff_snapshots(before, harness.tree_snapshot(module)) == ""
-    proc = subprocess.run(
-        [str(tmp_path / "app")],
-        env=harness.clean_env(
-            {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
-        ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
+    run_env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    with run_program(tmp_path / "app", env=run_env, listen=False) as prog:
+        assert prog.wait() == 0, prog.stderr
     spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
     assert next(s for s in spans if s.kind == "SERVER").name == "GET /hello/{name}"
