@@ -128,6 +128,7 @@ def toolexec_flags_command(args: tuple[str, ...]) -> None:
     from otelgo import config, driver
     from otelgo.gocmd import flags, golist
     from otelgo.plan import modules, plan
+    from otelgo.resources import CacheDirError
     from otelgo.ruleset.syntax import RuleError
 
     rest = list(args)
@@ -142,7 +143,7 @@ def toolexec_flags_command(args: tuple[str, ...]) -> None:
         instrumented.fail(str(e), 2)
     except golist.GoCommandError as e:
         instrumented.fail(str(e), e.returncode)
-    except (modules.ModuleError, plan.PlanError) as e:
+    except (modules.ModuleError, plan.PlanError, CacheDirError) as e:
         instrumented.fail(str(e), 1)
     if not as_env:
         if env:

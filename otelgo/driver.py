@@ -26,7 +26,7 @@ from otelgo.gocmd.golist import GoCommandError, GoEnv, go_env
 from otelgo.plan import memo
 from otelgo.report.progress import progress
 from otelgo.report.summary import print_explanation, print_summary, summary_data
-from otelgo.resources import cache_dir
+from otelgo.resources import CACHE_ENV, cache_dir, settle_cache_dir
 from otelgo.toolexec.nativeshim import command as toolexec_command
 from otelgo.toolexec.protocol import PLAN_ENV
 from otelgo.toolexec.service import serving
@@ -67,6 +67,7 @@ def _run_planned(
     go_cwd: Path | None,
 ) -> int:
     env = go_env(cwd)
+    settle_cache_dir(env.gocache)
     if env.gomod == os.devnull and go_cwd is None:
         prepared = outside.prepare(cmd, cwd)
         if isinstance(prepared, int):
@@ -139,6 +140,7 @@ def toolexec_flags(cmd: GoCommandLine) -> tuple[str, dict[str, str]]:
     if "C" in cmd.values:
         cwd = (cwd / cmd.values["C"]).resolve()
     env = go_env(cwd)
+    settle_cache_dir(env.gocache)
     config = effective(cmd, env)
     rules = load_all(builtin_rule_files() + config.rule_paths)
     key = json.dumps([str(cwd), cmd.subcommand, cmd.flags, cmd.packages, sys.executable, os.environ.get("GOFLAGS", "")])
@@ -164,6 +166,7 @@ def toolexec_flags(cmd: GoCommandLine) -> tuple[str, dict[str, str]]:
         "    fi\n"
         "  done;;\n"
         "esac\n"
+        f"{CACHE_ENV}={shlex.quote(str(cache_dir()))} "
         f'{PLAN_ENV}={shlex.quote(str(plan.file_path))} exec {toolexec_command()} "$@"\n'
     )
     script.chmod(0o755)

@@ -16,6 +16,7 @@ def run(subcommand: str, rest: list[str], plan_only: bool = False) -> int:
     # Imported here: `otel --version` and pass-through commands stay quick.
     from otelgo import config, driver
     from otelgo.gocmd import flags, golist
+    from otelgo.resources import CacheDirError
     from otelgo.ruleset.syntax import RuleError
 
     try:
@@ -35,6 +36,8 @@ def run(subcommand: str, rest: list[str], plan_only: bool = False) -> int:
         return 2
     except flags.UsageError as e:
         fail(str(e), 2)
+    except CacheDirError as e:
+        fail(str(e), 1)
     except golist.GoCommandError as e:
         _err(str(e))
         return e.returncode

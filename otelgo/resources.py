@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from errno import ENOTDIR
 from pathlib import Path
+from stat import S_ISDIR
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -35,10 +37,60 @@ def package_dir() -> Path:
     return _PACKAGE
 
 
+CACHE_ENV = "OTELGO_CACHE"
+
+
+class CacheDirError(Exception):
+    pass
+
+
 def cache_dir() -> Path:
-    """otelgo's own cache (generated files, check verdicts, compile outcomes)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """otelgo's own cache (generated files, check verdicts, compile
+    outcomes): $OTELGO_CACHE, else otelgo/ in the XDG cache directory.
+    $XDG_CACHE_HOME counts only when absolute, as the XDG base directory
+    specification asks: a relative one would put the cache in the user's
+    tree. toolexec/protocol.py's toolid_dir and the native shim follow the
+    same rule."""
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "otelgo"
+
+
+def settle_cache_dir(gocache: Path) -> None:
+    """Before a build writes to the cache: where cache_dir() cannot be made
+    (a container's user whose home is not writable, whose go command works
+    because GOCACHE is set), the cache goes into the go command's own build
+    cache directory, which that build writes to anyway and `go clean -cache`
+    leaves alone. The choice is put in the environment, so that the shim's
+    processes, which the go command starts, use the same directory."""
+    problem = _unusable()
+    if problem is None:
+        return
+    if os.environ.get(CACHE_ENV):
+        raise CacheDirError(f"{CACHE_ENV}: {problem}: set it to a writable directory")
+    if gocache.is_absolute():
+        os.environ[CACHE_ENV] = str(gocache / "otelgo")
+        if (second := _unusable()) is None:
+            return
+        del os.environ[CACHE_ENV]
+        problem += f", nor {second}"
+    raise CacheDirError(f"otelgo's cache cannot be made in {problem}: set {CACHE_ENV} to a writable directory")
+
+
+def _unusable() -> str | None:
+    """Why cache_dir() cannot be written to, or None."""
+    where = cache_dir()
+    try:
+        private_dir(where)
+        if not os.access(where, os.W_OK | os.X_OK):
+            return f"{where} (not writable)"
+    except OSError as e:
+        return f"{where} ({e.strerror or e})"
+    return None
 
 
 def private_dir(path: Path) -> Path:
@@ -58,6 +110,8 @@ def private_dir(path: Path) -> Path:
             os.mkdir(d, 0o700)
         except FileExistsError:
             st = d.stat()
+            if not S_ISDIR(st.st_mode):
+                raise NotADirectoryError(ENOTDIR, os.strerror(ENOTDIR), str(d)) from None
             if st.st_mode & 0o077 and st.st_uid == os.getuid():
                 os.chmod(d, 0o700)
     return path

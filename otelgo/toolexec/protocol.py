@@ -187,7 +187,11 @@ def exec_tool(tool, args):
 
 def toolid_dir():
     """Where -V=full answers are kept (resources.cache_dir's rule), or None."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if chosen := os.environ.get("OTELGO_CACHE"):
+        return os.path.join(chosen, TOOLID_DIR)
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "otelgo", TOOLID_DIR) if os.path.isabs(base) else None
 
 

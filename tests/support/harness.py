@@ -53,12 +53,17 @@ def clean_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
 
 def otel_go(*args: str, cwd: Path | str, env: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess:
     """Run `python -m otelgo go ARGS` in cwd, output captured."""
+    return otel("go", *args, cwd=cwd, env=env)
+
+
+def otel(*args: str, cwd: Path | str, env: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m otelgo ARGS` in cwd, output captured."""
     full_env = clean_env(env)
     # The otelgo package is found from the checkout even when it is not
     # installed into the interpreter (cwd is the Go module, not the repo).
     full_env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), full_env.get("PYTHONPATH", "")) if p)
     return subprocess.run(
-        [sys.executable, "-m", "otelgo", "go", *args],
+        [sys.executable, "-m", "otelgo", *args],
         cwd=cwd,
         env=full_env,
         capture_output=True,
@@ -281,6 +286,18 @@ def run_program(
         raise
     else:
         prog.stop(stop_signal)
+
+
+def assert_hello_traced(binary: Path, receiver) -> None:
+    """testdata/hello, built instrumented, calls itself once: a CLIENT span
+    and the SERVER span of its route under it reach the receiver."""
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    with run_program(binary, env=env, listen=False) as prog:
+        assert prog.wait() == 0, prog.stderr
+    spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
+    server = next(s for s in spans if s.kind == "SERVER")
+    client = next(s for s in spans if s.kind == "CLIENT")
+    assert server.parent_span_id == client.span_id and server.name == "GET /hello/{name}"
 
 
 # --- a plain HTTP target that records what it receives ----------------------

@@ -292,19 +292,20 @@ func cachedAnswer(tool string, args []string) ([]byte, bool) {
 	parts := append(append([]string{abs, binary}, args...), "")
 	key := []byte(strings.Join(append(parts, settings...), "\x00"))
 
-	dir := os.Getenv("XDG_CACHE_HOME")
+	// otelgo's cache: resources.cache_dir's rule.
+	dir := os.Getenv("OTELGO_CACHE")
 	if dir == "" {
-		home := os.Getenv("HOME")
-		if home == "" {
-			return nil, false
+		base := os.Getenv("XDG_CACHE_HOME")
+		if !filepath.IsAbs(base) {
+			base = filepath.Join(os.Getenv("HOME"), ".cache")
 		}
-		dir = filepath.Join(home, ".cache")
+		dir = filepath.Join(base, "otelgo")
 	}
 	if !filepath.IsAbs(dir) {
 		return nil, false
 	}
 	name := fmt.Sprintf("%s-%08x-%d", filepath.Base(abs), crc32.ChecksumIEEE(key), len(key))
-	data, err := os.ReadFile(filepath.Join(dir, "otelgo", toolIDDir, name))
+	data, err := os.ReadFile(filepath.Join(dir, toolIDDir, name))
 	if err != nil {
 		return nil, false
 	}

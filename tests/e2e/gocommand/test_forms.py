@@ -14,25 +14,14 @@ import harness
 HELLO = harness.TESTDATA / "hello"
 
 
-def _traced(binary, receiver, run_program):
-    """hello calls itself once: a CLIENT span and the SERVER span under it."""
-    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
-    with run_program(binary, env=env, listen=False) as prog:
-        assert prog.wait() == 0, prog.stderr
-    spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
-    server = next(s for s in spans if s.kind == "SERVER")
-    client = next(s for s in spans if s.kind == "CLIENT")
-    assert server.parent_span_id == client.span_id and server.name == "GET /hello/{name}"
-
-
-def test_build_named_files(tmp_path, receiver, run_program):
+def test_build_named_files(tmp_path, receiver):
     harness.check_build(harness.otel_go("build", "-o", str(tmp_path / "hello"), "main.go", cwd=HELLO))
-    _traced(tmp_path / "hello", receiver, run_program)
+    harness.assert_hello_traced(tmp_path / "hello", receiver)
 
 
-def test_build_named_files_by_absolute_path(tmp_path, receiver, run_program):
+def test_build_named_files_by_absolute_path(tmp_path, receiver):
     harness.check_build(harness.otel_go("build", "-o", str(tmp_path / "hello"), str(HELLO / "main.go"), cwd=HELLO))
-    _traced(tmp_path / "hello", receiver, run_program)
+    harness.assert_hello_traced(tmp_path / "hello", receiver)
 
 
 def test_run_named_files_with_arguments(receiver):
@@ -80,9 +69,9 @@ def test_outside_any_module_go_refuses_and_so_does_otel(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["main.go"]
 
 
-def test_dash_c_changes_directory_first(tmp_path, receiver, run_program):
+def test_dash_c_changes_directory_first(tmp_path, receiver):
     harness.check_build(harness.otel_go("build", "-C", str(HELLO), "-o", str(tmp_path / "hello"), ".", cwd=tmp_path))
-    _traced(tmp_path / "hello", receiver, run_program)
+    harness.assert_hello_traced(tmp_path / "hello", receiver)
 
 
 def test_several_programs_into_a_directory(tmp_path):
