@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 import urllib.request
 import uuid
 
@@ -28,11 +26,7 @@ def module(tmp_path):
 
 
 def otel(*args, cwd):
-    env = harness.clean_env()
-    env["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "otelgo", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
-    )
+    return harness.otel(*args, cwd=cwd)
 
 
 def compiled(stderr: str) -> set[str]:

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 
 import harness
 import pytest
@@ -24,11 +23,7 @@ MODULE = harness.TESTDATA / "buildmodes"
 
 
 def otel(*args, cwd=MODULE, env=None):
-    full = harness.clean_env(env)
-    full["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "otelgo", *args], cwd=cwd, env=full, capture_output=True, text=True, timeout=900
-    )
+    return harness.otel(*args, cwd=cwd, env=env)
 
 
 def go(*args, cwd=MODULE, env=None):

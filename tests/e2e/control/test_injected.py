@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -19,11 +17,7 @@ MODULE = harness.TESTDATA / "control"
 
 
 def otel(*args, cwd):
-    env = harness.clean_env()
-    env["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "otelgo", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
-    )
+    return harness.otel(*args, cwd=cwd)
 
 
 def test_show_injected_is_what_the_compiler_was_given(tmp_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import urllib.request
 
 import harness
@@ -17,11 +16,7 @@ OWNSPAN = harness.TESTDATA / "examples" / "ownspan"
 
 
 def otel(*args, cwd):
-    env = harness.clean_env()
-    env["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "otelgo", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
-    )
+    return harness.otel(*args, cwd=cwd)
 
 
 def go(*args, cwd):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -15,17 +14,8 @@ import harness
 import pytest
 
 
-def otel(*args: str, cwd: Path, env=None) -> subprocess.CompletedProcess:
-    full_env = harness.clean_env(env)
-    full_env["PYTHONPATH"] = str(harness.REPO_ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "otelgo", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=harness.BUILD_TIMEOUT,
-    )
+def otel(*args, cwd: Path, env=None):
+    return harness.otel(*args, cwd=cwd, env=env)
 
 
 @pytest.fixture(scope="module")

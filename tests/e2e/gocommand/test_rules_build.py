@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import harness
 
@@ -21,15 +19,7 @@ def write(tmp_path, rules):
 
 
 def _otel(*args, cwd=None):
-    env = harness.clean_env({"PYTHONPATH": str(harness.REPO_ROOT)})
-    return subprocess.run(
-        [sys.executable, "-m", "otelgo", *args],
-        cwd=cwd or harness.REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return harness.otel(*args, cwd=cwd or harness.REPO_ROOT)
 
 
 def _otel_build(module, *args):
