@@ -67,6 +67,7 @@ def _run_planned(
     go_cwd: Path | None,
 ) -> int:
     env = go_env(cwd)
+    cmd.refuse_toolexec_in(env.goflags)
     settle_cache_dir(env.gocache)
     if env.gomod == os.devnull and go_cwd is None:
         prepared = outside.prepare(cmd, cwd)

@@ -77,6 +77,9 @@ OTELGO_SWITCHES = {"explain", "json", "q", "quiet", "allow-upgrades"}  # --expla
 OTELGO_OPTIONAL = {"show-injected"}  # --show-injected or --show-injected=PKG
 
 
+_OWN_TOOLEXEC = "otelgo runs the build through a toolexec of its own"
+
+
 class UsageError(Exception):
     pass
 
@@ -144,6 +147,15 @@ class GoCommandLine:
         except ValueError:
             return goflags  # the go command will say what is wrong with GOFLAGS
         return quoted_join([w for w in words if _flag_name(w)[0] != name])
+
+    def refuse_toolexec_in(self, goflags: str) -> None:
+        """A -toolexec in GOFLAGS, which otelgo's on the command line would
+        silently replace: refused, as on the command line."""
+        if self.goflags_values(goflags, "toolexec"):
+            raise UsageError(
+                f"GOFLAGS sets -toolexec, which cannot be combined with otel go {self.subcommand}: {_OWN_TOOLEXEC}; "
+                "build without it in GOFLAGS (`go env GOFLAGS` shows where it is set)"
+            )
 
     def dropping(self, name: str) -> GoCommandLine:
         """The same command line without a flag of the user's."""
@@ -218,9 +230,7 @@ def parse(subcommand: str, args: list[str]) -> GoCommandLine:
                 setattr(cmd, attr, [*(getattr(cmd, attr) or []), *items])
             continue
         if name == "toolexec":
-            raise UsageError(
-                "-toolexec cannot be combined with otel go build: otelgo runs the build through a toolexec of its own"
-            )
+            raise UsageError(f"-toolexec cannot be combined with otel go {subcommand}: {_OWN_TOOLEXEC}")
         if name in _VALUE_FLAGS:
             value, next_i = _value(args, i, name, has_value)
             cmd.flags.extend(args[i:next_i])

@@ -144,3 +144,11 @@ def test_show_injected_flags():
     cmd = parse("build", ["--show-injected=net/http", "--injected-dir", "out", "."])
     assert cmd.show_injected == "net/http" and cmd.injected_dir == "out" and cmd.packages == ["."]
     assert parse("build", ["."]).show_injected is None
+
+
+@pytest.mark.parametrize("goflags", ["-toolexec=/usr/bin/time", "-trimpath '-toolexec=my tool'"])
+def test_a_toolexec_in_goflags_is_refused_too(goflags):
+    """otelgo's -toolexec on the command line would replace it without a word."""
+    with pytest.raises(UsageError, match="^GOFLAGS sets -toolexec, which cannot be combined with otel go test: "):
+        parse("test", ["./..."]).refuse_toolexec_in(goflags)
+    parse("test", ["./..."]).refuse_toolexec_in("-trimpath -tags=toolexec")

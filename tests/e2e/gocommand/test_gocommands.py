@@ -105,3 +105,18 @@ def test_go_test_of_named_files_exports_spans(tmp_path, receiver, gomod):
     server = next(s for s in spans if s.kind == "SERVER")
     assert server.parent_span_id == client.span_id and client.attributes["url.full"].endswith("/thing")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["fetch_test.go", *(["go.mod"] if gomod else [])])
+
+
+@pytest.mark.parametrize("where", ["command line", "GOFLAGS"])
+def test_a_toolexec_of_the_users_is_refused_before_any_build(testdata, tmp_path, where):
+    """otelgo's own -toolexec would replace it: the build would run without
+    the user's tool, and say nothing."""
+    out = tmp_path / "dropin"
+    if where == "GOFLAGS":
+        proc = harness.otel_go("build", "-o", str(out), ".", cwd=testdata / "dropin", env={"GOFLAGS": "-toolexec=time"})
+    else:
+        proc = harness.otel_go("build", "-toolexec=time", "-o", str(out), ".", cwd=testdata / "dropin")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("otel: ") and "cannot be combined with otel go build" in proc.stderr
+    assert ("GOFLAGS sets -toolexec" in proc.stderr) == (where == "GOFLAGS")
+    assert not out.exists()
