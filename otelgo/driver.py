@@ -171,7 +171,7 @@ def toolexec_flags(cmd: GoCommandLine) -> tuple[str, dict[str, str]]:
         f'{PLAN_ENV}={shlex.quote(str(plan.file_path))} exec {toolexec_command()} "$@"\n'
     )
     script.chmod(0o755)
-    flags = [f"-toolexec={script}", *plan.go_flags, *_module_mode(cmd, plan)]
+    flags = [f"-toolexec={script}", *plan.go_flags]
     spaced = [f for f in flags if any(c.isspace() for c in f)]
     if spaced:
         raise planning.PlanError(f"GOFLAGS cannot hold these flags, which have white space: {' '.join(spaced)}")
@@ -228,17 +228,10 @@ def _go_argv(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
         "-toolexec",
         toolexec_command(),
         *plan.go_flags,
-        *_module_mode(cmd, plan),
         *cmd.packages,
         *plan.extra_files,
         *cmd.rest,
     ]
-
-
-def _module_mode(cmd: GoCommandLine, plan: planning.Plan) -> list[str]:
-    """No -mod of otelgo's: the build keeps the user's (readonly by default),
-    otelgo's go.mod copy being complete for otelgo's packages (planning)."""
-    return []
 
 
 def _run_go(cmd: GoCommandLine, plan: planning.Plan, extra_env: dict[str, str], cwd: Path | None = None) -> int:
