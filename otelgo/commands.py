@@ -30,8 +30,8 @@ otelgo flags (double dash):
   --without A,B       leave instrumentations A and B out of the binary
                       (nethttp, databasesql, goredis, ...; repeatable)
   --exporters A,B     the exporters the SDK bootstrap links, besides otlp
-                      (http/protobuf) and console: otlp-grpc (linked anyway
-                      into programs that use gRPC), prometheus
+                      (http/protobuf): otlp-grpc (linked anyway into
+                      programs that use gRPC), console, prometheus
   --allow-upgrades    build even when the instrumentation needs a newer
                       version of a module your build has (gRPC, x/net, ...);
                       the summary lists each change. Without it such a build
