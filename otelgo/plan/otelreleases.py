@@ -43,7 +43,10 @@ def matching_release(module: str, core: str) -> str | None:
 
 def _search(module: str, core: Version, answers: dict) -> str | None:
     """Binary search over the module's releases: a newer contrib release
-    never requires an older core."""
+    never requires an older core. A proxy's list of versions may miss some
+    (a mirror's often does) while the versions themselves resolve: from the
+    newest listed one that fits, or below the oldest listed when none does,
+    the releases around it are tried too."""
     releases = _releases(module)
     lo, hi, best = 0, len(releases) - 1, None
     while lo <= hi:
@@ -52,21 +55,46 @@ def _search(module: str, core: Version, answers: dict) -> str | None:
             best, lo = releases[mid], mid + 1
         else:
             hi = mid - 1
+    if best is None and releases:
+        best = _older_unlisted(module, releases[0], core, answers)
     return _newer_unlisted(module, best, core, answers) if best else None
 
 
-def _newer_unlisted(module: str, best: str, core: Version, answers: dict) -> str:
-    """A proxy's list of versions may miss some (a mirror's often does),
-    while the versions themselves resolve: try the next minor releases."""
-    while True:
-        major, minor, _ = Version.parse(best).release
-        candidate = f"v{major}.{minor + 1}.0"
+def _fits(module: str, version: str, core: Version, answers: dict) -> bool:
+    """module@version requires a core no newer than `core`; False for a
+    version that does not resolve (the versions tried beside the listed
+    ones need not exist)."""
+    try:
+        return _core_of(module, version, answers) <= core
+    except ReleaseLookupError:
+        return False
+
+
+def _older_unlisted(module: str, oldest: str, core: Version, answers: dict) -> str | None:
+    """The newest minor release below `oldest` that fits, tried one minor
+    at a time down to the first that does not resolve."""
+    major, minor, _ = Version.parse(oldest).release
+    for below in range(minor - 1, -1, -1):
+        candidate = f"v{major}.{below}.0"
         try:
-            if _core_of(module, candidate, answers) > core:
-                return best
+            if _core_of(module, candidate, answers) <= core:
+                return candidate
         except ReleaseLookupError:
+            break
+    return None
+
+
+def _newer_unlisted(module: str, best: str, core: Version, answers: dict) -> str:
+    """The releases after `best` that fit: its next patch, else the next
+    minor, as long as they resolve."""
+    while True:
+        major, minor, patch = Version.parse(best).release
+        for candidate in (f"v{major}.{minor}.{patch + 1}", f"v{major}.{minor + 1}.0"):
+            if _fits(module, candidate, core, answers):
+                best = candidate
+                break
+        else:
             return best
-        best = candidate
 
 
 def _releases(module: str) -> list[str]:

@@ -29,7 +29,18 @@ from otelgo.gocmd.golist import (
 from otelgo.gocmd.gomodtext import requirements
 from otelgo.gocmd.listcache import ListCache
 from otelgo.hookapi import API, SDK, SPANS
-from otelgo.plan import cachekeys, exporters, ignore, modcopy, modules, otelsets, semconvcopy, vendor, without
+from otelgo.plan import (
+    cachekeys,
+    exporters,
+    ignore,
+    modcopy,
+    modules,
+    otelreleases,
+    otelsets,
+    semconvcopy,
+    vendor,
+    without,
+)
 from otelgo.plan.generated import cached_file, generated
 from otelgo.plan.hookcheck import check_hooks
 from otelgo.plan.ignore import Ignored
@@ -185,6 +196,7 @@ def make_plan(
         options=options,
         without=left_out_by_flag,
         release_set=setup.release_set.core if setup.release_set else "",
+        core=next((p.module_version for p in packages if p.module_path == otelreleases.CORE), ""),
         fitted=[f"{f.module}@{f.version}" for f in setup.fitted_modules],
         changed=changed,
         release_left_out=release_left_out,

@@ -49,6 +49,7 @@ class Plan:
     ignored: dict[str, Ignored] = field(default_factory=dict)  # matched key -> what //otel:ignore leaves out
     left_out: list[tuple[Rule, str]] = field(default_factory=list)  # rules on ignored code, and where the comment is
     release_set: str = ""  # the OpenTelemetry core of the release set chosen ("" when none was)
+    core: str = ""  # the OpenTelemetry core the build links: newer than the set's when the user's modules are
     fitted: list[str] = field(default_factory=list)  # its modules built against the user's versions (module@version)
     changed: dict[str, tuple[str, str]] = field(default_factory=dict)  # module -> (user's version, this build's)
     base_hooks: list[str] = field(default_factory=list)  # hook packages every program imports

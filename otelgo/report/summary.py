@@ -251,6 +251,9 @@ def _print_versions(console, plan) -> None:
         console.print(f"  [yellow]left out[/] {line}")
     if getattr(plan, "release_set", ""):
         line = f"  OpenTelemetry: release set of core {plan.release_set}"
+        if (core := getattr(plan, "core", "")) and core != plan.release_set:
+            # align_opentelemetry followed the user's newer core.
+            line = f"  OpenTelemetry: core {core} of your modules, with the contrib releases made for it"
         if fitted := getattr(plan, "fitted", []):
             line += (
                 f", built against your older modules ({len(fitted)} of its modules from copies "
@@ -298,6 +301,7 @@ def summary_data(plan, env: GoEnv) -> dict:
         "without": {"names": plan.options.without, "rules": sorted(r.Name or r.target for r in plan.without)},
         "exporters": list(getattr(plan, "exporters", ())),
         "opentelemetry": getattr(plan, "release_set", ""),
+        "opentelemetry_core": getattr(plan, "core", ""),
         "opentelemetry_fitted": list(getattr(plan, "fitted", [])),
         "release_left_out": list(getattr(plan, "release_left_out", [])),
         "changed": [{"module": m, "from": a, "to": b} for m, (a, b) in getattr(plan, "changed", {}).items()],

@@ -15,6 +15,7 @@ from otlp import one, parent_of
 
 RELIABILITY = harness.TESTDATA / "reliability"
 NEWOTEL = RELIABILITY / "newotel"
+NEWOTELLOGS = RELIABILITY / "newotellogs"
 APP = RELIABILITY / "app"
 
 
@@ -51,6 +52,26 @@ def test_users_newer_opentelemetry_is_used_and_spans_arrive(newotel, receiver):
     assert parent_of(spans, client) == manual
     assert parent_of(spans, server) == client
     assert server.attributes["http.route"] == "/version"
+
+
+def test_a_newer_core_gets_the_log_bridge_made_for_it_though_unlisted(tmp_path, receiver):
+    """Core v1.46.0 and logrus: the proxy here lists only otellogrus v0.21.0
+    (made for v1.47.0); v0.20.1, made for v1.46.0, is found beside the list.
+    Before, the hooks' own otellogrus v0.15.0 was kept, and failed to compile
+    against the otel/log v0.22.0 of such a build (so did caddy v2.11.9)."""
+    out = tmp_path / "newotellogs"
+    result = harness.check_build(harness.otel_build(NEWOTELLOGS, "-o", str(out), "."))
+    assert "OpenTelemetry: core v1.46.0 of your modules, with the contrib releases made for it" in result.stderr
+    versions = harness.build_info(out).modules
+    assert versions.get("go.opentelemetry.io/otel") == "v1.46.0", versions
+    assert versions.get("go.opentelemetry.io/contrib/bridges/otellogrus") == "v0.20.1", versions
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_LOGS_EXPORTER": "otlp"}
+    proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60, env=harness.clean_env(env))
+    assert proc.returncode == 0, proc.stderr
+    (span,) = receiver.wait_for_spans(1)
+    (record,) = receiver.wait_for_logs(1)
+    assert record.body == "inside the span" and record.attributes["step"] == 1, record.short()
+    assert (record.trace_id, record.span_id) == (span.trace_id, span.span_id)
 
 
 def test_rule_outside_its_version_range_is_skipped_with_a_note(tmp_path, receiver):
@@ -113,6 +134,7 @@ def test_users_newer_opentelemetry_in_a_workspace(tmp_path):
 
 
 AUTOEXPORT = "go.opentelemetry.io/contrib/exporters/autoexport"
+OTELLOGRUS = "go.opentelemetry.io/contrib/bridges/otellogrus"
 
 
 def test_contrib_release_for_a_core_is_read_from_the_proxy_once(tmp_path, monkeypatch):
@@ -126,8 +148,14 @@ def test_contrib_release_for_a_core_is_read_from_the_proxy_once(tmp_path, monkey
     assert otelreleases.matching_release(AUTOEXPORT, "v1.44.0") == "v0.69.0"
     # Between two core releases: the contrib release made for the older one.
     assert otelreleases.matching_release(AUTOEXPORT, "v1.44.5") == "v0.69.0"
+    # The proxy here lists otellogrus v0.21.0 alone (for v1.47.0); v0.20.1,
+    # made for v1.46.0, resolves all the same. (Before, no release was found
+    # for v1.46.0, and otellogrus v0.15.0 failed to compile against the otel/log
+    # of such a build: caddy v2.11.9.)
+    assert otelreleases.matching_release(OTELLOGRUS, "v1.46.0") == "v0.20.1"
     monkeypatch.setenv("GOPROXY", "off")
     monkeypatch.setenv("GOMODCACHE", str(tmp_path / "empty-modcache"))
     assert otelreleases.matching_release(AUTOEXPORT, "v1.47.0") == "v0.72.0"
+    assert otelreleases.matching_release(OTELLOGRUS, "v1.46.0") == "v0.20.1"
     with pytest.raises(otelreleases.ReleaseLookupError):
         otelreleases.matching_release(AUTOEXPORT, "v1.45.0")  # never looked up: the go command must fail
