@@ -216,7 +216,7 @@ def print_summary(plan) -> None:
     for warning in plan.warnings:
         console.print(f"  [yellow]not applied[/] {warning}")
     _print_refused(console, refused)
-    for skipped in plan.match.skipped:
+    for skipped in _worth_a_line(plan.match):
         console.print(
             f"  [yellow]skipped[/] {skipped.rule.Name or skipped.rule.target} on {skipped.package}: {skipped.reason}"
         )
@@ -242,6 +242,16 @@ def exporters_line(plan) -> str | None:
     if dropped := [name for name in EXPORTERS if name not in linked and name in asked]:
         line += f"; {', '.join(dropped)} asked for and left out: the release set cannot build it here (see left out)"
     return line
+
+
+def _worth_a_line(match) -> list:
+    """The rules skipped for their version, less those whose library
+    folder applied another rule to the same package: a folder often has a
+    rule per version range of one hook (logrus's fireHooks before 1.10 and
+    after, gRPC's DialContext before NewClient), and the one that applied
+    does what the other would. --explain and --json list them all."""
+    applied = {(r.hook_package, key) for key, rules in match.applied.items() for r in rules}
+    return [s for s in match.skipped if (s.rule.hook_package, s.package) not in applied]
 
 
 def _print_versions(console, plan) -> None:

@@ -6,6 +6,7 @@ build succeeds."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -62,6 +63,11 @@ def test_a_newer_core_gets_the_log_bridge_made_for_it_though_unlisted(tmp_path, 
     out = tmp_path / "newotellogs"
     result = harness.check_build(harness.otel_build(NEWOTELLOGS, "-o", str(out), "."))
     assert "OpenTelemetry: core v1.46.0 of your modules, with the contrib releases made for it" in result.stderr
+    # logrus v1.10.2: the rules for before 1.10 are skipped, but those for
+    # 1.10 on, of the same files, applied: no line for them but in --json.
+    assert "fireHooks" in result.stderr and "skipped" not in result.stderr, result.stderr
+    summary = json.loads(harness.check_build(harness.otel_build(NEWOTELLOGS, "--json", "-o", str(out), ".")).stdout)
+    assert {s["rule"] for s in summary["skipped"]} == {"logrus-firehooks", "logrus-firehooks-export"}
     versions = harness.build_info(out).modules
     assert versions.get("go.opentelemetry.io/otel") == "v1.46.0", versions
     assert versions.get("go.opentelemetry.io/contrib/bridges/otellogrus") == "v0.20.1", versions
