@@ -129,6 +129,10 @@ def prepare(
         work = json.loads(run_go(["work", "edit", "-json", env.gowork], cwd))
         base = Path(env.gowork).parent
         gomods = [(base / u["DiskPath"]).resolve() / "go.mod" for u in work.get("Use") or []]
+        if missing := [str(g) for g in gomods if not g.is_file()]:
+            # The go command refuses such a workspace: in its own words.
+            run_go(["list", "-m"], cwd)
+            raise ModuleError(f"{env.gowork} uses directories with no go.mod: {', '.join(missing)}")
         required = _required_modules(gomods, cwd)
         needed = _needed(rules, required, notes) + _user_hook_modules(rules, required)
         setup = _workspace(work, base, build_dir, needed)

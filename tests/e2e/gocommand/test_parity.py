@@ -49,6 +49,16 @@ CASES = {
         {"go.mod": "module example.com/p\n\ngo 1.24\n", "main.go": HELLO, "sub/x.go": "package main\n"},
         ["main.go", "sub/x.go"],
     ),
+    # A module's zip leaves out its nested modules: prometheus v0.316.0's
+    # go.work then uses four directories that are not there.
+    "workspace-uses-a-directory-with-no-go-mod": (
+        {
+            "go.mod": "module example.com/p\n\ngo 1.24\n",
+            "go.work": "go 1.24\n\nuse (\n\t.\n\t./tools\n)\n",
+            "main.go": HELLO,
+        },
+        ["."],
+    ),
     "bad-go-mod": ({"go.mod": "module example.com/p\n\ngo 1.24\nrequire (\n", "main.go": HELLO}, ["."]),
     # go.sum lacks the entry of a module otelgo's own packages need too: the
     # completion of otelgo's go.sum copy must not make the build pass.
