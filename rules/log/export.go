@@ -30,7 +30,10 @@ import (
 const ScopeName = "otelgo.dev/rules/log"
 
 // ready is set once this package is initialised, and the OpenTelemetry
-// packages it uses with it: a program's own init may log before that.
+// packages it uses with it. A package initialised before it (the go command
+// initialises packages whose import paths sort first first: prometheus's
+// oci-go-sdk logs from its init) may log before that; its lines are written
+// as they are (no span can be current before main's init sets up the SDK).
 var ready atomic.Bool
 
 // handler turns lines into records through the official slog bridge,

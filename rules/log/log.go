@@ -51,8 +51,8 @@ import (
 //
 // in package log (log.go), the same from Go 1.24 on.
 func OutputOnEnter(call api.CallContext, l *log.Logger, _ uintptr, _ int, appendOutput func([]byte) []byte) {
-	if appendOutput == nil {
-		return
+	if appendOutput == nil || !ready.Load() {
+		return // a line written while the packages before this one are initialised
 	}
 	export := exporting(l)
 	ids := withIDs() && logctx.Valid(nil)

@@ -20,6 +20,9 @@ import (
 // copy of the headers with the propagation headers added (a RoundTripper
 // must not modify the caller's request).
 func ClientOnEnter(call api.CallContext, _ *http.Transport, req *http.Request) {
+	if !ready.Load() {
+		return
+	}
 	if req == nil || req.URL == nil || isExporterRequest(req) || sentByOtelhttp(trace.SpanFromContext(req.Context())) {
 		return
 	}

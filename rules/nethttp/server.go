@@ -51,6 +51,9 @@ var inflight sync.Map
 // checks, metrics scrapes) gets no span and no metric, and the hooks are off
 // while it is served, so that what its handler calls is not traced either.
 func ServerOnEnter(call api.CallContext, recv any, rw http.ResponseWriter, req *http.Request) {
+	if !ready.Load() {
+		return
+	}
 	if req == nil || servedByOtelhttp(recv, req) {
 		return
 	}
@@ -163,6 +166,9 @@ func writerKey(rw http.ResponseWriter) any {
 //
 // in net/http (server.go), the HTTP/1 ResponseWriter; recv is the *response.
 func ResponseWriteHeaderOnEnter(_ api.CallContext, recv any, code int) {
+	if !ready.Load() {
+		return
+	}
 	recordStatus(recv, code)
 }
 
@@ -177,6 +183,9 @@ func ResponseWriteHeaderOnEnter(_ api.CallContext, recv any, code int) {
 //
 // in net/http/internal/http2 (server.go).
 func HTTP2WriteHeaderOnEnter(_ api.CallContext, recv any, code int) {
+	if !ready.Load() {
+		return
+	}
 	recordStatus(recv, code)
 }
 
@@ -210,6 +219,9 @@ func recordStatus(w any, code int) {
 // (websockets...), the status it writes to it is unknown to net/http, so the
 // span gets no http.response.status_code unless one was written before.
 func ResponseHijackOnEnter(call api.CallContext, recv any) {
+	if !ready.Load() {
+		return
+	}
 	if recv == nil {
 		return
 	}

@@ -1,0 +1,34 @@
+"""Hooks that run before their own packages are initialised. The go
+command initialises packages in import-path order, dependencies first, so a
+library whose path sorts before otelgo.dev (github.com/..., example.com/...)
+is initialised before otelgo's hook packages: prometheus v0.316.0's
+oci-go-sdk logs from its init. A hook called then must leave the call as it
+is, not use what its package has not made yet (it panicked, recovered, and
+said so on the program's stderr)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import harness
+
+EARLYINIT = harness.TESTDATA / "reliability" / "earlyinit"
+
+
+def test_hooks_called_before_their_packages_are_initialised_stay_quiet(tmp_path, receiver):
+    out = tmp_path / "earlyinit"
+    harness.check_build(harness.otel_build(EARLYINIT, "-o", str(out), "."))
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60, env=harness.clean_env(env))
+    assert proc.returncode == 0, proc.stderr
+    assert "otelgo:" not in proc.stderr, proc.stderr
+    # package early's init: package log, slog, logrus and zap, and an HTTP
+    # call to a server of its own, all as without otelgo.
+    for line in ("early log", "INFO early slog", 'msg="early logrus"'):
+        assert line in proc.stderr, proc.stderr
+    assert proc.stdout.splitlines()[0] == '{"level":"info","msg":"early zap"}'
+    # main, after every package's init: its span, and the ids in zap's line.
+    (span,) = receiver.wait_for_spans(1)
+    assert span.name == "main"
+    main_zap = proc.stdout.splitlines()[1]
+    assert f'"trace_id":"{span.trace_id}","span_id":"{span.span_id}"' in main_zap, main_zap
