@@ -22,9 +22,16 @@ def test_hooks_called_before_their_packages_are_initialised_stay_quiet(tmp_path,
     proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60, env=harness.clean_env(env))
     assert proc.returncode == 0, proc.stderr
     assert "otelgo:" not in proc.stderr, proc.stderr
-    # package early's init: package log, slog, logrus and zap, and an HTTP
-    # call to a server of its own, all as without otelgo.
-    for line in ("early log", "INFO early slog", 'msg="early logrus"'):
+    # package early's init: package log, slog, logrus, zerolog, klog, logr
+    # and zap, and an HTTP call to a server of its own, all as without otelgo.
+    for line in (
+        "early log",
+        "INFO early slog",
+        'msg="early logrus"',
+        '"message":"early zerolog"',
+        "] early klog",
+        '"msg"="early logr"',
+    ):
         assert line in proc.stderr, proc.stderr
     assert proc.stdout.splitlines()[0] == '{"level":"info","msg":"early zap"}'
     # main, after every package's init: its span, and the ids in zap's line.

@@ -8,9 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 
+	"github.com/go-logr/stdr"
+	"github.com/rs/zerolog"
 	"github.com/sirupsen/logrus"
 	"go.uber.org/zap"
+	"k8s.io/klog/v2"
 )
 
 // Logger is made while the package is initialised, as many programs make
@@ -22,6 +26,10 @@ func init() {
 	slog.Info("early slog")
 	logrus.Info("early logrus")
 	Logger.Info("early zap")
+	zl := zerolog.New(os.Stderr)
+	zl.Info().Msg("early zerolog")
+	klog.Info("early klog")
+	stdr.New(log.Default()).Info("early logr")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	if resp, err := http.Get(srv.URL); err == nil {
