@@ -283,6 +283,9 @@ func dbEnter(call api.CallContext, db *sql.DB, ctx context.Context, start func(*
 //
 // The queryDC hooks hand each attempt's release function to the span.
 func DBQueryOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
+	if !ready.Load() {
+		return
+	}
 	mark := dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
 		return statementSpan(ctx, info, query, len(args))
 	})
@@ -301,6 +304,9 @@ func DBQueryOnExit(call api.CallContext, _ *sql.Rows, err error) {
 //
 //	func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (Result, error)
 func DBExecOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
+	if !ready.Load() {
+		return
+	}
 	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
 		return statementSpan(ctx, info, query, len(args))
 	})
@@ -315,6 +321,9 @@ func DBExecOnExit(call api.CallContext, _ sql.Result, err error) {
 //
 //	func (db *DB) PrepareContext(ctx context.Context, query string) (*Stmt, error)
 func DBPrepareOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string) {
+	if !ready.Load() {
+		return
+	}
 	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
 		return prepareSpan(ctx, info, query)
 	})
@@ -330,6 +339,9 @@ func DBPrepareOnExit(call api.CallContext, _ *sql.Stmt, err error) {
 //
 //	func (db *DB) BeginTx(ctx context.Context, opts *TxOptions) (*Tx, error)
 func DBBeginOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ *sql.TxOptions) {
+	if !ready.Load() {
+		return
+	}
 	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
 		return operationSpan(ctx, info, "BEGIN")
 	})
@@ -354,6 +366,9 @@ func endWith(call api.CallContext, err error) {
 // It runs with the connection held, so it does no more than it must there:
 // for (*DB).QueryContext's attempts, only the hand-over of the release.
 func QueryDCOnEnter(call api.CallContext, db *sql.DB, ctx, _ context.Context, _ any, release func(error), query string, args []any) {
+	if !ready.Load() {
+		return
+	}
 	if c, ok := outer(ctx, db); ok {
 		if c.query != nil && release != nil {
 			call.SetParam(3, c.query.releasing(release))
@@ -380,6 +395,9 @@ func QueryDCOnExit(call api.CallContext, _ *sql.Rows, err error) {
 //
 //	func (db *DB) execDC(ctx context.Context, dc *driverConn, release func(error), query string, args []any) (res Result, err error)
 func ExecDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), query string, args []any) {
+	if !ready.Load() {
+		return
+	}
 	info := infoOf(db)
 	if _, ok := outer(ctx, db); info == nil || ok {
 		return
@@ -411,7 +429,7 @@ func PrepareDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ a
 	if info == nil {
 		return
 	}
-	if _, ok := outer(ctx, db); ok { // (*DB).PrepareContext's hook made the span
+	if _, ok := outer(ctx, db); ok || !ready.Load() { // (*DB).PrepareContext's hook made the span, or none yet
 		call.SetData(&prepareCall{nil, &stmtInfo{info, query}})
 		return
 	}
@@ -469,6 +487,9 @@ func stmtEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []an
 //
 //	func (s *Stmt) ExecContext(ctx context.Context, args ...any) (Result, error)
 func StmtExecOnEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
+	if !ready.Load() {
+		return
+	}
 	stmtEnter(call, s, ctx, args)
 }
 
@@ -485,6 +506,9 @@ type stmtQueryKey struct{}
 //
 //	func (s *Stmt) QueryContext(ctx context.Context, args ...any) (*Rows, error)
 func StmtQueryOnEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
+	if !ready.Load() {
+		return
+	}
 	info, ok := stmts.Load(s)
 	if !ok {
 		return
@@ -530,6 +554,9 @@ type beginCall struct {
 // ctx is left as it is: it becomes the transaction's own context, which
 // lives on after the BEGIN span has ended.
 func BeginDCOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ any, _ func(error), _ *sql.TxOptions) {
+	if !ready.Load() {
+		return
+	}
 	info := infoOf(db)
 	if info == nil {
 		return
@@ -575,6 +602,9 @@ func takeTx(tx *sql.Tx) (*txInfo, bool) {
 //
 // COMMIT is a child of the span in BeginTx's ctx.
 func TxCommitOnEnter(call api.CallContext, tx *sql.Tx) {
+	if !ready.Load() {
+		return
+	}
 	info, ok := takeTx(tx)
 	if !ok {
 		return
@@ -595,6 +625,9 @@ func TxCommitOnExit(call api.CallContext, err error) {
 // called by Rollback and, with discardConn, by database/sql when the
 // transaction's context ends before Commit or Rollback.
 func TxRollbackOnEnter(call api.CallContext, tx *sql.Tx, _ bool) {
+	if !ready.Load() {
+		return
+	}
 	info, ok := takeTx(tx)
 	if !ok {
 		return

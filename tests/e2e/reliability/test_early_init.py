@@ -13,15 +13,23 @@ import subprocess
 import harness
 
 EARLYINIT = harness.TESTDATA / "reliability" / "earlyinit"
+EARLYDB = harness.TESTDATA / "reliability" / "earlydb"
 
 
-def test_hooks_called_before_their_packages_are_initialised_stay_quiet(tmp_path, receiver):
-    out = tmp_path / "earlyinit"
-    harness.check_build(harness.otel_build(EARLYINIT, "-o", str(out), "."))
+def _quiet_run(module, tmp_path, receiver) -> subprocess.CompletedProcess:
+    """The module built with otel and run to its end, with no line of
+    otelgo's on its stderr."""
+    out = tmp_path / module.name
+    harness.check_build(harness.otel_build(module, "-o", str(out), "."))
     env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
     proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60, env=harness.clean_env(env))
     assert proc.returncode == 0, proc.stderr
     assert "otelgo:" not in proc.stderr, proc.stderr
+    return proc
+
+
+def test_hooks_called_before_their_packages_are_initialised_stay_quiet(tmp_path, receiver):
+    proc = _quiet_run(EARLYINIT, tmp_path, receiver)
     # package early's init: package log, slog, logrus, zerolog, klog, logr
     # and zap, and an HTTP call to a server of its own, all as without otelgo.
     for line in (
@@ -39,3 +47,17 @@ def test_hooks_called_before_their_packages_are_initialised_stay_quiet(tmp_path,
     assert span.name == "main"
     main_zap = proc.stdout.splitlines()[1]
     assert f'"trace_id":"{span.trace_id}","span_id":"{span.span_id}"' in main_zap, main_zap
+
+
+def test_a_database_opened_and_used_in_an_early_init_is_traced_from_main(tmp_path, receiver):
+    """testdata/reliability/earlydb: a package variable opens SQLite; the
+    package's init makes the schema (Exec, a transaction) and prepares a
+    statement; main runs that statement. Open's and Prepare's hooks note
+    what they must before this package is initialised; the queries of the
+    init run untraced and quietly; main's query is traced."""
+    proc = _quiet_run(EARLYDB, tmp_path, receiver)
+    assert proc.stdout == "rows 3\n"
+    (span,) = receiver.wait_for_spans(1)
+    assert (span.name, span.kind) == ("SELECT t", "CLIENT"), span.short()
+    assert span.attributes["db.system.name"] == "sqlite"
+    assert span.attributes["db.query.text"] == "SELECT count(*) FROM t"
