@@ -4,24 +4,27 @@ library whose path sorts before otelgo.dev (github.com/..., example.com/...)
 is initialised before otelgo's hook packages: prometheus v0.316.0's
 oci-go-sdk logs from its init. A hook called then must leave the call as it
 is, not use what its package has not made yet (it panicked, recovered, and
-said so on the program's stderr)."""
+said so on the program's stderr); a constructor's hook (sql.Open,
+grpc.NewClient) must still do what the object needs later, as it lives on."""
 
 from __future__ import annotations
 
 import subprocess
 
 import harness
+from otlp import one
 
 EARLYINIT = harness.TESTDATA / "reliability" / "earlyinit"
 EARLYDB = harness.TESTDATA / "reliability" / "earlydb"
+EARLYGRPC = harness.TESTDATA / "reliability" / "earlygrpc"
 
 
-def _quiet_run(module, tmp_path, receiver) -> subprocess.CompletedProcess:
+def _quiet_run(module, tmp_path, receiver, **extra: str) -> subprocess.CompletedProcess:
     """The module built with otel and run to its end, with no line of
     otelgo's on its stderr."""
     out = tmp_path / module.name
     harness.check_build(harness.otel_build(module, "-o", str(out), "."))
-    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.http_endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100", **extra}
     proc = subprocess.run([str(out)], capture_output=True, text=True, timeout=60, env=harness.clean_env(env))
     assert proc.returncode == 0, proc.stderr
     assert "otelgo:" not in proc.stderr, proc.stderr
@@ -61,3 +64,15 @@ def test_a_database_opened_and_used_in_an_early_init_is_traced_from_main(tmp_pat
     assert (span.name, span.kind) == ("SELECT t", "CLIENT"), span.short()
     assert span.attributes["db.system.name"] == "sqlite"
     assert span.attributes["db.query.text"] == "SELECT count(*) FROM t"
+
+
+def test_a_grpc_client_and_server_made_in_package_variables_are_traced(tmp_path, receiver):
+    """testdata/reliability/earlygrpc: grpc.NewClient and grpc.NewServer in
+    package variables of a package initialised before otelgo's hooks; main
+    serves that server and calls it through that client."""
+    proc = _quiet_run(EARLYGRPC, tmp_path, receiver, ADDR=f"127.0.0.1:{harness.free_port()}")
+    assert proc.stdout == "SERVING\n"
+    spans = receiver.wait_for_spans(lambda s: {"CLIENT", "SERVER"} <= {x.kind for x in s})
+    client, server = one(spans, kind="CLIENT"), one(spans, kind="SERVER")
+    assert client.name == server.name == "grpc.health.v1.Health/Check"
+    assert server.parent_span_id == client.span_id
