@@ -260,10 +260,11 @@ def _print_versions(console, plan) -> None:
     for line in getattr(plan, "release_left_out", []):
         console.print(f"  [yellow]left out[/] {line}")
     if getattr(plan, "release_set", ""):
-        line = f"  OpenTelemetry: release set of core {plan.release_set}"
         if (core := getattr(plan, "core", "")) and core != plan.release_set:
             # align_opentelemetry followed the user's newer core.
             line = f"  OpenTelemetry: core {core} of your modules, with the contrib releases made for it"
+        else:
+            line = f"  OpenTelemetry: release set of core {plan.release_set}"
         if fitted := getattr(plan, "fitted", []):
             line += (
                 f", built against your older modules ({len(fitted)} of its modules from copies "

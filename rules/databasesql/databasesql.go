@@ -266,6 +266,9 @@ func outer(ctx context.Context, db *sql.DB) (*dbCall, bool) {
 // dbEnter starts the span of a *DB method's call and marks the ctx the
 // method passes down; the mark, nil when db is not traced.
 func dbEnter(call api.CallContext, db *sql.DB, ctx context.Context, start func(*dbconv.Info, context.Context) (context.Context, trace.Span)) *dbCall {
+	if !ready.Load() {
+		return nil
+	}
 	info := infoOf(db)
 	if info == nil {
 		return nil
@@ -283,9 +286,6 @@ func dbEnter(call api.CallContext, db *sql.DB, ctx context.Context, start func(*
 //
 // The queryDC hooks hand each attempt's release function to the span.
 func DBQueryOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
-	if !ready.Load() {
-		return
-	}
 	mark := dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
 		return statementSpan(ctx, info, query, len(args))
 	})
@@ -304,9 +304,6 @@ func DBQueryOnExit(call api.CallContext, _ *sql.Rows, err error) {
 //
 //	func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (Result, error)
 func DBExecOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string, args []any) {
-	if !ready.Load() {
-		return
-	}
 	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
 		return statementSpan(ctx, info, query, len(args))
 	})
@@ -321,9 +318,6 @@ func DBExecOnExit(call api.CallContext, _ sql.Result, err error) {
 //
 //	func (db *DB) PrepareContext(ctx context.Context, query string) (*Stmt, error)
 func DBPrepareOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, query string) {
-	if !ready.Load() {
-		return
-	}
 	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
 		return prepareSpan(ctx, info, query)
 	})
@@ -339,9 +333,6 @@ func DBPrepareOnExit(call api.CallContext, _ *sql.Stmt, err error) {
 //
 //	func (db *DB) BeginTx(ctx context.Context, opts *TxOptions) (*Tx, error)
 func DBBeginOnEnter(call api.CallContext, db *sql.DB, ctx context.Context, _ *sql.TxOptions) {
-	if !ready.Load() {
-		return
-	}
 	dbEnter(call, db, ctx, func(info *dbconv.Info, ctx context.Context) (context.Context, trace.Span) {
 		return operationSpan(ctx, info, "BEGIN")
 	})
@@ -474,6 +465,9 @@ func TxStmtOnExit(call api.CallContext, txStmt *sql.Stmt) {
 }
 
 func stmtEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
+	if !ready.Load() {
+		return
+	}
 	info, ok := stmts.Load(s)
 	if !ok {
 		return
@@ -487,9 +481,6 @@ func stmtEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []an
 //
 //	func (s *Stmt) ExecContext(ctx context.Context, args ...any) (Result, error)
 func StmtExecOnEnter(call api.CallContext, s *sql.Stmt, ctx context.Context, args []any) {
-	if !ready.Load() {
-		return
-	}
 	stmtEnter(call, s, ctx, args)
 }
 

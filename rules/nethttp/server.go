@@ -166,9 +166,6 @@ func writerKey(rw http.ResponseWriter) any {
 //
 // in net/http (server.go), the HTTP/1 ResponseWriter; recv is the *response.
 func ResponseWriteHeaderOnEnter(_ api.CallContext, recv any, code int) {
-	if !ready.Load() {
-		return
-	}
 	recordStatus(recv, code)
 }
 
@@ -183,15 +180,12 @@ func ResponseWriteHeaderOnEnter(_ api.CallContext, recv any, code int) {
 //
 // in net/http/internal/http2 (server.go).
 func HTTP2WriteHeaderOnEnter(_ api.CallContext, recv any, code int) {
-	if !ready.Load() {
-		return
-	}
 	recordStatus(recv, code)
 }
 
 // recordStatus records the first final status code written on w.
 func recordStatus(w any, code int) {
-	if w == nil {
+	if w == nil || !ready.Load() {
 		return
 	}
 	// Informational codes other than 101 Switching Protocols are followed by
