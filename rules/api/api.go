@@ -69,11 +69,34 @@ var (
 	reported   map[string]bool
 )
 
+// started is set as the program's main package starts to initialise, by
+// the file otelgo adds to it: every hook package is initialised by then, as
+// main imports them all.
+var started atomic.Bool
+
+// Start is called by the file otelgo adds to the main package, in a
+// package-level variable's initialiser; it returns true.
+func Start() bool {
+	started.Store(true)
+	return true
+}
+
 // ReportHookPanic is called by spliced code when a hook panics. The panic
 // never reaches the user's program; it is reported once per hook on stderr.
 // It never panics itself: it runs in the trampoline's deferred recover.
+//
+// Before main starts to initialise, a hook is reported only with
+// OTEL_LOG_LEVEL=debug. The go command initialises a package whose path
+// sorts first first: a github.com/... package that pings its Redis from its
+// init calls the hooks while their packages' variables (their instruments,
+// OpenTelemetry's own globals) are not made yet. Such a call is left
+// untraced whatever the hook does, as no SDK is set up yet either; the
+// panic says nothing the user can act on.
 func ReportHookPanic(site string, recovered any) {
 	defer func() { _ = recover() }() // a recovered value whose String or Error panics
+	if !started.Load() && os.Getenv("OTEL_LOG_LEVEL") != "debug" {
+		return
+	}
 	for !reportLock.CompareAndSwap(false, true) {
 		runtime.Gosched()
 	}

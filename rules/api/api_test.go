@@ -184,3 +184,35 @@ func TestStartEnv(t *testing.T) {
 		t.Errorf("startEnv of a missing variable = %q", got)
 	}
 }
+
+func TestReportHookPanicBeforeAndAfterStart(t *testing.T) {
+	line := func(site string) string {
+		return "otelgo: hook " + site + " panicked: boom (the call went on uninstrumented; reported once)\n"
+	}
+	tests := []struct {
+		name     string
+		started  bool
+		logLevel string
+		want     bool // the line is printed
+	}{
+		{"before main's init", false, unset, false},
+		{"before main's init, debug", false, "debug", true},
+		{"before main's init, info", false, "info", false},
+		{"after", true, unset, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer started.Store(started.Load())
+			started.Store(tt.started)
+			setenv(t, "OTEL_LOG_LEVEL", tt.logLevel, tt.logLevel == unset)
+			site := "example.com/hooks.F " + tt.name
+			want := ""
+			if tt.want {
+				want = line(site)
+			}
+			if got := stderrOf(t, func() { ReportHookPanic(site, "boom") }); got != want {
+				t.Errorf("printed %q, want %q", got, want)
+			}
+		})
+	}
+}
