@@ -163,11 +163,14 @@ def untraced_modules(plan) -> list[tuple[str, str]]:
     # SDK's service modules, all through smithy-go's middleware) is traced there.
     traced = {k for k in plan.match.applied if k in by_path and not by_path[k].standard}
     covered |= {p.module_path for p in own if traced.intersection(p.imports)}
+    # Traffic through a traced standard package (net/http's client and
+    # server, database/sql) is traced there, whichever library makes it.
+    traced_std = {k for k in plan.match.applied if k in by_path and by_path[k].standard}
     versions = {}
     for p in own:
         module = p.module_path
         if not p.standard and p.module_version and module in imported and module not in covered:
-            if NETWORK.intersection(p.imports):
+            if NETWORK.intersection(p.imports) - traced_std:
                 versions[module] = p.module_version
     return sorted(versions.items())
 

@@ -1,5 +1,6 @@
 // Command untraced uses a library that talks to the network and that no
-// otelgo rule covers (an FTP client), next to net/http, which is traced.
+// otelgo rule covers (an FTP client), next to net/http, which is traced, and
+// an HTML parser whose own requests would go through net/http.
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/jlaffaye/ftp"
 )
 
@@ -19,6 +21,9 @@ func main() {
 	}
 	resp, err := http.Get(os.Getenv("URL"))
 	if err == nil {
+		if doc, err := goquery.NewDocumentFromReader(resp.Body); err == nil {
+			fmt.Println(doc.Find("title").Text())
+		}
 		resp.Body.Close()
 	}
 	fmt.Println("done")
