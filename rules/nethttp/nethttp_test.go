@@ -758,7 +758,9 @@ func TestRulesFile(t *testing.T) {
 		"HTTP2WriteHeaderOnEnter":    HTTP2WriteHeaderOnEnter,
 		"ResponseHijackOnEnter":      ResponseHijackOnEnter, "ResponseHijackOnExit": ResponseHijackOnExit,
 		"ClientOnEnter": ClientOnEnter, "ClientOnExit": ClientOnExit,
-		"OtelhttpMiddlewareOnExit": OtelhttpMiddlewareOnExit,
+		"OtelhttpMiddlewareOnExit":  OtelhttpMiddlewareOnExit,
+		"ServeMuxFindHandlerOnExit": ServeMuxFindHandlerOnExit,
+		"StripPrefixOnExit":         StripPrefixOnExit,
 	}
 	checkRules(t, "nethttp.json", hooks, "net/http", otelhttpPackage)
 }

@@ -117,18 +117,60 @@ func ServerOnExit(call api.CallContext) {
 		// The handler wrote nothing: net/http sends 200 OK once it returns.
 		status = http.StatusOK
 	}
+	// The route the innermost router matched: a ServeMux notes its pattern
+	// (ServeMuxFindHandlerOnExit), a router behind it (gin, echo...) names
+	// the span after its own, or says it matched none.
 	route := sc.route.Route()
+	named := route != "" && sc.route.Named()
 	if route == "" && !sc.route.Unrouted() {
-		// The ServeMux pattern, unless a router behind it (gin, echo...)
-		// has already given the span the more precise route it matched, or
-		// said it matched none.
-		if route = routeOf(sc.req.Pattern); route != "" {
-			sc.SetRoute(route)
-		}
+		route = routeOf(sc.req.Pattern) // set by a router otelgo has no rule for
+	}
+	if route != "" && !named {
+		sc.SetRoute(route)
 	}
 	// net/http recovers a handler's panic and aborts the response (HTTP/1
 	// closes the connection, HTTP/2 resets the stream).
 	sc.End(status, route, panicked)
+}
+
+// ServeMuxFindHandlerOnExit is the OnExit hook of
+//
+//	func (mux *ServeMux) findHandler(r *Request) (h Handler, patStr string, _ *pattern, matches []string)
+//
+// in net/http. Each ServeMux a request goes through calls it as it
+// decides, outermost first: the pattern of a mux behind another (a mux of
+// the API's routes under the application's, with a middleware between
+// them that copies the request, as miniflux has) is the request's route,
+// not the outer mux's "/". One that matches nothing (its 404 or 405)
+// leaves the request without a route.
+func ServeMuxFindHandlerOnExit(call api.CallContext, _ http.Handler, pattern string, _ any, _ []string) {
+	if !ready.Load() {
+		return
+	}
+	req, _ := call.Param(0).(*http.Request)
+	if route := routeOf(pattern); route != "" {
+		httproute.Note(req, route)
+	} else {
+		httproute.Unrouted(req)
+	}
+}
+
+// StripPrefixOnExit is the OnExit hook of
+//
+//	func StripPrefix(prefix string, h Handler) Handler
+//
+// in net/http. The handler it returns notes the prefix it takes off the
+// path, so that the route a ServeMux or router behind it matches on the rest
+// is given back the prefix: /api/things, not /things.
+func StripPrefixOnExit(call api.CallContext, h http.Handler) {
+	prefix, _ := call.Param(0).(string)
+	if h == nil || prefix == "" {
+		return
+	}
+	call.SetResult(0, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httproute.StripPrefix(r, prefix)
+		h.ServeHTTP(w, r)
+	}))
 }
 
 // writerKey returns the value the WriteHeader hooks get as their receiver

@@ -12,6 +12,7 @@ package httproute
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -23,7 +24,11 @@ import (
 // measurement: the span may not record (sampled out, OTEL_TRACES_EXPORTER=none)
 // while metrics are still taken. It also tells whether a router said it
 // matched no route (Unrouted).
-type Holder struct{ route atomic.Pointer[string] }
+type Holder struct {
+	route  atomic.Pointer[string]
+	prefix atomic.Pointer[string] // what http.StripPrefix took off the path so far
+	named  atomic.Bool            // Set gave the span the route; Note leaves that to the span's end
+}
 
 type holderKey struct{}
 
@@ -42,6 +47,10 @@ func (h *Holder) Route() string {
 	}
 	return ""
 }
+
+// Named reports whether the SERVER span already has the route Route
+// returns: Set gave it; Note leaves that to whoever ends the span.
+func (h *Holder) Named() bool { return h.named.Load() }
 
 // Unrouted reports whether the last router to decide (Set or Unrouted)
 // matched no route: the request then has no http.route, though a pattern
@@ -63,6 +72,33 @@ func Unrouted(req *http.Request) {
 	}
 	if h, ok := req.Context().Value(holderKey{}).(*Holder); ok {
 		h.route.Store(noRoute)
+		h.named.Store(false)
+	}
+}
+
+// StripPrefix records that http.StripPrefix took prefix off req's path: the
+// routes set for the request from then on are of the rest of the path, and
+// get prefix back in front.
+func StripPrefix(req *http.Request, prefix string) {
+	if req == nil || prefix == "" {
+		return
+	}
+	if h, ok := req.Context().Value(holderKey{}).(*Holder); ok {
+		if old := h.prefix.Load(); old != nil {
+			prefix = *old + prefix
+		}
+		h.prefix.Store(&prefix)
+	}
+}
+
+// Note gives the request the route template route, as Set does, but
+// leaves the span's name and attributes to whoever ends it: a router that
+// may yet hand the request to another (a ServeMux behind a ServeMux) must
+// not name the span after a route the inner one may not match.
+func Note(req *http.Request, route string) {
+	if h := holderOf(req); h != nil && route != "" {
+		h.store(route)
+		h.named.Store(false)
 	}
 }
 
@@ -78,9 +114,9 @@ func Set(req *http.Request, route string) {
 	if req == nil || route == "" {
 		return
 	}
-	named := named(spanMethod(req.Method), route)
-	if h, ok := req.Context().Value(holderKey{}).(*Holder); ok {
-		h.route.Store(&named.route)
+	h := holderOf(req)
+	if h != nil {
+		route = h.store(route)
 	}
 	span := trace.SpanFromContext(req.Context())
 	if !span.IsRecording() {
@@ -90,7 +126,29 @@ func Set(req *http.Request, route string) {
 		return
 	}
 	span.SetAttributes(semconv.HTTPRoute(route))
-	span.SetName(named.name)
+	span.SetName(named(spanMethod(req.Method), route).name)
+	if h != nil {
+		h.named.Store(true)
+	}
+}
+
+func holderOf(req *http.Request) *Holder {
+	if req == nil {
+		return nil
+	}
+	h, _ := req.Context().Value(holderKey{}).(*Holder)
+	return h
+}
+
+// store keeps route, behind the prefix http.StripPrefix took off, and
+// returns that whole route.
+func (h *Holder) store(route string) string {
+	if prefix := h.prefix.Load(); prefix != nil {
+		route = strings.TrimSuffix(*prefix, "/") + route
+	}
+	r := &named("", route).route
+	h.route.Store(r)
+	return *r
 }
 
 // routeName is a route and the span name "{method} {route}" of a method.

@@ -44,3 +44,24 @@ func TestSetAllocatesNoRouteOrName(t *testing.T) {
 		t.Errorf("name %q, route %q", got.name, h.Route())
 	}
 }
+
+func TestNoteLeavesTheNameToTheSpansEndAndStripPrefixComesBack(t *testing.T) {
+	ctx, h := WithHolder(context.Background())
+	req := httptest.NewRequest("GET", "/api/v1/things", nil).WithContext(ctx)
+	Note(req, "/api/") // the outer ServeMux
+	if h.Route() != "/api/" || h.Named() || h.Unrouted() {
+		t.Fatalf("noted: got %q, named %v, unrouted %v", h.Route(), h.Named(), h.Unrouted())
+	}
+	StripPrefix(req, "/api")
+	StripPrefix(req, "/v1/") // nested: the prefixes add up
+	Note(req, "/things")
+	if h.Route() != "/api/v1/things" {
+		t.Fatalf("behind StripPrefix: got %q", h.Route())
+	}
+	Unrouted(req) // an inner router matched nothing
+	if h.Route() != "" || !h.Unrouted() || h.Named() {
+		t.Fatalf("unrouted: got %q, unrouted %v, named %v", h.Route(), h.Unrouted(), h.Named())
+	}
+	Note(nil, "/x")
+	StripPrefix(httptest.NewRequest("GET", "/", nil), "/api") // no holder: left alone
+}

@@ -181,6 +181,26 @@ def test_unmatched_route_is_named_by_method_only(httpchain_otel, receiver, run_p
     assert server.status_code == "UNSET"
 
 
+def test_the_innermost_servemux_gives_the_route(httpchain_otel, receiver, run_program):
+    """The backend's own mux sends /v1/ to a mux of its own behind a
+    middleware that copies the request, and /api/ to one behind
+    http.StripPrefix("/api"): the route is the pattern the innermost mux
+    matched, given back the prefix StripPrefix took off; a path that mux
+    does not know has no route."""
+    with chain(httpchain_otel, run_program, otel_env(receiver), otel_env(receiver)) as (_, backend):
+        assert get(backend.url + "/v1/items/7") == (200, "item 7")
+        assert get(backend.url + "/api/things") == (200, "things")
+        assert get(backend.url + "/v1/nope")[0] == 404
+        spans = receiver.wait_for_spans(lambda s: len(matching(s, **BACKEND_SERVER)) >= 3)
+    by_path = {s.attributes["url.path"]: s for s in matching(spans, **BACKEND_SERVER)}
+    assert by_path["/v1/items/7"].name == "GET /v1/items/{id}"
+    assert by_path["/v1/items/7"].attributes["http.route"] == "/v1/items/{id}"
+    assert by_path["/api/things"].name == "GET /api/things"
+    assert by_path["/api/things"].attributes["http.route"] == "/api/things"
+    assert by_path["/v1/nope"].name == "GET"
+    assert "http.route" not in by_path["/v1/nope"].attributes
+
+
 def test_backend_500_marks_errors(httpchain_otel, receiver, run_program):
     with chain(httpchain_otel, run_program, otel_env(receiver)) as (frontend, backend):
         assert get(frontend.url + "/boom")[0] == 502
