@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from otelgo.gocmd.golist import GoEnv
 from otelgo.hookapi import EXPORTERS
@@ -141,14 +143,28 @@ def metrics_line(plan, applied: dict) -> str | None:
 
 
 # A package that imports one of these talks to the network or serves.
-NETWORK = frozenset({"net", "net/http", "database/sql", "crypto/tls"})
+NETWORK = frozenset({"net/http", "database/sql", "crypto/tls"})
+# Package net is imported for its types as often (net.IP, net.Conn: pflag,
+# nats' jwt): a package importing it is taken to open connections or look
+# names up only when its source calls for that.
+SOCKETS = re.compile(rb"\bnet\.(Dial|Listen|Lookup|Resolve)")
+
+
+def _opens_sockets(package) -> bool:
+    for name in package.go_files:
+        try:
+            if SOCKETS.search((Path(package.dir) / name).read_bytes()):
+                return True
+        except (OSError, TypeError):
+            return True  # its source is not there to read: taken as it imports
+    return False
 
 
 def untraced_modules(plan) -> list[tuple[str, str]]:
     """(module, version) of the libraries the programs' own code imports
     that talk to the network or serve (one of their packages imports
-    NETWORK) and that no rule covers, not even one skipped for its version:
-    what stays dark."""
+    NETWORK, or opens sockets through package net) and that no rule
+    covers, not even one skipped for its version: what stays dark."""
     if not plan.commands:
         return []
     by_path = {p.import_path: p for p in plan.packages}
@@ -170,7 +186,7 @@ def untraced_modules(plan) -> list[tuple[str, str]]:
     for p in own:
         module = p.module_path
         if not p.standard and p.module_version and module in imported and module not in covered:
-            if NETWORK.intersection(p.imports) - traced_std:
+            if NETWORK.intersection(p.imports) - traced_std or ("net" in p.imports and _opens_sockets(p)):
                 versions[module] = p.module_version
     return sorted(versions.items())
 

@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/PuerkitoBio/goquery v1.13.0
 	github.com/jlaffaye/ftp v0.2.0
+	github.com/spf13/pflag v1.0.10
 )
 
 require (

@@ -9,8 +9,9 @@ import harness
 
 
 def test_an_uncovered_network_library_is_named(tmp_path):
-    """The FTP client dials its own sockets; goquery's requests would go
-    through net/http, which is traced, so it is not named."""
+    """The FTP client dials its own sockets. goquery's requests would go
+    through net/http, which is traced, and pflag imports net for its IP
+    flags only: neither is named."""
     result = harness.check_build(harness.otel_build(harness.TESTDATA / "untraced", "-o", str(tmp_path / "u"), "."))
     lines = [line for line in result.stderr.splitlines() if "not traced" in line]
     assert lines == ["  not traced github.com/jlaffaye/ftp v0.2.0: they use the network, and no rule covers them"], (
