@@ -18,6 +18,9 @@ from otelgo.versions import Version, VersionError
 
 MAIN = "main"
 
+# The OpenTelemetry SDK's packages (go.opentelemetry.io/otel/sdk/trace, ...).
+OTEL_SDK = "go.opentelemetry.io/otel/sdk/"
+
 
 @dataclass
 class Skipped:
@@ -101,10 +104,17 @@ def leave_out_sdk_only(match: Match, commands: list[Package]) -> None:
     plumbing (the SDK's own set-up, the goroutine context): no code of the
     program's runs through such a package, so a library's rules there would
     cost a splice and hook packages to trace nothing but the exporters' own
-    calls, which are not traced."""
+    calls, which are not traced.
+
+    The OpenTelemetry SDK's own packages are the exception: every span of
+    the program's starts there, whoever linked them, so a rule there stays
+    when its hook package is linked for the program's packages anyway
+    (net/http's, which hands an otelhttp handler the request's span)."""
     own = {MAIN} | {p.split(" [", 1)[0] for c in commands for p in (c.import_path, *c.deps)}
+    linked = {r.hook_package for key in match.applied if key in own for r in match.applied[key]}
     for key in [k for k in match.applied if k not in own]:
-        kept = [r for r in match.applied[key] if r.hook_package in PLUMBING]
+        sdk = key.startswith(OTEL_SDK)
+        kept = [r for r in match.applied[key] if r.hook_package in PLUMBING or sdk and r.hook_package in linked]
         if kept:
             match.applied[key] = kept
         else:

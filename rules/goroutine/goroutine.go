@@ -104,6 +104,9 @@ func push(span trace.Span) {
 	if span == nil || !span.SpanContext().IsValid() {
 		return
 	}
+	if _, ok := span.(interface{ AliasedSpan() trace.Span }); ok {
+		return // a span already current, handed to code that would start another: its End ends nothing
+	}
 	top := current()
 	depth := 1
 	if top != nil {

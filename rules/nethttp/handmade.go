@@ -1,6 +1,7 @@
 package nethttp
 
 import (
+	"context"
 	"net/http"
 	"reflect"
 	"runtime"
@@ -32,8 +33,9 @@ import (
 //     Routers (gin, echo, ...) then name otelhttp's span with their route.
 //     Looking up the handler costs a ServeMux match per request, so it runs
 //     only in programs that made an otelhttp handler (OtelhttpMiddlewareOnExit).
-//     An otelhttp handler behind another router or middleware is not seen:
-//     that request gets both spans.
+//     An otelhttp handler behind another router or middleware is not seen
+//     in advance: it runs inside otelgo's SERVER span, and is handed that
+//     span when it starts its own (OtelhttpSpanStartOnEnter).
 //   - Server, routers: an http.Server whose handler is a router the program
 //     gave its contrib middleware (otelgin, otelecho, otelmux; see
 //     internal/httproute.Handmade) gets no SERVER span either.
@@ -115,4 +117,62 @@ func isOtelhttp(h http.Handler) bool {
 	is := f != nil && strings.HasPrefix(f.Name(), otelhttpPackage+".")
 	otelhttpFuncs.Store(pc, is)
 	return is
+}
+
+// OtelhttpSpanStartOnEnter is the OnEnter hook of
+//
+//	func (tr *tracer) Start(ctx context.Context, name string, options ...trace.SpanStartOption) (context.Context, trace.Span)
+//
+// in the SDK (go.opentelemetry.io/otel/sdk/trace), for an otelhttp handler
+// behind a middleware or router of the program's (prometheus's routes,
+// OPA's server with its distributed tracing on): it starts its SERVER span
+// inside the one otelgo started for the request, which log records and
+// spans have already been given. That span stays the request's only one:
+// the handler gets it (handedOver), sets its attributes on it, and its End
+// ends nothing; otelhttp measures the request, as where otelgo sees it in
+// advance.
+func OtelhttpSpanStartOnEnter(call api.CallContext, recv any, ctx context.Context, _ string, opts []trace.SpanStartOption) {
+	if !otelhttpHandlers.Load() || ctx == nil {
+		return
+	}
+	server := httproute.ServerSpan(ctx)
+	if server == nil || !server.IsRecording() || scopeOf(recv) != otelhttpPackage {
+		return
+	}
+	if config := trace.NewSpanStartConfig(opts...); config.SpanKind() != trace.SpanKindServer {
+		return
+	}
+	httproute.HandOver(ctx)
+	span := handedOver{server}
+	call.SkipCall()
+	call.SetResult(0, trace.ContextWithSpan(ctx, span))
+	call.SetResult(1, trace.Span(span))
+}
+
+// handedOver is otelgo's SERVER span of a request, handed to an otelhttp
+// handler that would have started a second one: what it sets goes on the
+// span; its End ends nothing, as the request's end does that.
+type handedOver struct{ trace.Span }
+
+func (handedOver) End(...trace.SpanEndOption) {}
+
+// AliasedSpan tells otelgo.dev/rules/goroutine that the span is not a new
+// one.
+func (h handedOver) AliasedSpan() trace.Span { return h.Span }
+
+// scopeOf is the name of the instrumentation scope of the SDK's *tracer
+// (its instrumentationScope field), "" for any other value.
+func scopeOf(tracer any) string {
+	v := reflect.ValueOf(tracer)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return ""
+	}
+	scope := v.Elem().FieldByName("instrumentationScope")
+	if !scope.IsValid() || scope.Kind() != reflect.Struct {
+		return ""
+	}
+	if name := scope.FieldByName("Name"); name.IsValid() && name.Kind() == reflect.String {
+		return name.String()
+	}
+	return ""
 }

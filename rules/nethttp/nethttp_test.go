@@ -761,8 +761,9 @@ func TestRulesFile(t *testing.T) {
 		"OtelhttpMiddlewareOnExit":  OtelhttpMiddlewareOnExit,
 		"ServeMuxFindHandlerOnExit": ServeMuxFindHandlerOnExit,
 		"StripPrefixOnExit":         StripPrefixOnExit,
+		"OtelhttpSpanStartOnEnter":  OtelhttpSpanStartOnEnter,
 	}
-	checkRules(t, "nethttp.json", hooks, "net/http", otelhttpPackage)
+	checkRules(t, "nethttp.json", hooks, "net/http", otelhttpPackage, "go.opentelemetry.io/otel/sdk/trace")
 }
 
 type rule struct {

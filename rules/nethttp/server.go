@@ -83,6 +83,7 @@ func ServerOnEnter(call api.CallContext, recv any, rw http.ResponseWriter, req *
 	}
 	var ctx context.Context
 	ctx, sc.route = httproute.WithHolder(sc.Ctx)
+	sc.route.SetServer(sc.Span)
 	sc.req = req.WithContext(ctx)
 	call.SetParam(1, sc.req)
 	if sc.key = writerKey(rw); sc.key != nil {
@@ -128,6 +129,7 @@ func ServerOnExit(call api.CallContext) {
 	if route != "" && !named {
 		sc.SetRoute(route)
 	}
+	sc.Unmeasured = sc.route.HandedOver()
 	// net/http recovers a handler's panic and aborts the response (HTTP/1
 	// closes the connection, HTTP/2 resets the stream).
 	sc.End(status, route, panicked)

@@ -5,6 +5,7 @@
 // bootstrap does, in an `otel go build`).
 //
 //	/work    (otelhttp) an HTTP call to $BACKEND_URL, a query, a Redis SET
+//	/deep    the same, its otelhttp handler behind a middleware of its own
 //	/plain   no wrapper: otelgo traces it
 //
 // and GET /items/{id} with gin, echo and gorilla/mux, each with its contrib
@@ -59,10 +60,20 @@ func main() {
 	}
 	serveRouters()
 	http.Handle("/work", otelhttp.NewHandler(http.HandlerFunc(work), "work"))
+	http.Handle("/deep", logged(otelhttp.NewHandler(http.HandlerFunc(work), "deep")))
 	http.HandleFunc("/plain", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "plain")
 	})
 	log.Fatal(http.ListenAndServe(os.Getenv("ADDR"), nil))
+}
+
+// logged is a middleware of the program's own: otelgo cannot see the
+// otelhttp handler behind it before the request reaches it.
+func logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.Printf("%s %s", r.Method, r.URL.Path)
+		next.ServeHTTP(w, r)
+	})
 }
 
 func call(ctx context.Context, client *http.Client) error {

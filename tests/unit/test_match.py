@@ -122,13 +122,17 @@ def test_a_package_only_the_sdk_links_keeps_only_the_plumbing_rules():
         rule("google.golang.org/grpc", "[1.50.0,1.63.0)", name="old-dial", path="otelgo.dev/rules/grpc"),
         rule("go.opentelemetry.io/otel/sdk/trace", path=GOROUTINE),
         rule("go.opentelemetry.io/otel/sdk/trace", name="user", path="example.com/hooks"),
+        rule("go.opentelemetry.io/otel/sdk/trace", name="handover", path="otelgo.dev/rules/nethttp"),
         rule("github.com/go-logr/logr", path="otelgo.dev/rules/logr"),
     ]
     m = match_rules(rules, listed, ENV)
     assert [s.package for s in m.skipped] == ["google.golang.org/grpc"]
     leave_out_sdk_only(m, [command])
     assert sorted(m.applied) == ["go.opentelemetry.io/otel/sdk/trace", "net/http"]
-    assert [r.hook_package for r in m.applied["go.opentelemetry.io/otel/sdk/trace"]] == [GOROUTINE]
+    # The SDK's packages keep the rules of hook packages linked for the
+    # program's own packages (net/http's) too: every span starts there.
+    sdk_rules = m.applied["go.opentelemetry.io/otel/sdk/trace"]
+    assert [r.hook_package for r in sdk_rules] == [GOROUTINE, "otelgo.dev/rules/nethttp"]
     assert m.skipped == []
     using = pkg("example.com/app", name="main", dep_only=False, deps=["net/http", "google.golang.org/grpc"])
     m = match_rules(rules, [using, *listed[1:]], ENV)

@@ -37,6 +37,9 @@ type Server struct {
 	Span trace.Span
 	Ctx  context.Context // holds Span
 	Name string          // the request's method as span names spell it
+	// Unmeasured: the request's http.server.request.duration is another
+	// instrumentation's to record (the program's otelhttp handler).
+	Unmeasured bool
 
 	scope   string
 	start   time.Time
@@ -118,6 +121,9 @@ func (s *Server) End(status int, route string, panicked bool) {
 		span.SetAttributes(semconv.ErrorTypeKey.String(errType))
 	}
 	span.End()
+	if s.Unmeasured {
+		return
+	}
 
 	// server.address and server.port are opt-in for the metric: the Host
 	// header is the client's to choose.

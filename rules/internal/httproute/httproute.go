@@ -25,10 +25,37 @@ import (
 // while metrics are still taken. It also tells whether a router said it
 // matched no route (Unrouted).
 type Holder struct {
-	route  atomic.Pointer[string]
-	prefix atomic.Pointer[string] // what http.StripPrefix took off the path so far
-	named  atomic.Bool            // Set gave the span the route; Note leaves that to the span's end
+	route      atomic.Pointer[string]
+	prefix     atomic.Pointer[string] // what http.StripPrefix took off the path so far
+	named      atomic.Bool            // Set gave the span the route; Note leaves that to the span's end
+	server     trace.Span             // set before the holder is shared
+	handedOver atomic.Bool
 }
+
+// SetServer records span as the request's SERVER span, which net/http's
+// hook started; it is called before the request is handed on.
+func (h *Holder) SetServer(span trace.Span) { h.server = span }
+
+// ServerSpan returns the SERVER span otelgo started for the request whose
+// context ctx is (or derives from), or nil.
+func ServerSpan(ctx context.Context) trace.Span {
+	if h, ok := ctx.Value(holderKey{}).(*Holder); ok {
+		return h.server
+	}
+	return nil
+}
+
+// HandOver records that instrumentation of the program's own (an otelhttp
+// handler deeper in the chain) was handed the request's SERVER span in
+// place of one of its own: it measures the request.
+func HandOver(ctx context.Context) {
+	if h, ok := ctx.Value(holderKey{}).(*Holder); ok {
+		h.handedOver.Store(true)
+	}
+}
+
+// HandedOver reports whether HandOver was called for the request.
+func (h *Holder) HandedOver() bool { return h.handedOver.Load() }
 
 type holderKey struct{}
 

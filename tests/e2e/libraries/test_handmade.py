@@ -16,6 +16,7 @@ from otlp import OTLPReceiver, format_spans
 from scenario import VARIANTS, build, drive, get, otel_env, serves
 
 APP = TESTDATA / "handmade"
+HANDOVER = TESTDATA / "handover"
 OTELHTTP = "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 OTELSQL = "github.com/XSAM/otelsql"
 REDISOTEL = "github.com/redis/go-redis/extra/redisotel"
@@ -41,7 +42,8 @@ def run(request, tmp_path_factory, redis):
                 wait_for_port(port)
                 assert get(f"http://127.0.0.1:{port}/items/7") == 200
 
-        requests = drive(binary, [("/work", 200), ("/plain", 200)], env, rx, out, before_stop=routers)
+        routes = [("/work", 200), ("/deep", 200), ("/plain", 200)]
+        requests = drive(binary, routes, env, rx, out, before_stop=routers)
         return requests, rx.spans, backend.requests
 
 
@@ -52,12 +54,50 @@ def test_one_server_span_for_a_route_otelhttp_serves(run):
     assert servers[0].scope_name == OTELHTTP and requests["/work"].server is servers[0]
 
 
+def test_an_otelhttp_handler_behind_a_middleware_is_handed_otelgos_span(run):
+    """/deep's otelhttp handler sits behind a middleware of the program's:
+    otelgo has started the request's SERVER span when the handler starts
+    its own, and hands it that one: one SERVER span, otelgo's, named after
+    the ServeMux pattern, with the wrappers' spans of the request under it
+    in one trace."""
+    requests, spans, received = run
+    servers = [s for s in spans if serves(s, "/deep")]
+    assert len(servers) == 1, format_spans(spans)
+    deep = requests["/deep"]
+    assert deep.server.scope_name == NETHTTP and deep.server.name == "GET /deep", deep.tree()
+    assert deep.server.attributes["http.response.status_code"] == 200
+    scopes = {s.scope_name for s in deep.spans}
+    assert {OTELHTTP, OTELSQL} <= scopes, deep.tree()
+    assert all(s.trace_id == deep.server.trace_id for s in deep.spans)
+    (client,) = [s for s in deep.spans if s.kind == "CLIENT" and s.scope_name == OTELHTTP]
+    assert client.parent_span_id == deep.server.span_id, deep.tree()
+    trace_ids = {call.headers["traceparent"].split("-")[1] for call in received}
+    assert deep.server.trace_id in trace_ids
+
+
+def test_the_handover_on_the_oldest_opentelemetry(tmp_path):
+    """testdata/handover: the same, on OpenTelemetry v1.24.0 (otelgo's SDK
+    of that core) and otelhttp v0.49.0: one SERVER span, otelgo's, with what
+    otelhttp set on it."""
+    binary = build(HANDOVER, "newest", tmp_path)
+    with OTLPReceiver() as rx:
+        requests = drive(binary, [("/deep", 200)], otel_env(rx, "handover"), rx, tmp_path)
+        servers = [s for s in rx.spans if s.kind == "SERVER"]
+    assert len(servers) == 1, format_spans(rx.spans)
+    (server,) = servers
+    assert server is requests["/deep"].server
+    assert (server.scope_name, server.name) == (NETHTTP, "GET /deep")
+    # What otelhttp v0.49.0 sets as the request ends, in its conventions.
+    assert server.attributes["http.wrote_bytes"] == len("deep\n"), sorted(server.attributes)
+    assert server.attributes["http.status_code"] == 200
+
+
 def test_one_client_span_per_call_and_its_context_sent(run):
     requests, spans, received = run
     work = requests["/work"]
     clients = [s for s in work.spans if s.kind == "CLIENT" and s.scope_name in (OTELHTTP, NETHTTP)]
     assert [s.scope_name for s in clients] == [OTELHTTP], work.tree()
-    (call,) = received
+    (call,) = [c for c in received if c.headers["traceparent"].split("-")[1] == work.server.trace_id]
     trace_id, parent = call.headers["traceparent"].split("-")[1:3]
     assert (trace_id, parent) == (clients[0].trace_id, clients[0].span_id)
 
