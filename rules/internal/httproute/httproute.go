@@ -144,6 +144,7 @@ func Set(req *http.Request, route string) {
 	h := holderOf(req)
 	if h != nil {
 		route = h.store(route)
+		h.named.Store(false) // until the span below has it
 	}
 	span := trace.SpanFromContext(req.Context())
 	if !span.IsRecording() {
