@@ -18,5 +18,5 @@ import (
 // then each request's one; the net/http hooks leave such a router's
 // requests to it.
 func OtelechoOnExit(_ api.CallContext, _ echo.MiddlewareFunc) {
-	httproute.Handmade(reflect.TypeOf((*echo.Echo)(nil)))
+	httproute.Handmade(reflect.TypeOf((*echo.Echo)(nil)), "go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho") // its scope: the package path
 }

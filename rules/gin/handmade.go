@@ -18,5 +18,5 @@ import (
 // then each request's one; the net/http hooks leave such a router's
 // requests to it.
 func OtelginOnExit(_ api.CallContext, _ gin.HandlerFunc) {
-	httproute.Handmade(reflect.TypeOf((*gin.Engine)(nil)))
+	httproute.Handmade(reflect.TypeOf((*gin.Engine)(nil)), "go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin") // its scope: the package path
 }

@@ -18,5 +18,5 @@ import (
 // then each request's one; the net/http hooks leave such a router's
 // requests to it.
 func OtelmuxOnExit(_ api.CallContext, _ mux.MiddlewareFunc) {
-	httproute.Handmade(reflect.TypeOf((*mux.Router)(nil)))
+	httproute.Handmade(reflect.TypeOf((*mux.Router)(nil)), "go.opentelemetry.io/contrib/instrumentation/github.com/gorilla/mux/otelmux") // its scope: the package path
 }

@@ -124,6 +124,7 @@ func isOtelhttp(h http.Handler) bool {
 //	func (tr *tracer) Start(ctx context.Context, name string, options ...trace.SpanStartOption) (context.Context, trace.Span)
 //
 // in the SDK (go.opentelemetry.io/otel/sdk/trace), for an otelhttp handler
+// (or a router with otelgin, otelecho or otelmux: httproute.HandsOver)
 // behind a middleware or router of the program's (prometheus's routes,
 // OPA's server with its distributed tracing on): it starts its SERVER span
 // inside the one otelgo started for the request, which log records and
@@ -132,11 +133,14 @@ func isOtelhttp(h http.Handler) bool {
 // ends nothing; otelhttp measures the request, as where otelgo sees it in
 // advance.
 func OtelhttpSpanStartOnEnter(call api.CallContext, recv any, ctx context.Context, _ string, opts []trace.SpanStartOption) {
-	if !otelhttpHandlers.Load() || ctx == nil {
+	if !otelhttpHandlers.Load() && !httproute.AnyHandmade() || ctx == nil {
 		return
 	}
 	server := httproute.ServerSpan(ctx)
-	if server == nil || !server.IsRecording() || scopeOf(recv) != otelhttpPackage {
+	if server == nil || !server.IsRecording() {
+		return
+	}
+	if scope := scopeOf(recv); scope != otelhttpPackage && !httproute.HandsOver(scope) {
 		return
 	}
 	if config := trace.NewSpanStartConfig(opts...); config.SpanKind() != trace.SpanKindServer {

@@ -6,6 +6,8 @@
 //
 //	/work    (otelhttp) an HTTP call to $BACKEND_URL, a query, a Redis SET
 //	/deep    the same, its otelhttp handler behind a middleware of its own
+//	/gin/items/{id}, /echo/items/{id}, /mux/items/{id}  routers with their
+//	         own middleware (otelgin, otelecho, otelmux) behind that middleware
 //	/plain   no wrapper: otelgo traces it
 //
 // and GET /items/{id} with gin, echo and gorilla/mux, each with its contrib
@@ -61,6 +63,9 @@ func main() {
 	serveRouters()
 	http.Handle("/work", otelhttp.NewHandler(http.HandlerFunc(work), "work"))
 	http.Handle("/deep", logged(otelhttp.NewHandler(http.HandlerFunc(work), "deep")))
+	for prefix, router := range routersBehind() {
+		http.Handle(prefix, logged(router))
+	}
 	http.HandleFunc("/plain", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "plain")
 	})

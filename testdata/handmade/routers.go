@@ -35,6 +35,26 @@ func serveRouters() {
 	go serve("MUX_ADDR", m)
 }
 
+// routersBehind are routers with their own middleware that the program
+// serves behind its ServeMux and a middleware, not as the server's handler:
+// GET {prefix}items/{id}, by prefix.
+func routersBehind() map[string]http.Handler {
+	g := gin.New()
+	g.Use(otelgin.Middleware("handmade"))
+	g.GET("/gin/items/:id", func(c *gin.Context) { c.String(http.StatusOK, "gin behind %s", c.Param("id")) })
+
+	e := echo.New()
+	e.Use(otelecho.Middleware("handmade"))
+	e.GET("/echo/items/:id", func(c echo.Context) error { return c.String(http.StatusOK, "echo behind "+c.Param("id")) })
+
+	m := mux.NewRouter()
+	m.Use(otelmux.Middleware("handmade"))
+	m.HandleFunc("/mux/items/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("mux behind " + mux.Vars(r)["id"]))
+	}).Methods(http.MethodGet)
+	return map[string]http.Handler{"/gin/": g, "/echo/": e, "/mux/": m}
+}
+
 func serve(env string, h http.Handler) {
 	log.Fatal(http.ListenAndServe(os.Getenv(env), h))
 }

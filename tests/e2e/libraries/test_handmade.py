@@ -42,7 +42,8 @@ def run(request, tmp_path_factory, redis):
                 wait_for_port(port)
                 assert get(f"http://127.0.0.1:{port}/items/7") == 200
 
-        routes = [("/work", 200), ("/deep", 200), ("/plain", 200)]
+        behind = [(f"/{router}/items/7", 200) for router in ROUTERS]
+        routes = [("/work", 200), ("/deep", 200), *behind, ("/plain", 200)]
         requests = drive(binary, routes, env, rx, out, before_stop=routers)
         return requests, rx.spans, backend.requests
 
@@ -73,6 +74,21 @@ def test_an_otelhttp_handler_behind_a_middleware_is_handed_otelgos_span(run):
     assert client.parent_span_id == deep.server.span_id, deep.tree()
     trace_ids = {call.headers["traceparent"].split("-")[1] for call in received}
     assert deep.server.trace_id in trace_ids
+
+
+@pytest.mark.parametrize(
+    "router,route", [("gin", "/gin/items/:id"), ("echo", "/echo/items/:id"), ("mux", "/mux/items/{id}")]
+)
+def test_a_router_with_its_own_middleware_behind_a_middleware_is_handed_otelgos_span(run, router, route):
+    """/gin/, /echo/, /mux/: a router with its contrib middleware, behind the
+    ServeMux and a middleware of the program's: the middleware is handed
+    otelgo's SERVER span, which the router's route names."""
+    requests, spans, _ = run
+    path = f"/{router}/items/7"
+    servers = [s for s in spans if serves(s, path)]
+    assert len(servers) == 1, format_spans(spans)
+    server = requests[path].server
+    assert (server.scope_name, server.name) == (NETHTTP, f"GET {route}"), format_spans(spans)
 
 
 def test_the_handover_on_the_oldest_opentelemetry(tmp_path):
