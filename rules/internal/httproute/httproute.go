@@ -39,7 +39,7 @@ func (h *Holder) SetServer(span trace.Span) { h.server = span }
 // ServerSpan returns the SERVER span otelgo started for the request whose
 // context ctx is (or derives from), or nil.
 func ServerSpan(ctx context.Context) trace.Span {
-	if h, ok := ctx.Value(holderKey{}).(*Holder); ok {
+	if h := holderIn(ctx); h != nil {
 		return h.server
 	}
 	return nil
@@ -49,7 +49,7 @@ func ServerSpan(ctx context.Context) trace.Span {
 // handler deeper in the chain) was handed the request's SERVER span in
 // place of one of its own: it measures the request.
 func HandOver(ctx context.Context) {
-	if h, ok := ctx.Value(holderKey{}).(*Holder); ok {
+	if h := holderIn(ctx); h != nil {
 		h.handedOver.Store(true)
 	}
 }
@@ -94,10 +94,7 @@ var noRoute = new(string)
 // its own): a Set call for the same request after it wins, as one before
 // it loses. The span keeps its name "{method}".
 func Unrouted(req *http.Request) {
-	if req == nil {
-		return
-	}
-	if h, ok := req.Context().Value(holderKey{}).(*Holder); ok {
+	if h := holderOf(req); h != nil {
 		h.route.Store(noRoute)
 		h.named.Store(false)
 	}
@@ -107,10 +104,7 @@ func Unrouted(req *http.Request) {
 // routes set for the request from then on are of the rest of the path, and
 // get prefix back in front.
 func StripPrefix(req *http.Request, prefix string) {
-	if req == nil || prefix == "" {
-		return
-	}
-	if h, ok := req.Context().Value(holderKey{}).(*Holder); ok {
+	if h := holderOf(req); h != nil && prefix != "" {
 		if old := h.prefix.Load(); old != nil {
 			prefix = *old + prefix
 		}
@@ -160,11 +154,16 @@ func Set(req *http.Request, route string) {
 	}
 }
 
+// holderOf is the Holder in req's context, or nil.
 func holderOf(req *http.Request) *Holder {
 	if req == nil {
 		return nil
 	}
-	h, _ := req.Context().Value(holderKey{}).(*Holder)
+	return holderIn(req.Context())
+}
+
+func holderIn(ctx context.Context) *Holder {
+	h, _ := ctx.Value(holderKey{}).(*Holder)
 	return h
 }
 
